@@ -1,0 +1,41 @@
+"""The append-only audit log: every change to a project is an event (who, when, what,
+before/after). Undo and "what changed since" read it; the schema's triggers refuse any
+UPDATE or DELETE of an event."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlmodel import Session
+
+from qualcode.store.models import AuditEvent
+
+
+def current_actor() -> str:
+    """Who is acting: ``QUALCODE_USER`` if set, else the login name."""
+    name = os.environ.get("QUALCODE_USER")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
+def _json(value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def record(session: Session, action: str, entity: str, key: str | None = None, *,
+           before: Any = None, after: Any = None, actor: str | None = None) -> None:
+    """Add one event to the current transaction (it commits or rolls back with the change)."""
+    session.add(AuditEvent(
+        at=datetime.now(timezone.utc), actor=actor or current_actor(), action=action,
+        entity=entity, entity_key=key, before=_json(before), after=_json(after),
+    ))

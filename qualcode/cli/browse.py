@@ -1,0 +1,94 @@
+"""`qualcode transcripts`, `qualcode show`, `qualcode cases`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from qualcode.cli.common import FormatOption, open_project
+from qualcode.cli.render import OutputFormat, console, emit_json, emit_rows
+
+ROLE_STYLE = {"intervjuer": "dim", "rektor": "magenta", "radgiver": "cyan", "laerer": "green"}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("transcripts")(transcripts)
+    app.command("show")(show)
+    app.command("cases")(cases)
+
+
+def transcripts(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+    """List transcripts with site, format, speakers and word count."""
+    from qualcode.services.queries import list_transcripts
+
+    rows = list_transcripts(open_project(ctx))
+    emit_rows(rows, fmt, columns=["name", "site", "format", "file_type", "speakers", "turns",
+                                  "words", "title"],
+              title=f"{len(rows)} transcripts")
+
+
+def show(
+    ctx: typer.Context,
+    transcript: Annotated[str, typer.Argument(help="Transcript name (file stem) or id.")],
+    fmt: FormatOption = OutputFormat.table,
+    sentences: Annotated[bool, typer.Option(
+        "--sentences", help="Number the sentences inside each turn.")] = False,
+) -> None:
+    """Show a transcript as numbered speaker turns."""
+    from qualcode.services.queries import transcript_turns
+
+    data = transcript_turns(open_project(ctx), transcript, sentences=sentences)
+    if fmt is OutputFormat.json:
+        emit_json(data["turns"])
+        return
+    if fmt is OutputFormat.csv:
+        emit_rows(data["turns"], fmt,
+                  columns=["index", "speaker", "role", "person", "start", "end", "text"])
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    attrs = " · ".join(f"{k}: {v}" for k, v in data["attributes"].items())
+    console.print(f"[bold]{escape(data['title'] or data['name'])}[/]  "
+                  f"[dim]{escape(data['name'])} · site {data['site'] or '—'} · "
+                  f"{data['words']} words[/]", highlight=False)
+    if attrs:
+        console.print(f"[dim]{escape(attrs)}[/]", highlight=False)
+    table = Table(show_header=False, box=None, padding=(0, 1, 1, 0), expand=True)
+    table.add_column(justify="right", style="dim", no_wrap=True)
+    table.add_column(no_wrap=True, max_width=18)
+    table.add_column(ratio=1)
+    for turn in data["turns"]:
+        style = ROLE_STYLE.get(turn["role"] or "", "yellow")
+        who = escape(turn["speaker"] or "—")
+        role = f"\n[dim]{turn['role']}[/]" if turn["role"] else ""
+        if sentences:
+            body = " ".join(f"[dim]⟨{s['index']}⟩[/]{escape(s['text'])}"
+                            for s in turn["sentences"])
+        else:
+            body = escape(turn["text"])
+        table.add_row(str(turn["index"]), f"[{style}]{who}[/]{role}", body)
+    console.print(table)
+
+
+def cases(
+    ctx: typer.Context,
+    fmt: FormatOption = OutputFormat.table,
+    which: Annotated[str, typer.Option("--show", help="sites, persons or both.")] = "both",
+) -> None:
+    """Sites (schools) and persons (informants) with their attributes."""
+    from qualcode.services.queries import list_cases
+
+    if which not in ("both", "sites", "persons"):
+        raise typer.BadParameter("use sites, persons or both", param_hint="--show")
+    if fmt is OutputFormat.csv and which == "both":
+        raise typer.BadParameter("CSV holds one table: add --show sites or --show persons",
+                                 param_hint="--show")
+    data = list_cases(open_project(ctx))
+    if fmt is OutputFormat.json:
+        emit_json(data if which == "both" else data[which])
+        return
+    for kind in ("sites", "persons"):
+        if which in ("both", kind):
+            emit_rows(data[kind], fmt, title=f"{len(data[kind])} {kind}")

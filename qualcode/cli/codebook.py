@@ -1,0 +1,110 @@
+"""`qualcode codebook validate | load | show`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qualcode.cli.common import FormatOption, open_project
+from qualcode.cli.render import OutputFormat, console, emit_rows, err_console
+
+app = typer.Typer(help="The YAML codebook: check it, load it into the project, show it.",
+                  no_args_is_help=True)
+
+CodebookFile = Annotated[Path, typer.Argument(help="A codebook YAML file.")]
+
+
+@app.command("validate")
+def validate(path: CodebookFile,
+             strict: Annotated[bool, typer.Option(
+                 "--strict", help="Treat warnings as errors.")] = False) -> None:
+    """Report every problem in a codebook file (file:line), errors then warnings."""
+    from qualcode.codebook import read_codebook
+
+    codebook, problems = read_codebook(path)
+    problems.sort(key=lambda p: (p.severity != "error", p.line or 0))
+    for problem in problems:
+        colour = "red" if problem.severity == "error" else "yellow"
+        err_console.print(f"[{colour}]{problem}[/]", highlight=False, soft_wrap=True)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    if codebook is not None and not errors:
+        tops = sum(1 for c in codebook.codes if c.parent is None)
+        console.print(f"{path}: {codebook.name} v{codebook.version}: {len(codebook.codes)} "
+                      f"codes in {tops} top-level codes, {warnings} warning(s).",
+                      highlight=False)
+    else:
+        console.print(f"{path}: {errors} error(s), {warnings} warning(s).", highlight=False)
+    if errors or (strict and warnings):
+        raise typer.Exit(1)
+
+
+@app.command("load")
+def load(ctx: typer.Context, path: CodebookFile,
+         dry_run: Annotated[bool, typer.Option(
+             "--dry-run", help="Show what would change; change nothing.")] = False) -> None:
+    """Sync a codebook into the project: add, rename (was:), merge, update, archive.
+
+    A code that has codings is never dropped: loading a file without it is refused.
+    """
+    from qualcode.services.codebooks import load_into_project
+
+    result = load_into_project(open_project(ctx), path, dry_run=dry_run)
+    plan = result.plan
+    verb = "Would" if dry_run else "Loaded"
+    cb = result.codebook
+    if plan.is_noop:
+        console.print(f"{cb.name} v{cb.version}: the project already matches {path}.",
+                      highlight=False)
+        return
+    lines = [
+        ("added", plan.added), ("renamed", [f"{a} → {b}" for a, b in plan.renamed]),
+        ("merged", [f"{a} → {b} ({n} codings)" for a, b, n in plan.merged]),
+        ("changed", [f"{c} ({', '.join(f)})" for c, f in plan.changed]),
+        ("archived", plan.archived), ("un-archived", plan.unarchived),
+        ("removed (no codings)", plan.removed),
+    ]
+    head = f"{verb} {cb.name} v{cb.version} from {path}" if not dry_run else \
+        f"Would load {cb.name} v{cb.version} from {path} (dry run, nothing changed)"
+    console.print(head + ":", highlight=False)
+    for name, items in lines:
+        if items:
+            shown = ", ".join(items[:8]) + (f" … (+{len(items) - 8})" if len(items) > 8 else "")
+            console.print(f"  {name}: {len(items)} — {shown}", highlight=False)
+
+
+@app.command("show")
+def show(ctx: typer.Context, fmt: FormatOption = OutputFormat.table,
+         archived: Annotated[bool, typer.Option(
+             "--archived/--no-archived", help="Include archived codes.")] = True) -> None:
+    """The code tree with coding counts (own, and including descendants)."""
+    from qualcode.services.codebooks import code_tree
+
+    nodes = [n for n in code_tree(open_project(ctx)) if archived or not n.archived]
+    if fmt is not OutputFormat.table:
+        emit_rows([{
+            "id": n.id, "label": n.label, "parent": n.parent, "depth": n.depth,
+            "family": n.family, "archived": n.archived, "codings": n.codings,
+            "codings_with_descendants": n.codings_with_descendants, "coders": n.coders,
+            "description": n.description,
+        } for n in nodes], fmt)
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"{len(nodes)} codes", header_style="bold")
+    table.add_column("code")
+    table.add_column("label")
+    table.add_column("codings", justify="right")
+    table.add_column("incl. sub", justify="right")
+    for n in nodes:
+        indent = "  " * n.depth
+        style = "dim" if n.archived else ("bold" if n.depth == 0 else "")
+        swatch = f"[{n.colour}]■[/] " if n.colour else ""
+        label = escape(n.label) + (" [dim](archived)[/]" if n.archived else "")
+        table.add_row(f"{indent}{swatch}[{style}]{escape(n.id)}[/]" if style else
+                      f"{indent}{swatch}{escape(n.id)}", label, str(n.codings or ""),
+                      str(n.codings_with_descendants or ""))
+    console.print(table)

@@ -1,0 +1,68 @@
+"""`qualcode init` and `qualcode status`."""
+
+from __future__ import annotations
+
+import typer
+
+from qualcode.cli.common import FormatOption, open_project, project_path
+from qualcode.cli.render import OutputFormat, console, emit_json, emit_rows
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("status")(status)
+
+
+def init(ctx: typer.Context) -> None:
+    """Create a new, empty project file."""
+    from qualcode.services.project import init_project
+
+    path = project_path(ctx)
+    store = init_project(path)
+    console.print(f"Created project [bold]{path}[/] (schema {store.schema_version()}).")
+    console.print("Next: qualcode codebook load FILE · qualcode attributes import FILE · "
+                  "qualcode import TRANSCRIPTS…", highlight=False)
+
+
+def status(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+    """What the project holds: cases, transcripts, codes, codings, open problems."""
+    from qualcode.services.queries import project_status
+
+    info = project_status(open_project(ctx))
+    if fmt is OutputFormat.json:
+        emit_json(info)
+        return
+    if fmt is OutputFormat.csv:
+        flat = {k: v for k, v in info.items() if not isinstance(v, (dict, list))}
+        emit_rows([{"key": k, "value": v} for k, v in flat.items()], fmt)
+        return
+    from rich.table import Table
+
+    cb = info["codebook"]
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    formats = ", ".join(f"{k} {v}" for k, v in info["transcripts_by_format"].items())
+    coders = ", ".join(f"{k} {v}" for k, v in info["codings_by_coder"].items())
+    rows = [
+        ("Project", f"{info['project']} (schema {info['schema_version']})"),
+        ("Codebook", f"{cb['name']} v{cb['version']} ({info['codes']} codes)" if cb
+         else "none loaded — qualcode codebook load FILE"),
+        ("Sites", str(info["sites"])),
+        ("Persons", f"{info['persons']} ({info['participations']} participations)"),
+        ("Transcripts", f"{info['transcripts']}" + (f" — {formats}" if formats else "")),
+        ("Turns / words", f"{info['turns']} / {info['words']:,}".replace(",", " ")),
+        ("Codings", f"{info['codings']}" + (f" — {coders}" if coders else "")),
+    ]
+    for key, value in rows:
+        table.add_row(key, value)
+    console.print(table)
+    if info["unmapped_speakers"]:
+        console.print(f"\n[yellow]{len(info['unmapped_speakers'])} speaker label(s) not mapped "
+                      "to a person[/] (map them in the transcript's metadata or a sheet):")
+        for item in info["unmapped_speakers"]:
+            role = f" — counted as {item['role']}" if item["role"] else ""
+            console.print(f"  {item['transcript']}: {item['label']}{role}", highlight=False)
+    if info["transcripts_without_site"]:
+        console.print(f"\n[yellow]Transcripts without a site:[/] "
+                      f"{', '.join(info['transcripts_without_site'])}", highlight=False)

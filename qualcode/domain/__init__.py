@@ -1,0 +1,1 @@
+"""Plain data passed between layers, the error family, and text normalisation."""

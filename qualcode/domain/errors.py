@@ -1,0 +1,47 @@
+"""One family of user-facing errors.
+
+Every message is one line that says what went wrong and what to do next; the CLI prints
+it on stderr and exits with status 1. Anything else escaping to the user is a bug.
+"""
+
+from __future__ import annotations
+
+
+class QualcodeError(Exception):
+    """Base class: a problem the user can act on."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} — {self.hint}" if self.hint else self.message
+
+
+class ProjectError(QualcodeError):
+    """The project file is missing, locked, corrupt or from a newer qualcode."""
+
+
+class InputFileError(QualcodeError):
+    """A transcript, sheet or coding file could not be read or understood."""
+
+    def __init__(self, path: str, reason: str, *, line: int | None = None,
+                 hint: str | None = None) -> None:
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {reason}", hint=hint)
+        self.path = path
+        self.line = line
+        self.reason = reason
+
+
+class CodebookError(QualcodeError):
+    """A codebook file is invalid or cannot be synced without losing codings."""
+
+
+class NotFoundError(QualcodeError):
+    """A transcript, code, site, person or coder named by the user does not exist."""
+
+
+class ConflictError(QualcodeError):
+    """The requested change would overwrite or orphan existing work."""

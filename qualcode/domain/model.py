@@ -1,0 +1,46 @@
+"""Plain dataclasses that cross layer boundaries (parsers → services → CLI)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+INTERVIEW_FORMATS = ("individuelt", "parvis", "gruppe", "fokusgruppe")
+CODING_ORIGINS = ("manual", "suggested", "imported", "consensus")
+
+
+@dataclass(frozen=True)
+class ParsedTurn:
+    """One speaker turn: ``text[start:end]`` of the transcript is what was said."""
+
+    index: int  # 1-based, in document order
+    label: str | None  # speaker label as written ("Rådgiver 1"), None if unattributed
+    start: int
+    end: int
+
+
+@dataclass
+class TranscriptMetadata:
+    """What a front matter block, a sidecar file or an attributes sheet says of an interview."""
+
+    site: str | None = None
+    title: str | None = None
+    speakers: dict[str, str | None] = field(default_factory=dict)  # label -> person id
+    attributes: dict[str, Any] = field(default_factory=dict)
+    source: str | None = None  # where it came from, for messages
+
+
+@dataclass
+class ParsedTranscript:
+    name: str  # the file stem: how users refer to it
+    source_file: str
+    source_format: str  # txt | md | docx
+    encoding: str | None
+    text: str  # normalised (NFC, \n)
+    turns: list[ParsedTurn]
+    metadata: TranscriptMetadata
+    source_sha256: str
+    warnings: list[str] = field(default_factory=list)
+
+    def turn_text(self, turn: ParsedTurn) -> str:
+        return self.text[turn.start:turn.end]

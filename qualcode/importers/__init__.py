@@ -1,0 +1,75 @@
+"""Transcript readers: .txt, .md and .docx → :class:`ParsedTranscript` (pure, no database)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from qualcode.domain.errors import InputFileError
+from qualcode.domain.model import ParsedTranscript, ParsedTurn
+from qualcode.importers import metadata as meta_mod
+from qualcode.importers.speakers import normalise_label, parse_turns
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".docx")
+
+
+def read_transcript(path: Path) -> ParsedTranscript:
+    """Read one transcript file with its metadata; raise :class:`InputFileError` if unusable."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise InputFileError(str(path), f"unsupported file type '{suffix}'",
+                             hint=f"qualcode imports {', '.join(SUPPORTED_SUFFIXES)}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(str(path), f"cannot read the file ({exc.strerror})") from None
+    if not data.strip():
+        raise InputFileError(str(path), "the file is empty", hint="remove it from the batch")
+    source_sha = hashlib.sha256(data).hexdigest()
+    if suffix == ".docx":
+        from qualcode.importers.docx_reader import read_docx
+
+        text, bold_labels = read_docx(data, str(path))
+        encoding = None
+        front, body_start = None, 0
+    else:
+        from qualcode.importers.plain import decode_transcript
+
+        text, encoding = decode_transcript(data, str(path))
+        bold_labels = set()
+        front, body_start = meta_mod.split_front_matter(text, str(path))
+        text = text[body_start:].strip("\n")
+    metadata = meta_mod.merge(front, meta_mod.read_sidecar(path))
+    return build_transcript(
+        name=path.stem, source_file=path.name, source_format=suffix.lstrip("."),
+        encoding=encoding, text=text, metadata=metadata, source_sha256=source_sha,
+        extra_labels=bold_labels,
+    )
+
+
+def build_transcript(*, name: str, source_file: str, source_format: str, encoding: str | None,
+                     text: str, metadata: meta_mod.TranscriptMetadata, source_sha256: str,
+                     extra_labels: set[str] | None = None) -> ParsedTranscript:
+    from qualcode.domain.text import normalise_text
+
+    text = normalise_text(text)
+    if not text.strip():
+        raise InputFileError(source_file, "the transcript has no text after its metadata")
+    turns = parse_turns(text, set(metadata.speakers), extra_labels or set())
+    warnings: list[str] = []
+    if not turns:
+        turns = [ParsedTurn(index=1, label=None, start=0, end=len(text))]
+        warnings.append(
+            f"{source_file}: no speaker labels found; imported as one unattributed turn "
+            "(add labels such as 'Rektor:' at the start of lines, then re-import with --replace)"
+        )
+    seen = {normalise_label(t.label) for t in turns if t.label}
+    mapped = {normalise_label(label) for label in metadata.speakers}
+    for label in sorted(mapped - seen):
+        warnings.append(f"{source_file}: speaker '{label}' is mapped in the metadata "
+                        "but never speaks")
+    return ParsedTranscript(
+        name=name, source_file=source_file, source_format=source_format, encoding=encoding,
+        text=text, turns=turns, metadata=metadata, source_sha256=source_sha256,
+        warnings=warnings,
+    )

@@ -1,0 +1,114 @@
+"""Interview metadata: YAML front matter in .txt/.md, or a sidecar ``<stem>.yaml``.
+
+Keys: ``site`` (site id), ``title``, ``speakers`` (label → person id; ``null`` or a missing
+label leaves the label unmapped) and any further key, which becomes a typed transcript
+attribute (``format``, ``modus``, ``dato``, ``runde`` …). ``format`` must be one of
+individuelt, parvis, gruppe, fokusgruppe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from qualcode.domain.errors import InputFileError
+from qualcode.domain.model import INTERVIEW_FORMATS, TranscriptMetadata
+from qualcode.domain.text import nfc
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<body>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+RESERVED = ("site", "title", "speakers")
+
+
+def load_yaml(text: str, path: str, *, first_line: int = 1) -> Any:
+    """``yaml.safe_load`` with errors turned into ``file:line: reason``."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + first_line) if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise InputFileError(path, f"YAML syntax error: {problem}", line=line,
+                             hint="fix the YAML (check indentation, colons and quotes)") from None
+    except yaml.YAMLError as exc:
+        raise InputFileError(path, f"YAML syntax error: {exc}") from None
+
+
+def split_front_matter(text: str, path: str) -> tuple[TranscriptMetadata | None, int]:
+    """Return the front matter (if any) and the offset where the transcript body starts."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return None, 0
+    data = load_yaml(match.group("body"), path, first_line=2)
+    return metadata_from_mapping(data or {}, path), match.end()
+
+
+def read_sidecar(transcript_path: Path) -> TranscriptMetadata | None:
+    for suffix in (".yaml", ".yml"):
+        sidecar = transcript_path.with_suffix(suffix)
+        if sidecar.is_file():
+            text = sidecar.read_text(encoding="utf-8-sig")
+            data = load_yaml(text, str(sidecar))
+            return metadata_from_mapping(data or {}, str(sidecar))
+    return None
+
+
+def scalar(value: Any) -> Any:
+    """Attribute values: keep int/float/bool/date, NFC-normalise strings."""
+    if isinstance(value, str):
+        return nfc(value.strip())
+    if isinstance(value, (bool, int, float, dt.date)):
+        return value
+    return value
+
+
+def metadata_from_mapping(data: Any, path: str) -> TranscriptMetadata:
+    if not isinstance(data, dict):
+        raise InputFileError(path, "metadata must be a YAML mapping of key: value",
+                             hint="see the README section 'Transcript metadata'")
+    meta = TranscriptMetadata(source=path)
+    for key, value in data.items():
+        key = nfc(str(key)).strip()
+        if key == "site":
+            meta.site = None if value is None else nfc(str(value)).strip()
+        elif key == "title":
+            meta.title = None if value is None else nfc(str(value)).strip()
+        elif key == "speakers":
+            if value is None:
+                continue
+            if not isinstance(value, dict):
+                raise InputFileError(path, "'speakers' must map each speaker label to a person id",
+                                     hint="e.g. speakers: {Rektor: nordvik_rektor}")
+            for label, person in value.items():
+                meta.speakers[nfc(str(label)).strip()] = (
+                    None if person is None else nfc(str(person)).strip()
+                )
+        else:
+            if isinstance(value, (list, dict)):
+                raise InputFileError(path, f"attribute '{key}' must be a single value, "
+                                     f"not a {type(value).__name__}")
+            if value is None:
+                continue
+            meta.attributes[key] = scalar(value)
+    fmt = meta.attributes.get("format")
+    if fmt is not None and fmt not in INTERVIEW_FORMATS:
+        raise InputFileError(path, f"format '{fmt}' is not one of {', '.join(INTERVIEW_FORMATS)}",
+                             hint="correct the format value")
+    return meta
+
+
+def merge(base: TranscriptMetadata | None, over: TranscriptMetadata | None) -> TranscriptMetadata:
+    """Front matter first, then the sidecar: later sources win key by key."""
+    result = TranscriptMetadata()
+    for meta in (base, over):
+        if meta is None:
+            continue
+        result.site = meta.site or result.site
+        result.title = meta.title or result.title
+        result.speakers.update(meta.speakers)
+        result.attributes.update(meta.attributes)
+        result.source = meta.source or result.source
+    return result

@@ -1,0 +1,130 @@
+"""Speaker turns from transcript text.
+
+A turn starts at a line that opens with a speaker label and a colon: ``Intervjuer:``,
+``Rådgiver 1:``, ``Lærer 2:``, ``I:``, ``R:``, or a name such as ``Kari:``. A timestamp
+(``[00:12:31]``) before or right after the label is tolerated, and so is Markdown bold
+(``**Rektor:**``). Lines without a label continue the turn before them.
+
+To avoid reading "Det er sånn: …" as a speaker, a label is accepted only if it is mapped
+in the transcript's metadata, names a known role, or is used as a label on at least two
+lines of the same transcript.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from qualcode.domain.model import ParsedTurn
+from qualcode.domain.text import ascii_fold
+
+_TIMESTAMP = r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?"
+_LABEL_LINE = re.compile(
+    rf"^[ \t]*(?:{_TIMESTAMP}[ \t]+)?"  # [00:12:31] before the label
+    r"(?:\*\*|__)?"  # Markdown bold opening
+    r"(?P<label>[^\W\d_][^\W_]*(?:[ .'’\-][^\W_]+){0,3}\.?)"  # 1-4 words, may end in a number
+    r"(?:\*\*|__)?"
+    rf"[ \t]*(?:{_TIMESTAMP}[ \t]*)?"  # Rektor [00:12:31]:
+    r":(?:\*\*|__)?(?:[ \t]+|$)",
+    re.MULTILINE,
+)
+
+# Role vocabulary: first word of a label (ASCII-folded, lower case) -> role value.
+ROLE_WORDS = {
+    "intervjuer": "intervjuer",
+    "intervjuar": "intervjuer",
+    "interviewer": "intervjuer",
+    "moderator": "intervjuer",
+    "forsker": "intervjuer",
+    "i": "intervjuer",
+    "int": "intervjuer",
+    "rektor": "rektor",
+    "assisterende": "rektor",
+    "inspektor": "rektor",
+    "avdelingsleder": "rektor",
+    "radgiver": "radgiver",
+    "raadgiver": "radgiver",
+    "radgjevar": "radgiver",
+    "raadgjevar": "radgiver",
+    "karriereveileder": "radgiver",
+    "laerer": "laerer",
+    "larer": "laerer",
+    "kontaktlaerer": "laerer",
+    "faglaerer": "laerer",
+    "elev": "elev",
+    "forelder": "foresatt",
+    "foresatt": "foresatt",
+    "skoleeier": "skoleeier",
+}
+# Labels that name a speaker without a role (I:/R: convention, "Informant 2").
+NEUTRAL_WORDS = {"r", "informant", "deltaker", "deltakar", "respondent", "ukjent"}
+
+
+def role_from_label(label: str) -> str | None:
+    first = ascii_fold(label).lower().replace(".", " ").split()
+    if not first:
+        return None
+    return ROLE_WORDS.get(first[0])
+
+
+def _known_word(label: str) -> bool:
+    """A role word alone or with a number/letter: "Rektor", "Rådgiver 1", "Lærer B"."""
+    words = ascii_fold(label).lower().replace(".", " ").split()
+    if not words or (words[0] not in ROLE_WORDS and words[0] not in NEUTRAL_WORDS):
+        return False
+    if len(words) == 1:
+        return True
+    second = words[1]
+    return len(words) == 2 and (second.isdigit() or len(second) == 1 or second in ROLE_WORDS)
+
+
+def _name_like(label: str) -> bool:
+    """A repeated label such as "Kari" or "Kari N": capitalised, at most two words."""
+    return label[:1].isupper() and len(label.split()) <= 2
+
+
+def normalise_label(label: str) -> str:
+    """How labels are compared: folded case, single spaces, no trailing full stop."""
+    return " ".join(label.rstrip(".").split()).casefold()
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    line_start: int
+    content_start: int
+    label: str
+
+
+def parse_turns(text: str, mapped_labels: set[str] | frozenset[str] = frozenset(),
+                extra_labels: set[str] | frozenset[str] = frozenset()) -> list[ParsedTurn]:
+    """Split normalised ``text`` into speaker turns.
+
+    ``mapped_labels`` are the labels the metadata maps to persons; ``extra_labels`` are
+    labels known from the source format (bold runs in .docx). Both are always accepted.
+    Text before the first label is not a turn.
+    """
+    known = {normalise_label(x) for x in mapped_labels | extra_labels}
+    candidates = [
+        _Candidate(m.start(), m.end(), m.group("label").strip())
+        for m in _LABEL_LINE.finditer(text)
+    ]
+    counts = Counter(normalise_label(c.label) for c in candidates)
+    accepted = [
+        c for c in candidates
+        if normalise_label(c.label) in known
+        or _known_word(c.label)
+        or (counts[normalise_label(c.label)] >= 2 and _name_like(c.label))
+    ]
+    turns: list[ParsedTurn] = []
+    for i, cand in enumerate(accepted):
+        limit = accepted[i + 1].line_start if i + 1 < len(accepted) else len(text)
+        start = cand.content_start
+        end = limit
+        # trim surrounding whitespace so text[start:end] is exactly what was said
+        while start < end and text[start] in " \t\n":
+            start += 1
+        while end > start and text[end - 1] in " \t\n":
+            end -= 1
+        turns.append(ParsedTurn(index=i + 1, label=cand.label.rstrip("."), start=start, end=end))
+    return turns

@@ -1,0 +1,44 @@
+"""Sentence segmentation with spaCy's blank Norwegian pipeline and its sentencizer.
+
+spaCy is imported inside :func:`sentence_spans` only, and the pipeline is built once per
+process. Segmentation is not on the import path: it costs far more than parsing turns, so
+the store computes sentences for a transcript the first time they are needed and caches
+them (see ``services.segments``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+
+@lru_cache(maxsize=1)
+def _pipeline():
+    import spacy
+
+    nlp = spacy.blank("nb")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def sentence_spans(texts: Iterable[str]) -> list[list[tuple[int, int]]]:
+    """For each text, the ``[start, end)`` code-point spans of its sentences.
+
+    Spans are trimmed of surrounding whitespace, so ``text[start:end]`` is the sentence.
+    spaCy's character offsets are code points, matching qualcode's offsets.
+    """
+    nlp = _pipeline()
+    result: list[list[tuple[int, int]]] = []
+    for doc in nlp.pipe(texts, batch_size=64):
+        spans: list[tuple[int, int]] = []
+        for sent in doc.sents:
+            start, end = sent.start_char, sent.end_char
+            text = doc.text
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if end > start:
+                spans.append((start, end))
+        result.append(spans)
+    return result

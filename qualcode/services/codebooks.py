@@ -1,0 +1,189 @@
+"""Syncing a YAML codebook into a project, and the code tree with coding counts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from qualcode import audit
+from qualcode.codebook import (
+    BLOCKED_HINT,
+    SYNCED_FIELDS,
+    Codebook,
+    CodeDef,
+    ExistingCode,
+    SyncPlan,
+    blocked_message,
+    load_codebook,
+    plan_sync,
+)
+from qualcode.domain.errors import CodebookError
+from qualcode.services.common import get_meta, set_meta
+from qualcode.store import Store
+from qualcode.store.models import Code, Coder, Coding
+
+_JSON_FIELDS = ("examples", "keywords", "refs")
+
+
+def _values(code: Code) -> dict:
+    values = {name: getattr(code, name) for name in SYNCED_FIELDS}
+    for name in _JSON_FIELDS:
+        values[name] = json.loads(values[name] or "[]")
+    return values
+
+
+def existing_codes(session: Session) -> list[ExistingCode]:
+    codes = session.exec(select(Code)).all()
+    by_pk = {c.pk: c for c in codes}
+    counts: dict[int, dict[str, int]] = {}
+    rows = session.exec(
+        select(Coding.code_pk, Coder.name, func.count())
+        .join(Coder, Coder.pk == Coding.coder_pk)
+        .group_by(Coding.code_pk, Coder.name)
+    ).all()
+    for code_pk, coder, n in rows:
+        counts.setdefault(code_pk, {})[coder] = n
+    return [
+        ExistingCode(
+            id=c.code_id, parent=by_pk[c.parent_pk].code_id if c.parent_pk else None,
+            archived=c.archived, values=_values(c), codings_by_coder=counts.get(c.pk, {}),
+        )
+        for c in codes
+    ]
+
+
+def _apply_fields(row: Code, code: CodeDef) -> None:
+    for name, value in code.synced_values().items():
+        setattr(row, name, json.dumps(value, ensure_ascii=False) if name in _JSON_FIELDS
+                else value)
+    row.sort_order = code.order
+    row.archived = code.archived
+
+
+@dataclass
+class LoadResult:
+    codebook: Codebook
+    plan: SyncPlan
+    dry_run: bool
+
+
+def load_into_project(store: Store, path: Path, *, dry_run: bool = False) -> LoadResult:
+    codebook = load_codebook(path)
+    with store.write() as session:
+        plan = plan_sync(codebook, existing_codes(session))
+        if plan.blocked:
+            raise CodebookError(blocked_message(plan, str(path)), hint=BLOCKED_HINT)
+        if dry_run:
+            session.rollback()
+            return LoadResult(codebook, plan, True)
+        _apply(session, codebook, plan)
+        set_meta(session, "codebook", {
+            "name": codebook.name, "version": codebook.version, "title": codebook.title,
+            "file": Path(path).name, "sha256": codebook.sha256,
+        })
+        audit.record(session, "load", "codebook", codebook.name, after={
+            "version": codebook.version, "sha256": codebook.sha256,
+            "added": plan.added, "renamed": plan.renamed, "merged": plan.merged,
+            "changed": [c for c, _ in plan.changed], "archived": plan.archived,
+            "removed": plan.removed,
+        })
+    return LoadResult(codebook, plan, False)
+
+
+def _apply(session: Session, codebook: Codebook, plan: SyncPlan) -> None:
+    rows = {c.code_id: c for c in session.exec(select(Code)).all()}
+    for old, new in plan.renamed:
+        row = rows.pop(old)
+        row.code_id = new
+        rows[new] = row
+        session.add(row)
+        audit.record(session, "rename", "code", new, before={"id": old}, after={"id": new})
+    session.flush()
+    for old, into, n in plan.merged:
+        source, target = rows.pop(old), rows[into]
+        session.execute(update(Coding).where(Coding.code_pk == source.pk)
+                        .values(code_pk=target.pk))
+        session.execute(update(Code).where(Code.parent_pk == source.pk)
+                        .values(parent_pk=target.pk))
+        session.delete(source)
+        audit.record(session, "merge", "code", into, before={"id": old, "codings": n},
+                     after={"into": into})
+    session.flush()
+    for code in codebook.codes:
+        row = rows.get(code.id)
+        if row is None:
+            row = Code(code_id=code.id, label=code.label)
+            rows[code.id] = row
+            audit.record(session, "add", "code", code.id, after={"label": code.label})
+        _apply_fields(row, code)
+        session.add(row)
+    session.flush()
+    for code in codebook.codes:  # parents after every row exists: forward references work
+        row = rows[code.id]
+        row.parent_pk = rows[code.parent].pk if code.parent else None
+        session.add(row)
+    for code_id, changed in plan.changed:
+        audit.record(session, "update", "code", code_id, after={"fields": changed})
+    for code_id in plan.removed:
+        session.execute(update(Code).where(Code.parent_pk == rows[code_id].pk)
+                        .values(parent_pk=None))
+    session.flush()
+    for code_id in plan.removed:
+        session.delete(rows[code_id])
+        audit.record(session, "remove", "code", code_id, before={"id": code_id})
+
+
+@dataclass
+class CodeNode:
+    id: str
+    label: str
+    depth: int
+    parent: str | None
+    family: str | None
+    archived: bool
+    description: str | None
+    colour: str | None
+    codings: int  # on this code itself
+    codings_with_descendants: int
+    coders: int
+
+
+def code_tree(store: Store) -> list[CodeNode]:
+    """Codes in codebook order (depth-first), with coding counts."""
+    with store.read() as session:
+        codes = session.exec(select(Code).order_by(Code.sort_order, Code.code_id)).all()
+        counts = dict(session.exec(
+            select(Coding.code_pk, func.count()).where(Coding.origin != "suggested")
+            .group_by(Coding.code_pk)).all())
+        coder_counts = dict(session.exec(
+            select(Coding.code_pk, func.count(func.distinct(Coding.coder_pk)))
+            .where(Coding.origin != "suggested").group_by(Coding.code_pk)).all())
+    children: dict[int | None, list[Code]] = {}
+    for code in codes:
+        children.setdefault(code.parent_pk, []).append(code)
+    nodes: list[CodeNode] = []
+
+    def visit(code: Code, depth: int, parent: str | None) -> int:
+        node = CodeNode(code.code_id, code.label, depth, parent, code.family, code.archived,
+                        code.description, code.colour, counts.get(code.pk, 0), 0,
+                        coder_counts.get(code.pk, 0))
+        nodes.append(node)
+        total = node.codings
+        for child in children.get(code.pk, []):
+            total += visit(child, depth + 1, code.code_id)
+        node.codings_with_descendants = total
+        return total
+
+    for root in children.get(None, []):
+        visit(root, 0, None)
+    return nodes
+
+
+def codebook_info(store: Store) -> dict | None:
+    with store.read() as session:
+        raw = get_meta(session, "codebook")
+    return json.loads(raw) if raw else None

@@ -1,0 +1,95 @@
+"""Importing codings from the exchange file (CSV) — validated whole before writing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import insert
+from sqlmodel import select
+
+from qualcode import audit
+from qualcode.domain.errors import InputFileError
+from qualcode.services.common import codes_by_id, get_or_create_coder, now
+from qualcode.sheets import read_coding_file
+from qualcode.store import Store
+from qualcode.store.models import Coding, Transcript, Turn
+
+
+@dataclass
+class CodingImportReport:
+    added: int = 0
+    skipped_duplicates: int = 0
+    by_coder: dict[str, int] = field(default_factory=dict)
+
+
+def import_codings(store: Store, path: Path, *, origin: str = "imported") -> CodingImportReport:
+    rows = read_coding_file(path)
+    report = CodingImportReport()
+    with store.write() as session:
+        codes = codes_by_id(session)
+        transcripts = {t.name: t for t in session.exec(select(Transcript)).all()}
+        turn_spans: dict[int, list[tuple[int, int]]] = {}
+        for t in transcripts.values():
+            turn_spans[t.pk] = [
+                (s, e) for s, e in session.exec(
+                    select(Turn.start, Turn.end).where(Turn.transcript_pk == t.pk)
+                    .order_by(Turn.idx)).all()
+            ]
+        existing = set(session.exec(
+            select(Coding.coder_pk, Coding.code_pk, Coding.transcript_pk, Coding.start,
+                   Coding.end)).all())
+        planned = []
+        for row in rows:
+            transcript = transcripts.get(row.transcript)
+            if transcript is None:
+                raise InputFileError(str(path), f"unknown transcript '{row.transcript}'; "
+                                     "nothing was imported", line=row.line,
+                                     hint="see `qualcode transcripts`")
+            code = codes.get(row.code)
+            if code is None:
+                raise InputFileError(str(path), f"unknown code '{row.code}'; nothing was "
+                                     "imported", line=row.line,
+                                     hint="load the codebook that defines it, or fix the id")
+            if code.archived:
+                raise InputFileError(str(path), f"code '{row.code}' is archived", line=row.line,
+                                     hint="un-archive it in the codebook, or use its successor")
+            spans = turn_spans[transcript.pk]
+            if row.turns:
+                first, last = row.turns
+                if first < 1 or last > len(spans):
+                    raise InputFileError(str(path), f"'{row.transcript}' has turns 1-"
+                                         f"{len(spans)}, not {first}-{last}; nothing was "
+                                         "imported", line=row.line)
+                start, end = spans[first - 1][0], spans[last - 1][1]
+            else:
+                start, end = row.chars
+                if end > len(transcript.text):
+                    raise InputFileError(str(path), f"offset {end} is past the end of "
+                                         f"'{row.transcript}' ({len(transcript.text)} "
+                                         "characters)", line=row.line)
+            if start >= end:
+                raise InputFileError(str(path), "the coded span is empty", line=row.line)
+            planned.append((row, transcript, code, start, end))
+        stamp = now()
+        values = []
+        for row, transcript, code, start, end in planned:
+            coder = get_or_create_coder(session, row.coder)
+            key = (coder.pk, code.pk, transcript.pk, start, end)
+            if key in existing:
+                report.skipped_duplicates += 1
+                continue
+            existing.add(key)
+            values.append(dict(
+                coder_pk=coder.pk, code_pk=code.pk, transcript_pk=transcript.pk, start=start,
+                end=end, quote=transcript.text[start:end], text_sha256=transcript.text_sha256,
+                origin=origin, memo=row.memo, created_at=stamp, updated_at=stamp,
+            ))
+            report.by_coder[row.coder] = report.by_coder.get(row.coder, 0) + 1
+        if values:
+            session.execute(insert(Coding), values)
+        report.added = len(values)
+        audit.record(session, "import", "codings", Path(path).name,
+                     after={"added": report.added, "by_coder": report.by_coder,
+                            "skipped_duplicates": report.skipped_duplicates})
+    return report

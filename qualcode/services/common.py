@@ -1,0 +1,58 @@
+"""Look-ups shared by the services."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from sqlmodel import Session, select
+
+from qualcode.domain.errors import NotFoundError
+from qualcode.store.models import Code, Coder, ProjectMeta, Transcript
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def get_transcript(session: Session, ref: str) -> Transcript:
+    """A transcript by name (file stem) or by numeric id."""
+    found = session.exec(select(Transcript).where(Transcript.name == ref)).first()
+    if found is None and ref.isdigit():
+        found = session.get(Transcript, int(ref))
+    if found is None:
+        names = session.exec(select(Transcript.name)).all()
+        import difflib
+
+        close = difflib.get_close_matches(ref, names, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "see `qualcode transcripts`"
+        raise NotFoundError(f"no transcript named '{ref}'", hint=hint)
+    return found
+
+
+def codes_by_id(session: Session) -> dict[str, Code]:
+    return {c.code_id: c for c in session.exec(select(Code)).all()}
+
+
+def get_or_create_coder(session: Session, name: str) -> Coder:
+    coder = session.exec(select(Coder).where(Coder.name == name)).first()
+    if coder is None:
+        coder = Coder(name=name, created_at=now())
+        session.add(coder)
+        session.flush()
+    return coder
+
+
+def set_meta(session: Session, key: str, value: object) -> None:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    row = session.get(ProjectMeta, key)
+    if row is None:
+        session.add(ProjectMeta(key=key, value=text))
+    else:
+        row.value = text
+        session.add(row)
+
+
+def get_meta(session: Session, key: str) -> str | None:
+    row = session.get(ProjectMeta, key)
+    return None if row is None else row.value

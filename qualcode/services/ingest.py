@@ -1,0 +1,363 @@
+"""Importing transcripts and attribute sheets into a project, atomically.
+
+Every file of a batch is read and checked before anything is written; the batch is then
+written in one transaction. One broken file means nothing from the batch is stored, and the
+error names the file and the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import delete, insert
+from sqlmodel import Session, select
+
+from qualcode import audit
+from qualcode.domain import attributes as attr
+from qualcode.domain.errors import ConflictError, InputFileError, NotFoundError
+from qualcode.domain.model import ParsedTranscript, TranscriptMetadata
+from qualcode.domain.text import count_words, sha256_text
+from qualcode.importers import SUPPORTED_SUFFIXES, read_transcript
+from qualcode.importers.speakers import normalise_label, role_from_label
+from qualcode.services.common import now
+from qualcode.sheets import AttributeSheet, read_attribute_sheets
+from qualcode.store import Store
+from qualcode.store.models import (
+    ATTRIBUTE_TABLES,
+    Coding,
+    Participation,
+    Person,
+    Segment,
+    Site,
+    Transcript,
+    Turn,
+)
+
+
+@dataclass
+class ImportReport:
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    reanchored: list[str] = field(default_factory=list)  # "transcript: n codings moved"
+    warnings: list[str] = field(default_factory=list)
+    turns: int = 0
+    words: int = 0
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given; directories contribute their transcript files (recursively, sorted)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*")
+                                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+                                and not p.name.startswith((".", "~$"))))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise InputFileError(str(path), "no such file or directory")
+    return files
+
+
+# --- attribute helpers --------------------------------------------------------------
+
+def write_attributes(session: Session, owner: str, owner_pk: int, values: dict) -> None:
+    """Set typed attributes of a site, person or transcript (replacing same-named ones)."""
+    table, fk = ATTRIBUTE_TABLES[owner]
+    for name, value in values.items():
+        value_type, value_text, value_num = attr.encode(value)
+        existing = session.exec(
+            select(table).where(getattr(table, fk) == owner_pk, table.name == name)
+        ).first()
+        if existing is None:
+            session.add(table(**{fk: owner_pk}, name=name, value_type=value_type,
+                              value_text=value_text, value_num=value_num))
+        else:
+            existing.value_type, existing.value_text = value_type, value_text
+            existing.value_num = value_num
+            session.add(existing)
+
+
+def _ids(session: Session, model, column) -> dict[str, int]:
+    return {key: pk for key, pk in session.exec(select(column, model.pk)).all()}
+
+
+# --- transcripts --------------------------------------------------------------------
+
+def read_batch(files: list[Path], progress: Callable[[str], None] | None = None
+               ) -> list[ParsedTranscript]:
+    parsed: list[ParsedTranscript] = []
+    names: dict[str, Path] = {}
+    for path in files:
+        transcript = read_transcript(path)
+        if transcript.name in names:
+            raise InputFileError(str(path), f"two files in this batch are both named "
+                                 f"'{transcript.name}' ({names[transcript.name].name})",
+                                 hint="rename one: transcript names are file stems")
+        names[transcript.name] = path
+        parsed.append(transcript)
+        if progress:
+            progress(path.name)
+    return parsed
+
+
+def _check_cases(parsed: list[ParsedTranscript], sites: dict[str, int],
+                 persons: dict[str, int]) -> None:
+    for t in parsed:
+        where = t.metadata.source or t.source_file
+        if t.metadata.site and t.metadata.site not in sites:
+            raise NotFoundError(f"{where}: unknown site '{t.metadata.site}'",
+                                hint="import the attributes sheet first: "
+                                     "`qualcode attributes import FILE`")
+        for label, person in t.metadata.speakers.items():
+            if person and person not in persons:
+                raise NotFoundError(f"{where}: speaker '{label}' is mapped to unknown person "
+                                    f"'{person}'", hint="add the person to the attributes "
+                                    "sheet and import it first")
+
+
+def _reanchor(session: Session, old: Transcript, new_text: str) -> tuple[list[tuple], list]:
+    """Find every coding of ``old`` in the new text: same place, or the one place the quoted
+    text now occurs. Returns (moves, failures)."""
+    moves, failures = [], []
+    codings = session.exec(select(Coding).where(Coding.transcript_pk == old.pk)).all()
+    for coding in codings:
+        if new_text[coding.start:coding.end] == coding.quote:
+            continue
+        first = new_text.find(coding.quote)
+        if first >= 0 and new_text.find(coding.quote, first + 1) < 0:
+            moves.append((coding, first, first + len(coding.quote)))
+        else:
+            failures.append(coding)
+    return moves, failures
+
+
+def _store_structure(session: Session, transcript_pk: int, t: ParsedTranscript,
+                     persons: dict[str, int], report: ImportReport) -> None:
+    """Participations and turns of one transcript (bulk inserts: this is the hot path)."""
+    mapped = {normalise_label(label): person for label, person in t.metadata.speakers.items()}
+    participations: dict[str, int] = {}
+    for turn in t.turns:
+        if turn.label is None:
+            continue
+        key = normalise_label(turn.label)
+        if key in participations:
+            continue
+        person = mapped.get(key)
+        row = Participation(
+            transcript_pk=transcript_pk, label=turn.label,
+            person_pk=persons.get(person) if person else None,
+            role=None if person else role_from_label(turn.label),
+        )
+        session.add(row)
+        session.flush()
+        participations[key] = row.pk
+        if not person and row.role != "intervjuer":
+            report.warnings.append(
+                f"{t.source_file}: speaker label '{turn.label}' is not mapped to a person"
+                + (f" (counted as role '{row.role}')" if row.role else "")
+            )
+    rows = []
+    for turn in t.turns:
+        rows.append({
+            "transcript_pk": transcript_pk, "idx": turn.index,
+            "participation_pk": participations.get(normalise_label(turn.label))
+            if turn.label else None,
+            "start": turn.start, "end": turn.end,
+            "n_words": count_words(t.text[turn.start:turn.end]),
+        })
+    if rows:
+        session.execute(insert(Turn), rows)
+    report.turns += len(rows)
+
+
+def import_transcripts(store: Store, paths: Iterable[Path], *, replace: bool = False,
+                       progress: Callable[[str], None] | None = None) -> ImportReport:
+    files = expand_paths(paths)
+    if not files:
+        raise InputFileError(", ".join(str(p) for p in paths) or ".",
+                             f"no transcript files ({', '.join(SUPPORTED_SUFFIXES)}) found")
+    parsed = read_batch(files, progress)
+    report = ImportReport()
+    with store.write() as session:
+        sites = _ids(session, Site, Site.site_id)
+        persons = _ids(session, Person, Person.person_id)
+        _check_cases(parsed, sites, persons)
+        existing = {t.name: t for t in session.exec(
+            select(Transcript).where(Transcript.name.in_([p.name for p in parsed]))).all()}
+        plans = []
+        for t in parsed:
+            old = existing.get(t.name)
+            text_sha = sha256_text(t.text)
+            if old is not None and old.text_sha256 == text_sha:
+                report.unchanged.append(t.name)
+                continue
+            if old is not None and not replace:
+                raise ConflictError(
+                    f"{t.source_file}: transcript '{t.name}' is already in the project with "
+                    "different text; nothing was imported",
+                    hint="re-import with --replace to update it (codings are re-anchored "
+                         "or the import is refused)")
+            moves: list = []
+            if old is not None:
+                moves, failures = _reanchor(session, old, t.text)
+                if failures:
+                    sample = "; ".join(f"#{c.pk} [{c.start}-{c.end}) «{c.quote[:40]}»"
+                                       for c in failures[:3])
+                    raise ConflictError(
+                        f"{t.source_file}: {len(failures)} coding(s) of '{t.name}' cannot be "
+                        f"found in the new text ({sample}); nothing was imported",
+                        hint="restore the coded passages in the new version, or remove those "
+                             "codings first")
+            plans.append((t, old, text_sha, moves))
+        for t, old, text_sha, moves in plans:
+            _write_transcript(session, t, old, text_sha, moves, sites, persons, report)
+    return report
+
+
+def _write_transcript(session: Session, t: ParsedTranscript, old: Transcript | None,
+                      text_sha: str, moves: list, sites: dict[str, int],
+                      persons: dict[str, int], report: ImportReport) -> None:
+    n_words = count_words(t.text)
+    fields = dict(
+        title=t.metadata.title, site_pk=sites.get(t.metadata.site) if t.metadata.site else None,
+        source_file=t.source_file, source_format=t.source_format, encoding=t.encoding,
+        text=t.text, text_sha256=text_sha, source_sha256=t.source_sha256, n_words=n_words,
+        imported_at=now(), segmented=False,
+    )
+    if old is None:
+        row = Transcript(name=t.name, **fields)
+        session.add(row)
+        session.flush()
+        report.added.append(t.name)
+        audit.record(session, "import", "transcript", t.name,
+                     after={"file": t.source_file, "sha256": text_sha, "turns": len(t.turns)})
+    else:
+        row = old
+        before = {"file": old.source_file, "sha256": old.text_sha256}
+        for key, value in fields.items():
+            setattr(row, key, value)
+        session.add(row)
+        for table in (Segment, Turn, Participation):
+            session.execute(delete(table).where(table.transcript_pk == row.pk))
+        table, fk = ATTRIBUTE_TABLES["transcript"]
+        session.execute(delete(table).where(getattr(table, fk) == row.pk))
+        for coding, start, end in moves:
+            audit.record(session, "reanchor", "coding", str(coding.pk),
+                         before={"start": coding.start, "end": coding.end},
+                         after={"start": start, "end": end})
+            coding.start, coding.end, coding.text_sha256 = start, end, text_sha
+            session.add(coding)
+        # codings that stayed in place now refer to the new text
+        for coding in session.exec(select(Coding).where(Coding.transcript_pk == row.pk)).all():
+            coding.text_sha256 = text_sha
+            session.add(coding)
+        if moves:
+            report.reanchored.append(f"{t.name}: {len(moves)} coding(s) moved to where their "
+                                     "quoted text now is")
+        report.replaced.append(t.name)
+        audit.record(session, "replace", "transcript", t.name, before=before,
+                     after={"file": t.source_file, "sha256": text_sha, "moved": len(moves)})
+    _store_structure(session, row.pk, t, persons, report)
+    write_attributes(session, "transcript", row.pk, t.metadata.attributes)
+    report.words += n_words
+    report.warnings.extend(t.warnings)
+
+
+# --- attribute sheets ---------------------------------------------------------------
+
+@dataclass
+class AttributeReport:
+    sites_added: int = 0
+    sites_updated: int = 0
+    persons_added: int = 0
+    persons_updated: int = 0
+    transcripts_updated: int = 0
+
+
+def import_attributes(store: Store, paths: list[Path]) -> AttributeReport:
+    sheet = read_attribute_sheets(paths)
+    report = AttributeReport()
+    with store.write() as session:
+        _apply_sites(session, sheet, report)
+        _apply_persons(session, sheet, report)
+        _apply_transcripts(session, sheet.transcripts, report)
+    return report
+
+
+def _apply_sites(session: Session, sheet: AttributeSheet, report: AttributeReport) -> None:
+    for row in sheet.sites:
+        site = session.exec(select(Site).where(Site.site_id == row.site_id)).first()
+        if site is None:
+            site = Site(site_id=row.site_id, name=row.name)
+            report.sites_added += 1
+        else:
+            site.name = row.name or site.name
+            report.sites_updated += 1
+        session.add(site)
+        session.flush()
+        write_attributes(session, "site", site.pk, row.attributes)
+        audit.record(session, "set-attributes", "site", row.site_id,
+                     after={"name": row.name, **row.attributes})
+
+
+def _apply_persons(session: Session, sheet: AttributeSheet, report: AttributeReport) -> None:
+    sites = _ids(session, Site, Site.site_id)
+    for row in sheet.persons:
+        if row.site_id and row.site_id not in sites:
+            raise NotFoundError(f"{row.where}: person '{row.person_id}' names unknown site "
+                                f"'{row.site_id}'; nothing was imported",
+                                hint="add the site to the sites sheet (or fix the id)")
+        person = session.exec(select(Person).where(Person.person_id == row.person_id)).first()
+        if person is None:
+            person = Person(person_id=row.person_id)
+            report.persons_added += 1
+        else:
+            report.persons_updated += 1
+        person.site_pk = sites[row.site_id] if row.site_id else person.site_pk
+        person.role = row.role or person.role
+        session.add(person)
+        session.flush()
+        write_attributes(session, "person", person.pk, row.attributes)
+        audit.record(session, "set-attributes", "person", row.person_id,
+                     after={"site": row.site_id, "rolle": row.role, **row.attributes})
+
+
+def _apply_transcripts(session: Session, entries: dict[str, TranscriptMetadata],
+                       report: AttributeReport) -> None:
+    if not entries:
+        return
+    sites = _ids(session, Site, Site.site_id)
+    persons = _ids(session, Person, Person.person_id)
+    for name, meta in entries.items():
+        transcript = session.exec(select(Transcript).where(Transcript.name == name)).first()
+        if transcript is None:
+            raise NotFoundError(f"{meta.source}: unknown transcript '{name}'; nothing was "
+                                "imported", hint="import the transcripts first, then the sheet")
+        if meta.site:
+            if meta.site not in sites:
+                raise NotFoundError(f"{meta.source}: unknown site '{meta.site}'; nothing was "
+                                    "imported", hint="add it to the sites sheet")
+            transcript.site_pk = sites[meta.site]
+        transcript.title = meta.title or transcript.title
+        session.add(transcript)
+        parts = {normalise_label(p.label): p for p in session.exec(
+            select(Participation).where(Participation.transcript_pk == transcript.pk)).all()}
+        for label, person in meta.speakers.items():
+            part = parts.get(normalise_label(label))
+            if part is None:
+                raise NotFoundError(f"{meta.source}: '{name}' has no speaker '{label}'",
+                                    hint=f"see `qualcode show {name}` for its speakers")
+            if person and person not in persons:
+                raise NotFoundError(f"{meta.source}: unknown person '{person}'",
+                                    hint="add the person to the persons sheet")
+            part.person_pk = persons[person] if person else None
+            part.role = None if person else role_from_label(part.label)
+            session.add(part)
+        write_attributes(session, "transcript", transcript.pk, meta.attributes)
+        audit.record(session, "set-attributes", "transcript", name,
+                     after={"site": meta.site, "speakers": meta.speakers, **meta.attributes})
+        report.transcripts_updated += 1

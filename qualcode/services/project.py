@@ -1,0 +1,21 @@
+"""Creating and opening projects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qualcode import __version__, audit
+from qualcode.services.common import set_meta
+from qualcode.store import Store, create_project, open_store
+
+
+def init_project(path: Path) -> Store:
+    store = create_project(path)
+    with store.write() as session:
+        set_meta(session, "created_by", f"qualcode {__version__}")
+        audit.record(session, "init", "project", path.name)
+    return store
+
+
+def open_project(path: Path) -> Store:
+    return open_store(path)

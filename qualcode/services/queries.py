@@ -1,0 +1,203 @@
+"""Read-only views of a project: transcripts, turns, cases, status."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import func, insert
+from sqlmodel import Session, select
+
+from qualcode.domain import attributes as attr
+from qualcode.services.codebooks import codebook_info
+from qualcode.services.common import get_transcript
+from qualcode.store import Store
+from qualcode.store.models import (
+    ATTRIBUTE_TABLES,
+    Code,
+    Coder,
+    Coding,
+    Participation,
+    Person,
+    Segment,
+    Site,
+    Transcript,
+    TranscriptAttribute,
+    Turn,
+)
+
+
+def _attributes(session: Session, owner: str) -> dict[int, dict]:
+    table, fk = ATTRIBUTE_TABLES[owner]
+    out: dict[int, dict] = defaultdict(dict)
+    for row in session.exec(select(table).order_by(table.name)).all():
+        out[getattr(row, fk)][row.name] = attr.decode(row.value_type, row.value_text)
+    return out
+
+
+@dataclass
+class Speaker:
+    label: str
+    person: str | None
+    role: str | None
+
+
+def _speakers(session: Session, transcript_pks: list[int] | None = None
+              ) -> dict[int, dict[int, Speaker]]:
+    """participation pk → Speaker, per transcript."""
+    query = (select(Participation, Person.person_id, Person.role)
+             .join(Person, Person.pk == Participation.person_pk, isouter=True))
+    if transcript_pks is not None:
+        query = query.where(Participation.transcript_pk.in_(transcript_pks))
+    out: dict[int, dict[int, Speaker]] = defaultdict(dict)
+    for part, person_id, person_role in session.exec(query).all():
+        out[part.transcript_pk][part.pk] = Speaker(part.label, person_id,
+                                                   person_role or part.role)
+    return out
+
+
+def list_transcripts(store: Store) -> list[dict]:
+    with store.read() as session:
+        rows = session.exec(
+            select(Transcript.pk, Transcript.name, Transcript.title, Transcript.source_format,
+                   Transcript.n_words, Site.site_id)
+            .join(Site, Site.pk == Transcript.site_pk, isouter=True)
+            .order_by(Transcript.name)).all()
+        attrs = _attributes(session, "transcript")
+        speakers = _speakers(session)
+        turns = dict(session.exec(select(Turn.transcript_pk, func.count())
+                                  .group_by(Turn.transcript_pk)).all())
+    out = []
+    for pk, name, title, fmt, words, site in rows:
+        out.append({
+            "name": name, "title": title, "site": site,
+            "format": attrs[pk].get("format"), "file_type": fmt,
+            "speakers": [s.label for s in speakers[pk].values()],
+            "turns": turns.get(pk, 0), "words": words,
+        })
+    return out
+
+
+def transcript_turns(store: Store, ref: str, *, sentences: bool = False) -> dict:
+    """A transcript with its turns (``index, speaker, role, person, start, end, text``)."""
+    if sentences:
+        ensure_segments(store, [ref])
+    with store.read() as session:
+        t = get_transcript(session, ref)
+        speakers = _speakers(session, [t.pk])[t.pk]
+        turns = session.exec(select(Turn).where(Turn.transcript_pk == t.pk)
+                             .order_by(Turn.idx)).all()
+        segs: dict[int, list[Segment]] = defaultdict(list)
+        if sentences:
+            for seg in session.exec(select(Segment).where(Segment.transcript_pk == t.pk)
+                                    .order_by(Segment.start)).all():
+                segs[seg.turn_pk].append(seg)
+        site = session.get(Site, t.site_pk) if t.site_pk else None
+        attrs = _attributes(session, "transcript").get(t.pk, {})
+        result = {
+            "name": t.name, "title": t.title, "site": site.site_id if site else None,
+            "attributes": attrs, "words": t.n_words, "turns": [],
+        }
+        for turn in turns:
+            sp = speakers.get(turn.participation_pk) if turn.participation_pk else None
+            item = {
+                "index": turn.idx, "speaker": sp.label if sp else None,
+                "role": sp.role if sp else None, "person": sp.person if sp else None,
+                "start": turn.start, "end": turn.end, "text": t.text[turn.start:turn.end],
+            }
+            if sentences:
+                item["sentences"] = [
+                    {"index": s.idx, "start": s.start, "end": s.end,
+                     "text": t.text[s.start:s.end]} for s in segs[turn.pk]
+                ]
+            result["turns"].append(item)
+    return result
+
+
+def ensure_segments(store: Store, refs: list[str] | None = None) -> int:
+    """Segment transcripts into sentences the first time they are needed; cache in the store.
+    Returns how many transcripts were segmented now."""
+    from qualcode.segmenter import sentence_spans
+
+    with store.read() as session:
+        query = select(Transcript.pk, Transcript.name).where(Transcript.segmented == False)  # noqa: E712
+        pending = session.exec(query).all()
+        if refs is not None:
+            wanted = {get_transcript(session, r).pk for r in refs}
+            pending = [(pk, name) for pk, name in pending if pk in wanted]
+    done = 0
+    for pk, _name in pending:
+        with store.write() as session:
+            t = session.get(Transcript, pk)
+            if t.segmented:  # someone else did it meanwhile
+                continue
+            turns = session.exec(select(Turn).where(Turn.transcript_pk == pk)
+                                 .order_by(Turn.idx)).all()
+            spans = sentence_spans(t.text[turn.start:turn.end] for turn in turns)
+            rows = []
+            for turn, sentence_list in zip(turns, spans, strict=True):
+                for i, (s, e) in enumerate(sentence_list, start=1):
+                    rows.append({"transcript_pk": pk, "turn_pk": turn.pk, "kind": "sentence",
+                                 "idx": i, "start": turn.start + s, "end": turn.start + e})
+            if rows:
+                session.execute(insert(Segment), rows)
+            t.segmented = True
+            session.add(t)
+        done += 1
+    return done
+
+
+def list_cases(store: Store) -> dict[str, list[dict]]:
+    with store.read() as session:
+        sites = session.exec(select(Site).order_by(Site.site_id)).all()
+        persons = session.exec(select(Person).order_by(Person.person_id)).all()
+        site_attrs = _attributes(session, "site")
+        person_attrs = _attributes(session, "person")
+        site_ids = {s.pk: s.site_id for s in sites}
+        interviews = Counter(session.exec(
+            select(Participation.person_pk).where(Participation.person_pk.is_not(None))).all())
+    return {
+        "sites": [{"site": s.site_id, "name": s.name, **site_attrs.get(s.pk, {})}
+                  for s in sites],
+        "persons": [{"person": p.person_id, "site": site_ids.get(p.site_pk), "rolle": p.role,
+                     "interviews": interviews.get(p.pk, 0), **person_attrs.get(p.pk, {})}
+                    for p in persons],
+    }
+
+
+def project_status(store: Store) -> dict:
+    with store.read() as session:
+        n = lambda model: session.exec(select(func.count()).select_from(model)).one()  # noqa: E731
+        formats = Counter(session.exec(
+            select(TranscriptAttribute.value_text).where(TranscriptAttribute.name == "format")
+        ).all())
+        words = session.exec(select(func.coalesce(func.sum(Transcript.n_words), 0))).one()
+        by_coder = dict(session.exec(
+            select(Coder.name, func.count(Coding.pk))
+            .join(Coding, Coding.coder_pk == Coder.pk, isouter=True)
+            .group_by(Coder.name).order_by(Coder.name)).all())
+        unmapped = session.exec(
+            select(Transcript.name, Participation.label, Participation.role)
+            .join(Participation, Participation.transcript_pk == Transcript.pk)
+            .where(Participation.person_pk.is_(None))
+            .order_by(Transcript.name, Participation.label)).all()
+        without_site = session.exec(select(Transcript.name)
+                                    .where(Transcript.site_pk.is_(None))).all()
+        status = {
+            "project": str(store.path),
+            "schema_version": store.schema_version(),
+            "sites": n(Site), "persons": n(Person), "transcripts": n(Transcript),
+            "transcripts_by_format": dict(sorted(formats.items())),
+            "participations": session.exec(select(func.count()).select_from(Participation)
+                                           .where(Participation.person_pk.is_not(None))).one(),
+            "turns": n(Turn), "words": words,
+            "codes": n(Code), "coders": len(by_coder), "codings": n(Coding),
+            "codings_by_coder": by_coder,
+            "unmapped_speakers": [
+                {"transcript": t, "label": label, "role": role}
+                for t, label, role in unmapped if role != "intervjuer"
+            ],
+            "transcripts_without_site": list(without_site),
+        }
+    status["codebook"] = codebook_info(store)
+    return status

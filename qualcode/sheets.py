@@ -1,0 +1,274 @@
+"""Tabular input files: attribute sheets (sites, persons, interviews) and coding files.
+
+Pure: files in, dataclasses out, every problem reported with ``file:line``. Checking the
+rows against a project (unknown site, unknown code …) is the services' job.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qualcode.domain.attributes import infer_column
+from qualcode.domain.errors import InputFileError
+from qualcode.domain.model import TranscriptMetadata
+from qualcode.domain.text import decode_bytes, nfc
+from qualcode.importers.metadata import load_yaml, metadata_from_mapping, scalar
+
+SITE_NAME_KEYS = ("navn", "name")
+ROLE_KEYS = ("rolle", "role")
+
+
+@dataclass
+class SiteRow:
+    site_id: str
+    name: str | None
+    attributes: dict[str, Any]
+    where: str
+
+
+@dataclass
+class PersonRow:
+    person_id: str
+    site_id: str | None
+    role: str | None
+    attributes: dict[str, Any]
+    where: str
+
+
+@dataclass
+class AttributeSheet:
+    sites: list[SiteRow] = field(default_factory=list)
+    persons: list[PersonRow] = field(default_factory=list)
+    transcripts: dict[str, TranscriptMetadata] = field(default_factory=dict)
+
+    def extend(self, other: AttributeSheet) -> None:
+        self.sites.extend(other.sites)
+        self.persons.extend(other.persons)
+        self.transcripts.update(other.transcripts)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(str(path), f"cannot read the file ({exc.strerror})") from None
+    try:
+        text, _ = decode_bytes(data)
+    except UnicodeDecodeError:
+        raise InputFileError(str(path), "unknown text encoding", hint="save as UTF-8") from None
+    return text
+
+
+def _split_row(row: dict[str, Any], reserved: tuple[str, ...]) -> tuple[dict, dict]:
+    special = {k: v for k, v in row.items() if k in reserved}
+    other = {k: v for k, v in row.items() if k not in reserved and v is not None}
+    return special, other
+
+
+def _first(special: dict, keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        if special.get(key) is not None:
+            return special[key]
+    return None
+
+
+def _site_row(site_id: str, row: dict[str, Any], where: str) -> SiteRow:
+    special, attrs = _split_row(row, SITE_NAME_KEYS + ("site",))
+    name = _first(special, SITE_NAME_KEYS)
+    return SiteRow(nfc(site_id), None if name is None else nfc(str(name)), attrs, where)
+
+
+def _person_row(person_id: str, row: dict[str, Any], where: str) -> PersonRow:
+    special, attrs = _split_row(row, ROLE_KEYS + ("site", "person"))
+    site = special.get("site")
+    role = _first(special, ROLE_KEYS)
+    return PersonRow(
+        nfc(person_id), None if site is None else nfc(str(site)),
+        None if role is None else nfc(str(role)).strip().casefold(), attrs, where,
+    )
+
+
+def read_yaml_sheet(path: Path) -> AttributeSheet:
+    """One YAML file with ``sites:``, ``persons:`` and/or ``transcripts:`` mappings."""
+    data = load_yaml(_read_text(path), str(path)) or {}
+    if not isinstance(data, dict):
+        raise InputFileError(str(path), "expected a mapping with sites:, persons:, transcripts:")
+    unknown = set(data) - {"sites", "persons", "transcripts"}
+    if unknown:
+        raise InputFileError(str(path), f"unknown section(s): {', '.join(sorted(unknown))}",
+                             hint="use sites:, persons: and transcripts:")
+    sheet = AttributeSheet()
+    for section in ("sites", "persons", "transcripts"):
+        entries = data.get(section) or {}
+        if not isinstance(entries, dict):
+            raise InputFileError(str(path), f"'{section}' must map ids to their attributes")
+        for key, attrs in entries.items():
+            attrs = attrs or {}
+            where = f"{path} ({section}.{key})"
+            if not isinstance(attrs, dict):
+                raise InputFileError(str(path), f"{section}.{key} must be a mapping of attributes")
+            for name, value in attrs.items():
+                if isinstance(value, (list, dict)) and name != "speakers":
+                    raise InputFileError(str(path), f"{section}.{key}.{name} must be one value")
+            if section == "transcripts":
+                sheet.transcripts[nfc(str(key))] = metadata_from_mapping(attrs, where)
+                continue
+            clean = {nfc(str(k)): scalar(v) for k, v in attrs.items()}
+            if section == "sites":
+                sheet.sites.append(_site_row(str(key), clean, where))
+            else:
+                sheet.persons.append(_person_row(str(key), clean, where))
+    return sheet
+
+
+def _csv_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    text = _read_text(path)
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    rows = list(reader)
+    if not rows:
+        raise InputFileError(str(path), "the sheet is empty")
+    header = [nfc(h).strip().lstrip("\ufeff") for h in rows[0]]
+    if len(set(header)) != len(header):
+        raise InputFileError(str(path), "duplicate column names in the header", line=1)
+    out = []
+    for lineno, values in enumerate(rows[1:], start=2):
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) > len(header):
+            raise InputFileError(str(path), f"{len(values)} cells but {len(header)} columns",
+                                 line=lineno, hint="check the delimiter and quoting")
+        values = values + [""] * (len(header) - len(values))
+        out.append((lineno, dict(zip(header, values, strict=True))))
+    return header, out
+
+
+def read_csv_sheet(path: Path) -> AttributeSheet:
+    """A CSV sheet. Its kind follows from its id column: ``person`` (persons.csv, with a
+    ``site`` column), ``transcript`` (interviews; ``speaker:<label>`` columns map labels),
+    or ``site`` (sites.csv). Each column is typed as a whole (see ``infer_column``)."""
+    header, rows = _csv_rows(path)
+    kind = next((k for k in ("person", "transcript", "site") if k in header), None)
+    if kind is None:
+        raise InputFileError(str(path), "no id column: the first row needs 'site', 'person' "
+                             "or 'transcript'", line=1)
+    typed_columns = {
+        col: infer_column([r[col] for _, r in rows])
+        for col in header if col != kind and not col.startswith("speaker:")
+    }
+    sheet = AttributeSheet()
+    for i, (lineno, raw) in enumerate(rows):
+        key = raw[kind].strip()
+        where = f"{path}:{lineno}"
+        if not key:
+            raise InputFileError(str(path), f"empty '{kind}' id", line=lineno)
+        row = {col: typed_columns[col][i] for col in typed_columns}
+        if kind == "site":
+            sheet.sites.append(_site_row(key, row, where))
+        elif kind == "person":
+            sheet.persons.append(_person_row(key, row, where))
+        else:
+            mapping: dict[str, Any] = {k: v for k, v in row.items() if v is not None}
+            speakers = {
+                col.split(":", 1)[1].strip(): raw[col].strip() or None
+                for col in header if col.startswith("speaker:")
+            }
+            if speakers:
+                mapping["speakers"] = speakers
+            sheet.transcripts[nfc(key)] = metadata_from_mapping(mapping, where)
+    return sheet
+
+
+def read_attribute_sheets(paths: list[Path]) -> AttributeSheet:
+    sheet = AttributeSheet()
+    for path in paths:
+        suffix = path.suffix.lower()
+        if suffix in (".yaml", ".yml"):
+            sheet.extend(read_yaml_sheet(path))
+        elif suffix in (".csv", ".tsv"):
+            sheet.extend(read_csv_sheet(path))
+        else:
+            raise InputFileError(str(path), f"unsupported sheet type '{suffix}'",
+                                 hint="use .csv or .yaml")
+    return sheet
+
+
+# --- coding files ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CodingRow:
+    line: int
+    transcript: str
+    code: str
+    coder: str
+    turns: tuple[int, int] | None  # 1-based inclusive
+    chars: tuple[int, int] | None  # code points, half-open
+    memo: str | None
+
+
+CODING_COLUMNS = ("transcript", "turns", "start", "end", "code", "coder", "memo")
+
+
+def _int_range(text: str) -> tuple[int, int] | None:
+    text = text.strip().replace("–", "-")
+    if not text:
+        return None
+    first, _, last = text.partition("-")
+    if not first.strip().isdigit() or (last and not last.strip().isdigit()):
+        raise ValueError(text)
+    lo = int(first)
+    hi = int(last) if last else lo
+    return lo, hi
+
+
+def read_coding_file(path: Path) -> list[CodingRow]:
+    """The coding exchange format: CSV with ``transcript, turns | start,end, code, coder,
+    memo``. ``turns`` is ``N`` or ``N-M`` (1-based, inclusive); ``start``/``end`` are
+    code-point offsets into the stored text (half-open)."""
+    header, rows = _csv_rows(path)
+    missing = {"transcript", "code", "coder"} - set(header)
+    if missing:
+        raise InputFileError(str(path), f"missing column(s): {', '.join(sorted(missing))}",
+                             line=1, hint=f"columns: {', '.join(CODING_COLUMNS)}")
+    unknown = set(header) - set(CODING_COLUMNS)
+    if unknown:
+        raise InputFileError(str(path), f"unknown column(s): {', '.join(sorted(unknown))}",
+                             line=1, hint=f"columns: {', '.join(CODING_COLUMNS)}")
+    out: list[CodingRow] = []
+    for lineno, raw in rows:
+        def get(col: str, raw: dict[str, str] = raw) -> str:
+            return (raw.get(col) or "").strip()
+
+        for col in ("transcript", "code", "coder"):
+            if not get(col):
+                raise InputFileError(str(path), f"empty '{col}'", line=lineno)
+        try:
+            turns = _int_range(get("turns"))
+        except ValueError:
+            raise InputFileError(str(path), f"turns '{get('turns')}' is not N or N-M",
+                                 line=lineno) from None
+        chars = None
+        if get("start") or get("end"):
+            if not (get("start").isdigit() and get("end").isdigit()):
+                raise InputFileError(str(path), "start and end must both be whole numbers",
+                                     line=lineno)
+            chars = (int(get("start")), int(get("end")))
+        if (turns is None) == (chars is None):
+            raise InputFileError(str(path), "give either turns or start/end, not both or neither",
+                                 line=lineno)
+        if turns and turns[0] > turns[1]:
+            raise InputFileError(str(path), f"turn range {turns[0]}-{turns[1]} runs backwards",
+                                 line=lineno)
+        if chars and chars[0] >= chars[1]:
+            raise InputFileError(str(path), "start must be before end", line=lineno)
+        out.append(CodingRow(lineno, nfc(get("transcript")), nfc(get("code")),
+                             nfc(get("coder")), turns, chars, nfc(get("memo")) or None))
+    return out

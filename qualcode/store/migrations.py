@@ -1,0 +1,234 @@
+"""Append-only schema migrations.
+
+Each migration is a numbered, named step of plain SQL, frozen once released: never edit
+one, append a new one. ``PRAGMA user_version`` holds the number of the last step applied.
+Before migrating a project that already has data, the file is copied next to itself
+(``<name>.backup-v<old>-<time>``). A project whose version is newer than this program
+knows is refused, untouched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+_V1_SCHEMA = """
+CREATE TABLE project_meta (
+    "key" VARCHAR NOT NULL,
+    value VARCHAR NOT NULL,
+    PRIMARY KEY ("key")
+);
+CREATE TABLE site (
+    pk INTEGER NOT NULL,
+    site_id VARCHAR NOT NULL,
+    name VARCHAR,
+    PRIMARY KEY (pk),
+    UNIQUE (site_id)
+);
+CREATE TABLE code (
+    pk INTEGER NOT NULL,
+    code_id VARCHAR NOT NULL,
+    parent_pk INTEGER,
+    label VARCHAR NOT NULL,
+    gloss VARCHAR,
+    family VARCHAR,
+    criterion VARCHAR,
+    description VARCHAR,
+    include VARCHAR,
+    exclude VARCHAR,
+    examples VARCHAR NOT NULL,
+    keywords VARCHAR NOT NULL,
+    refs VARCHAR NOT NULL,
+    source VARCHAR,
+    colour VARCHAR,
+    "exclusive" BOOLEAN NOT NULL,
+    sort_order INTEGER NOT NULL,
+    archived BOOLEAN NOT NULL,
+    PRIMARY KEY (pk),
+    UNIQUE (code_id),
+    FOREIGN KEY(parent_pk) REFERENCES code (pk)
+);
+CREATE INDEX ix_code_parent_pk ON code (parent_pk);
+CREATE TABLE coder (
+    pk INTEGER NOT NULL,
+    name VARCHAR NOT NULL,
+    created_at DATETIME NOT NULL,
+    PRIMARY KEY (pk),
+    UNIQUE (name)
+);
+CREATE TABLE memo (
+    pk INTEGER NOT NULL,
+    author VARCHAR,
+    about_type VARCHAR NOT NULL,
+    about_key VARCHAR,
+    title VARCHAR,
+    body VARCHAR NOT NULL,
+    created_at DATETIME NOT NULL,
+    updated_at DATETIME NOT NULL,
+    PRIMARY KEY (pk)
+);
+CREATE TABLE audit_event (
+    pk INTEGER NOT NULL,
+    at DATETIME NOT NULL,
+    actor VARCHAR NOT NULL,
+    action VARCHAR NOT NULL,
+    entity VARCHAR NOT NULL,
+    entity_key VARCHAR,
+    "before" VARCHAR,
+    "after" VARCHAR,
+    PRIMARY KEY (pk)
+);
+CREATE TABLE person (
+    pk INTEGER NOT NULL,
+    person_id VARCHAR NOT NULL,
+    site_pk INTEGER,
+    role VARCHAR,
+    PRIMARY KEY (pk),
+    UNIQUE (person_id),
+    FOREIGN KEY(site_pk) REFERENCES site (pk)
+);
+CREATE INDEX ix_person_site_pk ON person (site_pk);
+CREATE TABLE transcript (
+    pk INTEGER NOT NULL,
+    name VARCHAR NOT NULL,
+    title VARCHAR,
+    site_pk INTEGER,
+    source_file VARCHAR NOT NULL,
+    source_format VARCHAR NOT NULL,
+    encoding VARCHAR,
+    text VARCHAR NOT NULL,
+    text_sha256 VARCHAR NOT NULL,
+    source_sha256 VARCHAR NOT NULL,
+    n_words INTEGER NOT NULL,
+    imported_at DATETIME NOT NULL,
+    segmented BOOLEAN NOT NULL,
+    PRIMARY KEY (pk),
+    UNIQUE (name),
+    FOREIGN KEY(site_pk) REFERENCES site (pk)
+);
+CREATE INDEX ix_transcript_site_pk ON transcript (site_pk);
+CREATE TABLE site_attribute (
+    name VARCHAR NOT NULL,
+    value_type VARCHAR NOT NULL,
+    value_text VARCHAR NOT NULL,
+    value_num FLOAT,
+    pk INTEGER NOT NULL,
+    site_pk INTEGER NOT NULL,
+    PRIMARY KEY (pk),
+    UNIQUE (site_pk, name),
+    FOREIGN KEY(site_pk) REFERENCES site (pk) ON DELETE CASCADE
+);
+CREATE INDEX ix_site_attribute_name_value ON site_attribute (name, value_text);
+CREATE TABLE participation (
+    pk INTEGER NOT NULL,
+    transcript_pk INTEGER NOT NULL,
+    label VARCHAR NOT NULL,
+    person_pk INTEGER,
+    role VARCHAR,
+    PRIMARY KEY (pk),
+    UNIQUE (transcript_pk, label),
+    FOREIGN KEY(transcript_pk) REFERENCES transcript (pk) ON DELETE CASCADE,
+    FOREIGN KEY(person_pk) REFERENCES person (pk)
+);
+CREATE INDEX ix_participation_person_pk ON participation (person_pk);
+CREATE INDEX ix_participation_transcript_pk ON participation (transcript_pk);
+CREATE TABLE person_attribute (
+    name VARCHAR NOT NULL,
+    value_type VARCHAR NOT NULL,
+    value_text VARCHAR NOT NULL,
+    value_num FLOAT,
+    pk INTEGER NOT NULL,
+    person_pk INTEGER NOT NULL,
+    PRIMARY KEY (pk),
+    UNIQUE (person_pk, name),
+    FOREIGN KEY(person_pk) REFERENCES person (pk) ON DELETE CASCADE
+);
+CREATE INDEX ix_person_attribute_name_value ON person_attribute (name, value_text);
+CREATE TABLE transcript_attribute (
+    name VARCHAR NOT NULL,
+    value_type VARCHAR NOT NULL,
+    value_text VARCHAR NOT NULL,
+    value_num FLOAT,
+    pk INTEGER NOT NULL,
+    transcript_pk INTEGER NOT NULL,
+    PRIMARY KEY (pk),
+    UNIQUE (transcript_pk, name),
+    FOREIGN KEY(transcript_pk) REFERENCES transcript (pk) ON DELETE CASCADE
+);
+CREATE INDEX ix_transcript_attribute_name_value ON transcript_attribute (name, value_text);
+CREATE TABLE coding (
+    pk INTEGER NOT NULL,
+    coder_pk INTEGER NOT NULL,
+    code_pk INTEGER NOT NULL,
+    transcript_pk INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    quote VARCHAR NOT NULL,
+    text_sha256 VARCHAR NOT NULL,
+    origin VARCHAR NOT NULL,
+    memo VARCHAR,
+    created_at DATETIME NOT NULL,
+    updated_at DATETIME NOT NULL,
+    PRIMARY KEY (pk),
+    CONSTRAINT coding_span CHECK (start < "end"),
+    CONSTRAINT coding_origin CHECK (origin IN ('manual', 'suggested', 'imported', 'consensus')),
+    FOREIGN KEY(coder_pk) REFERENCES coder (pk),
+    FOREIGN KEY(code_pk) REFERENCES code (pk),
+    FOREIGN KEY(transcript_pk) REFERENCES transcript (pk)
+);
+CREATE INDEX ix_coding_transcript_coder ON coding (transcript_pk, coder_pk, start);
+CREATE INDEX ix_coding_code_pk ON coding (code_pk);
+CREATE TABLE turn (
+    pk INTEGER NOT NULL,
+    transcript_pk INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    participation_pk INTEGER,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    n_words INTEGER NOT NULL,
+    PRIMARY KEY (pk),
+    UNIQUE (transcript_pk, idx),
+    CONSTRAINT turn_span CHECK (start <= "end"),
+    FOREIGN KEY(transcript_pk) REFERENCES transcript (pk) ON DELETE CASCADE,
+    FOREIGN KEY(participation_pk) REFERENCES participation (pk) ON DELETE CASCADE
+);
+CREATE INDEX ix_turn_participation_pk ON turn (participation_pk);
+CREATE INDEX ix_turn_transcript_start ON turn (transcript_pk, start);
+CREATE TABLE segment (
+    pk INTEGER NOT NULL,
+    transcript_pk INTEGER NOT NULL,
+    turn_pk INTEGER NOT NULL,
+    kind VARCHAR NOT NULL,
+    idx INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    PRIMARY KEY (pk),
+    FOREIGN KEY(transcript_pk) REFERENCES transcript (pk) ON DELETE CASCADE,
+    FOREIGN KEY(turn_pk) REFERENCES turn (pk) ON DELETE CASCADE
+);
+CREATE INDEX ix_segment_transcript_start ON segment (transcript_pk, start);
+CREATE INDEX ix_segment_turn_pk ON segment (turn_pk);
+CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+"""
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "initial schema: cases, transcripts, turns, codes, codings, audit", _V1_SCHEMA),
+]
+
+
+def latest_version(migrations: list[Migration] | None = None) -> int:
+    return (migrations or MIGRATIONS)[-1].version
