@@ -23,9 +23,25 @@ def transcripts(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> N
     from qualcode.services.queries import list_transcripts
 
     rows = list_transcripts(open_project(ctx))
-    emit_rows(rows, fmt, columns=["name", "site", "format", "file_type", "speakers", "turns",
-                                  "words", "title"],
-              title=f"{len(rows)} transcripts")
+    if fmt is not OutputFormat.table:
+        emit_rows(rows, fmt, columns=["name", "site", "format", "file_type", "speakers",
+                                      "turns", "words", "title"])
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} transcripts, {sum(r['words'] for r in rows)} words",
+                  header_style="bold")
+    table.add_column("name", no_wrap=True)
+    table.add_column("site", no_wrap=True)
+    table.add_column("format")
+    table.add_column("type")
+    table.add_column("speakers")
+    table.add_column("turns", justify="right")
+    table.add_column("words", justify="right")
+    for r in rows:
+        table.add_row(r["name"], r["site"] or "—", r["format"] or "—", r["file_type"],
+                      ", ".join(r["speakers"]), str(r["turns"]), str(r["words"]))
+    console.print(table)
 
 
 def show(
@@ -62,7 +78,8 @@ def show(
     for turn in data["turns"]:
         style = ROLE_STYLE.get(turn["role"] or "", "yellow")
         who = escape(turn["speaker"] or "—")
-        role = f"\n[dim]{turn['role']}[/]" if turn["role"] else ""
+        who_detail = turn["person"] or (f"({turn['role']})" if turn["role"] else "")
+        role = f"\n[dim]{escape(who_detail)}[/]" if who_detail else ""
         if sentences:
             body = " ".join(f"[dim]⟨{s['index']}⟩[/]{escape(s['text'])}"
                             for s in turn["sentences"])
@@ -89,6 +106,25 @@ def cases(
     if fmt is OutputFormat.json:
         emit_json(data if which == "both" else data[which])
         return
+    if fmt is OutputFormat.csv:
+        emit_rows(data[which], fmt)
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    # Attributes vary per case: one wrapped "key: value" column reads better than
+    # a dozen narrow columns in an 80-column terminal.
+    fixed = {"sites": ("site", "name"), "persons": ("person", "site", "rolle", "interviews")}
     for kind in ("sites", "persons"):
-        if which in ("both", kind):
-            emit_rows(data[kind], fmt, title=f"{len(data[kind])} {kind}")
+        if which not in ("both", kind):
+            continue
+        table = Table(title=f"{len(data[kind])} {kind}", header_style="bold")
+        for column in fixed[kind]:
+            table.add_column(column, no_wrap=column in ("site", "person"))
+        table.add_column("attributes", ratio=1)
+        for row in data[kind]:
+            rest = " · ".join(f"[dim]{escape(k)}:[/] {escape(str(v))}" for k, v in row.items()
+                              if k not in fixed[kind])
+            table.add_row(*[escape(str(row.get(c) if row.get(c) is not None else "—"))
+                            for c in fixed[kind]], rest)
+        console.print(table)

@@ -16,13 +16,13 @@ app = typer.Typer(help="Codings: spans of transcripts coded by a coder.", no_arg
 @app.command("import")
 def import_codings(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(
-        help="CSV with transcript, turns | start,end, code, coder, memo.")],
+    paths: Annotated[list[Path], typer.Argument(
+        help="CSV files with transcript, turns | start,end, code, coder, memo.")],
 ) -> None:
     """Import codings from a coding file — validated whole, all or nothing."""
     from qualcode.services.codings import import_codings as run
 
-    report = run(open_project(ctx), path)
+    report = run(open_project(ctx), paths)
     per = ", ".join(f"{k} {v}" for k, v in sorted(report.by_coder.items()))
     skipped = (f"; {report.skipped_duplicates} already present"
                if report.skipped_duplicates else "")

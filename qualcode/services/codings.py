@@ -23,8 +23,10 @@ class CodingImportReport:
     by_coder: dict[str, int] = field(default_factory=dict)
 
 
-def import_codings(store: Store, path: Path, *, origin: str = "imported") -> CodingImportReport:
-    rows = read_coding_file(path)
+def import_codings(store: Store, paths: list[Path], *, origin: str = "imported"
+                   ) -> CodingImportReport:
+    """Import one or more coding files in one transaction: any bad row, nothing written."""
+    rows = [(path, row) for path in paths for row in read_coding_file(path)]
     report = CodingImportReport()
     with store.write() as session:
         codes = codes_by_id(session)
@@ -40,7 +42,7 @@ def import_codings(store: Store, path: Path, *, origin: str = "imported") -> Cod
             select(Coding.coder_pk, Coding.code_pk, Coding.transcript_pk, Coding.start,
                    Coding.end)).all())
         planned = []
-        for row in rows:
+        for path, row in rows:
             transcript = transcripts.get(row.transcript)
             if transcript is None:
                 raise InputFileError(str(path), f"unknown transcript '{row.transcript}'; "
@@ -89,7 +91,7 @@ def import_codings(store: Store, path: Path, *, origin: str = "imported") -> Cod
         if values:
             session.execute(insert(Coding), values)
         report.added = len(values)
-        audit.record(session, "import", "codings", Path(path).name,
+        audit.record(session, "import", "codings", ", ".join(Path(p).name for p in paths),
                      after={"added": report.added, "by_coder": report.by_coder,
                             "skipped_duplicates": report.skipped_duplicates})
     return report

@@ -60,11 +60,9 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self.engine.connect() as conn, Session(bind=conn) as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+        # Objects stay readable after the block: closing detaches them without expiring.
+        with self.engine.connect() as conn, Session(bind=conn, expire_on_commit=False) as session:
+            yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The main job on the bundled example study: a fresh project in example-output/, the
+# Kvalitetsmodellen codebook, the cases' attributes, the transcripts, two coders' codings,
+# then a summary. Every step is a plain qualcode command, printed before it runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=example-output
+export QUALCODE_PROJECT="$out/example.qualcode.db"
+rm -rf "$out"
+mkdir -p "$out"
+
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+
+step qualcode init
+step qualcode codebook validate codebooks/kvalitetsmodellen.yaml
+step qualcode codebook load codebooks/kvalitetsmodellen.yaml
+step qualcode attributes import transcripts_example/attributes.yaml
+step qualcode import transcripts_example/
+step qualcode coding import transcripts_example/codings_nordvik.csv transcripts_example/codings_vestby.csv
+step qualcode transcripts
+step qualcode status
+
+qualcode status --format json > "$out/status.json"
+qualcode transcripts --format csv > "$out/transcripts.csv"
+qualcode cases --show persons --format csv > "$out/persons.csv"
+qualcode codebook show --format csv > "$out/codebook.csv"
+printf '\nProject: %s\nAlso written: %s/status.json, transcripts.csv, persons.csv, codebook.csv\n' \
+  "$QUALCODE_PROJECT" "$out"

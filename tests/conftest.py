@@ -1,0 +1,75 @@
+"""Shared fixtures: every test gets its own project file on disk (no mocks of the store)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from qualcode.services import codebooks, codings, ingest
+from qualcode.services.project import init_project, open_project
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "transcripts_example"
+CODEBOOK = ROOT / "codebooks" / "kvalitetsmodellen.yaml"
+CODING_FILES = sorted(EXAMPLE.glob("codings_*.csv"))
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A new, empty project."""
+    s = init_project(tmp_path / "project.db")
+    yield s
+    s.close()
+
+
+def build_example(path: Path):
+    s = init_project(path)
+    codebooks.load_into_project(s, CODEBOOK)
+    ingest.import_attributes(s, [EXAMPLE / "attributes.yaml"])
+    ingest.import_transcripts(s, [EXAMPLE])
+    if CODING_FILES:
+        codings.import_codings(s, CODING_FILES)
+    return s
+
+
+@pytest.fixture(scope="session")
+def _example_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("example") / "example.db"
+    build_example(path).close()
+    return path
+
+
+@pytest.fixture
+def example(_example_template, tmp_path):
+    """The bundled example study, fully imported, in a private copy of the project."""
+    target = tmp_path / "example.db"
+    shutil.copy(_example_template, target)
+    s = open_project(target)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch):
+    """Run qualcode commands against a project in tmp_path; returns (exit, stdout, stderr)."""
+    from qualcode.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+
+    def run(*args: str, project: Path | None = None):
+        env = {"QUALCODE_PROJECT": str(project or tmp_path / "cli.db"), "COLUMNS": "120"}
+        result = runner.invoke(app, list(args), env=env)
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return result.exit_code, result.stdout, result.stderr
+
+    return run
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_text(text, encoding=encoding)
+    return path

@@ -1,0 +1,195 @@
+"""The command line as a user meets it: commands, formats, one-line errors, fast --help."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import CODEBOOK, CODING_FILES, EXAMPLE, ROOT, write
+
+
+@pytest.fixture
+def loaded(cli, tmp_path):
+    """A CLI project with the example study imported through the commands themselves."""
+    assert cli("init")[0] == 0
+    assert cli("codebook", "load", str(CODEBOOK))[0] == 0
+    assert cli("attributes", "import", str(EXAMPLE / "attributes.yaml"))[0] == 0
+    code, out, err = cli("import", str(EXAMPLE))
+    assert code == 0, err
+    return cli
+
+
+def test_main_job_commands(loaded):
+    code, out, err = loaded("status")
+    assert code == 0
+    assert "kvalitetsmodellen v1 (116 codes)" in out
+    assert "Transcripts" in out and "Nordvik" not in err
+
+
+def test_show_json_has_stable_keys_and_round_trips(loaded):
+    code, out, _ = loaded("show", "nordvik_rektor", "--format", "json")
+    turns = json.loads(out)
+    assert code == 0 and len(turns) >= 20
+    assert set(turns[0]) == {"index", "speaker", "role", "person", "start", "end", "text"}
+    assert [t["index"] for t in turns] == list(range(1, len(turns) + 1))
+    assert {t["role"] for t in turns} == {"intervjuer", "rektor"}
+    assert any("æ" in t["text"] or "ø" in t["text"] or "å" in t["text"] for t in turns)
+
+
+def test_show_sentences_are_cached_segments(loaded):
+    code, out, _ = loaded("show", "nordvik_radgiver", "-f", "json")
+    plain = json.loads(out)
+    code, out, _ = loaded("show", "nordvik_radgiver", "--sentences", "-f", "json")
+    # json output of plain turns does not change when sentences are computed
+    assert code == 0
+    code, out, _ = loaded("show", "nordvik_radgiver", "--sentences")
+    assert code == 0 and "⟨1⟩" in out
+    assert plain == json.loads(loaded("show", "nordvik_radgiver", "-f", "json")[1])
+
+
+def test_transcripts_csv_is_parseable(loaded):
+    code, out, _ = loaded("transcripts", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0
+    assert {r["name"] for r in rows} >= {"nordvik_rektor", "nordvik_laerere"}
+    assert all(int(r["words"]) > 0 for r in rows)
+
+
+def test_cases_json_and_csv(loaded):
+    code, out, _ = loaded("cases", "-f", "json")
+    data = json.loads(out)
+    assert code == 0 and len(data["sites"]) == 2 and len(data["persons"]) == 9
+    nordvik = next(s for s in data["sites"] if s["site"] == "nordvik_u")
+    assert nordvik["skoleslag"] == "ungdomsskole" and nordvik["antall_radgivere"] == 1
+    code, out, _ = loaded("cases", "--show", "persons", "-f", "csv")
+    assert code == 0 and out.splitlines()[0].startswith("person,site,rolle,interviews")
+    code, _, err = loaded("cases", "-f", "csv")
+    assert code != 0 and "--show" in err
+
+
+def test_codebook_show_formats(loaded):
+    code, out, _ = loaded("codebook", "show", "-f", "json")
+    codes = json.loads(out)
+    assert code == 0 and len(codes) == 116
+    assert codes[0]["id"] == "UTB" and codes[0]["depth"] == 0
+    assert {"id", "label", "parent", "codings", "codings_with_descendants"} <= set(codes[0])
+    code, out, _ = loaded("codebook", "show")
+    assert "Ledelse" in out
+
+
+@pytest.mark.skipif(not CODING_FILES, reason="example coding files not present")
+def test_coding_import_counts_appear_in_codebook_show(loaded):
+    code, out, err = loaded("coding", "import", *map(str, CODING_FILES))
+    assert code == 0, err
+    assert "anna" in out and "bjorn" in out
+    codes = json.loads(loaded("codebook", "show", "-f", "json")[1])
+    total = sum(c["codings"] for c in codes)
+    roots = sum(c["codings_with_descendants"] for c in codes if c["depth"] == 0)
+    assert total > 0 and total == roots
+    code, out, _ = loaded("coding", "import", *map(str, CODING_FILES))
+    assert "Imported 0 codings" in out and "already present" in out
+
+
+def _one_line_error(code: int, err: str, *fragments: str) -> None:
+    assert code == 1
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error:")
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_errors_are_one_line(cli, tmp_path):
+    _one_line_error(*cli("status")[::2], "no project at", "qualcode init")
+    cli("init")
+    _one_line_error(*cli("init")[::2], "already exists")
+    bad = tmp_path / "broken.docx"
+    bad.write_bytes(b"not a zip")
+    _one_line_error(*cli("import", str(bad))[::2], "broken.docx", "not a valid .docx")
+    _one_line_error(*cli("show", "nobody")[::2], "no transcript named 'nobody'")
+    typo = write(tmp_path / "cb.yaml", "codebook: x\ncodes:\n  - id: A\n    label: [unclosed\n")
+    _one_line_error(*cli("codebook", "load", str(typo))[::2], "cb.yaml:", "YAML syntax error")
+    sheet = write(tmp_path / "persons.csv", "person,site\np1,skole_x\n")
+    _one_line_error(*cli("attributes", "import", str(sheet))[::2], "persons.csv:2",
+                    "unknown site 'skole_x'")
+
+
+def test_codebook_validate_reports_every_problem_with_lines(cli, tmp_path):
+    book = write(tmp_path / "bad.yaml", """codebook: test
+codes:
+  - id: LED
+    label: Ledelse
+    description: Ledelse av tjenesten.
+    color: "#ff0000"
+    children:
+      - id: LED.a
+        label: A
+  - id: LED
+    label: Igjen
+    description: Duplikat.
+  - id: ETI.x
+    label: X
+    parent: NOPE
+    description: x
+""")
+    code, out, err = cli("codebook", "validate", str(book))
+    assert code == 1
+    assert f"{book}:6: error: unknown key 'color' (did you mean 'colour'?)" in err
+    assert f"{book}:10: error: code id 'LED' is used twice (first at line 3)" in err
+    assert f"{book}:13: error: 'ETI.x' has parent 'NOPE'" in err
+    assert f"{book}:8: warning: code 'LED.a' has an empty description" in err
+    assert "3 error(s), 1 warning(s)" in out
+
+
+def test_codebook_validate_accepts_the_bundled_codebook(cli):
+    code, out, err = cli("codebook", "validate", str(CODEBOOK), "--strict")
+    assert code == 0, err
+    assert "116 codes in 13 top-level codes, 0 warning(s)" in out
+
+
+def test_help_does_not_import_heavy_modules():
+    """`qualcode --help` stays fast: no spaCy, python-docx, SQLModel or textual."""
+    probe = ("import sys\nfrom qualcode.cli import main\nsys.argv=['qualcode','--help']\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "heavy=[m for m in ('spacy','docx','sqlmodel','sqlalchemy','textual') "
+             "if m in sys.modules]\nprint('HEAVY', heavy)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         cwd=ROOT, check=True).stdout
+    assert "HEAVY []" in out
+    assert "Commands" in out or "Usage" in out
+
+
+def test_python_dash_m_works():
+    out = subprocess.run([sys.executable, "-m", "qualcode", "--version"], capture_output=True,
+                         text=True, cwd=ROOT, check=True).stdout
+    assert out.startswith("qualcode ")
+
+
+def _all_commands():
+    from typer.main import get_command
+
+    from qualcode.cli import app
+
+    root = get_command(app)
+    stack = [((), root)]
+    while stack:
+        path, cmd = stack.pop()
+        subs = getattr(cmd, "commands", None)
+        if subs:
+            stack.extend(((*path, name), sub) for name, sub in subs.items())
+        else:
+            yield path, cmd
+
+
+def test_every_command_is_documented():
+    for path, cmd in _all_commands():
+        assert (cmd.help or "").strip(), f"qualcode {' '.join(path)} has no help text"
+        for param in cmd.params:
+            if param.name not in ("ctx",) and hasattr(param, "help"):
+                assert param.help, f"qualcode {' '.join(path)} {param.name} has no help"

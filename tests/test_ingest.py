@@ -1,0 +1,253 @@
+"""Importing transcripts and attribute sheets into a project."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+from sqlmodel import func, select
+
+from qualcode.domain.errors import ConflictError, InputFileError, NotFoundError
+from qualcode.services import codings, ingest, queries
+from qualcode.store.models import AuditEvent, Coding, Participation, Person, Transcript, Turn
+from tests.conftest import CODEBOOK, write
+
+FRONT = """---
+site: skole_a
+format: individuelt
+dato: 2021-10-14
+runde: 1
+speakers:
+  Rektor: rektor_a
+---
+"""
+BODY = """Intervjuer: Hvem har ansvaret for karriereveiledningen på skolen?
+Rektor: Til syvende og sist er det jeg som står ansvarlig, men i praksis er det rådgiveren
+som har oversikten.
+Vi har stor tillit til henne.
+Intervjuer: Og ressursene?
+Rektor: Det er knapt med tid. Ærlig talt strekker det ikke til.
+"""
+SHEET = """sites:
+  skole_a: {navn: Skole A, skoleslag: ungdomsskole, landsdel: nord}
+persons:
+  rektor_a: {site: skole_a, rolle: rektor}
+  laerer_a: {site: skole_a, rolle: laerer}
+"""
+
+
+def _count(store, model) -> int:
+    with store.read() as session:
+        return session.exec(select(func.count()).select_from(model)).one()
+
+
+@pytest.fixture
+def small(store, tmp_path):
+    """A project with one site and two persons, and a folder with one transcript."""
+    from qualcode.services.codebooks import load_into_project
+
+    load_into_project(store, CODEBOOK)
+    ingest.import_attributes(store, [write(tmp_path / "attrs.yaml", SHEET)])
+    folder = tmp_path / "t"
+    folder.mkdir()
+    write(folder / "rektor_a.txt", FRONT + BODY)
+    return store, folder
+
+
+def test_import_stores_turns_that_round_trip(small):
+    store, folder = small
+    report = ingest.import_transcripts(store, [folder])
+    assert report.added == ["rektor_a"] and report.turns == 4
+    data = queries.transcript_turns(store, "rektor_a")
+    assert [t["speaker"] for t in data["turns"]] == ["Intervjuer", "Rektor", "Intervjuer",
+                                                     "Rektor"]
+    assert [t["role"] for t in data["turns"]] == ["intervjuer", "rektor", "intervjuer",
+                                                  "rektor"]
+    assert data["turns"][1]["person"] == "rektor_a"
+    assert data["turns"][1]["text"] == (
+        "Til syvende og sist er det jeg som står ansvarlig, men i praksis er det rådgiveren\n"
+        "som har oversikten.\nVi har stor tillit til henne.")
+    with store.read() as session:
+        t = session.exec(select(Transcript)).one()
+        for turn in session.exec(select(Turn)).all():
+            assert t.text[turn.start:turn.end] == next(
+                x["text"] for x in data["turns"] if x["index"] == turn.idx)
+    assert data["attributes"] == {"dato": dt.date(2021, 10, 14), "format": "individuelt",
+                                  "runde": 1}
+    assert data["site"] == "skole_a"
+
+
+def test_reimporting_an_identical_file_is_a_noop(small):
+    store, folder = small
+    ingest.import_transcripts(store, [folder])
+    events = _count(store, AuditEvent)
+    report = ingest.import_transcripts(store, [folder])
+    assert report.unchanged == ["rektor_a"] and report.added == []
+    assert _count(store, AuditEvent) == events
+    assert _count(store, Turn) == 4
+
+
+def test_batch_with_one_broken_file_writes_nothing(small):
+    store, folder = small
+    (folder / "broken.docx").write_bytes(b"this is not a zip file at all")
+    events = _count(store, AuditEvent)
+    with pytest.raises(InputFileError, match=r"broken\.docx.*not a valid \.docx"):
+        ingest.import_transcripts(store, [folder])
+    assert _count(store, Transcript) == 0
+    assert _count(store, Turn) == 0
+    assert _count(store, AuditEvent) == events
+
+
+def test_empty_file_in_batch_is_named(small):
+    store, folder = small
+    write(folder / "tom.txt", "   \n\n")
+    with pytest.raises(InputFileError, match=r"tom\.txt: the file is empty"):
+        ingest.import_transcripts(store, [folder])
+    assert _count(store, Transcript) == 0
+
+
+def test_unknown_site_in_metadata_writes_nothing(small):
+    store, folder = small
+    write(folder / "other.txt", FRONT.replace("skole_a", "skole_x") + BODY)
+    with pytest.raises(NotFoundError, match="unknown site 'skole_x'"):
+        ingest.import_transcripts(store, [folder])
+    assert _count(store, Transcript) == 0
+
+
+def test_changed_text_is_refused_without_replace(small):
+    store, folder = small
+    ingest.import_transcripts(store, [folder])
+    write(folder / "rektor_a.txt", FRONT + BODY.replace("knapt", "veldig knapt"))
+    with pytest.raises(ConflictError, match="--replace"):
+        ingest.import_transcripts(store, [folder])
+    assert "veldig" not in queries.transcript_turns(store, "rektor_a")["turns"][3]["text"]
+
+
+def _code_turn(store, folder, turn: int, code: str = "RAM.ressurser_knappe"):
+    csv = write(folder.parent / "c.csv", "transcript,turns,start,end,code,coder,memo\n"
+                f"rektor_a,{turn},,,{code},anna,\n")
+    codings.import_codings(store, [csv])
+
+
+def test_replace_reanchors_codings_to_their_moved_text(small):
+    store, folder = small
+    ingest.import_transcripts(store, [folder])
+    _code_turn(store, folder, 4)
+    with store.read() as session:
+        before = session.exec(select(Coding)).one()
+    new_body = BODY.replace("Intervjuer: Og ressursene?",
+                            "Intervjuer: Og ressursene, hvordan er de?")
+    write(folder / "rektor_a.txt", FRONT + new_body)
+    report = ingest.import_transcripts(store, [folder], replace=True)
+    assert report.replaced == ["rektor_a"] and len(report.reanchored) == 1
+    with store.read() as session:
+        after = session.exec(select(Coding)).one()
+        text = session.exec(select(Transcript)).one().text
+        reanchor = session.exec(select(AuditEvent).where(AuditEvent.action == "reanchor")).one()
+    assert after.quote == before.quote
+    assert after.start == before.start + len(", hvordan er de")
+    assert text[after.start:after.end] == after.quote
+    assert reanchor.entity_key == str(after.pk)
+
+
+def test_replace_that_would_lose_a_coded_passage_is_refused(small):
+    store, folder = small
+    ingest.import_transcripts(store, [folder])
+    _code_turn(store, folder, 4)
+    write(folder / "rektor_a.txt", FRONT + BODY.replace("Ærlig talt strekker det ikke til.",
+                                                        "Vi får det til."))
+    with pytest.raises(ConflictError, match="cannot be found in the new text"):
+        ingest.import_transcripts(store, [folder], replace=True)
+    text = queries.transcript_turns(store, "rektor_a")["turns"][3]["text"]
+    assert "Ærlig talt" in text  # the project is as it was
+
+
+def test_unmapped_label_gets_role_from_label_and_is_reported(small):
+    store, folder = small
+    write(folder / "rektor_a.txt", FRONT + BODY + "Lærer 2: Jeg vil bare legge til noe.\n")
+    report = ingest.import_transcripts(store, [folder])
+    assert any("'Lærer 2' is not mapped" in w for w in report.warnings)
+    turns = queries.transcript_turns(store, "rektor_a")["turns"]
+    assert turns[-1]["role"] == "laerer" and turns[-1]["person"] is None
+    status = queries.project_status(store)
+    assert status["unmapped_speakers"] == [
+        {"transcript": "rektor_a", "label": "Lærer 2", "role": "laerer"}]
+
+
+def test_transcript_without_speakers_is_one_unattributed_turn(small):
+    store, folder = small
+    write(folder / "notat.txt", "Feltnotat fra besøket. Rektor var positiv til prosjektet.\n")
+    report = ingest.import_transcripts(store, [folder / "notat.txt"])
+    assert any("no speaker labels found" in w for w in report.warnings)
+    turns = queries.transcript_turns(store, "notat")["turns"]
+    assert len(turns) == 1 and turns[0]["speaker"] is None
+    assert turns[0]["text"].startswith("Feltnotat")
+
+
+def test_attribute_sheet_with_unknown_site_writes_nothing(store, tmp_path):
+    sheet = write(tmp_path / "persons.csv", "person,site,rolle\np1,skole_a,rektor\n"
+                  "p2,skole_x,laerer\n")
+    sites = write(tmp_path / "sites.csv", "site,navn\nskole_a,Skole A\n")
+    with pytest.raises(NotFoundError, match=r"persons\.csv:3.*unknown site 'skole_x'"):
+        ingest.import_attributes(store, [sites, sheet])
+    assert _count(store, Person) == 0
+    assert queries.list_cases(store)["sites"] == []
+
+
+def test_attribute_sheets_are_typed(store, tmp_path):
+    sites = write(tmp_path / "sites.csv", "site;navn;elevtall;privat;stilling\n"
+                  "s1;Fjord skole;412;nei;37,5\ns2;Øya vgs;;ja;60\n")
+    ingest.import_attributes(store, [sites])
+    rows = {r["site"]: r for r in queries.list_cases(store)["sites"]}
+    assert rows["s1"] == {"site": "s1", "name": "Fjord skole", "elevtall": 412,
+                          "privat": False, "stilling": 37.5}
+    assert rows["s2"]["name"] == "Øya vgs" and "elevtall" not in rows["s2"]
+
+
+def test_sheet_transcripts_section_maps_speakers_after_import(small, tmp_path):
+    store, folder = small
+    write(folder / "rektor_a.txt", BODY + "Lærer: Kort kommentar.\n")  # no front matter
+    ingest.import_transcripts(store, [folder])
+    write(tmp_path / "meta.yaml", "transcripts:\n  rektor_a:\n    site: skole_a\n"
+          "    format: individuelt\n    speakers: {Rektor: rektor_a, Lærer: laerer_a}\n")
+    ingest.import_attributes(store, [tmp_path / "meta.yaml"])
+    turns = queries.transcript_turns(store, "rektor_a")["turns"]
+    assert turns[1]["person"] == "rektor_a" and turns[-1]["person"] == "laerer_a"
+    assert queries.project_status(store)["unmapped_speakers"] == []
+
+
+def test_example_study_imports_completely(example):
+    """The bundled study: 2 schools, 9 informants, 8 interviews, focus groups by role."""
+    status = queries.project_status(example)
+    assert status["sites"] == 2 and status["persons"] == 9
+    assert status["transcripts"] == 8
+    assert status["transcripts_by_format"] == {"fokusgruppe": 2, "gruppe": 1,
+                                               "individuelt": 3, "parvis": 2}
+    # every informant takes part in two interviews: a role interview and a focus group
+    assert status["participations"] == 18
+    assert all(p["interviews"] == 2 for p in queries.list_cases(example)["persons"])
+    assert status["transcripts_without_site"] == []
+    listed = {t["name"]: t for t in queries.list_transcripts(example)}
+    assert {t["file_type"] for t in listed.values()} == {"txt", "md", "docx"}
+    assert all(t["words"] >= 1500 for t in listed.values())
+    roles = {t["role"] for t in queries.transcript_turns(example, "vestby_fokusgruppe")["turns"]}
+    assert {"rektor", "radgiver", "laerer", "intervjuer"} <= roles
+
+
+def test_duplicate_names_in_one_batch_are_refused(small, tmp_path):
+    store, folder = small
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(folder / "rektor_a.txt", other / "rektor_a.md")
+    with pytest.raises(InputFileError, match="both named 'rektor_a'"):
+        ingest.import_transcripts(store, [folder, other])
+
+
+def test_participations_link_person_transcript_label(small):
+    store, folder = small
+    ingest.import_transcripts(store, [folder])
+    with store.read() as session:
+        parts = session.exec(select(Participation.label, Participation.person_pk)).all()
+    assert sorted(label for label, _ in parts) == ["Intervjuer", "Rektor"]
+    assert sum(1 for _, person in parts if person) == 1
