@@ -17,7 +17,7 @@ step qualcode codebook validate codebooks/kvalitetsmodellen.yaml
 step qualcode codebook load codebooks/kvalitetsmodellen.yaml
 step qualcode attributes import transcripts_example/attributes.yaml
 step qualcode import transcripts_example/
-step qualcode coding import transcripts_example/codings_nordvik.csv transcripts_example/codings_vestby.csv
+step qualcode coding import transcripts_example/codings_nordvik.csv transcripts_example/codings_vestbo.csv
 step qualcode transcripts
 step qualcode status
 

@@ -231,7 +231,7 @@ def test_example_study_imports_completely(example):
     listed = {t["name"]: t for t in queries.list_transcripts(example)}
     assert {t["file_type"] for t in listed.values()} == {"txt", "md", "docx"}
     assert all(t["words"] >= 1500 for t in listed.values())
-    roles = {t["role"] for t in queries.transcript_turns(example, "vestby_fokusgruppe")["turns"]}
+    roles = {t["role"] for t in queries.transcript_turns(example, "vestbo_fokusgruppe")["turns"]}
     assert {"rektor", "radgiver", "laerer", "intervjuer"} <= roles
 
 
@@ -251,3 +251,31 @@ def test_participations_link_person_transcript_label(small):
         parts = session.exec(select(Participation.label, Participation.person_pk)).all()
     assert sorted(label for label, _ in parts) == ["Intervjuer", "Rektor"]
     assert sum(1 for _, person in parts if person) == 1
+
+
+def _many(folder, n: int) -> None:
+    for i in range(n):
+        write(folder / f"intervju_{i:02d}.txt", f"Intervjuer: Spørsmål {i}?\nRektor: Svar nummer {i}, "
+              "med æøå.\n")
+
+
+def test_large_batch_is_parsed_in_parallel_and_kept_in_order(store, tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    _many(folder, ingest.PARALLEL_MIN_FILES + 6)
+    seen: list[str] = []
+    report = ingest.import_transcripts(store, [folder], progress=seen.append)
+    assert seen == sorted(seen) and len(seen) == ingest.PARALLEL_MIN_FILES + 6
+    assert len(report.added) == len(seen)
+    turns = queries.transcript_turns(store, "intervju_17")["turns"]
+    assert turns[1]["text"] == "Svar nummer 17, med æøå."
+
+
+def test_large_batch_with_one_broken_file_names_it_and_writes_nothing(store, tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    _many(folder, ingest.PARALLEL_MIN_FILES + 6)
+    (folder / "intervju_11.docx").write_bytes(b"PK\x03\x04 truncated zip")
+    with pytest.raises(InputFileError, match=r"intervju_11\.docx: not a valid \.docx"):
+        ingest.import_transcripts(store, [folder])
+    assert _count(store, Transcript) == 0

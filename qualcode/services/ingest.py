@@ -7,11 +7,12 @@ error names the file and the reason.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, update
 from sqlmodel import Session, select
 
 from qualcode import audit
@@ -64,21 +65,23 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 
 # --- attribute helpers --------------------------------------------------------------
 
-def write_attributes(session: Session, owner: str, owner_pk: int, values: dict) -> None:
-    """Set typed attributes of a site, person or transcript (replacing same-named ones)."""
+def write_attributes(session: Session, owner: str, owner_pk: int, values: dict, *,
+                     fresh: bool = False) -> None:
+    """Set typed attributes of a site, person or transcript (replacing same-named ones).
+
+    ``fresh`` says the owner has no attributes yet, so rows can be inserted in bulk."""
+    if not values:
+        return
     table, fk = ATTRIBUTE_TABLES[owner]
+    if not fresh:
+        session.execute(delete(table).where(getattr(table, fk) == owner_pk,
+                                            table.name.in_(list(values))))
+    rows = []
     for name, value in values.items():
         value_type, value_text, value_num = attr.encode(value)
-        existing = session.exec(
-            select(table).where(getattr(table, fk) == owner_pk, table.name == name)
-        ).first()
-        if existing is None:
-            session.add(table(**{fk: owner_pk}, name=name, value_type=value_type,
-                              value_text=value_text, value_num=value_num))
-        else:
-            existing.value_type, existing.value_text = value_type, value_text
-            existing.value_num = value_num
-            session.add(existing)
+        rows.append({fk: owner_pk, "name": name, "value_type": value_type,
+                     "value_text": value_text, "value_num": value_num})
+    session.execute(insert(table), rows)
 
 
 def _ids(session: Session, model, column) -> dict[str, int]:
@@ -87,12 +90,28 @@ def _ids(session: Session, model, column) -> dict[str, int]:
 
 # --- transcripts --------------------------------------------------------------------
 
+PARALLEL_MIN_FILES = 24  # below this, starting worker processes costs more than it saves
+
+
+def _parse_in_parallel(files: list[Path]):
+    """Parse transcripts on every core (parsing is pure, CPU-bound work), in file order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(os.cpu_count() or 1, 8)
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(read_transcript, files, chunksize=8)
+
+
 def read_batch(files: list[Path], progress: Callable[[str], None] | None = None
                ) -> list[ParsedTranscript]:
+    """Read and check every file; the first problem (in file order) is raised."""
+    parallel = len(files) >= PARALLEL_MIN_FILES and (os.cpu_count() or 1) > 1
+    results = _parse_in_parallel(files) if parallel else map(read_transcript, files)
     parsed: list[ParsedTranscript] = []
     names: dict[str, Path] = {}
-    for path in files:
-        transcript = read_transcript(path)
+    for path, transcript in zip(files, results, strict=True):
         if transcript.name in names:
             raise InputFileError(str(path), f"two files in this batch are both named "
                                  f"'{transcript.name}' ({names[transcript.name].name})",
@@ -136,8 +155,9 @@ def _reanchor(session: Session, old: Transcript, new_text: str) -> tuple[list[tu
 
 
 def _store_structure(session: Session, transcript_pk: int, t: ParsedTranscript,
-                     persons: dict[str, int], report: ImportReport) -> None:
-    """Participations and turns of one transcript (bulk inserts: this is the hot path)."""
+                     persons: dict[str, int], report: ImportReport) -> int:
+    """Participations and turns of one transcript; returns the words spoken in its turns.
+    Core inserts, not ORM objects: this is the hot path of a large import."""
     mapped = {normalise_label(label): person for label, person in t.metadata.speakers.items()}
     participations: dict[str, int] = {}
     for turn in t.turns:
@@ -147,31 +167,32 @@ def _store_structure(session: Session, transcript_pk: int, t: ParsedTranscript,
         if key in participations:
             continue
         person = mapped.get(key)
-        row = Participation(
+        role = None if person else role_from_label(turn.label)
+        result = session.execute(insert(Participation).values(
             transcript_pk=transcript_pk, label=turn.label,
-            person_pk=persons.get(person) if person else None,
-            role=None if person else role_from_label(turn.label),
-        )
-        session.add(row)
-        session.flush()
-        participations[key] = row.pk
-        if not person and row.role != "intervjuer":
+            person_pk=persons.get(person) if person else None, role=role))
+        participations[key] = result.inserted_primary_key[0]
+        if not person and role != "intervjuer":
             report.warnings.append(
                 f"{t.source_file}: speaker label '{turn.label}' is not mapped to a person"
-                + (f" (counted as role '{row.role}')" if row.role else "")
+                + (f" (counted as role '{role}')" if role else "")
             )
     rows = []
+    words = 0
+    text = t.text
     for turn in t.turns:
+        n_words = count_words(text[turn.start:turn.end])
+        words += n_words
         rows.append({
             "transcript_pk": transcript_pk, "idx": turn.index,
             "participation_pk": participations.get(normalise_label(turn.label))
             if turn.label else None,
-            "start": turn.start, "end": turn.end,
-            "n_words": count_words(t.text[turn.start:turn.end]),
+            "start": turn.start, "end": turn.end, "n_words": n_words,
         })
     if rows:
         session.execute(insert(Turn), rows)
     report.turns += len(rows)
+    return words
 
 
 def import_transcripts(store: Store, paths: Iterable[Path], *, replace: bool = False,
@@ -221,49 +242,45 @@ def import_transcripts(store: Store, paths: Iterable[Path], *, replace: bool = F
 def _write_transcript(session: Session, t: ParsedTranscript, old: Transcript | None,
                       text_sha: str, moves: list, sites: dict[str, int],
                       persons: dict[str, int], report: ImportReport) -> None:
-    n_words = count_words(t.text)
     fields = dict(
         title=t.metadata.title, site_pk=sites.get(t.metadata.site) if t.metadata.site else None,
         source_file=t.source_file, source_format=t.source_format, encoding=t.encoding,
-        text=t.text, text_sha256=text_sha, source_sha256=t.source_sha256, n_words=n_words,
+        text=t.text, text_sha256=text_sha, source_sha256=t.source_sha256, n_words=0,
         imported_at=now(), segmented=False,
     )
     if old is None:
-        row = Transcript(name=t.name, **fields)
-        session.add(row)
-        session.flush()
+        pk = session.execute(insert(Transcript).values(name=t.name, **fields)
+                             ).inserted_primary_key[0]
         report.added.append(t.name)
         audit.record(session, "import", "transcript", t.name,
                      after={"file": t.source_file, "sha256": text_sha, "turns": len(t.turns)})
     else:
-        row = old
+        pk = old.pk
         before = {"file": old.source_file, "sha256": old.text_sha256}
-        for key, value in fields.items():
-            setattr(row, key, value)
-        session.add(row)
+        session.execute(update(Transcript).where(Transcript.pk == pk).values(**fields))
         for table in (Segment, Turn, Participation):
-            session.execute(delete(table).where(table.transcript_pk == row.pk))
+            session.execute(delete(table).where(table.transcript_pk == pk))
         table, fk = ATTRIBUTE_TABLES["transcript"]
-        session.execute(delete(table).where(getattr(table, fk) == row.pk))
+        session.execute(delete(table).where(getattr(table, fk) == pk))
         for coding, start, end in moves:
             audit.record(session, "reanchor", "coding", str(coding.pk),
                          before={"start": coding.start, "end": coding.end},
                          after={"start": start, "end": end})
-            coding.start, coding.end, coding.text_sha256 = start, end, text_sha
-            session.add(coding)
-        # codings that stayed in place now refer to the new text
-        for coding in session.exec(select(Coding).where(Coding.transcript_pk == row.pk)).all():
-            coding.text_sha256 = text_sha
-            session.add(coding)
+            session.execute(update(Coding).where(Coding.pk == coding.pk)
+                            .values(start=start, end=end))
+        # every coding of this transcript now refers to the new text
+        session.execute(update(Coding).where(Coding.transcript_pk == pk)
+                        .values(text_sha256=text_sha))
         if moves:
             report.reanchored.append(f"{t.name}: {len(moves)} coding(s) moved to where their "
                                      "quoted text now is")
         report.replaced.append(t.name)
         audit.record(session, "replace", "transcript", t.name, before=before,
                      after={"file": t.source_file, "sha256": text_sha, "moved": len(moves)})
-    _store_structure(session, row.pk, t, persons, report)
-    write_attributes(session, "transcript", row.pk, t.metadata.attributes)
-    report.words += n_words
+    words = _store_structure(session, pk, t, persons, report)
+    session.execute(update(Transcript).where(Transcript.pk == pk).values(n_words=words))
+    write_attributes(session, "transcript", pk, t.metadata.attributes, fresh=True)
+    report.words += words
     report.warnings.extend(t.warnings)
 
 
