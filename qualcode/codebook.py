@@ -202,7 +202,9 @@ def parse_codebook(text: str, path: str = "<codebook>") -> tuple[Codebook | None
                 err(line, f"each code must be a mapping with id: and label:, got {item!r}")
                 continue
             code = _read_code(item, parent, err, warn)
-            if code is None:
+            if code is None:  # still check what is below it
+                if "children" in item:
+                    walk(item["children"], None, item.line_of("children"))
                 continue
             if code.id in first_line:
                 err(code.line, f"code id '{code.id}' is used twice (first at line "

@@ -15,8 +15,9 @@ from typing import Any
 from qualcode.domain.attributes import infer_column
 from qualcode.domain.errors import InputFileError
 from qualcode.domain.model import TranscriptMetadata
-from qualcode.domain.text import decode_bytes, nfc
+from qualcode.domain.text import ascii_fold, decode_bytes, nfc
 from qualcode.importers.metadata import load_yaml, metadata_from_mapping, scalar
+from qualcode.importers.speakers import role_from_label
 
 SITE_NAME_KEYS = ("navn", "name")
 ROLE_KEYS = ("rolle", "role")
@@ -82,13 +83,18 @@ def _site_row(site_id: str, row: dict[str, Any], where: str) -> SiteRow:
     return SiteRow(nfc(site_id), None if name is None else nfc(str(name)), attrs, where)
 
 
+def canonical_role(value: str) -> str:
+    """'Rådgiver', 'rådgiver', 'radgiver' → 'radgiver': the same value speaker labels give."""
+    return role_from_label(value) or ascii_fold(value).strip().lower()
+
+
 def _person_row(person_id: str, row: dict[str, Any], where: str) -> PersonRow:
     special, attrs = _split_row(row, ROLE_KEYS + ("site", "person"))
     site = special.get("site")
     role = _first(special, ROLE_KEYS)
     return PersonRow(
         nfc(person_id), None if site is None else nfc(str(site)),
-        None if role is None else nfc(str(role)).strip().casefold(), attrs, where,
+        None if role is None else canonical_role(str(role)), attrs, where,
     )
 
 
@@ -133,14 +139,18 @@ def _csv_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
-    rows = list(reader)
+    rows: list[tuple[int, list[str]]] = []  # (first file line of the record, cells)
+    previous_end = 0
+    for values in reader:
+        rows.append((previous_end + 1, values))
+        previous_end = reader.line_num  # a quoted cell may span several file lines
     if not rows:
         raise InputFileError(str(path), "the sheet is empty")
-    header = [nfc(h).strip().lstrip("\ufeff") for h in rows[0]]
+    header = [nfc(h).strip().lstrip("\ufeff") for h in rows[0][1]]
     if len(set(header)) != len(header):
         raise InputFileError(str(path), "duplicate column names in the header", line=1)
     out = []
-    for lineno, values in enumerate(rows[1:], start=2):
+    for lineno, values in rows[1:]:
         if not any(v.strip() for v in values):
             continue
         if len(values) > len(header):
@@ -264,6 +274,8 @@ def read_coding_file(path: Path) -> list[CodingRow]:
         if (turns is None) == (chars is None):
             raise InputFileError(str(path), "give either turns or start/end, not both or neither",
                                  line=lineno)
+        if turns and turns[0] < 1:
+            raise InputFileError(str(path), "turns are numbered from 1", line=lineno)
         if turns and turns[0] > turns[1]:
             raise InputFileError(str(path), f"turn range {turns[0]}-{turns[1]} runs backwards",
                                  line=lineno)

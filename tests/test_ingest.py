@@ -255,8 +255,8 @@ def test_participations_link_person_transcript_label(small):
 
 def _many(folder, n: int) -> None:
     for i in range(n):
-        write(folder / f"intervju_{i:02d}.txt", f"Intervjuer: Spørsmål {i}?\nRektor: Svar nummer {i}, "
-              "med æøå.\n")
+        write(folder / f"intervju_{i:02d}.txt",
+              f"Intervjuer: Spørsmål {i}?\nRektor: Svar nummer {i}, med æøå.\n")
 
 
 def test_large_batch_is_parsed_in_parallel_and_kept_in_order(store, tmp_path):

@@ -16,6 +16,7 @@ def register(app: typer.Typer) -> None:
     app.command("transcripts")(transcripts)
     app.command("show")(show)
     app.command("cases")(cases)
+    app.command("quotes")(quotes)
 
 
 def transcripts(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
@@ -128,3 +129,38 @@ def cases(
             table.add_row(*[escape(str(row.get(c) if row.get(c) is not None else "—"))
                             for c in fixed[kind]], rest)
         console.print(table)
+
+
+def quotes(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Code id, e.g. LED or LED.forankring_eier.")],
+    coder: Annotated[list[str] | None, typer.Option(
+        "--coder", "-c", help="Only this coder's codings (repeat for several).")] = None,
+    exact: Annotated[bool, typer.Option(
+        "--exact", help="Only the code itself, not the codes below it.")] = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Every passage coded with a code (and its sub-codes), with speaker and role."""
+    from qualcode.services.queries import quotes as find
+
+    rows = find(open_project(ctx), code, descendants=not exact, coders=coder)
+    if fmt is not OutputFormat.table:
+        emit_rows(rows, fmt, columns=["coding", "transcript", "site", "turns", "speakers",
+                                      "roles", "persons", "code", "coder", "start", "end",
+                                      "text", "memo"])
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} coded passages: {code}", header_style="bold",
+                  show_lines=True)
+    table.add_column("where", no_wrap=True)
+    table.add_column("who")
+    table.add_column("quote", ratio=1)
+    for r in rows:
+        turns = f"{r['turns'][0]}-{r['turns'][-1]}" if len(r["turns"]) > 1 else \
+            str(r["turns"][0]) if r["turns"] else "—"
+        where = f"{r['transcript']}\nturn {turns}\n[dim]{r['code']}\n{r['coder']}[/]"
+        who = ", ".join(r["speakers"]) or "—"
+        table.add_row(where, escape(who), escape(r["text"]))
+    console.print(table)

@@ -34,7 +34,13 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     if data and data.count(b"\x00") > len(data) // 4:
-        for encoding in ("utf-16-le", "utf-16-be"):
+        # Mostly-Latin text in UTF-16 has its zero bytes at odd offsets (little-endian)
+        # or at even offsets (big-endian): that tells the byte order without a BOM.
+        even_zeros = data[0::2].count(0)
+        odd_zeros = data[1::2].count(0)
+        order = ("utf-16-be", "utf-16-le") if even_zeros > odd_zeros else \
+            ("utf-16-le", "utf-16-be")
+        for encoding in order:
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError:

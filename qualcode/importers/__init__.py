@@ -36,6 +36,7 @@ def read_transcript(path: Path) -> ParsedTranscript:
         from qualcode.importers.plain import decode_transcript
 
         text, encoding = decode_transcript(data, str(path))
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # before looking for ---
         bold_labels = set()
         front, body_start = meta_mod.split_front_matter(text, str(path))
         text = text[body_start:].strip("\n")
@@ -64,10 +65,10 @@ def build_transcript(*, name: str, source_file: str, source_format: str, encodin
             "(add labels such as 'Rektor:' at the start of lines, then re-import with --replace)"
         )
     seen = {normalise_label(t.label) for t in turns if t.label}
-    mapped = {normalise_label(label) for label in metadata.speakers}
-    for label in sorted(mapped - seen):
-        warnings.append(f"{source_file}: speaker '{label}' is mapped in the metadata "
-                        "but never speaks")
+    for label, person in sorted(metadata.speakers.items()):
+        if person and normalise_label(label) not in seen:
+            warnings.append(f"{source_file}: speaker '{label}' is mapped in the metadata "
+                            "but never speaks")
     return ParsedTranscript(
         name=name, source_file=source_file, source_format=source_format, encoding=encoding,
         text=text, turns=turns, metadata=metadata, source_sha256=source_sha256,

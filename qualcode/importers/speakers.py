@@ -23,7 +23,7 @@ _TIMESTAMP = r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?"
 _LABEL_LINE = re.compile(
     rf"^[ \t]*(?:{_TIMESTAMP}[ \t]+)?"  # [00:12:31] before the label
     r"(?:\*\*|__)?"  # Markdown bold opening
-    r"(?P<label>[^\W\d_][^\W_]*(?:[ .'’\-][^\W_]+){0,3}\.?)"  # 1-4 words, may end in a number
+    r"(?P<label>[^\W\d_][^\W_]*(?:[ .'’\-](?!\d{1,2}:\d{2})[^\W_]+){0,3}\.?)"  # 1-4 words
     r"(?:\*\*|__)?"
     rf"[ \t]*(?:{_TIMESTAMP}[ \t]*)?"  # Rektor [00:12:31]:
     r":(?:\*\*|__)?(?:[ \t]+|$)",
@@ -80,8 +80,15 @@ def _known_word(label: str) -> bool:
 
 
 def _name_like(label: str) -> bool:
-    """A repeated label such as "Kari" or "Kari N": capitalised, at most two words."""
-    return label[:1].isupper() and len(label.split()) <= 2
+    """A repeated label such as "Kari", "Kari N" or "Kari Nordmann": at most two words, each
+    capitalised (or a number), and not a role word with a verb ("Rektor sa", "Hun sa")."""
+    words = label.replace(".", " ").split()
+    if not words or len(words) > 2:
+        return False
+    first = ascii_fold(words[0]).lower()
+    if first in ROLE_WORDS or first in NEUTRAL_WORDS:
+        return False
+    return all(w[:1].isupper() or w.isdigit() for w in words)
 
 
 def normalise_label(label: str) -> str:

@@ -13,7 +13,7 @@ from qualcode.domain.errors import InputFileError
 from qualcode.services.common import codes_by_id, get_or_create_coder, now
 from qualcode.sheets import read_coding_file
 from qualcode.store import Store
-from qualcode.store.models import Coding, Transcript, Turn
+from qualcode.store.models import Coder, Coding, Transcript, Turn
 
 
 @dataclass
@@ -31,13 +31,11 @@ def import_codings(store: Store, paths: list[Path], *, origin: str = "imported"
     with store.write() as session:
         codes = codes_by_id(session)
         transcripts = {t.name: t for t in session.exec(select(Transcript)).all()}
-        turn_spans: dict[int, list[tuple[int, int]]] = {}
-        for t in transcripts.values():
-            turn_spans[t.pk] = [
-                (s, e) for s, e in session.exec(
-                    select(Turn.start, Turn.end).where(Turn.transcript_pk == t.pk)
-                    .order_by(Turn.idx)).all()
-            ]
+        turn_spans: dict[int, list[tuple[int, int]]] = {t.pk: [] for t in transcripts.values()}
+        for transcript_pk, start, end in session.exec(
+                select(Turn.transcript_pk, Turn.start, Turn.end)
+                .order_by(Turn.transcript_pk, Turn.idx)).all():
+            turn_spans[transcript_pk].append((start, end))
         existing = set(session.exec(
             select(Coding.coder_pk, Coding.code_pk, Coding.transcript_pk, Coding.start,
                    Coding.end)).all())
@@ -75,8 +73,11 @@ def import_codings(store: Store, paths: list[Path], *, origin: str = "imported"
             planned.append((row, transcript, code, start, end))
         stamp = now()
         values = []
+        coders: dict[str, Coder] = {}
         for row, transcript, code, start, end in planned:
-            coder = get_or_create_coder(session, row.coder)
+            coder = coders.get(row.coder)
+            if coder is None:
+                coder = coders[row.coder] = get_or_create_coder(session, row.coder)
             key = (coder.pk, code.pk, transcript.pk, start, end)
             if key in existing:
                 report.skipped_duplicates += 1
@@ -95,3 +96,35 @@ def import_codings(store: Store, paths: list[Path], *, origin: str = "imported"
                      after={"added": report.added, "by_coder": report.by_coder,
                             "skipped_duplicates": report.skipped_duplicates})
     return report
+
+
+def add_coding(store: Store, transcript: str, code: str, coder: str, start: int, end: int, *,
+               memo: str | None = None, origin: str = "manual") -> int:
+    """Write one coding in its own transaction (what a coder's keystroke does); returns its id.
+
+    The span must lie inside the transcript; the quoted text and the text's hash are kept
+    with the offsets so later drift can be detected."""
+    from qualcode.domain.errors import NotFoundError
+    from qualcode.services.common import get_transcript
+
+    with store.write() as session:
+        t = get_transcript(session, transcript)
+        found = codes_by_id(session).get(code)
+        if found is None:
+            raise NotFoundError(f"no code '{code}'", hint="see `qualcode codebook show`")
+        if found.archived:
+            raise InputFileError(code, "the code is archived",
+                                 hint="un-archive it in the codebook, or use its successor")
+        if not 0 <= start < end <= len(t.text):
+            raise InputFileError(transcript, f"span {start}-{end} is outside the text "
+                                 f"(0-{len(t.text)})")
+        who = get_or_create_coder(session, coder)
+        stamp = now()
+        row = Coding(coder_pk=who.pk, code_pk=found.pk, transcript_pk=t.pk, start=start,
+                     end=end, quote=t.text[start:end], text_sha256=t.text_sha256,
+                     origin=origin, memo=memo, created_at=stamp, updated_at=stamp)
+        session.add(row)
+        session.flush()
+        audit.record(session, "add", "coding", str(row.pk), actor=coder,
+                     after={"transcript": t.name, "code": code, "start": start, "end": end})
+        return row.pk

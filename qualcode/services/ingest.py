@@ -48,14 +48,20 @@ class ImportReport:
     words: int = 0
 
 
+def _skipped(name: str) -> bool:
+    """Files in a folder that are not transcripts: hidden files, Word lock files, READMEs."""
+    return name.startswith((".", "~$")) or name.lower().startswith("readme")
+
+
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given; directories contribute their transcript files (recursively, sorted)."""
+    """Files as given; directories contribute their transcript files (recursively, sorted),
+    leaving out hidden files, Word lock files (~$…) and README files."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
             files.extend(sorted(p for p in path.rglob("*")
                                 if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-                                and not p.name.startswith((".", "~$"))))
+                                and not _skipped(p.name)))
         elif path.exists():
             files.append(path)
         else:

@@ -201,3 +201,74 @@ def project_status(store: Store) -> dict:
         }
     status["codebook"] = codebook_info(store)
     return status
+
+
+def code_with_descendants(session: Session, code_id: str) -> list[int]:
+    """Primary keys of a code and all codes below it."""
+    from qualcode.domain.errors import NotFoundError
+
+    codes = session.exec(select(Code.pk, Code.code_id, Code.parent_pk)).all()
+    root = next((pk for pk, cid, _ in codes if cid == code_id), None)
+    if root is None:
+        raise NotFoundError(f"no code '{code_id}'", hint="see `qualcode codebook show`")
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for pk, _, parent in codes:
+        children[parent].append(pk)
+    found, stack = [], [root]
+    while stack:
+        pk = stack.pop()
+        found.append(pk)
+        stack.extend(children[pk])
+    return found
+
+
+def quotes(store: Store, code_id: str, *, descendants: bool = True,
+           coders: list[str] | None = None) -> list[dict]:
+    """Every coded passage of a code (and, by default, its descendants), with attribution:
+    the turns the span overlaps, their speakers, persons and roles, and the site."""
+    with store.read() as session:
+        pks = code_with_descendants(session, code_id) if descendants else \
+            code_with_descendants(session, code_id)[:1]
+        query = (
+            select(Coding.pk, Coding.transcript_pk, Coding.start, Coding.end, Coding.memo,
+                   Code.code_id, Coder.name, Transcript.name, Transcript.text,
+                   Site.site_id)
+            .join(Code, Code.pk == Coding.code_pk)
+            .join(Coder, Coder.pk == Coding.coder_pk)
+            .join(Transcript, Transcript.pk == Coding.transcript_pk)
+            .join(Site, Site.pk == Transcript.site_pk, isouter=True)
+            .where(Coding.code_pk.in_(pks), Coding.origin != "suggested")
+            .order_by(Transcript.name, Coding.start, Coder.name)
+        )
+        if coders:
+            query = query.where(Coder.name.in_(coders))
+        rows = session.exec(query).all()
+        transcript_pks = sorted({r[1] for r in rows})
+        speakers = _speakers(session, transcript_pks)
+        turns: dict[int, list[Turn]] = defaultdict(list)
+        if transcript_pks:
+            for turn in session.exec(select(Turn).where(Turn.transcript_pk.in_(transcript_pks))
+                                     .order_by(Turn.transcript_pk, Turn.start)).all():
+                turns[turn.transcript_pk].append(turn)
+    import bisect
+
+    out = []
+    for pk, t_pk, start, end, memo, code, coder, name, text, site in rows:
+        tlist = turns[t_pk]
+        starts = [t.start for t in tlist]
+        i = max(bisect.bisect_right(starts, start) - 1, 0)
+        overlapped = []
+        while i < len(tlist) and tlist[i].start < end:
+            if tlist[i].end > start or tlist[i].start == start:
+                overlapped.append(tlist[i])
+            i += 1
+        who = [speakers[t_pk].get(t.participation_pk) for t in overlapped if t.participation_pk]
+        out.append({
+            "coding": pk, "transcript": name, "site": site, "code": code, "coder": coder,
+            "turns": [t.idx for t in overlapped],
+            "speakers": sorted({s.label for s in who if s}),
+            "roles": sorted({s.role for s in who if s and s.role}),
+            "persons": sorted({s.person for s in who if s and s.person}),
+            "start": start, "end": end, "text": text[start:end], "memo": memo,
+        })
+    return out
