@@ -213,6 +213,7 @@ def import_transcripts(store: Store, paths: Iterable[Path], *, replace: bool = F
         sites = _ids(session, Site, Site.site_id)
         persons = _ids(session, Person, Person.person_id)
         _check_cases(parsed, sites, persons)
+        person_site = dict(session.exec(select(Person.person_id, Person.site_pk)).all())
         existing = {t.name: t for t in session.exec(
             select(Transcript).where(Transcript.name.in_([p.name for p in parsed]))).all()}
         plans = []
@@ -241,15 +242,26 @@ def import_transcripts(store: Store, paths: Iterable[Path], *, replace: bool = F
                              "codings first")
             plans.append((t, old, text_sha, moves))
         for t, old, text_sha, moves in plans:
-            _write_transcript(session, t, old, text_sha, moves, sites, persons, report)
+            site_pk = _site_of(t, sites, person_site)
+            _write_transcript(session, t, old, text_sha, moves, site_pk, persons, report)
     return report
 
 
+def _site_of(t: ParsedTranscript, sites: dict[str, int],
+             person_site: dict[str, int | None]) -> int | None:
+    """The metadata's site; else the one site all mapped speakers belong to, if there is one."""
+    if t.metadata.site:
+        return sites[t.metadata.site]
+    found = {person_site.get(p) for p in t.metadata.speakers.values() if p}
+    found.discard(None)
+    return found.pop() if len(found) == 1 else None
+
+
 def _write_transcript(session: Session, t: ParsedTranscript, old: Transcript | None,
-                      text_sha: str, moves: list, sites: dict[str, int],
+                      text_sha: str, moves: list, site_pk: int | None,
                       persons: dict[str, int], report: ImportReport) -> None:
     fields = dict(
-        title=t.metadata.title, site_pk=sites.get(t.metadata.site) if t.metadata.site else None,
+        title=t.metadata.title, site_pk=site_pk,
         source_file=t.source_file, source_format=t.source_format, encoding=t.encoding,
         text=t.text, text_sha256=text_sha, source_sha256=t.source_sha256, n_words=0,
         imported_at=now(), segmented=False,

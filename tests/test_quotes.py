@@ -1,0 +1,94 @@
+"""Retrieving coded passages with their attribution, and single coding writes."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from qualcode.domain.errors import InputFileError, NotFoundError
+from qualcode.services import codings, ingest
+from qualcode.services.codebooks import load_into_project
+from qualcode.services.queries import quotes
+from qualcode.store.models import AuditEvent, Coding
+from tests.conftest import CODEBOOK, write
+
+FOCUS = """---
+speakers: {Rektor: r1, Rådgiver: g1, Lærer 1: l1}
+---
+Intervjuer: Påstand: «Ledelsen forankrer arbeidet hos eier.» Hva tenker dere?
+Rektor: Forankringen hos kommunen er mest på papiret.
+Rådgiver: Jeg er enig, kommunen betaler bare for nettverket.
+Lærer 1: Det visste jeg ikke.
+"""
+SHEET = """sites:
+  s1: {skoleslag: ungdomsskole}
+persons:
+  r1: {site: s1, rolle: rektor}
+  g1: {site: s1, rolle: Rådgiver}
+  l1: {site: s1, rolle: laerer}
+"""
+
+
+@pytest.fixture
+def focus(store, tmp_path):
+    load_into_project(store, CODEBOOK)
+    ingest.import_attributes(store, [write(tmp_path / "a.yaml", SHEET)])
+    folder = tmp_path / "t"
+    folder.mkdir()
+    write(folder / "fokus.txt", FOCUS)
+    ingest.import_transcripts(store, [folder])
+    write(tmp_path / "c.csv", "transcript,turns,start,end,code,coder,memo\n"
+          "fokus,2-3,,,LED.forankring_eier,anna,forankring på papiret\n"
+          "fokus,3,,,NET.radgivernettverk,anna,\n"
+          "fokus,2,,,LED.forankring_eier,bjorn,\n")
+    codings.import_codings(store, [tmp_path / "c.csv"])
+    return store
+
+
+def test_a_span_over_two_turns_is_attributed_to_both_speakers(focus):
+    rows = quotes(focus, "LED.forankring_eier", coders=["anna"])
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["turns"] == [2, 3]
+    assert row["speakers"] == ["Rektor", "Rådgiver"]
+    assert row["roles"] == ["radgiver", "rektor"]  # a sheet's 'Rådgiver' is role radgiver
+    assert row["persons"] == ["g1", "r1"]
+    assert row["site"] == "s1"
+    assert row["text"].startswith("Forankringen hos kommunen")
+    assert row["text"].endswith("kommunen betaler bare for nettverket.")
+    assert row["memo"] == "forankring på papiret"
+
+
+def test_quotes_of_an_area_include_its_sub_codes_unless_exact(focus):
+    assert {r["code"] for r in quotes(focus, "LED")} == {"LED.forankring_eier"}
+    assert len(quotes(focus, "LED")) == 2
+    assert quotes(focus, "LED", descendants=False) == []
+    assert [r["coder"] for r in quotes(focus, "LED.forankring_eier")] == ["anna", "bjorn"]
+
+
+def test_quotes_for_unknown_code(focus):
+    with pytest.raises(NotFoundError, match="no code 'LED.finnes_ikke'"):
+        quotes(focus, "LED.finnes_ikke")
+
+
+def test_single_coding_write_is_stored_with_quote_and_audited(focus):
+    from qualcode.services.codings import add_coding
+
+    turn = quotes(focus, "NET.radgivernettverk")[0]
+    pk = add_coding(focus, "fokus", "KOM.nettverk_som_laering", "cecilie", turn["start"],
+                    turn["start"] + 20, memo="nettverk")
+    with focus.read() as session:
+        coding = session.get(Coding, pk)
+        event = session.exec(select(AuditEvent).where(AuditEvent.entity == "coding",
+                                                      AuditEvent.entity_key == str(pk))).one()
+    assert coding.quote == turn["text"][:20] and coding.origin == "manual"
+    assert event.actor == "cecilie" and event.action == "add"
+
+
+def test_single_coding_write_rejects_spans_outside_the_text(focus):
+    from qualcode.services.codings import add_coding
+
+    with pytest.raises(InputFileError, match="outside the text"):
+        add_coding(focus, "fokus", "LED", "anna", 10, 10_000_000)
+    with pytest.raises(NotFoundError):
+        add_coding(focus, "fokus", "LED.nope", "anna", 0, 10)
