@@ -147,18 +147,19 @@ def bench_whole(name: str, what: str, runs: int, make: Callable[[int], list[str]
 
 def bench_coding_writes(project: Path, n: int) -> Result:
     """p50/p99 of single coding writes, each its own transaction, as the workbench does."""
-    from qualcode.services.codings import add_coding
+    from qualcode.services.coding_ops import add_coding
     from qualcode.services.project import open_project
     from qualcode.services.queries import list_transcripts
 
     store = open_project(project)
     names = [t["name"] for t in list_transcripts(store)]
     times = []
+    codes = ["RAM.tidstyver_admin", "LED.forankring_eier", "NET.radgivernettverk"]
     for i in range(n):
         name = names[i % len(names)]
-        start = (i * 37) % 2000
-        times.append(timed(lambda name=name, start=start: add_coding(
-            store, name, "RAM.tidstyver_admin", "bench", start, start + 200)))
+        start = (i * 997) % 20_000
+        times.append(timed(lambda name=name, start=start, code=codes[i % 3]: add_coding(
+            store, name, code, "bench", start, start + 200)))
     store.close()
     times.sort()
     result = Result("coding_write_p99", f"single coding write, p99 of {n}", "s",

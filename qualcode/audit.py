@@ -7,6 +7,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import uuid
 from datetime import datetime, timezone
 from typing import Any
 
@@ -33,9 +34,16 @@ def _json(value: Any) -> str | None:
 
 
 def record(session: Session, action: str, entity: str, key: str | None = None, *,
-           before: Any = None, after: Any = None, actor: str | None = None) -> None:
-    """Add one event to the current transaction (it commits or rolls back with the change)."""
+           before: Any = None, after: Any = None, actor: str | None = None,
+           batch: str | None = None) -> None:
+    """Add one event to the current transaction (it commits or rolls back with the change).
+
+    Events of one user action share a ``batch`` id, so undo can reverse the action whole."""
     session.add(AuditEvent(
         at=datetime.now(timezone.utc), actor=actor or current_actor(), action=action,
-        entity=entity, entity_key=key, before=_json(before), after=_json(after),
+        entity=entity, entity_key=key, before=_json(before), after=_json(after), batch=batch,
     ))
+
+
+def new_batch() -> str:
+    return uuid.uuid4().hex

@@ -72,11 +72,11 @@ def test_quotes_for_unknown_code(focus):
 
 
 def test_single_coding_write_is_stored_with_quote_and_audited(focus):
-    from qualcode.services.codings import add_coding
+    from qualcode.services.coding_ops import add_coding
 
     turn = quotes(focus, "NET.radgivernettverk")[0]
     pk = add_coding(focus, "fokus", "KOM.nettverk_som_laering", "cecilie", turn["start"],
-                    turn["start"] + 20, memo="nettverk")
+                    turn["start"] + 20, memo="nettverk").pk
     with focus.read() as session:
         coding = session.get(Coding, pk)
         event = session.exec(select(AuditEvent).where(AuditEvent.entity == "coding",
@@ -86,9 +86,9 @@ def test_single_coding_write_is_stored_with_quote_and_audited(focus):
 
 
 def test_single_coding_write_rejects_spans_outside_the_text(focus):
-    from qualcode.services.codings import add_coding
+    from qualcode.services.coding_ops import add_coding
 
     with pytest.raises(InputFileError, match="outside the text"):
         add_coding(focus, "fokus", "LED", "anna", 10, 10_000_000)
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFoundError, match="no code 'LED.nope'"):
         add_coding(focus, "fokus", "LED.nope", "anna", 0, 10)

@@ -178,3 +178,23 @@ def test_backup_is_a_consistent_copy(store, tmp_path):
     conn = sqlite3.connect(copy)
     assert conn.execute("SELECT site_id FROM site").fetchall() == [("vestbo_vgs",)]
     conn.close()
+
+
+def test_a_version_1_project_is_backed_up_and_migrated_on_open(tmp_path):
+    """Opening a project made by an older qualcode migrates it, after a backup copy."""
+    path = tmp_path / "v1.db"
+    store_engine.migrate(path, MIGRATIONS[:1])
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO site (site_id, name) VALUES ('nordvik_u', 'Nordvik')")
+    conn.commit()
+    conn.close()
+    store = open_project(path)
+    assert store.schema_version() == latest_version()
+    with store.read() as session:
+        assert session.exec(select(Site.name)).all() == ["Nordvik"]
+    store.close()
+    backups = list(tmp_path.glob("v1.db.backup-v1-*"))
+    assert len(backups) == 1
+    old = sqlite3.connect(backups[0])
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+    old.close()

@@ -1,4 +1,4 @@
-"""`qualcode coding import` (more coding commands come with the coding workbench)."""
+"""`qualcode coding add | remove | memo | undo | list | import`: coding without the workbench."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import open_project
-from qualcode.cli.render import console
+from qualcode.cli.common import FormatOption, open_project
+from qualcode.cli.render import OutputFormat, console, emit_rows
 
 app = typer.Typer(help="Codings: spans of transcripts coded by a coder.", no_args_is_help=True)
 
@@ -28,3 +28,138 @@ def import_codings(
                if report.skipped_duplicates else "")
     console.print(f"Imported {report.added} codings ({per or 'none new'}){skipped}.",
                   highlight=False)
+
+
+def _range(text: str, what: str) -> tuple[int, int]:
+    first, _, last = text.replace("–", "-").partition("-")
+    try:
+        lo, hi = int(first), int(last or first)
+    except ValueError:
+        raise typer.BadParameter(f"'{text}' is not N or N-M", param_hint=what) from None
+    if lo > hi:
+        raise typer.BadParameter(f"'{text}' runs backwards", param_hint=what)
+    return lo, hi
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    transcript: Annotated[str, typer.Argument(help="Transcript name or id.")],
+    code: Annotated[list[str], typer.Option(
+        "--code", "-k", help="Code id; repeat for parallel codes on the same span.")],
+    coder: Annotated[str, typer.Option("--coder", "-c", help="Who is coding.")],
+    turns: Annotated[str | None, typer.Option(
+        "--turns", "-t", help="Turn N or N-M (holistic coding of whole answers).")] = None,
+    chars: Annotated[str | None, typer.Option(
+        "--chars", help="Code-point offsets START-END (half-open).")] = None,
+    sentences: Annotated[str | None, typer.Option(
+        "--sentences", "-s", help="TURN:N-M, sentences N to M of one turn "
+                                  "(see `show --sentences`).")] = None,
+    memo: Annotated[str | None, typer.Option("--memo", "-m", help="A note on the coding.")
+                    ] = None,
+) -> None:
+    """Code a span: whole turns, a character range, or sentences inside a turn."""
+    from qualcode.services.coding_ops import add_coding, sentence_span, turn_span
+    from qualcode.services.common import get_transcript
+
+    given = [x for x in (turns, chars, sentences) if x]
+    if len(given) != 1:
+        raise typer.BadParameter("give exactly one of --turns, --chars, --sentences")
+    store = open_project(ctx)
+    if turns:
+        first, last = _range(turns, "--turns")
+        with store.read() as session:
+            start, end = turn_span(session, get_transcript(session, transcript), first, last)
+    elif chars:
+        start, end = _range(chars, "--chars")
+    else:
+        turn, _, rest = sentences.partition(":")
+        if not turn.isdigit() or not rest:
+            raise typer.BadParameter("use TURN:N-M, e.g. 12:2-3", param_hint="--sentences")
+        first, last = _range(rest, "--sentences")
+        start, end = sentence_span(store, transcript, int(turn), first, last)
+    for code_id in code:
+        result = add_coding(store, transcript, code_id, coder, start, end, memo=memo)
+        verb = "extended" if result.merged else "added"
+        console.print(f"{verb} coding #{result.pk}: {code_id} on {transcript} "
+                      f"[{result.start}-{result.end}) for {coder}", highlight=False)
+
+
+@app.command("remove")
+def remove(
+    ctx: typer.Context,
+    coding_id: Annotated[int, typer.Argument(help="Coding id (see `coding list`).")],
+    coder: Annotated[str | None, typer.Option(
+        "--coder", "-c", help="Refuse unless the coding is this coder's.")] = None,
+) -> None:
+    """Remove one coding (recorded in the audit log; `coding undo` brings it back)."""
+    from qualcode.services.coding_ops import remove_coding
+
+    remove_coding(open_project(ctx), coding_id, coder=coder)
+    console.print(f"removed coding #{coding_id}", highlight=False)
+
+
+@app.command("memo")
+def memo(
+    ctx: typer.Context,
+    coding_id: Annotated[int, typer.Argument(help="Coding id.")],
+    text: Annotated[str, typer.Argument(help="The memo; an empty string removes it.")],
+    coder: Annotated[str | None, typer.Option(
+        "--coder", "-c", help="Refuse unless the coding is this coder's.")] = None,
+) -> None:
+    """Set or clear the memo of a coding."""
+    from qualcode.services.coding_ops import set_memo
+
+    set_memo(open_project(ctx), coding_id, text, coder=coder)
+    console.print(f"memo {'set' if text else 'cleared'} on coding #{coding_id}",
+                  highlight=False)
+
+
+@app.command("undo")
+def undo(
+    ctx: typer.Context,
+    coder: Annotated[str, typer.Option("--coder", "-c", help="Whose last action to undo.")],
+) -> None:
+    """Undo the coder's last coding action (add, remove, extend, memo)."""
+    from qualcode.services.coding_ops import undo_last
+
+    done = undo_last(open_project(ctx), coder)
+    console.print(done or f"nothing to undo for {coder}", highlight=False)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    transcript: Annotated[str | None, typer.Option(
+        "--transcript", "-t", help="Only this transcript.")] = None,
+    code: Annotated[str | None, typer.Option(
+        "--code", "-k", help="Only this code and the codes below it.")] = None,
+    coder: Annotated[str | None, typer.Option("--coder", "-c", help="Only this coder.")] = None,
+    origin: Annotated[str | None, typer.Option(
+        "--origin", help="manual, imported, suggested or consensus.")] = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """List codings with code, coder, turns and text."""
+    from qualcode.services.coding_ops import list_codings
+
+    rows = list_codings(open_project(ctx), transcript=transcript, code=code, coder=coder,
+                        origin=origin)
+    if fmt is not OutputFormat.table:
+        emit_rows(rows, fmt)
+        return
+    # One plain line per coding, cut to the terminal's width (`qualcode quotes` shows
+    # passages in full); the columns a filter already fixes are left out.
+    from rich.markup import escape
+
+    columns = [c for c, fixed in (("id", False), ("transcript", transcript), ("turns", False),
+                                  ("code", False), ("coder", coder)) if not fixed]
+    widths = {c: min(max([len(c)] + [len(str(r[c])) for r in rows]), 30) for c in columns}
+    head = "  ".join(c.ljust(widths[c]) for c in columns) + "  text"
+    console.print(f"[bold]{escape(head)}[/]", highlight=False)
+    for r in rows:
+        cells = "  ".join(str(r[c])[:widths[c]].ljust(widths[c]) for c in columns)
+        line = f"{cells}  {' '.join(r['text'].split())}"
+        if len(line) > console.width:
+            line = line[:console.width - 1] + "…"
+        console.print(escape(line), highlight=False, soft_wrap=True)
+    console.print(f"[dim]{len(rows)} codings[/]")

@@ -96,35 +96,3 @@ def import_codings(store: Store, paths: list[Path], *, origin: str = "imported"
                      after={"added": report.added, "by_coder": report.by_coder,
                             "skipped_duplicates": report.skipped_duplicates})
     return report
-
-
-def add_coding(store: Store, transcript: str, code: str, coder: str, start: int, end: int, *,
-               memo: str | None = None, origin: str = "manual") -> int:
-    """Write one coding in its own transaction (what a coder's keystroke does); returns its id.
-
-    The span must lie inside the transcript; the quoted text and the text's hash are kept
-    with the offsets so later drift can be detected."""
-    from qualcode.domain.errors import NotFoundError
-    from qualcode.services.common import get_transcript
-
-    with store.write() as session:
-        t = get_transcript(session, transcript)
-        found = codes_by_id(session).get(code)
-        if found is None:
-            raise NotFoundError(f"no code '{code}'", hint="see `qualcode codebook show`")
-        if found.archived:
-            raise InputFileError(code, "the code is archived",
-                                 hint="un-archive it in the codebook, or use its successor")
-        if not 0 <= start < end <= len(t.text):
-            raise InputFileError(transcript, f"span {start}-{end} is outside the text "
-                                 f"(0-{len(t.text)})")
-        who = get_or_create_coder(session, coder)
-        stamp = now()
-        row = Coding(coder_pk=who.pk, code_pk=found.pk, transcript_pk=t.pk, start=start,
-                     end=end, quote=t.text[start:end], text_sha256=t.text_sha256,
-                     origin=origin, memo=memo, created_at=stamp, updated_at=stamp)
-        session.add(row)
-        session.flush()
-        audit.record(session, "add", "coding", str(row.pk), actor=coder,
-                     after={"transcript": t.name, "code": code, "start": start, "end": end})
-        return row.pk

@@ -225,8 +225,14 @@ BEGIN
 END;
 """
 
+_V2_AUDIT_BATCH = """
+ALTER TABLE audit_event ADD COLUMN batch VARCHAR;
+CREATE INDEX ix_audit_event_batch ON audit_event (batch);
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema: cases, transcripts, turns, codes, codings, audit", _V1_SCHEMA),
+    Migration(2, "audit events grouped by user action (for undo)", _V2_AUDIT_BATCH),
 ]
 
 

@@ -212,6 +212,7 @@ class AuditEvent(SQLModel, table=True):
     entity_key: str | None = None
     before: str | None = None  # JSON
     after: str | None = None  # JSON
+    batch: str | None = Field(default=None, index=True)  # events of one user action
 
 
 ATTRIBUTE_TABLES = {

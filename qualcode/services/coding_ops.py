@@ -1,0 +1,246 @@
+"""Coding one passage at a time: add, remove, memo, list, undo.
+
+Every function is one user action in one transaction, so a crash or Ctrl-C loses at most
+the keystroke in flight. Each action writes audit events sharing one batch id; undo reads
+the audit log and reverses a coder's last action whole.
+
+Rules a coder relies on:
+- A span is a half-open ``[start, end)`` of code points inside one transcript.
+- Adding a code to a span that overlaps or touches the same coder's coding with the same
+  code extends that coding to the union instead of duplicating it (holistic coding often
+  grows a span turn by turn).
+- Archived codes cannot be applied; suggestions (origin ``suggested``) are kept apart.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import delete, insert
+from sqlmodel import Session, select
+
+from qualcode import audit
+from qualcode.domain.errors import ConflictError, InputFileError, NotFoundError
+from qualcode.services.common import codes_by_id, get_or_create_coder, get_transcript, now
+from qualcode.store import Store
+from qualcode.store.models import AuditEvent, Code, Coder, Coding, Segment, Transcript, Turn
+
+CODING_ACTIONS = ("add", "remove", "update")
+_ROW_FIELDS = ("pk", "coder_pk", "code_pk", "transcript_pk", "start", "end", "quote",
+               "text_sha256", "origin", "memo", "created_at", "updated_at")
+
+
+@dataclass(frozen=True)
+class AddResult:
+    pk: int
+    merged: bool  # True when an existing coding was extended instead
+    start: int
+    end: int
+
+
+def _row(coding: Coding) -> dict:
+    return {f: (getattr(coding, f).isoformat() if f.endswith("_at") else getattr(coding, f))
+            for f in _ROW_FIELDS}
+
+
+def turn_span(session: Session, transcript: Transcript, first: int, last: int
+              ) -> tuple[int, int]:
+    """Offsets from the start of turn ``first`` to the end of turn ``last`` (1-based)."""
+    n = session.exec(select(Turn.idx).where(Turn.transcript_pk == transcript.pk)
+                     .order_by(Turn.idx.desc())).first() or 0
+    if not 1 <= first <= last <= n:
+        raise InputFileError(transcript.name, f"has turns 1-{n}, not {first}-{last}",
+                             hint=f"see `qualcode show {transcript.name}`")
+    start = session.exec(select(Turn.start).where(Turn.transcript_pk == transcript.pk,
+                                                  Turn.idx == first)).one()
+    end = session.exec(select(Turn.end).where(Turn.transcript_pk == transcript.pk,
+                                              Turn.idx == last)).one()
+    return start, end
+
+
+def sentence_span(store: Store, transcript: str, turn: int, first: int, last: int
+                  ) -> tuple[int, int]:
+    """Offsets of sentences ``first``–``last`` (1-based) inside one turn."""
+    from qualcode.services.queries import ensure_segments
+
+    ensure_segments(store, [transcript])
+    with store.read() as session:
+        t = get_transcript(session, transcript)
+        turn_row = session.exec(select(Turn).where(Turn.transcript_pk == t.pk,
+                                                   Turn.idx == turn)).first()
+        if turn_row is None:
+            raise InputFileError(transcript, f"has no turn {turn}")
+        segs = session.exec(select(Segment).where(Segment.turn_pk == turn_row.pk)
+                            .order_by(Segment.idx)).all()
+    if not 1 <= first <= last <= len(segs):
+        raise InputFileError(transcript, f"turn {turn} has sentences 1-{len(segs)}, not "
+                             f"{first}-{last}", hint=f"see `qualcode show {transcript} "
+                             "--sentences`")
+    return segs[first - 1].start, segs[last - 1].end
+
+
+def _usable_code(session: Session, code: str) -> Code:
+    found = codes_by_id(session).get(code)
+    if found is None:
+        import difflib
+
+        close = difflib.get_close_matches(code, list(codes_by_id(session)), n=1)
+        raise NotFoundError(f"no code '{code}'", hint=f"did you mean '{close[0]}'?" if close
+                            else "see `qualcode codebook show`")
+    if found.archived:
+        raise ConflictError(f"code '{code}' is archived",
+                            hint="un-archive it in the codebook, or use its successor")
+    return found
+
+
+def add_coding(store: Store, transcript: str, code: str, coder: str, start: int, end: int, *,
+               memo: str | None = None, origin: str = "manual") -> AddResult:
+    """Apply ``code`` to ``[start, end)`` for ``coder``; extend an overlapping coding of the
+    same coder and code rather than duplicate it."""
+    with store.write() as session:
+        t = get_transcript(session, transcript)
+        found = _usable_code(session, code)
+        if not 0 <= start < end <= len(t.text):
+            raise InputFileError(transcript, f"span {start}-{end} is outside the text "
+                                 f"(0-{len(t.text)})")
+        who = get_or_create_coder(session, coder)
+        batch = audit.new_batch()
+        touching = session.exec(select(Coding).where(
+            Coding.transcript_pk == t.pk, Coding.coder_pk == who.pk,
+            Coding.code_pk == found.pk, Coding.origin == origin,
+            Coding.start <= end, Coding.end >= start).order_by(Coding.start)).all()
+        stamp = now()
+        if not touching:
+            row = Coding(coder_pk=who.pk, code_pk=found.pk, transcript_pk=t.pk, start=start,
+                         end=end, quote=t.text[start:end], text_sha256=t.text_sha256,
+                         origin=origin, memo=memo, created_at=stamp, updated_at=stamp)
+            session.add(row)
+            session.flush()
+            audit.record(session, "add", "coding", str(row.pk), actor=coder, batch=batch,
+                         after=_row(row))
+            return AddResult(row.pk, False, start, end)
+        keep, absorbed = touching[0], touching[1:]
+        before = _row(keep)
+        new_start = min([start] + [c.start for c in touching])
+        new_end = max([end] + [c.end for c in touching])
+        memos = [m for m in [keep.memo, *(c.memo for c in absorbed), memo] if m]
+        for other in absorbed:
+            audit.record(session, "remove", "coding", str(other.pk), actor=coder, batch=batch,
+                         before=_row(other))
+            session.delete(other)
+        keep.start, keep.end = new_start, new_end
+        keep.quote = t.text[new_start:new_end]
+        keep.memo = "\n".join(dict.fromkeys(memos)) or None
+        keep.updated_at = stamp
+        session.add(keep)
+        session.flush()
+        audit.record(session, "update", "coding", str(keep.pk), actor=coder, batch=batch,
+                     before=before, after=_row(keep))
+        return AddResult(keep.pk, True, new_start, new_end)
+
+
+def _get_coding(session: Session, pk: int, coder: str | None) -> Coding:
+    coding = session.get(Coding, pk)
+    if coding is None:
+        raise NotFoundError(f"no coding #{pk}", hint="see `qualcode coding list`")
+    if coder is not None:
+        owner = session.get(Coder, coding.coder_pk)
+        if owner.name != coder:
+            raise ConflictError(f"coding #{pk} belongs to {owner.name}, not {coder}",
+                                hint="a coder changes only their own layer")
+    return coding
+
+
+def remove_coding(store: Store, pk: int, *, coder: str | None = None) -> None:
+    with store.write() as session:
+        coding = _get_coding(session, pk, coder)
+        actor = coder or session.get(Coder, coding.coder_pk).name
+        audit.record(session, "remove", "coding", str(pk), actor=actor,
+                     batch=audit.new_batch(), before=_row(coding))
+        session.delete(coding)
+
+
+def set_memo(store: Store, pk: int, memo: str | None, *, coder: str | None = None) -> None:
+    with store.write() as session:
+        coding = _get_coding(session, pk, coder)
+        actor = coder or session.get(Coder, coding.coder_pk).name
+        before = _row(coding)
+        coding.memo = memo or None
+        coding.updated_at = now()
+        session.add(coding)
+        session.flush()
+        audit.record(session, "update", "coding", str(pk), actor=actor,
+                     batch=audit.new_batch(), before=before, after=_row(coding))
+
+
+def _restore(session: Session, row: dict) -> None:
+    from datetime import datetime
+
+    values = {k: (datetime.fromisoformat(v) if k.endswith("_at") and v else v)
+              for k, v in row.items()}
+    session.execute(insert(Coding).values(**values))
+
+
+def undo_last(store: Store, coder: str) -> str | None:
+    """Reverse ``coder``'s last coding action that is not yet undone; describe it, or return
+    None when there is nothing to undo."""
+    with store.write() as session:
+        events = session.exec(select(AuditEvent).where(
+            AuditEvent.actor == coder, AuditEvent.entity.in_(("coding", "undo")))
+            .order_by(AuditEvent.pk.desc())).all()
+        undone = {json.loads(e.after)["batch"] for e in events if e.entity == "undo"}
+        target = next((e for e in events if e.entity == "coding" and e.batch
+                       and e.batch not in undone and e.action in CODING_ACTIONS), None)
+        if target is None:
+            return None
+        batch_events = [e for e in events if e.batch == target.batch and e.entity == "coding"]
+        for event in batch_events:  # newest first
+            pk = int(event.entity_key)
+            if event.action == "add":
+                session.execute(delete(Coding).where(Coding.pk == pk))
+            elif event.action == "remove":
+                _restore(session, json.loads(event.before))
+            else:
+                session.execute(delete(Coding).where(Coding.pk == pk))
+                _restore(session, json.loads(event.before))
+        audit.record(session, "undo", "undo", target.entity_key, actor=coder,
+                     after={"batch": target.batch, "action": target.action})
+        return f"undid {target.action} of coding #{target.entity_key}"
+
+
+def list_codings(store: Store, *, transcript: str | None = None, code: str | None = None,
+                 coder: str | None = None, origin: str | None = None) -> list[dict]:
+    """Codings with their code, coder and turn numbers; ``code`` includes its descendants."""
+    from qualcode.services.queries import code_with_descendants
+
+    with store.read() as session:
+        query = (select(Coding, Code.code_id, Coder.name, Transcript.name)
+                 .join(Code, Code.pk == Coding.code_pk)
+                 .join(Coder, Coder.pk == Coding.coder_pk)
+                 .join(Transcript, Transcript.pk == Coding.transcript_pk))
+        if transcript:
+            query = query.where(Coding.transcript_pk == get_transcript(session, transcript).pk)
+        if code:
+            query = query.where(Coding.code_pk.in_(code_with_descendants(session, code)))
+        if coder:
+            query = query.where(Coder.name == coder)
+        if origin:
+            query = query.where(Coding.origin == origin)
+        rows = session.exec(query.order_by(Transcript.name, Coding.start, Code.code_id)).all()
+        turns: dict[int, list[tuple[int, int, int]]] = {}
+        for t_pk in {c.transcript_pk for c, *_ in rows}:
+            turns[t_pk] = list(session.exec(select(Turn.start, Turn.end, Turn.idx)
+                                            .where(Turn.transcript_pk == t_pk)
+                                            .order_by(Turn.start)).all())
+    out = []
+    for coding, code_id, coder_name, t_name in rows:
+        idx = [i for s, e, i in turns[coding.transcript_pk]
+               if s < coding.end and e > coding.start]
+        out.append({
+            "id": coding.pk, "transcript": t_name, "code": code_id, "coder": coder_name,
+            "turns": f"{idx[0]}-{idx[-1]}" if len(idx) > 1 else (str(idx[0]) if idx else ""),
+            "start": coding.start, "end": coding.end, "origin": coding.origin,
+            "memo": coding.memo, "text": coding.quote,
+        })
+    return out
