@@ -9,7 +9,8 @@ from qualcode.services.common import set_meta
 from qualcode.store import Store, create_project, open_store
 
 
-def init_project(path: Path) -> Store:
+def init_project(path: Path | str) -> Store:
+    path = Path(path)
     store = create_project(path)
     with store.write() as session:
         set_meta(session, "created_by", f"qualcode {__version__}")
@@ -17,5 +18,5 @@ def init_project(path: Path) -> Store:
     return store
 
 
-def open_project(path: Path) -> Store:
-    return open_store(path)
+def open_project(path: Path | str) -> Store:
+    return open_store(Path(path))
