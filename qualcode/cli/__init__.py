@@ -67,13 +67,16 @@ def _root(
     ctx.obj = {"project": project or Path("qualcode.db")}
 
 
-from qualcode.cli import browse, codebook, coding, ingest, project  # noqa: E402
+from qualcode.cli import browse, codebook, codes, coding, ingest, project  # noqa: E402
 
 project.register(app)
 ingest.register(app)
 browse.register(app)
 app.add_typer(codebook.app, name="codebook")
+codebook.app.command("diff")(codes.diff)
 app.add_typer(coding.app, name="coding")
+app.add_typer(codes.app, name="codes")
+app.add_typer(codes.suggest_app, name="suggest")
 
 
 def main() -> None:

@@ -81,10 +81,7 @@ def load_into_project(store: Store, path: Path, *, dry_run: bool = False) -> Loa
             session.rollback()
             return LoadResult(codebook, plan, True)
         _apply(session, codebook, plan)
-        set_meta(session, "codebook", {
-            "name": codebook.name, "version": codebook.version, "title": codebook.title,
-            "file": Path(path).name, "sha256": codebook.sha256,
-        })
+        set_meta(session, "codebook", _file_info(codebook, Path(path)))
         audit.record(session, "load", "codebook", codebook.name, after={
             "version": codebook.version, "sha256": codebook.sha256,
             "added": plan.added, "renamed": plan.renamed, "merged": plan.merged,
@@ -92,6 +89,19 @@ def load_into_project(store: Store, path: Path, *, dry_run: bool = False) -> Loa
             "removed": plan.removed,
         })
     return LoadResult(codebook, plan, False)
+
+
+def _file_info(codebook: Codebook, path: Path) -> dict:
+    """What the project remembers of its codebook file: enough to edit it back safely."""
+    return {"name": codebook.name, "version": codebook.version, "title": codebook.title,
+            "file": path.name, "path": str(path.resolve()), "sha256": codebook.sha256}
+
+
+def remember_codebook_file(store: Store, path: Path) -> None:
+    """After qualcode edited the file itself: remember its new content as the loaded one."""
+    codebook = load_codebook(path)
+    with store.write() as session:
+        set_meta(session, "codebook", _file_info(codebook, path))
 
 
 def _apply(session: Session, codebook: Codebook, plan: SyncPlan) -> None:
@@ -135,6 +145,13 @@ def _apply(session: Session, codebook: Codebook, plan: SyncPlan) -> None:
     for code_id in plan.removed:
         session.delete(rows[code_id])
         audit.record(session, "remove", "code", code_id, before={"id": code_id})
+
+
+def diff_with_file(store: Store, path: Path) -> SyncPlan:
+    """The plan loading ``path`` would carry out, blocked codes included (nothing changes)."""
+    codebook = load_codebook(path)
+    with store.read() as session:
+        return plan_sync(codebook, existing_codes(session))
 
 
 @dataclass

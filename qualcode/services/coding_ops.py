@@ -17,18 +17,23 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, update
 from sqlmodel import Session, select
 
 from qualcode import audit
 from qualcode.domain.errors import ConflictError, InputFileError, NotFoundError
-from qualcode.services.common import codes_by_id, get_or_create_coder, get_transcript, now
+from qualcode.services.common import (
+    CODING_FIELDS,
+    codes_by_id,
+    coding_row,
+    get_or_create_coder,
+    get_transcript,
+    now,
+)
 from qualcode.store import Store
 from qualcode.store.models import AuditEvent, Code, Coder, Coding, Segment, Transcript, Turn
 
 CODING_ACTIONS = ("add", "remove", "update")
-_ROW_FIELDS = ("pk", "coder_pk", "code_pk", "transcript_pk", "start", "end", "quote",
-               "text_sha256", "origin", "memo", "created_at", "updated_at")
 
 
 @dataclass(frozen=True)
@@ -37,11 +42,6 @@ class AddResult:
     merged: bool  # True when an existing coding was extended instead
     start: int
     end: int
-
-
-def _row(coding: Coding) -> dict:
-    return {f: (getattr(coding, f).isoformat() if f.endswith("_at") else getattr(coding, f))
-            for f in _ROW_FIELDS}
 
 
 def turn_span(session: Session, transcript: Transcript, first: int, last: int
@@ -80,6 +80,11 @@ def sentence_span(store: Store, transcript: str, turn: int, first: int, last: in
     return segs[first - 1].start, segs[last - 1].end
 
 
+def _same_layer(origin: str) -> tuple[str, ...]:
+    """Origins a new coding may be united with: a coder's own work is manual or imported."""
+    return ("manual", "imported") if origin in ("manual", "imported") else (origin,)
+
+
 def _usable_code(session: Session, code: str) -> Code:
     found = codes_by_id(session).get(code)
     if found is None:
@@ -108,7 +113,7 @@ def add_coding(store: Store, transcript: str, code: str, coder: str, start: int,
         batch = audit.new_batch()
         touching = session.exec(select(Coding).where(
             Coding.transcript_pk == t.pk, Coding.coder_pk == who.pk,
-            Coding.code_pk == found.pk, Coding.origin == origin,
+            Coding.code_pk == found.pk, Coding.origin.in_(_same_layer(origin)),
             Coding.start <= end, Coding.end >= start).order_by(Coding.start)).all()
         stamp = now()
         if not touching:
@@ -118,16 +123,16 @@ def add_coding(store: Store, transcript: str, code: str, coder: str, start: int,
             session.add(row)
             session.flush()
             audit.record(session, "add", "coding", str(row.pk), actor=coder, batch=batch,
-                         after=_row(row))
+                         after=coding_row(row))
             return AddResult(row.pk, False, start, end)
         keep, absorbed = touching[0], touching[1:]
-        before = _row(keep)
+        before = coding_row(keep)
         new_start = min([start] + [c.start for c in touching])
         new_end = max([end] + [c.end for c in touching])
         memos = [m for m in [keep.memo, *(c.memo for c in absorbed), memo] if m]
         for other in absorbed:
             audit.record(session, "remove", "coding", str(other.pk), actor=coder, batch=batch,
-                         before=_row(other))
+                         before=coding_row(other))
             session.delete(other)
         keep.start, keep.end = new_start, new_end
         keep.quote = t.text[new_start:new_end]
@@ -136,7 +141,7 @@ def add_coding(store: Store, transcript: str, code: str, coder: str, start: int,
         session.add(keep)
         session.flush()
         audit.record(session, "update", "coding", str(keep.pk), actor=coder, batch=batch,
-                     before=before, after=_row(keep))
+                     before=before, after=coding_row(keep))
         return AddResult(keep.pk, True, new_start, new_end)
 
 
@@ -157,7 +162,7 @@ def remove_coding(store: Store, pk: int, *, coder: str | None = None) -> None:
         coding = _get_coding(session, pk, coder)
         actor = coder or session.get(Coder, coding.coder_pk).name
         audit.record(session, "remove", "coding", str(pk), actor=actor,
-                     batch=audit.new_batch(), before=_row(coding))
+                     batch=audit.new_batch(), before=coding_row(coding))
         session.delete(coding)
 
 
@@ -165,13 +170,13 @@ def set_memo(store: Store, pk: int, memo: str | None, *, coder: str | None = Non
     with store.write() as session:
         coding = _get_coding(session, pk, coder)
         actor = coder or session.get(Coder, coding.coder_pk).name
-        before = _row(coding)
+        before = coding_row(coding)
         coding.memo = memo or None
         coding.updated_at = now()
         session.add(coding)
         session.flush()
         audit.record(session, "update", "coding", str(pk), actor=actor,
-                     batch=audit.new_batch(), before=before, after=_row(coding))
+                     batch=audit.new_batch(), before=before, after=coding_row(coding))
 
 
 def _restore(session: Session, row: dict) -> None:
@@ -197,13 +202,16 @@ def undo_last(store: Store, coder: str) -> str | None:
         batch_events = [e for e in events if e.batch == target.batch and e.entity == "coding"]
         for event in batch_events:  # newest first
             pk = int(event.entity_key)
+            before = json.loads(event.before) if event.before else {}
             if event.action == "add":
                 session.execute(delete(Coding).where(Coding.pk == pk))
             elif event.action == "remove":
-                _restore(session, json.loads(event.before))
-            else:
+                _restore(session, before)
+            elif set(CODING_FIELDS) <= set(before):
                 session.execute(delete(Coding).where(Coding.pk == pk))
-                _restore(session, json.loads(event.before))
+                _restore(session, before)
+            else:  # an update that recorded only the fields it changed
+                session.execute(update(Coding).where(Coding.pk == pk).values(**before))
         audit.record(session, "undo", "undo", target.entity_key, actor=coder,
                      after={"batch": target.batch, "action": target.action})
         return f"undid {target.action} of coding #{target.entity_key}"

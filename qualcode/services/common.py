@@ -15,6 +15,16 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+CODING_FIELDS = ("pk", "coder_pk", "code_pk", "transcript_pk", "start", "end", "quote",
+                 "text_sha256", "origin", "memo", "created_at", "updated_at")
+
+
+def coding_row(coding) -> dict:
+    """A coding as plain data for the audit log: enough to restore it exactly."""
+    return {f: (getattr(coding, f).isoformat() if f.endswith("_at") else getattr(coding, f))
+            for f in CODING_FIELDS}
+
+
 def get_transcript(session: Session, ref: str) -> Transcript:
     """A transcript by name (file stem) or by numeric id."""
     found = session.exec(select(Transcript).where(Transcript.name == ref)).first()

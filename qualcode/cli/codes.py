@@ -1,0 +1,170 @@
+"""`qualcode codes rename | merge | move | archive`, `qualcode codebook diff`, and
+`qualcode suggest [run] | accept | reject`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer.core import TyperGroup
+
+from qualcode.cli.common import open_project
+from qualcode.cli.render import console, err_console
+
+app = typer.Typer(help="Code maintenance that keeps every coding: rename, merge, move, "
+                       "archive. The codebook file follows.", no_args_is_help=True)
+
+
+def _report(result) -> None:
+    console.print(result.summary, highlight=False)
+    if result.file:
+        console.print(f"updated {result.file}", highlight=False)
+    elif result.file_note:
+        err_console.print(f"[yellow]note:[/] {result.file_note}", highlight=False,
+                          soft_wrap=True)
+
+
+@app.command("rename")
+def rename(ctx: typer.Context,
+           old: Annotated[str, typer.Argument(help="Current code id.")],
+           new: Annotated[str, typer.Argument(help="New code id.")]) -> None:
+    """Give a code a new id; its codings follow."""
+    from qualcode.services.code_maintenance import rename_code
+
+    _report(rename_code(open_project(ctx), old, new))
+
+
+@app.command("merge")
+def merge(ctx: typer.Context,
+          codes: Annotated[list[str], typer.Argument(help="Codes to merge.")],
+          into: Annotated[str, typer.Option("--into", help="The code that takes their codings.")]
+          ) -> None:
+    """Merge codes into one; each coder's overlapping spans are united, not duplicated."""
+    from qualcode.services.code_maintenance import merge_codes
+
+    _report(merge_codes(open_project(ctx), codes, into))
+
+
+@app.command("move")
+def move(ctx: typer.Context,
+         code: Annotated[str, typer.Argument(help="The code to move.")],
+         parent: Annotated[str | None, typer.Option(
+             "--parent", help="New parent code; leave out to make it top-level.")] = None
+         ) -> None:
+    """Move a code (with its sub-codes) under another parent."""
+    from qualcode.services.code_maintenance import move_code
+
+    _report(move_code(open_project(ctx), code, parent))
+
+
+@app.command("archive")
+def archive(ctx: typer.Context,
+            code: Annotated[str, typer.Argument(help="The code to archive.")]) -> None:
+    """Stop offering a code; its codings are kept and still counted."""
+    from qualcode.services.code_maintenance import archive_code
+
+    _report(archive_code(open_project(ctx), code))
+
+
+def diff(ctx: typer.Context,
+         path: Annotated[Path, typer.Argument(help="A codebook YAML file.")]) -> None:
+    """What loading FILE would change in the project (and what the file lacks)."""
+    from qualcode.services.codebooks import diff_with_file
+
+    plan = diff_with_file(open_project(ctx), path)
+    if plan.is_noop and not plan.blocked:
+        console.print(f"{path} and the project agree.", highlight=False)
+        return
+    lines = [
+        ("only in the file (would be added)", plan.added),
+        ("renamed in the file (was:)", [f"{a} → {b}" for a, b in plan.renamed]),
+        ("merged in the file (was:)", [f"{a} → {b} ({n} codings)" for a, b, n in plan.merged]),
+        ("different", [f"{c} ({', '.join(f)})" for c, f in plan.changed]),
+        ("archived in the file", plan.archived), ("un-archived in the file", plan.unarchived),
+        ("only in the project, no codings (would be removed)", plan.removed),
+        ("only in the project, WITH codings (load would refuse)",
+         [f"{c.id} ({c.n_codings} codings)" for c in plan.blocked]),
+    ]
+    for name, items in lines:
+        if items:
+            console.print(f"{name}: {', '.join(items)}", highlight=False)
+
+
+class _SuggestGroup(TyperGroup):
+    """`qualcode suggest T1 T2` means `qualcode suggest run T1 T2`."""
+
+    def parse_args(self, ctx, args):  # type: ignore[override]
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+suggest_app = typer.Typer(cls=_SuggestGroup, no_args_is_help=True,
+                          help="Suggested codings from the codebook's keywords: proposed in "
+                               "a coder's layer, counted nowhere until accepted.")
+
+
+@suggest_app.command("run")
+def suggest_run(
+    ctx: typer.Context,
+    transcripts: Annotated[list[str], typer.Argument(help="Transcript names.")],
+    coder: Annotated[str, typer.Option("--coder", "-c", help="Whose layer gets them.")],
+    code: Annotated[list[str] | None, typer.Option(
+        "--code", "-k", help="Only these codes and their sub-codes.")] = None,
+    min_keywords: Annotated[int, typer.Option(
+        "--min-keywords", min=1, help="Different keywords of a code a turn needs.")] = 2,
+) -> None:
+    """Propose codings where the codebook's keywords occur (whole informant turns)."""
+    from qualcode.services.suggestions import suggest
+
+    report = suggest(open_project(ctx), transcripts, coder, codes=code,
+                     min_keywords=min_keywords)
+    top = sorted(report.by_code.items(), key=lambda kv: -kv[1])[:5]
+    console.print(f"{report.suggested} suggestion(s) for {coder}"
+                  + (f" (most: {', '.join(f'{c} {n}' for c, n in top)})" if top else "")
+                  + (f"; {report.skipped_already_coded} already coded"
+                     if report.skipped_already_coded else ""), highlight=False)
+    console.print("Review them with `qualcode coding list --origin suggested --coder "
+                  f"{coder}`, then `qualcode suggest accept|reject`.", highlight=False)
+
+
+def _ids_or_all(ids: list[int] | None, transcript: str | None, all_: bool) -> None:
+    if not ids and not transcript and not all_:
+        raise typer.BadParameter("name coding ids, --transcript, or --all")
+
+
+@suggest_app.command("accept")
+def suggest_accept(
+    ctx: typer.Context,
+    ids: Annotated[list[int] | None, typer.Argument(help="Suggestion ids.")] = None,
+    coder: Annotated[str, typer.Option("--coder", "-c", help="Whose suggestions.")] = ...,
+    transcript: Annotated[str | None, typer.Option(
+        "--transcript", "-t", help="All suggestions in this transcript.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="All of the coder's suggestions.")
+                    ] = False,
+) -> None:
+    """Accept suggestions: they become the coder's own codings."""
+    from qualcode.services.suggestions import accept
+
+    _ids_or_all(ids, transcript, all_)
+    n = accept(open_project(ctx), coder, ids or None, transcript)
+    console.print(f"accepted {n} suggestion(s)", highlight=False)
+
+
+@suggest_app.command("reject")
+def suggest_reject(
+    ctx: typer.Context,
+    ids: Annotated[list[int] | None, typer.Argument(help="Suggestion ids.")] = None,
+    coder: Annotated[str, typer.Option("--coder", "-c", help="Whose suggestions.")] = ...,
+    transcript: Annotated[str | None, typer.Option(
+        "--transcript", "-t", help="All suggestions in this transcript.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="All of the coder's suggestions.")
+                    ] = False,
+) -> None:
+    """Reject suggestions: they are deleted (the audit log keeps them)."""
+    from qualcode.services.suggestions import reject
+
+    _ids_or_all(ids, transcript, all_)
+    n = reject(open_project(ctx), coder, ids or None, transcript)
+    console.print(f"rejected {n} suggestion(s)", highlight=False)
