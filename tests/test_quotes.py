@@ -92,3 +92,48 @@ def test_single_coding_write_rejects_spans_outside_the_text(focus):
         add_coding(focus, "fokus", "LED", "anna", 10, 10_000_000)
     with pytest.raises(NotFoundError, match="no code 'LED.nope'"):
         add_coding(focus, "fokus", "LED.nope", "anna", 0, 10)
+
+
+def test_attribution_reads_like_the_report(focus):
+    row = quotes(focus, "LED.forankring_eier", coders=["bjorn"])[0]
+    assert row["attribution"] == "Rektor, ungdomsskole"
+    both = quotes(focus, "LED.forankring_eier", coders=["anna"])[0]
+    assert both["attribution"] == "Rektor, ungdomsskole; Rådgiver, ungdomsskole"
+
+
+def test_where_filters_on_speaker_and_site_attributes(focus):
+    assert {r["coder"] for r in quotes(focus, "LED", where=["rolle=radgiver"])} == {"anna"}
+    assert len(quotes(focus, "LED", where=["skoleslag=ungdomsskole"])) == 2
+    assert quotes(focus, "LED", where=["skoleslag=videregående"]) == []
+    # a span over a rektor turn and a rådgiver turn qualifies for both roles
+    assert len(quotes(focus, "LED", where=["rolle=Rektor"])) == 2
+    with pytest.raises(NotFoundError, match="no attribute named farge"):
+        quotes(focus, "LED", where=["farge=blå"])
+
+
+def test_context_gives_the_surrounding_text(focus):
+    row = quotes(focus, "NET.radgivernettverk", context=12)[0]
+    assert row["before"] == "\nRådgiver: " or row["before"].endswith("Rådgiver: ")
+    assert row["after"].startswith("\nLærer 1")
+
+
+def test_search_finds_text_in_turns_and_codes_hits(focus):
+    from qualcode.services.coding_ops import list_codings
+    from qualcode.services.queries import search_text
+
+    hits = search_text(focus, "KOMMUNEN")
+    assert [(h["turn"], h["speaker"], h["match"]) for h in hits] == [
+        (2, "Rektor", "kommunen"), (3, "Rådgiver", "kommunen")]
+    assert search_text(focus, r"nett\w+", regex=True)[0]["match"] == "nettverket"
+    code, out, err = _cli(focus, "search", "kommunen", "--code", "KOM", "--coder", "dag")
+    assert code == 0, err
+    assert [r["turns"] for r in list_codings(focus, coder="dag")] == ["2", "3"]
+
+
+def _cli(store, *args):
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+
+    result = CliRunner().invoke(app, ["--project", str(store.path), *args])
+    return result.exit_code, result.stdout, result.stderr

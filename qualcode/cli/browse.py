@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated
 
 import typer
@@ -17,6 +18,7 @@ def register(app: typer.Typer) -> None:
     app.command("show")(show)
     app.command("cases")(cases)
     app.command("quotes")(quotes)
+    app.command("search")(search)
 
 
 def transcripts(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
@@ -131,36 +133,128 @@ def cases(
         console.print(table)
 
 
+class QuoteFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    md = "md"
+
+
 def quotes(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="Code id, e.g. LED or LED.forankring_eier.")],
     coder: Annotated[list[str] | None, typer.Option(
         "--coder", "-c", help="Only this coder's codings (repeat for several).")] = None,
+    where: Annotated[list[str] | None, typer.Option(
+        "--where", "-w", help="NAME=VALUE on a site, person or interview attribute, e.g. "
+                              "rolle=rektor or skoleslag=videregaende (repeat to combine).")
+    ] = None,
+    transcript: Annotated[list[str] | None, typer.Option(
+        "--transcript", "-t", help="Only these transcripts.")] = None,
     exact: Annotated[bool, typer.Option(
         "--exact", help="Only the code itself, not the codes below it.")] = False,
-    fmt: FormatOption = OutputFormat.table,
+    context: Annotated[int, typer.Option(
+        "--context", help="Characters of surrounding text to show.")] = 0,
+    details: Annotated[bool, typer.Option(
+        "--details", help="Show transcript, turns, coder and code with each quote.")] = False,
+    fmt: Annotated[QuoteFormat, typer.Option(
+        "--format", "-f", help="table, csv, json, or md (Markdown for a report draft).",
+        case_sensitive=False)] = QuoteFormat.table,
 ) -> None:
-    """Every passage coded with a code (and its sub-codes), with speaker and role."""
+    """Every passage coded with a code (and its sub-codes), attributed by role and school
+    type as in a report ("Rådgiver, videregående skole")."""
     from qualcode.services.queries import quotes as find
 
-    rows = find(open_project(ctx), code, descendants=not exact, coders=coder)
-    if fmt is not OutputFormat.table:
-        emit_rows(rows, fmt, columns=["coding", "transcript", "site", "turns", "speakers",
-                                      "roles", "persons", "code", "coder", "start", "end",
-                                      "text", "memo"])
+    rows = find(open_project(ctx), code, descendants=not exact, coders=coder, where=where,
+                transcripts=transcript, context=context)
+    columns = ["coding", "attribution", "transcript", "site", "turns", "speakers", "roles",
+               "persons", "code", "coder", "start", "end", "text", "memo"]
+    if fmt in (QuoteFormat.csv, QuoteFormat.json):
+        emit_rows(rows, OutputFormat(fmt.value), columns=columns + (
+            ["before", "after"] if context else []))
+        return
+    if not details:  # the same passage coded by several coders reads once
+        seen: set[tuple] = set()
+        rows = [r for r in rows if (key := (r["transcript"], r["start"], r["end"])) not in seen
+                and not seen.add(key)]
+    if fmt is QuoteFormat.md:
+        import sys
+
+        sys.stdout.write(f"## {code}\n\n")
+        for r in rows:
+            body = " ".join(r["text"].split())
+            if context:
+                before, after = (" ".join(r[k].split()) for k in ("before", "after"))
+                body = f"…{before} **{body}** {after}…"
+            where_from = (f" ({r['transcript']}, turn {_turns(r['turns'])}, {r['code']}, "
+                          f"{r['coder']})" if details else "")
+            sys.stdout.write(f"> {body}\n>\n> — {r['attribution']}{where_from}\n\n")
         return
     from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"{len(rows)} coded passages: {code}", header_style="bold",
                   show_lines=True)
-    table.add_column("where", no_wrap=True)
-    table.add_column("who")
+    table.add_column("who", max_width=22)
     table.add_column("quote", ratio=1)
     for r in rows:
-        turns = f"{r['turns'][0]}-{r['turns'][-1]}" if len(r["turns"]) > 1 else \
-            str(r["turns"][0]) if r["turns"] else "—"
-        where = f"{r['transcript']}\nturn {turns}\n[dim]{r['code']}\n{r['coder']}[/]"
-        who = ", ".join(r["speakers"]) or "—"
-        table.add_row(where, escape(who), escape(r["text"]))
+        who = escape(r["attribution"] or ", ".join(r["speakers"]) or "—")
+        if details:
+            who += (f"\n[dim]{escape(r['transcript'])}\nturn {_turns(r['turns'])}\n"
+                    f"{escape(r['code'])}\n{escape(r['coder'])}[/]")
+        text = escape(r["text"])
+        if context:
+            text = f"[dim]…{escape(r['before'])}[/]{text}[dim]{escape(r['after'])}…[/]"
+        table.add_row(who, text)
     console.print(table)
+
+
+def _turns(turns: list[int]) -> str:
+    if not turns:
+        return "—"
+    return f"{turns[0]}-{turns[-1]}" if len(turns) > 1 else str(turns[0])
+
+
+def search(
+    ctx: typer.Context,
+    pattern: Annotated[str, typer.Argument(help="Text to find (case-insensitive).")],
+    regex: Annotated[bool, typer.Option("--regex", help="PATTERN is a regular expression.")
+                     ] = False,
+    transcript: Annotated[list[str] | None, typer.Option(
+        "--transcript", "-t", help="Only these transcripts.")] = None,
+    code: Annotated[str | None, typer.Option(
+        "--code", "-k", help="Code every hit's turn with this code (needs --coder).")] = None,
+    coder: Annotated[str | None, typer.Option("--coder", "-c", help="Who codes the hits.")
+                     ] = None,
+    only_match: Annotated[bool, typer.Option(
+        "--only-match", help="With --code: code just the matched text, not its turn.")
+    ] = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Find text in the transcripts; show each hit in context, and optionally code it."""
+    from qualcode.services.queries import search_text
+
+    if code and not coder:
+        raise typer.BadParameter("coding the hits needs --coder", param_hint="--code")
+    store = open_project(ctx)
+    hits = search_text(store, pattern, regex=regex, transcripts=transcript)
+    if code:
+        from qualcode.services.coding_ops import add_coding
+
+        spans = dict.fromkeys((h["transcript"], h["start"], h["end"]) if only_match else
+                              (h["transcript"], h["turn_start"], h["turn_end"]) for h in hits)
+        for name, start, end in spans:
+            add_coding(store, name, code, coder, start, end)
+        console.print(f"coded {len(spans)} span(s) with {code} for {coder}", highlight=False)
+    if fmt is not OutputFormat.table:
+        emit_rows(hits, fmt, columns=["transcript", "turn", "speaker", "role", "start", "end",
+                                      "match", "before", "after"])
+        return
+    from rich.markup import escape
+
+    for h in hits:
+        console.print(f"[dim]{escape(h['transcript'])} {h['turn']} "
+                      f"{escape(h['speaker'] or '')}:[/] …{escape(h['before'])}"
+                      f"[bold reverse]{escape(h['match'])}[/]{escape(h['after'])}…",
+                      highlight=False)
+    console.print(f"[dim]{len(hits)} hit(s)[/]")

@@ -222,26 +222,62 @@ def code_with_descendants(session: Session, code_id: str) -> list[int]:
     return found
 
 
+def _fold(value: object) -> str:
+    """Compare attribute values loosely: case, and the usual ASCII spellings of æøå
+    (videregående, videregaaende and videregaende are the same value)."""
+    from qualcode.domain.text import nfc
+
+    text = nfc(str(value)).strip().casefold()
+    text = text.replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    return text.replace("aa", "a")
+
+
+def parse_where(conditions: list[str] | None) -> dict[str, str]:
+    """``["rolle=rektor", "skoleslag=videregående"]`` → folded ``{name: value}``."""
+    from qualcode.domain.errors import QualcodeError
+
+    parsed: dict[str, str] = {}
+    for condition in conditions or []:
+        name, sep, value = condition.partition("=")
+        if not sep or not name.strip():
+            raise QualcodeError(f"'{condition}' is not NAME=VALUE",
+                                hint="e.g. --where rolle=rektor --where skoleslag=videregaende")
+        parsed[name.strip()] = _fold(value)
+    return parsed
+
+
 def quotes(store: Store, code_id: str, *, descendants: bool = True,
-           coders: list[str] | None = None) -> list[dict]:
+           coders: list[str] | None = None, where: list[str] | None = None,
+           transcripts: list[str] | None = None, context: int = 0) -> list[dict]:
     """Every coded passage of a code (and, by default, its descendants), with attribution:
-    the turns the span overlaps, their speakers, persons and roles, and the site."""
+    the turns the span overlaps, their speakers, persons and roles, the site, and a label
+    in the report's style ("Rådgiver, videregående skole").
+
+    ``where`` filters on attributes (``rolle=rektor``, ``skoleslag=videregaende``, any site,
+    person or transcript attribute): a passage qualifies when its transcript, or at least
+    one of its speakers (with that speaker's site), has every named value. ``context``
+    adds that many characters of surrounding text."""
+    from qualcode.domain.labels import attribution
+
+    conditions = parse_where(where)
     with store.read() as session:
-        pks = code_with_descendants(session, code_id) if descendants else \
-            code_with_descendants(session, code_id)[:1]
+        pks = code_with_descendants(session, code_id)
+        if not descendants:
+            pks = pks[:1]
         query = (
             select(Coding.pk, Coding.transcript_pk, Coding.start, Coding.end, Coding.memo,
                    Code.code_id, Coder.name, Transcript.name, Transcript.text,
-                   Site.site_id)
+                   Transcript.site_pk)
             .join(Code, Code.pk == Coding.code_pk)
             .join(Coder, Coder.pk == Coding.coder_pk)
             .join(Transcript, Transcript.pk == Coding.transcript_pk)
-            .join(Site, Site.pk == Transcript.site_pk, isouter=True)
             .where(Coding.code_pk.in_(pks), Coding.origin != "suggested")
             .order_by(Transcript.name, Coding.start, Coder.name)
         )
         if coders:
             query = query.where(Coder.name.in_(coders))
+        if transcripts:
+            query = query.where(Transcript.name.in_(transcripts))
         rows = session.exec(query).all()
         transcript_pks = sorted({r[1] for r in rows})
         speakers = _speakers(session, transcript_pks)
@@ -250,10 +286,16 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
             for turn in session.exec(select(Turn).where(Turn.transcript_pk.in_(transcript_pks))
                                      .order_by(Turn.transcript_pk, Turn.start)).all():
                 turns[turn.transcript_pk].append(turn)
+        sites = {s.pk: s for s in session.exec(select(Site)).all()}
+        persons = {p.person_id: p for p in session.exec(select(Person)).all()}
+        site_attrs = _attributes(session, "site")
+        person_attrs = _attributes(session, "person")
+        transcript_attrs = _attributes(session, "transcript")
+    _check_attribute_names(conditions, site_attrs, person_attrs, transcript_attrs)
     import bisect
 
     out = []
-    for pk, t_pk, start, end, memo, code, coder, name, text, site in rows:
+    for pk, t_pk, start, end, memo, code, coder, name, text, t_site in rows:
         tlist = turns[t_pk]
         starts = [t.start for t in tlist]
         i = max(bisect.bisect_right(starts, start) - 1, 0)
@@ -263,12 +305,92 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
                 overlapped.append(tlist[i])
             i += 1
         who = [speakers[t_pk].get(t.participation_pk) for t in overlapped if t.participation_pk]
-        out.append({
-            "coding": pk, "transcript": name, "site": site, "code": code, "coder": coder,
-            "turns": [t.idx for t in overlapped],
-            "speakers": sorted({s.label for s in who if s}),
-            "roles": sorted({s.role for s in who if s and s.role}),
-            "persons": sorted({s.person for s in who if s and s.person}),
-            "start": start, "end": end, "text": text[start:end], "memo": memo,
-        })
+        who = [w for w in who if w]
+        informants = [w for w in who if w.role != "intervjuer"] or who
+        profiles = []
+        for w in informants:
+            person = persons.get(w.person) if w.person else None
+            site_pk = person.site_pk if person and person.site_pk else t_site
+            profile = {"rolle": w.role, **(person_attrs.get(person.pk, {}) if person else {}),
+                       **site_attrs.get(site_pk, {})}
+            profile["site"] = sites[site_pk].site_id if site_pk in sites else None
+            profiles.append(profile)
+        t_profile = {**site_attrs.get(t_site, {}), **transcript_attrs.get(t_pk, {}),
+                     "transcript": name}
+        if conditions and not _matches(conditions, profiles, t_profile):
+            continue
+        labels = list(dict.fromkeys(attribution(p.get("rolle"), p.get("skoleslag"))
+                                    for p in profiles))
+        item = {
+            "coding": pk, "transcript": name,
+            "site": sites[t_site].site_id if t_site in sites else None,
+            "code": code, "coder": coder, "turns": [t.idx for t in overlapped],
+            "speakers": sorted({s.label for s in who}),
+            "roles": sorted({s.role for s in who if s.role}),
+            "persons": sorted({s.person for s in who if s.person}),
+            "attribution": "; ".join(labels), "start": start, "end": end,
+            "text": text[start:end], "memo": memo,
+        }
+        if context:
+            item["before"] = text[max(0, start - context):start]
+            item["after"] = text[end:end + context]
+        out.append(item)
+    return out
+
+
+def _check_attribute_names(conditions: dict, *attribute_maps: dict) -> None:
+    from qualcode.domain.errors import NotFoundError
+
+    known = {"rolle", "site", "transcript"}
+    for attrs in attribute_maps:
+        for values in attrs.values():
+            known.update(values)
+    unknown = sorted(set(conditions) - known)
+    if unknown:
+        raise NotFoundError(f"no attribute named {', '.join(unknown)}",
+                            hint=f"attributes: {', '.join(sorted(known))}")
+
+
+def _matches(conditions: dict[str, str], profiles: list[dict], t_profile: dict) -> bool:
+    def ok(profile: dict) -> bool:
+        return all(_fold(profile.get(k, t_profile.get(k, ""))) == v
+                   for k, v in conditions.items())
+    return any(ok(p) for p in profiles) or (not profiles and ok({}))
+
+
+def search_text(store: Store, pattern: str, *, regex: bool = False,
+                transcripts: list[str] | None = None, context: int = 60) -> list[dict]:
+    """Every occurrence of ``pattern`` (case-insensitive, NFC) in the transcripts' turns."""
+    import re
+
+    from qualcode.domain.errors import QualcodeError
+    from qualcode.domain.text import nfc
+
+    try:
+        compiled = re.compile(nfc(pattern) if regex else re.escape(nfc(pattern)),
+                              re.IGNORECASE)
+    except re.error as exc:
+        raise QualcodeError(f"not a valid regular expression: {exc}") from None
+    out = []
+    with store.read() as session:
+        query = select(Transcript).order_by(Transcript.name)
+        if transcripts:
+            query = query.where(Transcript.pk.in_(
+                [get_transcript(session, t).pk for t in transcripts]))
+        for t in session.exec(query).all():
+            speakers = _speakers(session, [t.pk])[t.pk]
+            for turn in session.exec(select(Turn).where(Turn.transcript_pk == t.pk)
+                                     .order_by(Turn.idx)).all():
+                for m in compiled.finditer(t.text, turn.start, turn.end):
+                    if m.end() == m.start():
+                        continue
+                    sp = speakers.get(turn.participation_pk)
+                    out.append({
+                        "transcript": t.name, "turn": turn.idx,
+                        "speaker": sp.label if sp else None, "role": sp.role if sp else None,
+                        "start": m.start(), "end": m.end(), "match": m.group(0),
+                        "before": t.text[max(turn.start, m.start() - context):m.start()],
+                        "after": t.text[m.end():min(turn.end, m.end() + context)],
+                        "turn_start": turn.start, "turn_end": turn.end,
+                    })
     return out

@@ -1,0 +1,33 @@
+"""How stored attribute values read in Norwegian reports and tables."""
+
+from __future__ import annotations
+
+ROLE_LABELS = {
+    "rektor": "rektor",
+    "radgiver": "rådgiver",
+    "laerer": "lærer",
+    "intervjuer": "intervjuer",
+    "elev": "elev",
+    "foresatt": "foresatt",
+    "skoleeier": "skoleeier",
+}
+SCHOOL_TYPE_LABELS = {
+    "ungdomsskole": "ungdomsskole",
+    "videregaende": "videregående skole",
+    "begge_skoletrinn": "skole med begge trinn",
+    "voksenopplaering": "voksenopplæring",
+}
+
+
+def role_label(role: str | None) -> str:
+    return ROLE_LABELS.get(role or "", role or "ukjent rolle")
+
+
+def school_type_label(value: str | None) -> str:
+    return SCHOOL_TYPE_LABELS.get(value or "", value or "")
+
+
+def attribution(role: str | None, school_type: str | None) -> str:
+    """'Rådgiver, videregående skole' — role and school type, never a name (anonymity)."""
+    text = role_label(role).capitalize()
+    return f"{text}, {school_type_label(school_type)}" if school_type else text
