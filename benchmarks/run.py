@@ -118,8 +118,9 @@ def ensure_corpus(schools: int, corpus: Path | None) -> Path:
     target = corpus or (HERE / "corpus" / f"schools-{schools}")
     if not (target / "attributes.yaml").exists():
         print(f"generating the {schools}-school corpus in {target} …", flush=True)
+        # every transcript in both formats: the .txt and .docx imports are then comparable
         subprocess.run([sys.executable, str(HERE / "make_corpus.py"), "--schools", str(schools),
-                        "--out", str(target)], check=True)
+                        "--out", str(target), "--docx-share", "1"], check=True)
     return target
 
 
