@@ -285,7 +285,11 @@ def main() -> None:
                                              "import", str(corpus / "codings.csv")],
                        prepare=copy_txt))
 
-    report(bench_whole("quotes_one_code", "quotes for one area incl. sub-codes, RAM "
+    report(bench_whole("quotes_one_code", "quotes for one code, RAM.tidstyver_admin "
+                       "(whole process, JSON)", args.runs,
+                       lambda i: [*qualcode_cmd(), "-p", str(coded), "quotes",
+                                  "RAM.tidstyver_admin", "--format", "json"]))
+    report(bench_whole("quotes_area", "quotes for a whole area, RAM and its 12 sub-codes "
                        "(whole process, JSON)", args.runs,
                        lambda i: [*qualcode_cmd(), "-p", str(coded), "quotes", "RAM",
                                   "--format", "json"]))

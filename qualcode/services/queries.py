@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import func, insert
 from sqlmodel import Session, select
@@ -222,6 +223,13 @@ def code_with_descendants(session: Session, code_id: str) -> list[int]:
     return found
 
 
+class TurnSpan(NamedTuple):
+    idx: int
+    start: int
+    end: int
+    participation_pk: int | None
+
+
 def _fold(value: object) -> str:
     """Compare attribute values loosely: case, and the usual ASCII spellings of æøå
     (videregående, videregaaende and videregaende are the same value)."""
@@ -266,7 +274,7 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
             pks = pks[:1]
         query = (
             select(Coding.pk, Coding.transcript_pk, Coding.start, Coding.end, Coding.memo,
-                   Code.code_id, Coder.name, Transcript.name, Transcript.text,
+                   Code.code_id, Coder.name, Transcript.name, Coding.quote,
                    Transcript.site_pk)
             .join(Code, Code.pk == Coding.code_pk)
             .join(Coder, Coder.pk == Coding.coder_pk)
@@ -281,11 +289,18 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
         rows = session.exec(query).all()
         transcript_pks = sorted({r[1] for r in rows})
         speakers = _speakers(session, transcript_pks)
-        turns: dict[int, list[Turn]] = defaultdict(list)
-        if transcript_pks:
-            for turn in session.exec(select(Turn).where(Turn.transcript_pk.in_(transcript_pks))
-                                     .order_by(Turn.transcript_pk, Turn.start)).all():
-                turns[turn.transcript_pk].append(turn)
+        turns: dict[int, list[TurnSpan]] = defaultdict(list)
+        if transcript_pks:  # plain tuples: ORM objects for 100 000+ turns cost seconds
+            for row in session.exec(
+                    select(Turn.transcript_pk, Turn.idx, Turn.start, Turn.end,
+                           Turn.participation_pk)
+                    .where(Turn.transcript_pk.in_(transcript_pks))
+                    .order_by(Turn.transcript_pk, Turn.start)).all():
+                turns[row[0]].append(TurnSpan(*row[1:]))
+        texts = {}
+        if context and transcript_pks:  # whole texts only when context is asked for
+            texts = dict(session.exec(select(Transcript.pk, Transcript.text)
+                                      .where(Transcript.pk.in_(transcript_pks))).all())
         sites = {s.pk: s for s in session.exec(select(Site)).all()}
         persons = {p.person_id: p for p in session.exec(select(Person)).all()}
         site_attrs = _attributes(session, "site")
@@ -295,9 +310,10 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
     import bisect
 
     out = []
-    for pk, t_pk, start, end, memo, code, coder, name, text, t_site in rows:
+    starts_of = {t_pk: [t.start for t in tlist] for t_pk, tlist in turns.items()}
+    for pk, t_pk, start, end, memo, code, coder, name, quote, t_site in rows:
         tlist = turns[t_pk]
-        starts = [t.start for t in tlist]
+        starts = starts_of[t_pk]
         i = max(bisect.bisect_right(starts, start) - 1, 0)
         overlapped = []
         while i < len(tlist) and tlist[i].start < end:
@@ -329,11 +345,11 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
             "roles": sorted({s.role for s in who if s.role}),
             "persons": sorted({s.person for s in who if s.person}),
             "attribution": "; ".join(labels), "start": start, "end": end,
-            "text": text[start:end], "memo": memo,
+            "text": quote, "memo": memo,  # the stored copy: it is the coded text
         }
         if context:
-            item["before"] = text[max(0, start - context):start]
-            item["after"] = text[end:end + context]
+            item["before"] = texts[t_pk][max(0, start - context):start]
+            item["after"] = texts[t_pk][end:end + context]
         out.append(item)
     return out
 
