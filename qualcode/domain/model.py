@@ -17,6 +17,7 @@ class ParsedTurn:
     label: str | None  # speaker label as written ("Rådgiver 1"), None if unattributed
     start: int
     end: int
+    n_words: int = 0  # words spoken, counted while parsing (in parallel for big batches)
 
 
 @dataclass

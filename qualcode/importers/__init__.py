@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 from qualcode.domain.errors import InputFileError
@@ -51,7 +52,7 @@ def read_transcript(path: Path) -> ParsedTranscript:
 def build_transcript(*, name: str, source_file: str, source_format: str, encoding: str | None,
                      text: str, metadata: meta_mod.TranscriptMetadata, source_sha256: str,
                      extra_labels: set[str] | None = None) -> ParsedTranscript:
-    from qualcode.domain.text import normalise_text
+    from qualcode.domain.text import count_words, normalise_text
 
     text = normalise_text(text)
     if not text.strip():
@@ -64,6 +65,7 @@ def build_transcript(*, name: str, source_file: str, source_format: str, encodin
             f"{source_file}: no speaker labels found; imported as one unattributed turn "
             "(add labels such as 'Rektor:' at the start of lines, then re-import with --replace)"
         )
+    turns = [replace(t, n_words=count_words(text[t.start:t.end])) for t in turns]
     seen = {normalise_label(t.label) for t in turns if t.label}
     for label, person in sorted(metadata.speakers.items()):
         if person and normalise_label(label) not in seen:

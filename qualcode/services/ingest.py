@@ -19,12 +19,13 @@ from qualcode import audit
 from qualcode.domain import attributes as attr
 from qualcode.domain.errors import ConflictError, InputFileError, NotFoundError
 from qualcode.domain.model import ParsedTranscript, TranscriptMetadata
-from qualcode.domain.text import count_words, sha256_text
+from qualcode.domain.text import sha256_text
 from qualcode.importers import SUPPORTED_SUFFIXES, read_transcript
 from qualcode.importers.speakers import normalise_label, role_from_label
 from qualcode.services.common import now
 from qualcode.sheets import AttributeSheet, read_attribute_sheets
 from qualcode.store import Store
+from qualcode.store.bulk import insert_turns
 from qualcode.store.models import (
     ATTRIBUTE_TABLES,
     Coding,
@@ -183,22 +184,14 @@ def _store_structure(session: Session, transcript_pk: int, t: ParsedTranscript,
                 f"{t.source_file}: speaker label '{turn.label}' is not mapped to a person"
                 + (f" (counted as role '{role}')" if role else "")
             )
-    rows = []
-    words = 0
-    text = t.text
-    for turn in t.turns:
-        n_words = count_words(text[turn.start:turn.end])
-        words += n_words
-        rows.append({
-            "transcript_pk": transcript_pk, "idx": turn.index,
-            "participation_pk": participations.get(normalise_label(turn.label))
-            if turn.label else None,
-            "start": turn.start, "end": turn.end, "n_words": n_words,
-        })
+    by_label = {label: participations.get(normalise_label(label))
+                for label in {turn.label for turn in t.turns if turn.label}}
+    rows = [(transcript_pk, turn.index, by_label.get(turn.label), turn.start, turn.end,
+             turn.n_words) for turn in t.turns]
     if rows:
-        session.execute(insert(Turn), rows)
+        insert_turns(session, rows)
     report.turns += len(rows)
-    return words
+    return sum(turn.n_words for turn in t.turns)
 
 
 def import_transcripts(store: Store, paths: Iterable[Path], *, replace: bool = False,
