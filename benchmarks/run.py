@@ -187,6 +187,22 @@ GROUP BY area, rolle, skoleslag
 """
 
 
+def bench_import_in_process(workdir: Path, corpus: Path, kind: str, runs: int) -> Result:
+    """The import service called directly: the cost without interpreter start-up."""
+    from qualcode.services.ingest import import_transcripts
+    from qualcode.services.project import open_project
+
+    result = Result(f"import_{kind}_in_process",
+                    f"import the .{kind} transcripts (in-process, service call)", "s")
+    for _ in range(runs):
+        path = fresh_project(workdir, "inproc", corpus)
+        store = open_project(path)
+        result.runs.append(timed(lambda store=store: import_transcripts(
+            store, [corpus / kind])))
+        store.close()
+    return result
+
+
 def bench_matrix_sql(project: Path, runs: int) -> Result:
     """The raw-SQL baseline for codes × rolle × skoleslag (references per cell)."""
     result = Result("matrix_sql_baseline", "baseline: hand-written SQL matrix "
@@ -259,6 +275,8 @@ def main() -> None:
             args.runs,
             lambda i: [*qualcode_cmd(), "-p", str(docx_project), "import", str(corpus / "docx")],
             prepare=lambda i: fresh_project(workdir, "docx", corpus)))
+
+    report(bench_import_in_process(workdir, corpus, "txt", args.runs))
 
     cb_project = workdir / "codebook.db"
 
