@@ -1,0 +1,362 @@
+"""The coder's workbench (`qualcode code`): keys pressed in the app, codings read back from
+the store. Each test drives the Textual app headless with its pilot."""
+
+from __future__ import annotations
+
+import asyncio
+
+from qualcode.cli import workbench
+from qualcode.services.coding_ops import add_coding, list_codings, remove_coding, sentence_span
+from qualcode.services.queries import list_transcripts, transcript_turns
+
+T = "nordvik_rektor"
+SIZE = (120, 40)
+
+
+def run(app, steps) -> None:
+    """Run ``steps(pilot)`` inside the app, in a plain synchronous test."""
+    async def main():
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await steps(pilot)
+            await pilot.pause()
+
+    asyncio.run(main())
+
+
+def codings(store, coder="anna", transcript=T) -> list[dict]:
+    return list_codings(store, transcript=transcript, coder=coder)
+
+
+def turns(store, transcript=T) -> list[dict]:
+    return transcript_turns(store, transcript)["turns"]
+
+
+def free_turn(store, coder="anna", transcript=T, *, after=0) -> dict:
+    """An informant's turn (after turn ``after``) with none of the coder's codings, and a
+    free turn after it."""
+    taken = {(c["start"], c["end"]) for c in codings(store, coder, transcript)}
+    all_turns = turns(store, transcript)
+    for turn, following in zip(all_turns, all_turns[1:], strict=False):
+        if turn["index"] <= after or turn["role"] == "intervjuer":
+            continue
+        if not any(s < turn["end"] and e > turn["start"] for s, e in taken) and \
+                not any(s < following["end"] and e > following["start"] for s, e in taken):
+            return turn
+    raise AssertionError("the example has no free turn")
+
+
+async def go_to(pilot, index: int) -> None:
+    await pilot.press("g", *["j"] * (index - 1))
+    await pilot.pause()
+
+
+async def find_and_apply(pilot, text: str) -> None:
+    await pilot.press("slash")
+    await pilot.pause()
+    await pilot.press(*text)
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def view(app, index: int):
+    return app.query_one(f"#turn-{index}")
+
+
+def new_rows(before: list[dict], after: list[dict]) -> list[dict]:
+    seen = {r["id"] for r in before}
+    return [r for r in after if r["id"] not in seen]
+
+
+def test_apply_a_code_to_one_turn(example):
+    turn = free_turn(example)
+    before = codings(example)
+    app = workbench.create_app(example, T, "anna")
+
+    async def steps(pilot):
+        await go_to(pilot, turn["index"])
+        assert view(app, turn["index"]).has_class("-cursor")
+        await find_and_apply(pilot, "forank")
+        assert "LED.forankring_eier" in view(app, turn["index"]).plain
+        assert view(app, turn["index"]).has_class("-coded")
+        assert app.focused is app.query_one("#transcript")  # back to the text after enter
+
+    run(app, steps)
+    [row] = new_rows(before, codings(example))
+    assert (row["code"], row["start"], row["end"]) == ("LED.forankring_eier", turn["start"],
+                                                       turn["end"])
+    assert row["origin"] == "manual"
+
+
+def test_parallel_codes_on_one_selection_and_recent_code_keys(example):
+    turn = free_turn(example)
+    other = free_turn(example, after=turn["index"] + 1)
+    before = codings(example)
+    app = workbench.create_app(example, T, "anna")
+
+    async def steps(pilot):
+        await go_to(pilot, turn["index"])
+        await find_and_apply(pilot, "forank")
+        await find_and_apply(pilot, "res knapp")  # every word must match
+        assert app.model.recent[:2] == ["RAM.ressurser_knappe", "LED.forankring_eier"]
+        shown = view(app, turn["index"]).plain
+        assert "LED.forankring_eier" in shown and "RAM.ressurser_knappe" in shown
+        await go_to(pilot, other["index"])
+        await pilot.press("2")  # the second most recent code
+        await pilot.pause()
+
+    run(app, steps)
+    rows = new_rows(before, codings(example))
+    spans = {(r["code"], r["start"], r["end"]) for r in rows}
+    assert spans == {("LED.forankring_eier", turn["start"], turn["end"]),
+                     ("RAM.ressurser_knappe", turn["start"], turn["end"]),
+                     ("LED.forankring_eier", other["start"], other["end"])}
+
+
+def test_a_range_of_turns_runs_from_the_first_turn_to_the_end_of_the_last(example):
+    all_turns = turns(example)
+    first = free_turn(example)
+    last = all_turns[first["index"] + 1]  # two turns further down
+    before = codings(example)
+    app = workbench.create_app(example, T, "anna")
+
+    async def steps(pilot):
+        await go_to(pilot, first["index"])
+        await pilot.press("shift+down", "J")
+        await pilot.pause()
+        assert app.model.selection_label() == f"turns {first['index']}–{last['index']}"
+        for index in range(first["index"], last["index"] + 1):
+            assert view(app, index).has_class("-selected")
+        await find_and_apply(pilot, "frafall")
+        assert app.model.selection_label() == f"turns {first['index']}–{last['index']}"
+        await pilot.press("K")  # shrink it again by one turn from below
+        await pilot.pause()
+        assert not view(app, last["index"]).has_class("-selected")
+
+    run(app, steps)
+    [row] = new_rows(before, codings(example))
+    assert (row["code"], row["start"], row["end"]) == ("UTB.frafall", first["start"],
+                                                       last["end"])
+    assert row["turns"] == f"{first['index']}-{last['index']}"
+
+
+def test_sentence_mode_codes_sentences_two_to_three(example):
+    with_sentences = transcript_turns(example, T, sentences=True)["turns"]
+    turn = next(t for t in with_sentences if len(t["sentences"]) >= 4
+                and t["role"] != "intervjuer")
+    before = codings(example)
+    app = workbench.create_app(example, T, "anna")
+
+    async def steps(pilot):
+        await go_to(pilot, turn["index"])
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.model.sentence_mode
+        await pilot.press("j", "J")  # sentence 2, extended to sentence 3
+        await pilot.pause()
+        assert app.model.selection_label().endswith("sentences 2–3 of "
+                                                    f"{len(turn['sentences'])}")
+        assert "⟨3⟩" in view(app, turn["index"]).plain
+        await find_and_apply(pilot, "elevunders")
+        assert app.model.sentence_mode  # the selection stays for parallel coding
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.model.sentence_mode
+        assert "KUN.elevundersokelsen (part)" in view(app, turn["index"]).plain
+
+    run(app, steps)
+    [row] = new_rows(before, codings(example))
+    assert (row["start"], row["end"]) == sentence_span(example, T, turn["index"], 2, 3)
+    assert (row["start"], row["end"]) == (turn["sentences"][1]["start"],
+                                          turn["sentences"][2]["end"])
+
+
+def test_undo_takes_back_the_last_applied_coding(example):
+    turn = free_turn(example)
+    before = codings(example)
+    app = workbench.create_app(example, T, "anna")
+
+    async def steps(pilot):
+        await go_to(pilot, turn["index"])
+        await find_and_apply(pilot, "forank")
+        await find_and_apply(pilot, "frafall")
+        assert len(codings(example)) == len(before) + 2  # written at once, not on quit
+        await pilot.press("u")
+        await pilot.pause()
+        shown = view(app, turn["index"]).plain
+        assert "UTB.frafall" not in shown and "LED.forankring_eier" in shown
+
+    run(app, steps)
+    [row] = new_rows(before, codings(example))
+    assert row["code"] == "LED.forankring_eier"
+
+
+def test_memo_lands_on_the_coding(example):
+    turn = free_turn(example)
+    app = workbench.create_app(example, T, "anna")
+
+    async def steps(pilot):
+        await go_to(pilot, turn["index"])
+        await find_and_apply(pilot, "forank")
+        await pilot.press("m")  # one coding on the turn: straight to the memo
+        await pilot.pause()
+        await pilot.press(*"viktig")
+        await pilot.press("enter")
+        await pilot.pause()
+        await find_and_apply(pilot, "frafall")
+        await pilot.press("m")  # two codings: choose; the last one touched comes first
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press(*"mer om frafall")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "✎" in view(app, turn["index"]).plain
+
+    run(app, steps)
+    memos = {r["code"]: r["memo"] for r in codings(example)
+             if (r["start"], r["end"]) == (turn["start"], turn["end"])}
+    assert memos == {"LED.forankring_eier": "viktig", "UTB.frafall": "mer om frafall"}
+
+
+def test_blind_by_default_and_others_shown_with_show_others(example):
+    bjorn = codings(example, "bjorn")
+    assert bjorn
+    index = int(bjorn[0]["turns"].split("-")[0])
+    label = f"bjorn: {bjorn[0]['code']}"
+    anna_total = len(list_codings(example, coder="anna"))
+
+    blind = workbench.create_app(example, T, "anna")
+
+    async def blind_steps(pilot):
+        views = list(blind.query(".turn"))
+        assert not any("bjorn" in v.plain for v in views)
+        assert not any(v.has_class("-others") for v in views)
+        assert {m.coder for m in blind.model.marks} == {"anna"}
+        tops = [c for c, e in blind.model.codes.items() if e.parent is None]
+        assert sum(blind.model.counts[c] for c in tops) == anna_total  # own counts only
+
+    run(blind, blind_steps)
+
+    open_ = workbench.create_app(example, T, "anna", show_others=True)
+
+    async def open_steps(pilot):
+        assert label in view(open_, index).plain
+        assert view(open_, index).has_class("-others")
+
+    run(open_, open_steps)
+
+
+def test_remove_one_coding_or_choose_among_several(example):
+    turn = free_turn(example)
+    before = codings(example)
+    app = workbench.create_app(example, T, "anna")
+
+    async def steps(pilot):
+        await go_to(pilot, turn["index"])
+        await find_and_apply(pilot, "forank")
+        await pilot.press("x")  # the only coding of anna here: removed at once
+        await pilot.pause()
+        assert "LED.forankring_eier" not in view(app, turn["index"]).plain
+        await find_and_apply(pilot, "forank")
+        await find_and_apply(pilot, "frafall")
+        await pilot.press("x")  # two: a list, the last applied first
+        await pilot.pause()
+        assert type(app.screen).__name__ == "Picker"
+        await pilot.press("escape")  # cancelling keeps both
+        await pilot.pause()
+        assert len(app.model.candidates()) == 2
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+
+    run(app, steps)
+    rows = new_rows(before, codings(example))
+    assert [r["code"] for r in rows] == ["UTB.frafall"]
+
+
+def test_errors_from_the_store_are_shown_not_raised(example):
+    turn = free_turn(example)
+    app = workbench.create_app(example, T, "anna")
+
+    async def steps(pilot):
+        await go_to(pilot, turn["index"])
+        await find_and_apply(pilot, "forank")
+        [mark] = app.model.candidates()
+        remove_coding(example, mark.id)  # another window removes it meanwhile
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press(*"for sent")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert f"no coding #{mark.id}" in app.message.plain
+        assert "LED.forankring_eier" not in view(app, turn["index"]).plain  # caught up
+
+    run(app, steps)
+
+
+def test_suggestions_are_marked_and_can_be_accepted(example):
+    turn = free_turn(example)
+    add_coding(example, T, "UTB.frafall", "anna", turn["start"], turn["end"],
+               origin="suggested")
+    app = workbench.create_app(example, T, "anna")
+
+    async def steps(pilot):
+        await go_to(pilot, turn["index"])
+        assert "?UTB.frafall" in view(app, turn["index"]).plain
+        assert not view(app, turn["index"]).has_class("-coded")
+        await pilot.press("a")
+        await pilot.pause()
+        assert "?UTB.frafall" not in view(app, turn["index"]).plain
+        assert view(app, turn["index"]).has_class("-coded")
+
+    run(app, steps)
+    [row] = [r for r in codings(example) if r["start"] == turn["start"]]
+    assert (row["code"], row["origin"]) == ("UTB.frafall", "manual")
+
+
+def test_help_documents_the_keys_and_blocks_coding_keys(example):
+    before = codings(example)
+    app = workbench.create_app(example, T, "anna")
+    text = workbench.help_text()
+    for keys in ("↓ j", "shift+↓ J", "s", "/", "enter", "1 … 9", "x", "m", "a", "u", "d",
+                 "?", "q", "esc", "tab"):
+        assert f"\n  {keys}" in text, keys
+
+    async def steps(pilot):
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("1", "u")  # no coding behind the help
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ != "HelpScreen"
+
+    run(app, steps)
+    assert codings(example) == before
+
+
+def test_opening_the_largest_example_transcript_mounts_every_turn(example):
+    largest = max(list_transcripts(example), key=lambda t: t["words"])
+    app = workbench.create_app(example, largest["name"], "anna")
+
+    async def steps(pilot):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(app.query(".turn")) == largest["turns"]
+        await pilot.press("G")
+        await pilot.pause()
+        assert view(app, largest["turns"]).has_class("-cursor")
+        assert f"/{largest['turns']} turns coded" in app.query_one("#status").text.plain
+
+    run(app, steps)
+
+
+def test_unknown_transcript_is_a_one_line_error(cli, example):
+    code, _, err = cli("code", "nordvik_rektr", "--coder", "anna", project=example.path)
+    assert code == 1
+    assert "no transcript named 'nordvik_rektr'" in err and "nordvik_rektor" in err
