@@ -171,3 +171,18 @@ def test_coding_import_rejects_turn_out_of_range(coded):
     bad = write(tmp_path / "bad.csv", "transcript,turns,code,coder\nintervju,2-3,LED.eier,c\n")
     with pytest.raises(InputFileError, match="has turns 1-2, not 2-3"):
         codings.import_codings(store, [bad])
+
+
+def test_tree_counts_one_coders_codings_when_asked(coded):
+    store, _ = coded
+    nodes = {n.id: n for n in code_tree(store, coder="bjorn")}
+    assert nodes["LED.eier"].codings == 1 and nodes["LED.tillit"].codings == 0
+    assert nodes["LED"].codings_with_descendants == 1
+
+
+def test_recent_codes_newest_first(coded):
+    from qualcode.services.coding_ops import add_coding, recent_codes
+
+    add_coding(store := coded[0], "intervju", "RAM", "anna", 0, 5)
+    assert recent_codes(store, "anna")[0] == "RAM"
+    assert set(recent_codes(store, "anna")) == {"RAM", "LED.eier", "LED.tillit"}

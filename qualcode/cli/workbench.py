@@ -214,7 +214,7 @@ class Workbench:
     def __init__(self, store, transcript: str, coder: str, *, show_others: bool = False):
         from qualcode.domain.errors import QualcodeError
         from qualcode.services.codebooks import code_tree
-        from qualcode.services.coding_ops import list_codings
+        from qualcode.services.coding_ops import recent_codes
         from qualcode.services.queries import transcript_turns
 
         self.store = store
@@ -246,18 +246,13 @@ class Workbench:
 
         # Counts on the tree: the coder's own codings (blind), or everyone's. Codings in
         # other transcripts are counted once here; this transcript's are kept current.
-        if show_others:
-            everywhere = Counter({n.id: n.codings for n in nodes})
-        else:
-            everywhere = Counter(r["code"] for r in list_codings(store, coder=coder)
-                                 if r["origin"] != "suggested")
+        counted = nodes if show_others else code_tree(store, coder=coder)
+        everywhere = Counter({n.id: n.codings for n in counted if n.codings})
         self.marks: list[Mark] = self._fetch()
         self._base_counts = everywhere - self._local_counts()
         self.counts = self._totals()
-        own_use = Counter(r["code"] for r in list_codings(store, coder=coder)) \
-            if show_others else everywhere
-        self.recent: list[str] = [c for c, _ in own_use.most_common()
-                                  if c in self.codes and not self.codes[c].archived][:RECENT]
+        self.recent: list[str] = [c for c in recent_codes(store, coder, RECENT)
+                                  if c in self.codes]
         self._index_marks()
 
         self.cursor = 0  # position in self.turns

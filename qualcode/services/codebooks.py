@@ -169,16 +169,20 @@ class CodeNode:
     coders: int
 
 
-def code_tree(store: Store) -> list[CodeNode]:
-    """Codes in codebook order (depth-first), with coding counts."""
+def code_tree(store: Store, *, coder: str | None = None) -> list[CodeNode]:
+    """Codes in codebook order (depth-first), with coding counts (of one coder, if given;
+    suggestions never count)."""
     with store.read() as session:
         codes = session.exec(select(Code).order_by(Code.sort_order, Code.code_id)).all()
+        counted = [Coding.origin != "suggested"]
+        if coder is not None:
+            counted.append(Coding.coder_pk.in_(select(Coder.pk).where(Coder.name == coder)))
         counts = dict(session.exec(
-            select(Coding.code_pk, func.count()).where(Coding.origin != "suggested")
+            select(Coding.code_pk, func.count()).where(*counted)
             .group_by(Coding.code_pk)).all())
         coder_counts = dict(session.exec(
             select(Coding.code_pk, func.count(func.distinct(Coding.coder_pk)))
-            .where(Coding.origin != "suggested").group_by(Coding.code_pk)).all())
+            .where(*counted).group_by(Coding.code_pk)).all())
     children: dict[int | None, list[Code]] = {}
     for code in codes:
         children.setdefault(code.parent_pk, []).append(code)

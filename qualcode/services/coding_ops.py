@@ -252,3 +252,18 @@ def list_codings(store: Store, *, transcript: str | None = None, code: str | Non
             "memo": coding.memo, "text": coding.quote,
         })
     return out
+
+
+def recent_codes(store: Store, coder: str, n: int = 9) -> list[str]:
+    """The codes ``coder`` applied most recently (newest first), for quick keys."""
+    from sqlalchemy import func
+
+    with store.read() as session:
+        rows = session.exec(
+            select(Code.code_id, func.max(Coding.updated_at).label("last"))
+            .join(Coding, Coding.code_pk == Code.pk).join(Coder, Coder.pk == Coding.coder_pk)
+            .where(Coder.name == coder, Coding.origin != "suggested",
+                   Code.archived == False)  # noqa: E712
+            .group_by(Code.code_id).order_by(func.max(Coding.updated_at).desc()).limit(n)
+        ).all()
+    return [code for code, _ in rows]
