@@ -67,12 +67,22 @@ def _root(
     ctx.obj = {"project": project or Path("qualcode.db")}
 
 
-from qualcode.cli import browse, codebook, codes, coding, ingest, project, workbench  # noqa: E402
+from qualcode.cli import (  # noqa: E402
+    analysis,
+    browse,
+    codebook,
+    codes,
+    coding,
+    ingest,
+    project,
+    workbench,
+)
 
 project.register(app)
 ingest.register(app)
 browse.register(app)
 workbench.register(app)
+analysis.register(app)
 app.add_typer(codebook.app, name="codebook")
 codebook.app.command("diff")(codes.diff)
 app.add_typer(coding.app, name="coding")

@@ -1,0 +1,1134 @@
+"""Exports: the Word report, Word and Excel matrices, and the persons × codes presence table.
+
+python-docx and openpyxl are imported inside the functions that use them. The report is in
+Norwegian (bokmål) and presents evidence the way the reference report does: quotations are
+attributed to role and school type only ("En rådgiver i videregående skole"), frequencies
+in the running text are given in words, and the tables give the numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import select
+
+from qualcode import __version__
+from qualcode.domain.errors import InputFileError
+from qualcode.services import matrix as mx
+from qualcode.services.codebooks import codebook_info
+from qualcode.store import Store
+from qualcode.store.models import Transcript, TranscriptAttribute
+
+MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
+          "oktober", "november", "desember")
+FORMAT_NB = {"individuelt": ("individuelt intervju", "individuelle intervjuer"),
+             "parvis": ("parintervju", "parintervjuer"),
+             "gruppe": ("gruppeintervju", "gruppeintervjuer"),
+             "fokusgruppe": ("fokusgruppe", "fokusgrupper")}
+# Column headers may break inside long words (soft hyphens) rather than widen the table.
+HEADER_DISPLAY = {"ungdomsskole": "Ungdoms\u00adskole", "videregaende": "Videre\u00adgående",
+                  "videregående": "Videre\u00adgående"}
+MEASURE_NB = {"references": "kodede utdrag", "informants": "informanter",
+              "transcripts": "intervjuer", "sites": "skoler", "words": "kodede ord",
+              "coverage": "dekning (prosent av ordene)", "quotes": "sitater",
+              "summaries": "sammendrag"}
+LEAD_INS = ("forteller:", "sier det slik:", "beskriver det slik:", "formulerer det slik:")
+ACCENT = "1F4E79"
+HEADER_FILL = "DCE6F0"
+TOTAL_FILL = "F2F2F2"
+GREY = "595959"
+
+
+def _nb_int(n: int | float) -> str:
+    return f"{int(n):,}".replace(",", "\u00a0")
+
+
+def _nb_date(d: date) -> str:
+    return f"{d.day}. {MONTHS[d.month - 1]} {d.year}"
+
+
+def _count_word(n: int) -> str:
+    words = {1: "ett", 2: "to", 3: "tre", 4: "fire", 5: "fem", 6: "seks", 7: "sju", 8: "åtte",
+             9: "ni", 10: "ti", 11: "elleve", 12: "tolv"}
+    return words.get(n, _nb_int(n))
+
+
+def counting_rules_nb(layer_nb: str, provenance: bool) -> list[str]:
+    """The counting rules of :mod:`qualcode.services.matrix`, as the report states them."""
+    return [
+        f"Tallene bygger på {layer_nb}. Kodeforslag som ikke er godkjent av en koder, "
+        "telles ikke.",
+        "En rad er en kode sammen med kodene under den. Innenfor hvert intervju slås "
+        "overlappende kodinger sammen før de telles, uansett hvem som har kodet dem og med "
+        "hvilken underkode. Et utdrag som er kodet med to underkoder, eller av to kodere, "
+        "telles derfor én gang i raden for området.",
+        "Et kodet utdrag tilskrives dem som snakker i replikkene det overlapper, og gjennom "
+        "dem deres rolle og skolens skoleslag. Et utdrag fra en fokusgruppe som omfatter både "
+        "en rektors og en lærers replikk, telles én gang for rektor og én gang for lærer.",
+        "Intervjuerens replikker er ikke informantutsagn og telles ikke.",
+        "Utdrag er antall sammenslåtte kodede utdrag. Informanter er antall ulike personer som "
+        "har ordet i replikkene utdragene omfatter; en taler som ikke er knyttet til en person "
+        "(for eksempel en elev som er til stede), telles ikke som informant.",
+        "Fordi ett utdrag kan telles i flere kolonner, kan summen av kolonnene bli større enn "
+        "totalen. Kolonnen Totalt teller hvert utdrag og hver informant én gang.",
+        "Hyppigheter i teksten er gitt i ord: «samtlige» eller «begge» (alle), «de fleste» "
+        "(mer enn halvparten), «halvparten», «enkelte» (færre enn halvparten), «én» og "
+        "«ingen». Grunnlaget er antall informanter med hver rolle, og antall skoler av hvert "
+        "slag.",
+        "Sitatene er de lengste kodede utdragene for hver kode og rolle. De gjengir bare det "
+        "personer med den aktuelle rollen sa; utelatte replikker og forkortelser er markert "
+        "med […]. "
+        + ("Intervju og replikknummer står i parentes etter hvert sitat." if provenance else
+           "Sitatene er anonymisert til rolle og skoleslag."),
+    ]
+
+
+# --- python-docx helpers ----------------------------------------------------------------
+
+def _oxml(tag: str, **attrs: str):
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    el = OxmlElement(tag)
+    for k, v in attrs.items():
+        el.set(qn(f"w:{k}"), v)
+    return el
+
+
+def _set_cell_fill(cell, fill: str) -> None:
+    tc_pr = cell._tc.get_or_add_tcPr()
+    for old in tc_pr.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}shd"):
+        tc_pr.remove(old)
+    tc_pr.append(_oxml("w:shd", val="clear", color="auto", fill=fill))
+
+
+def _set_cell_border(cell, edge: str, size: int, color: str = "404040") -> None:
+    from docx.oxml.ns import qn
+
+    tc_pr = cell._tc.get_or_add_tcPr()
+    borders = tc_pr.find(qn("w:tcBorders"))
+    if borders is None:
+        borders = _oxml("w:tcBorders")
+        tc_pr.append(borders)
+    borders.append(_oxml(f"w:{edge}", val="single", sz=str(size), space="0", color=color))
+
+
+def _repeat_header(row) -> None:
+    """Mark a row as a header row: Word and LibreOffice repeat it on every page."""
+    tr_pr = row._tr.get_or_add_trPr()
+    tr_pr.append(_oxml("w:tblHeader", val="true"))
+
+
+def _cant_split(row) -> None:
+    row._tr.get_or_add_trPr().append(_oxml("w:cantSplit", val="true"))
+
+
+def _table(doc, n_rows: int, widths_cm: list[float]):
+    """A table in the report's clean style: rules above and below, thin grey lines between
+    rows, no vertical lines, fixed column widths."""
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    table = doc.add_table(rows=n_rows, cols=len(widths_cm))
+    table.style = doc.styles["Table Grid"]
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    for old in tbl_pr.findall(qn("w:tblBorders")):
+        tbl_pr.remove(old)
+    borders = _oxml("w:tblBorders")
+    for edge, val, size, color in (("top", "single", 12, "404040"),
+                                   ("left", "nil", 0, "auto"),
+                                   ("bottom", "single", 12, "404040"),
+                                   ("right", "nil", 0, "auto"),
+                                   ("insideH", "single", 2, "BFBFBF"),
+                                   ("insideV", "nil", 0, "auto")):
+        borders.append(_oxml(f"w:{edge}", val=val, sz=str(size), space="0", color=color))
+    tbl_pr.append(borders)
+    tbl_pr.append(_oxml("w:tblLayout", type="fixed"))
+    grid = table._tbl.tblGrid
+    for col, w in zip(grid.findall(qn("w:gridCol")), widths_cm, strict=True):
+        col.set(qn("w:w"), str(int(Cm(w).twips)))
+    for row in table.rows:
+        for cell, w in zip(row.cells, widths_cm, strict=True):
+            cell.width = Cm(w)
+    return table
+
+
+def _write(cell, text: str, *, style: str = "Tabelltekst", bold: bool = False,
+           align: str | None = None, italic: bool = False, color: str | None = None,
+           size: float | None = None, first: bool = True):
+    """Put text in a cell (the first paragraph, or a new one)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt, RGBColor
+
+    para = cell.paragraphs[0] if first else cell.add_paragraph()
+    # The report's own paragraph styles have ids equal to their names; setting the id
+    # directly avoids python-docx's slow look-up by name (thousands of cells).
+    para._p.style = style.replace(" ", "")
+    if align:
+        para.alignment = {"right": WD_ALIGN_PARAGRAPH.RIGHT,
+                          "center": WD_ALIGN_PARAGRAPH.CENTER}[align]
+    run = para.add_run(text)
+    run.bold = bold or None
+    run.italic = italic or None
+    if color:
+        run.font.color.rgb = RGBColor.from_string(color)
+    if size:
+        run.font.size = Pt(size)
+    return para
+
+
+def _new_document(title: str):
+    from docx import Document
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt, RGBColor
+
+    doc = Document()
+    styles = doc.styles
+    normal = styles["Normal"]
+    normal.font.name = "Calibri"
+    normal.font.size = Pt(10.5)
+    r_pr = normal.element.get_or_add_rPr()
+    r_pr.append(_oxml("w:lang", val="nb-NO", eastAsia="nb-NO", bidi="ar-SA"))
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing = 1.15
+    for name, size in (("Heading 1", 16), ("Heading 2", 13), ("Heading 3", 11.5)):
+        style = styles[name]
+        style.font.name = "Calibri"
+        style.font.size = Pt(size)
+        style.font.color.rgb = RGBColor.from_string(ACCENT)
+        style.element.get_or_add_rPr()
+        rfonts = style.element.rPr.find(qn("w:rFonts"))
+        if rfonts is not None:
+            for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+                rfonts.attrib.pop(qn(attr), None)
+    styles["Heading 1"].paragraph_format.space_before = Pt(0)
+    styles["Heading 1"].paragraph_format.space_after = Pt(10)
+    styles["Heading 2"].paragraph_format.space_before = Pt(14)
+    styles["Heading 2"].paragraph_format.space_after = Pt(6)
+    title_style = styles["Title"]
+    title_style.font.name = "Calibri Light"
+    title_style.font.size = Pt(26)
+    title_style.font.color.rgb = RGBColor.from_string(ACCENT)
+    quote = styles["Quote"]
+    quote.font.italic = True
+    quote.font.color.rgb = RGBColor.from_string("262626")
+    quote.paragraph_format.left_indent = Cm(1.0)
+    quote.paragraph_format.right_indent = Cm(1.0)
+    quote.paragraph_format.space_before = Pt(2)
+    quote.paragraph_format.space_after = Pt(10)
+    caption = styles["Caption"]
+    caption.font.size = Pt(9.5)
+    caption.font.bold = True
+    caption.font.italic = False
+    caption.font.color.rgb = RGBColor.from_string("262626")
+    caption.paragraph_format.space_before = Pt(8)
+    caption.paragraph_format.space_after = Pt(4)
+    caption.paragraph_format.keep_with_next = True
+
+    def paragraph_style(name: str, size: float, *, italic: bool = False,
+                        color: str | None = None, after: float = 0, before: float = 0):
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = normal
+        style.font.size = Pt(size)
+        style.font.italic = italic or None
+        if color:
+            style.font.color.rgb = RGBColor.from_string(color)
+        style.paragraph_format.space_after = Pt(after)
+        style.paragraph_format.space_before = Pt(before)
+        style.paragraph_format.line_spacing = 1.0
+        return style
+
+    paragraph_style("Tabelltekst", 9)
+    paragraph_style("Tabellsitat", 9, italic=True, after=1)
+    paragraph_style("Kildehenvisning", 8, color=GREY, after=5)
+    paragraph_style("Tabellnote", 8, italic=True, color=GREY, before=3, after=10)
+    lead = paragraph_style("Sitatinnledning", 10.5, after=2, before=6)
+    lead.paragraph_format.keep_with_next = True
+    lead.paragraph_format.line_spacing = 1.15
+    criterion = paragraph_style("Kriterium", 10.5, italic=True, color="262626", after=10,
+                                before=4)
+    criterion.paragraph_format.left_indent = Cm(0.4)
+    criterion.paragraph_format.line_spacing = 1.15
+    p_pr = criterion.element.get_or_add_pPr()
+    bdr = _oxml("w:pBdr")
+    bdr.append(_oxml("w:left", val="single", sz="18", space="8", color=ACCENT))
+    p_pr.append(bdr)
+    meta = paragraph_style("Tittelside", 11, after=3)
+    meta.paragraph_format.line_spacing = 1.15
+
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    for side in ("left_margin", "right_margin"):
+        setattr(section, side, Cm(2.5))
+    section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.2)
+    section.different_first_page_header_footer = True
+    header = section.header.paragraphs[0]
+    header.text = title
+    header.style = styles["Kildehenvisning"]
+    footer = section.footer.paragraphs[0]
+    footer.alignment = 1
+    footer.style = styles["Kildehenvisning"]
+    _page_number(footer)
+    doc.core_properties.title = title
+    doc.core_properties.language = "nb-NO"
+    return doc
+
+
+def _page_number(paragraph) -> None:
+    run = paragraph.add_run()
+    run._r.append(_oxml("w:fldChar", fldCharType="begin"))
+    instr = _oxml("w:instrText")
+    instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    instr.text = " PAGE "
+    run._r.append(instr)
+    run._r.append(_oxml("w:fldChar", fldCharType="separate"))
+    run2 = paragraph.add_run("1")
+    run3 = paragraph.add_run()
+    run3._r.append(_oxml("w:fldChar", fldCharType="end"))
+    del run2
+
+
+def _section(doc, landscape: bool):
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.shared import Cm
+
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.different_first_page_header_footer = False
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+        section.left_margin = section.right_margin = Cm(2.0)
+        section.top_margin, section.bottom_margin = Cm(2.0), Cm(1.8)
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+        section.left_margin = section.right_margin = Cm(2.5)
+        section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.2)
+    return section
+
+
+def _text_width(section) -> float:
+    return (section.page_width - section.left_margin - section.right_margin) / 360000
+
+
+# --- the report -------------------------------------------------------------------------
+
+def _project_facts(store: Store) -> dict:
+    from qualcode.services.queries import list_cases
+
+    cases = list_cases(store)
+    with store.read() as session:
+        formats = Counter(session.exec(select(TranscriptAttribute.value_text).where(
+            TranscriptAttribute.name == "format")).all())
+        n_transcripts = len(session.exec(select(Transcript.pk)).all())
+        words = sum(session.exec(select(Transcript.n_words)).all())
+    return {"sites": cases["sites"], "persons": cases["persons"], "formats": formats,
+            "transcripts": n_transcripts, "words": words}
+
+
+def _data_sentence(facts: dict) -> str:
+    n_t, n_p, n_s = facts["transcripts"], len(facts["persons"]), len(facts["sites"])
+    kinds = Counter(s.get("skoleslag") for s in facts["sites"])
+    school_parts = []
+    for kind, n in sorted(kinds.items(), key=lambda kv: str(kv[0])):
+        if kind is None:
+            continue
+        forms = mx.NOUN_FORMS.get(str(kind))
+        noun = (forms[1] if n != 1 else mx.SKOLESLAG_DISPLAY.get(str(kind), str(kind))) \
+            if forms else str(kind)
+        school_parts.append(f"{_count_word(n) if n != 1 else 'én'} {noun}")
+    formats = []
+    for fmt, n in sorted(facts["formats"].items(), key=lambda kv: -kv[1]):
+        single, plural = FORMAT_NB.get(fmt, (fmt, fmt))
+        formats.append(f"{_nb_int(n)} {single if n == 1 else plural}")
+    roles = Counter(p.get("rolle") for p in facts["persons"])
+    role_parts = [f"{_nb_int(n)} {mx.role_display(r) if n == 1 else mx._forms(r)[1]}"
+                  for r, n in sorted(roles.items(), key=lambda kv: mx._sort_key(
+                      mx.Dimension("rolle", "role"), kv[0]))]
+    text = (f"Materialet består av {_nb_int(n_t)} intervjuer med {_nb_int(n_p)} informanter "
+            f"ved {_nb_int(n_s)} skoler")
+    if school_parts:
+        text += f" ({mx.join_nb(school_parts)})"
+    text += f", til sammen {_nb_int(facts['words'])} ord."
+    if formats:
+        text += f" Intervjuene fordeler seg på {mx.join_nb(formats)}."
+    if role_parts:
+        text += f" Informantene er {mx.join_nb(role_parts)}."
+    return text
+
+
+def _area_defs(codes: list[mx.CodeInfo], areas: list[str] | None) -> list[mx.CodeInfo]:
+    by_id = {c.id: c for c in codes}
+    families = {c.family for c in codes if c.depth == 0 and c.family}
+    if not areas:
+        areas = ["kvalitetsmodellen"] if "kvalitetsmodellen" in families else \
+            [c.id for c in codes if c.depth == 0]
+    chosen: list[mx.CodeInfo] = []
+    for spec in (a.strip() for item in areas for a in item.split(",") if a.strip()):
+        if spec in by_id:
+            chosen.append(by_id[spec])
+        elif spec in families:
+            chosen.extend(c for c in codes if c.depth == 0 and c.family == spec)
+        else:
+            mx.select_rows(codes, [spec])  # raises the helpful NotFoundError
+    unique = {c.pk: c for c in chosen}  # keep order, drop repeats
+    return list(unique.values())
+
+
+def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
+                 columns: list[str] | None = None, layer: mx.Layer | None = None,
+                 top: int = 1, provenance: bool = False, title: str | None = None,
+                 today: date | None = None) -> dict:
+    """Write the Word report; returns what it holds (areas, tables, quotes, layer)."""
+    from docx.enum.text import WD_BREAK
+    from docx.shared import Pt
+
+    layer = layer or mx.Layer.union()
+    with store.read() as session:
+        codes = mx.load_codes(session)
+        attribute_names = mx.attribute_names(session)
+    area_codes = _area_defs(codes, areas)
+    if columns is None:
+        columns = ["rolle", "skoleslag"] if "skoleslag" in attribute_names["site"] else ["rolle"]
+    by_pk = {c.pk: c for c in codes}
+    info = codebook_info(store) or {}
+    all_coders = mx.coder_names(store)
+    facts = _project_facts(store)
+    title = title or info.get("title") or "Tematisk analyse"
+
+    # One pass per matrix shape over every area's rows.
+    row_defs: list[mx.RowDef] = []
+    for area in area_codes:
+        for child_pk in area.children:
+            child = by_pk[child_pk]
+            row_defs.append(mx.RowDef(child.id, child.label, 1,
+                                      frozenset(mx._subtree(by_pk, child_pk))))
+        row_defs.append(mx.RowDef(area.id, area.label, 1, frozenset([area.pk]), "own"))
+        row_defs.append(mx.RowDef(area.id, area.label, 0,
+                                  frozenset(mx._subtree(by_pk, area.pk))))
+    counts = mx.build_matrix(store, row_defs=row_defs, columns=columns, layer=layer,
+                             words=False)
+    by_role = mx.build_matrix(store, row_defs=row_defs, columns=["rolle"], layer=layer,
+                              words=False, quotes=top + 4, quote_chars=None)
+    by_school = mx.build_matrix(store, row_defs=row_defs, columns=["skoleslag"], layer=layer,
+                                words=False) if "skoleslag" in attribute_names["site"] else None
+    summaries = mx.build_matrix(store, row_defs=row_defs, columns=["site"], layer=layer,
+                                words=False, summaries=True)
+
+    doc = _new_document(title)
+    stats = {"areas": len(area_codes), "tables": 0, "quotes": 0,
+             "layer": layer.describe(all_coders)}
+    layer_nb = layer.describe_nb(all_coders)
+    today = today or date.today()
+
+    # Title page
+    doc.add_paragraph(title, style="Title")
+    sub = doc.add_paragraph("Tematisk analyse av intervjuene: omfang etter rolle og "
+                            "skoleslag, utvalgte sitater og samforekomst av koder",
+                            style="Subtitle")
+    sub.paragraph_format.space_after = Pt(36)
+    meta_rows = [
+        ("Prosjekt", store.path.name),
+        ("Dato", _nb_date(today)),
+        ("Kodere", mx.join_nb(all_coders) or "ingen"),
+        ("Kodelag", layer_nb[0].upper() + layer_nb[1:]),
+        ("Kodebok", f"{info.get('name', 'ukjent')}, versjon {info.get('version', '?')} "
+                    f"({_nb_int(len(codes))} koder)" if info else "ikke lastet"),
+        ("Materiale", f"{_nb_int(facts['transcripts'])} intervjuer, "
+                      f"{_nb_int(len(facts['persons']))} informanter, "
+                      f"{_nb_int(len(facts['sites']))} skoler"),
+    ]
+    meta = _table(doc, len(meta_rows), [3.5, 12.5])
+    _no_borders(meta)
+    for row, (k, v) in zip(meta.rows, meta_rows, strict=True):
+        _write(row.cells[0], k, style="Tittelside", bold=True, color=GREY)
+        _write(row.cells[1], v, style="Tittelside")
+    foot = doc.add_paragraph(f"Laget med qualcode {__version__}.", style="Kildehenvisning")
+    foot.paragraph_format.space_before = Pt(30)
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    # Method and data
+    doc.add_heading("Metode og datagrunnlag", level=1)
+    doc.add_paragraph(_data_sentence(facts))
+    doc.add_paragraph(
+        f"Intervjuene er kodet tematisk med kodeboken «{info.get('title') or info.get('name')}»"
+        f" av {mx.join_nb(all_coders) or 'ingen kodere'}. Tabellene og sitatene bygger på "
+        f"{layer_nb}. Rapporten har ett kapittel for hvert område: først kriteriet fra "
+        "kodeboken, en oppsummering og utvalgte sitater, deretter en tabell over omfang etter "
+        "rolle og skoleslag og en tabell med utsagn per kode og rolle. Til slutt følger "
+        "samforekomst av koder og kodeboken som vedlegg." if info else
+        f"Tabellene og sitatene bygger på {layer_nb}.")
+    doc.add_heading("Telleregler", level=2)
+    for rule in counting_rules_nb(layer_nb, provenance):
+        doc.add_paragraph(rule, style="List Bullet")
+    _section(doc, landscape=True)
+    stats["tables"] += _overview(doc, counts)
+
+    # One chapter per area
+    counts_rows = {(r.code, r.kind): r for r in counts.rows}
+    role_rows = {(r.code, r.kind): r for r in by_role.rows}
+    school_rows = {(r.code, r.kind): r for r in by_school.rows} if by_school else {}
+    summary_rows = {(r.code, r.kind): r for r in summaries.rows}
+    table_no = [stats["tables"]]
+    for n_area, area in enumerate(area_codes, start=1):
+        _section(doc, landscape=False)
+        doc.add_heading(f"{n_area}. {area.label}", level=1)
+        if area.criterion:
+            doc.add_paragraph(" ".join(area.criterion.split()), style="Kriterium")
+        doc.add_paragraph(_area_summary(area, counts_rows[(area.id, "code")],
+                                        role_rows[(area.id, "code")], by_role,
+                                        school_rows.get((area.id, "code")), by_school))
+        used = _framework_choice(area, by_pk, role_rows, by_role, top)
+        stats["quotes"] += _intro_quotes(doc, area, role_rows[(area.id, "code")], by_role,
+                                         used, provenance)
+        section = _section(doc, landscape=True)
+        width = _text_width(section)
+        doc.add_heading(f"Omfang etter {' og '.join(columns)}", level=2)
+        table_no[0] += 1
+        _caption(doc, f"Tabell {table_no[0]}. {area.label}: antall kodede utdrag "
+                      "(antall informanter i parentes).")
+        children = [by_pk[pk] for pk in area.children]
+        rows = [counts_rows[(c.id, "code")] for c in children]
+        own = counts_rows[(area.id, "own")]
+        if own.total.references:
+            own_row = own
+            own_row.label = f"{area.label} (området som helhet)"
+            rows.append(own_row)
+        _counts_table(doc, counts, rows, counts_rows[(area.id, "code")],
+                      f"{area.label} i alt", width)
+        doc.add_paragraph(
+            "Et utdrag som omfatter replikker fra flere roller, telles én gang for hver rolle; "
+            "kolonnen Totalt teller det én gang. Intervjuerens replikker telles ikke. "
+            "– = ingen kodede utdrag.", style="Tabellnote")
+        doc.add_heading("Utsagn etter rolle", level=2)
+        table_no[0] += 1
+        _caption(doc, f"Tabell {table_no[0]}. {area.label}: utvalgte utsagn per kode og rolle.")
+        stats["quotes"] += _framework_table(doc, by_role, _framework_entries(area, by_pk),
+                                            used, width, provenance)
+        n_summaries = _summary_table(doc, summaries, children, area, summary_rows, width,
+                                     table_no)
+        stats["tables"] += 2 + (1 if n_summaries else 0)
+    table_no[0] = stats["tables"]
+
+    # Co-occurrence
+    _section(doc, landscape=False)
+    stats["tables"] += _cooccurrence_chapter(doc, store, area_codes, layer, table_no)
+
+    # Appendix: the codebook
+    _section(doc, landscape=False)
+    doc.add_heading("Vedlegg: Kodebok", level=1)
+    doc.add_paragraph(
+        f"Kodene i rapportens områder med beskrivelse, antall kodede utdrag og antall "
+        f"informanter ({layer_nb}). Et område teller utdrag kodet med området selv eller med "
+        "en av kodene under det, hvert utdrag én gang.")
+    table_no[0] += 1
+    _caption(doc, f"Tabell {table_no[0]}. Kodebok med omfang.")
+    _codebook_table(doc, area_codes, by_pk, counts_rows)
+    stats["tables"] += 1
+    path = Path(path)
+    try:
+        doc.save(str(path))
+    except OSError as exc:
+        raise InputFileError(str(path), f"cannot write the report ({exc.strerror})",
+                             hint="check the folder exists and the file is not open in Word"
+                             ) from None
+    return stats
+
+
+def _no_borders(table) -> None:
+    from docx.oxml.ns import qn
+
+    tbl_pr = table._tbl.tblPr
+    for old in tbl_pr.findall(qn("w:tblBorders")):
+        tbl_pr.remove(old)
+    borders = _oxml("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        borders.append(_oxml(f"w:{edge}", val="nil"))
+    tbl_pr.append(borders)
+
+
+def _caption(doc, text: str) -> None:
+    doc.add_paragraph(text, style="Caption")
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{_nb_int(n)} {one if n == 1 else many}"
+
+
+def _who_and_who_not(parts: list[tuple[int, int, str]]) -> tuple[str, str]:
+    """(k, n, noun) → ("begge rektorene og de fleste av lærerne", "rådgiveren"): who has the
+    code, in frequency words, and who in the data has not."""
+    said = [mx.frequency_parts(k, n, noun) for k, n, noun in parts if k > 0]
+    silent = []
+    for k, n, noun in parts:
+        if k == 0 and n > 0:
+            one, _, the_many = mx._forms(noun)
+            silent.append(one if n == 1 else the_many)
+    return mx.frequency_sentence(said), mx.join_nb(silent).replace(" og ", " eller ")
+
+
+def _area_summary(area, counts_row, role_row, by_role, school_row, by_school) -> str:
+    total = counts_row.total
+    if not total.references:
+        return (f"Ingen utdrag er kodet med {area.label} eller kodene under i dette "
+                "kodelaget.")
+    text = (f"{area.label} er kodet i {_plural(total.references, 'utdrag', 'utdrag')} fra "
+            f"{_plural(total.transcripts, 'intervju', 'intervjuer')}, hos "
+            f"{_plural(total.informants, 'informant', 'informanter')}.")
+    roles = [(role_row.cells[i].informants, by_role.column_informants[i], key[0])
+             for i, key in enumerate(by_role.columns)
+             if key[0] is not None and by_role.column_informants[i] > 0]
+    said, silent = _who_and_who_not(roles)
+    if said:
+        text += f" Temaet tas opp av {said}" + (f", men ikke av {silent}." if silent else ".")
+    if school_row is not None and by_school is not None:
+        kinds = [(school_row.cells[i].sites, by_school.column_sites[i], str(key[0]))
+                 for i, key in enumerate(by_school.columns)
+                 if key[0] is not None and by_school.column_sites[i] > 0]
+        said, silent = _who_and_who_not(kinds)
+        if said:
+            text += f" Det er kodet ved {said}" + (
+                f", men ikke ved {silent}." if silent else ".")
+    return text
+
+
+def _framework_entries(area, by_pk) -> list[tuple[tuple[str, str], str, str]]:
+    """Rows of the framework table: each child code, then the area coded as a whole."""
+    entries = [((by_pk[pk].id, "code"), by_pk[pk].label, by_pk[pk].id) for pk in area.children]
+    entries.append(((area.id, "own"), f"{area.label} (området som helhet)", area.id))
+    return entries
+
+
+def _framework_choice(area, by_pk, role_rows, by_role, top: int) -> dict:
+    """The quotes of the framework table: per row and role the ``top`` longest, never the
+    same passage twice in one role column."""
+    used: dict = {}
+    seen: set[tuple] = set()
+    for key, _, _ in _framework_entries(area, by_pk):
+        row = role_rows[key]
+        for c in range(len(by_role.columns)):
+            chosen = []
+            for q in row.cells[c].quotes:
+                passage = (c, q["transcript"], q["start"], q["end"])
+                if passage in seen:
+                    continue
+                chosen.append(q)
+                seen.add(passage)
+                if len(chosen) == top:
+                    break
+            used[(key, c)] = chosen
+    used["_seen"] = seen
+    return used
+
+
+def _quote_roles(by_role) -> list[int]:
+    return [i for i, key in enumerate(by_role.columns)
+            if key[0] is not None and by_role.column_informants[i] > 0]
+
+
+def _intro_quotes(doc, area, area_row, by_role, used, provenance: bool) -> int:
+    """Block quotes in the report's style: a lead-in naming role and school type, then the
+    quotation as an indented paragraph."""
+    seen = used["_seen"]
+    picks = []
+    for c in _quote_roles(by_role):
+        quotes = area_row.cells[c].quotes
+        fresh = [q for q in quotes if (c, q["transcript"], q["start"], q["end"]) not in seen]
+        if fresh or quotes:  # prefer a passage the table does not show; else repeat one
+            picks.append((fresh or quotes)[0])
+    if not picks:
+        return 0
+    doc.add_heading("Utvalgte sitater", level=2)
+    for i, q in enumerate(picks):
+        doc.add_paragraph(f"{q['attribution']} {LEAD_INS[i % len(LEAD_INS)]}",
+                          style="Sitatinnledning")
+        para = doc.add_paragraph(mx.shorten(q["text"], 550), style="Quote")
+        if provenance:
+            run = para.add_run(f"  ({_where(q)})")
+            run.italic = False
+            from docx.shared import Pt, RGBColor
+
+            run.font.size = Pt(8.5)
+            run.font.color.rgb = RGBColor.from_string(GREY)
+    return len(picks)
+
+
+def _where(q: dict) -> str:
+    turns = q["turns"]
+    if not turns:
+        return q["transcript"]
+    if len(turns) == 1:
+        return f"{q['transcript']}, replikk {turns[0]}"
+    return f"{q['transcript']}, replikk {turns[0]}–{turns[-1]}"
+
+
+def _header_text(dimension: str, value: Any) -> str:
+    if value is None:
+        return mx.NOT_REPORTED
+    if dimension.endswith("skoleslag") and str(value) in HEADER_DISPLAY:
+        return HEADER_DISPLAY[str(value)]
+    text = mx.value_display(dimension, value)
+    return text[:1].upper() + text[1:]
+
+
+def _visible_columns(m: mx.Matrix) -> list[int]:
+    """Columns worth a place in a table: someone speaks there, or something was coded."""
+    return [i for i in range(len(m.columns))
+            if m.column_informants[i] or m.total_row.cells[i].references]
+
+
+def _counts_table(doc, m: mx.Matrix, rows: list[mx.MatrixRow], total_row: mx.MatrixRow,
+                  total_label: str, width: float) -> None:
+    """Codes × (one or two nested attributes) with a totals row and column; the header rows
+    repeat on every page."""
+    shown = _visible_columns(m)
+    ncols = len(shown)
+    columns = [m.columns[i] for i in shown]
+    nested = len(m.dimensions) == 2
+    label_w = min(8.0, width * 0.32)
+    total_w = 1.9
+    cell_w = (width - label_w - total_w) / max(ncols, 1)
+    widths = [label_w] + [cell_w] * ncols + [total_w]
+    n_header = 2 if nested else 1
+    table = _table(doc, n_header + len(rows) + 1, widths)
+    head = table.rows[0]
+    if nested:
+        # outer values merged over their inner columns
+        start = 0
+        while start < ncols:
+            end = start
+            while end + 1 < ncols and columns[end + 1][0] == columns[start][0]:
+                end += 1
+            cell = head.cells[1 + start].merge(head.cells[1 + end]) if end > start else \
+                head.cells[1 + start]
+            _write(cell, _header_text(m.dimensions[0], columns[start][0]), bold=True,
+                   align="center")
+            start = end + 1
+        for i, key in enumerate(columns):
+            _write(table.rows[1].cells[1 + i], _header_text(m.dimensions[1], key[1]),
+                   align="center", size=8.5)
+        code_cell = head.cells[0].merge(table.rows[1].cells[0])
+        total_cell = head.cells[-1].merge(table.rows[1].cells[-1])
+    else:
+        for i, key in enumerate(columns):
+            _write(head.cells[1 + i], _header_text(m.dimensions[0], key[0]) if key else "Alle",
+                   bold=True, align="center")
+        code_cell, total_cell = head.cells[0], head.cells[-1]
+    _write(code_cell, "Kode", bold=True)
+    _write(total_cell, "Totalt", bold=True, align="right")
+    for r in range(n_header):
+        _repeat_header(table.rows[r])
+        _cant_split(table.rows[r])
+        for cell in table.rows[r].cells:
+            _set_cell_fill(cell, HEADER_FILL)
+    for cell in table.rows[n_header - 1].cells:
+        _set_cell_border(cell, "bottom", 8)
+
+    def fill(row_cells, row: mx.MatrixRow, label: str, bold: bool) -> None:
+        _write(row_cells[0], label, bold=bold)
+        for i, cell in enumerate(row.cells[c] for c in shown):
+            text = f"{cell.references} ({cell.informants})" if cell.references else "–"
+            _write(row_cells[1 + i], text, align="right", bold=bold,
+                   color=None if cell.references else "8C8C8C")
+        t = row.total
+        _write(row_cells[-1], f"{t.references} ({t.informants})" if t.references else "–",
+               align="right", bold=True)
+
+    for row, mrow in zip(table.rows[n_header:], rows, strict=False):
+        _cant_split(row)
+        fill(row.cells, mrow, mrow.label, False)
+    last = table.rows[-1]
+    _cant_split(last)
+    fill(last.cells, total_row, total_label, True)
+    for cell in last.cells:
+        _set_cell_fill(cell, TOTAL_FILL)
+        _set_cell_border(cell, "top", 8)
+
+
+def _framework_table(doc, by_role: mx.Matrix, entries, used, width: float,
+                     provenance: bool) -> int:
+    roles = _quote_roles(by_role)
+    label_w = min(5.0, width * 0.2)
+    cell_w = (width - label_w) / max(len(roles), 1)
+    shown = [e for e in entries if any(used.get((e[0], i)) for i in roles)]
+    table = _table(doc, 1 + max(len(shown), 1), [label_w] + [cell_w] * len(roles))
+    head = table.rows[0]
+    _write(head.cells[0], "Kode", bold=True)
+    for j, i in enumerate(roles):
+        _write(head.cells[1 + j], _header_text("rolle", by_role.columns[i][0]), bold=True)
+    _repeat_header(head)
+    _cant_split(head)
+    for cell in head.cells:
+        _set_cell_fill(cell, HEADER_FILL)
+        _set_cell_border(cell, "bottom", 8)
+    n = 0
+    if not shown:
+        _write(table.rows[1].cells[0], "Ingen kodede utsagn fra informanter.", italic=True)
+        return 0
+    for row, (key, label, code_id) in zip(table.rows[1:], shown, strict=True):
+        _cant_split(row)
+        _write(row.cells[0], label, bold=True)
+        _write(row.cells[0], code_id, style="Kildehenvisning", first=False)
+        for j, i in enumerate(roles):
+            quotes = used.get((key, i)) or []
+            cell = row.cells[1 + j]
+            if not quotes:
+                _write(cell, "–", color="8C8C8C")
+                continue
+            first = True
+            for q in quotes:
+                _write(cell, mx.shorten(q["text"], 420), style="Tabellsitat", first=first)
+                source = f"— {q['attribution']}"
+                if provenance:
+                    source += f" ({_where(q)})"
+                _write(cell, source, style="Kildehenvisning", first=False)
+                first = False
+                n += 1
+    doc.add_paragraph("Sitatene er de lengste utdragene for hver kode og rolle, forkortet "
+                      "ved […]. Koder uten kodede utsagn er utelatt.", style="Tabellnote")
+    return n
+
+
+def _summary_table(doc, m: mx.Matrix, children, area, summary_rows, width, table_no) -> int:
+    """Researcher summaries per code and site, when any were written."""
+    codes = [area, *children]
+    filled = [(c, summary_rows.get((c.id, "code"))) for c in codes]
+    sites = sorted({i for _, r in filled if r for i, cell in enumerate(r.cells)
+                    if cell.summary})
+    if not sites:
+        return 0
+    doc.add_heading("Forskerens sammendrag per skole", level=2)
+    table_no[0] += 1
+    _caption(doc, f"Tabell {table_no[0]}. {area.label}: sammendrag per kode og skole.")
+    rows = [(c, r) for c, r in filled if r and any(r.cells[i].summary for i in sites)]
+    label_w = min(5.0, width * 0.2)
+    cell_w = (width - label_w) / len(sites)
+    table = _table(doc, 1 + len(rows), [label_w] + [cell_w] * len(sites))
+    _write(table.rows[0].cells[0], "Kode", bold=True)
+    for j, i in enumerate(sites):
+        _write(table.rows[0].cells[1 + j], str(m.columns[i][0]), bold=True)
+    _repeat_header(table.rows[0])
+    for cell in table.rows[0].cells:
+        _set_cell_fill(cell, HEADER_FILL)
+    for row, (code, r) in zip(table.rows[1:], rows, strict=True):
+        _write(row.cells[0], code.label, bold=True)
+        for j, i in enumerate(sites):
+            _write(row.cells[1 + j], r.cells[i].summary or "–")
+    return len(rows)
+
+
+def _overview(doc, counts: mx.Matrix) -> int:
+    """Areas × columns in the method chapter: the whole study at a glance."""
+    doc.add_heading("Oversikt over områdene", level=1)
+    doc.add_paragraph("Tabellen viser hvor mange kodede utdrag hvert område har, fordelt på "
+                      "rolle og skoleslag, med antall informanter i parentes. Kapitlene "
+                      "nedenfor bryter tallene ned på kodene under hvert område.")
+    _caption(doc, "Tabell 1. Kodede utdrag per område (antall informanter i parentes).")
+    rows = [r for r in counts.rows if r.kind == "code" and r.depth == 0]
+    _counts_table(doc, counts, rows, counts.total_row, "Alle områdene (sammenslått)",
+                  _text_width(doc.sections[-1]))
+    doc.add_paragraph("Raden for alle områdene slår sammen overlappende utdrag på tvers av "
+                      "områdene, slik at et utdrag med parallelle koder telles én gang.",
+                      style="Tabellnote")
+    return 1
+
+
+def _cooccurrence_chapter(doc, store: Store, area_codes, layer, table_no) -> int:
+    ids = [a.id for a in area_codes]
+    co = mx.cooccurrence(store, rows=ids, depth=0, layer=layer, unit="span")
+    doc.add_heading("Samforekomst av koder", level=1)
+    doc.add_paragraph(
+        "Koding med parallelle koder betyr at samme utdrag ofte handler om flere områder. "
+        "Tabellen viser hvor mange ganger et utdrag kodet med ett område overlapper et utdrag "
+        "kodet med et annet (par av overlappende utdrag). I parentes står Jaccard-indeksen: "
+        "andelen av tegnene kodet med minst ett av de to områdene som er kodet med begge.")
+    table_no[0] += 1
+    _caption(doc, f"Tabell {table_no[0]}. Samforekomst mellom områdene (Jaccard i parentes).")
+    n = len(co.codes)
+    width = _text_width(doc.sections[-1])
+    label_w = 3.6
+    cell_w = (width - label_w) / max(n, 1)
+    table = _table(doc, n + 1, [label_w] + [cell_w] * n)
+    _write(table.rows[0].cells[0], "Område", bold=True)
+    for j, r in enumerate(co.codes):
+        _write(table.rows[0].cells[1 + j], r.code, bold=True, align="center")
+    _repeat_header(table.rows[0])
+    for cell in table.rows[0].cells:
+        _set_cell_fill(cell, HEADER_FILL)
+        _set_cell_border(cell, "bottom", 8)
+    for i, r in enumerate(co.codes):
+        row = table.rows[1 + i]
+        _cant_split(row)
+        _write(row.cells[0], r.label, bold=True)
+        for j in range(n):
+            if i == j:
+                _write(row.cells[1 + j], "", align="center")
+                _set_cell_fill(row.cells[1 + j], TOTAL_FILL)
+                continue
+            key = (min(i, j), max(i, j))
+            count = co.count.get(key, 0)
+            jac = co.jaccard.get(key)
+            text = f"{count}\n({jac:.2f})".replace(".", ",") if count and jac is not None \
+                else "–"
+            _write(row.cells[1 + j], text, align="center", size=8.5,
+                   color=None if count else "8C8C8C")
+    tables = 1
+    pairs_co = mx.cooccurrence(store, rows=ids, layer=layer, unit="span")
+    depth_of = {r.code: r.depth for r in pairs_co.codes}
+    label_of = {r.code: r.label for r in pairs_co.codes}
+    pairs = [p for p in pairs_co.pairs()
+             if depth_of[p["code_a"]] >= 1 and depth_of[p["code_b"]] >= 1 and p["count"]][:15]
+    if pairs:
+        doc.add_heading("Hyppigste kodepar", level=2)
+        table_no[0] += 1
+        _caption(doc, f"Tabell {table_no[0]}. " + (
+            f"De {len(pairs)} hyppigste parene av koder under områdene." if len(pairs) > 1
+            else "Det hyppigste paret av koder under områdene."))
+        t = _table(doc, len(pairs) + 1, [6.5, 6.5, 1.5, 1.5])
+        for j, h in enumerate(("Kode", "Kode", "Par", "Jaccard")):
+            _write(t.rows[0].cells[j], h, bold=True, align="right" if j >= 2 else None)
+        _repeat_header(t.rows[0])
+        for cell in t.rows[0].cells:
+            _set_cell_fill(cell, HEADER_FILL)
+            _set_cell_border(cell, "bottom", 8)
+        for row, p in zip(t.rows[1:], pairs, strict=True):
+            _cant_split(row)
+            for j, code in enumerate((p["code_a"], p["code_b"])):
+                _write(row.cells[j], label_of[code])
+                _write(row.cells[j], code, style="Kildehenvisning", first=False)
+            _write(row.cells[2], str(p["count"]), align="right")
+            jac = p["jaccard"]
+            _write(row.cells[3], f"{jac:.2f}".replace(".", ",") if jac is not None else "–",
+                   align="right")
+        tables += 1
+    return tables
+
+
+def _codebook_table(doc, area_codes, by_pk, counts_rows) -> None:
+    codes = []
+    for area in area_codes:
+        codes.append(area)
+        codes.extend(by_pk[pk] for pk in area.children)
+    width = _text_width(doc.sections[-1])
+    widths = [5.0, width - 5.0 - 2.8, 1.4, 1.4]
+    table = _table(doc, len(codes) + 1, widths)
+    for j, h in enumerate(("Kode", "Beskrivelse", "Utdrag", "Infor\u00admanter")):
+        _write(table.rows[0].cells[j], h, bold=True, align="right" if j >= 2 else None)
+    _repeat_header(table.rows[0])
+    for cell in table.rows[0].cells:
+        _set_cell_fill(cell, HEADER_FILL)
+        _set_cell_border(cell, "bottom", 8)
+    for row, code in zip(table.rows[1:], codes, strict=True):
+        _cant_split(row)
+        top = code.depth == 0
+        _write(row.cells[0], code.label, bold=top)
+        _write(row.cells[0], code.id, style="Kildehenvisning", first=False)
+        _write(row.cells[1], " ".join((code.description or "").split()) or "–")
+        counted = counts_rows.get((code.id, "code"))
+        refs = counted.total.references if counted else 0
+        inf = counted.total.informants if counted else 0
+        _write(row.cells[2], str(refs) if refs else "–", align="right", bold=top)
+        _write(row.cells[3], str(inf) if inf else "–", align="right", bold=top)
+        if top:
+            for cell in row.cells:
+                _set_cell_fill(cell, TOTAL_FILL)
+
+
+# --- matrices as files ------------------------------------------------------------------
+
+def write_matrix_docx(m: mx.Matrix, cells: list[str], path: Path) -> None:
+    """A Word document with one landscape table per cell measure."""
+    doc = _new_document("Kodematrise")
+    section = doc.sections[0]
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Cm
+
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    section.left_margin = section.right_margin = Cm(2.0)
+    section.different_first_page_header_footer = False
+    doc.add_heading("Kodematrise", level=1)
+    doc.add_paragraph(f"Kolonner: {' × '.join(m.dimensions) or 'alle'}. Tallene bygger på "
+                      f"{m.layer_nb or m.layer}.")
+    width = _text_width(section)
+    for n, measure in enumerate(cells, start=1):
+        _caption(doc, f"Tabell {n}. {MEASURE_NB.get(measure, measure).capitalize()}.")
+        ncols = len(m.columns)
+        textual = measure in ("quotes", "summaries")
+        label_w = min(6.0, width * 0.25)
+        total_w = 0 if measure == "summaries" else (1.8 if not textual else
+                                                     (width - label_w) / (ncols + 1))
+        cell_w = (width - label_w - total_w) / max(ncols, 1)
+        widths = [label_w] + [cell_w] * ncols + ([total_w] if total_w else [])
+        table = _table(doc, 2 + len(m.rows), widths)
+        _write(table.rows[0].cells[0], "Kode", bold=True)
+        for i in range(ncols):
+            _write(table.rows[0].cells[1 + i], m.column_label(i, "\n"), bold=True,
+                   align=None if textual else "right")
+        if total_w:
+            _write(table.rows[0].cells[-1], "Totalt", bold=True,
+                   align=None if textual else "right")
+        _repeat_header(table.rows[0])
+        for cell in table.rows[0].cells:
+            _set_cell_fill(cell, HEADER_FILL)
+        for row, mrow in zip(table.rows[1:], [*m.rows, m.total_row], strict=True):
+            label = "Alle radene (sammenslått)" if mrow.kind == "total" else \
+                ("   " * mrow.depth) + mrow.label
+            _write(row.cells[0], label, bold=mrow.kind == "total" or mrow.depth == 0)
+            values = list(mrow.cells) + ([mrow.total] if total_w else [])
+            for j, cell in enumerate(values):
+                if textual and measure == "quotes":
+                    first = True
+                    for q in cell.quotes:
+                        _write(row.cells[1 + j], q["text"], style="Tabellsitat", first=first)
+                        _write(row.cells[1 + j], f"— {q['attribution']} ({_where(q)})",
+                               style="Kildehenvisning", first=False)
+                        first = False
+                else:
+                    text = mx.cell_text(cell, measure)
+                    _write(row.cells[1 + j], text.replace(".", ",") if measure == "coverage"
+                           else text, align=None if textual else "right")
+        doc.add_paragraph("Et utdrag som omfatter replikker fra flere kolonner, telles i hver "
+                          "av dem; Totalt teller det én gang. Intervjuerens replikker telles "
+                          "ikke.", style="Tabellnote")
+    doc.save(str(path))
+
+
+def _xlsx_header(ws, m: mx.Matrix, textual: bool) -> int:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor=HEADER_FILL)
+    nested = len(m.dimensions) == 2
+    n_header = 2 if nested else 1
+    fixed = ["code", "label", "depth"]
+    for j, name in enumerate(fixed, start=1):
+        ws.cell(row=1, column=j, value=name)
+        if nested:
+            ws.merge_cells(start_row=1, end_row=2, start_column=j, end_column=j)
+    ncols = len(m.columns)
+    if nested:
+        start = 0
+        while start < ncols:
+            end = start
+            while end + 1 < ncols and m.columns[end + 1][0] == m.columns[start][0]:
+                end += 1
+            ws.cell(row=1, column=4 + start,
+                    value=mx.value_display(m.dimensions[0], m.columns[start][0]))
+            if end > start:
+                ws.merge_cells(start_row=1, end_row=1, start_column=4 + start,
+                               end_column=4 + end)
+            start = end + 1
+        for i, key in enumerate(m.columns):
+            ws.cell(row=2, column=4 + i, value=mx.value_display(m.dimensions[1], key[1]))
+    else:
+        for i in range(ncols):
+            ws.cell(row=1, column=4 + i, value=m.column_label(i))
+    ws.cell(row=1, column=4 + ncols, value="total")
+    if nested:
+        ws.merge_cells(start_row=1, end_row=2, start_column=4 + ncols, end_column=4 + ncols)
+    for r in range(1, n_header + 1):
+        for c in range(1, 5 + ncols):
+            cell = ws.cell(row=r, column=c)
+            cell.font, cell.fill = bold, fill
+            cell.alignment = Alignment(horizontal="center" if c > 3 else "left",
+                                       vertical="center", wrap_text=True)
+    ws.column_dimensions["A"].width = 34
+    ws.column_dimensions["B"].width = 40
+    ws.column_dimensions["C"].width = 7
+    from openpyxl.utils import get_column_letter
+
+    for c in range(4, 5 + ncols):
+        ws.column_dimensions[get_column_letter(c)].width = 60 if textual else 14
+    ws.freeze_panes = ws.cell(row=n_header + 1, column=4)
+    return n_header
+
+
+def write_matrix_xlsx(m: mx.Matrix, cells: list[str], path: Path) -> None:
+    """One sheet per cell measure (numbers stay numbers), and a sheet with the rules."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for measure in cells:
+        ws = wb.create_sheet(measure[:31])
+        textual = measure in ("quotes", "summaries")
+        n_header = _xlsx_header(ws, m, textual)
+        for r, row in enumerate([*m.rows, m.total_row], start=n_header + 1):
+            ws.cell(row=r, column=1, value=row.code if row.kind != "total" else "total")
+            ws.cell(row=r, column=2, value=row.label)
+            ws.cell(row=r, column=3, value=row.depth)
+            values = [*row.cells, row.total]
+            for j, cell in enumerate(values):
+                target = ws.cell(row=r, column=4 + j)
+                if textual:
+                    target.value = mx.cell_text(cell, measure) or None
+                    target.alignment = Alignment(wrap_text=True, vertical="top")
+                else:
+                    target.value = cell.value(measure)
+                    if measure == "coverage":
+                        target.number_format = "0.0"
+            if row.kind == "total" or row.depth == 0:
+                for c in range(1, 4 + len(values)):
+                    ws.cell(row=r, column=c).font = Font(bold=True)
+    about = wb.create_sheet("about")
+    about.column_dimensions["A"].width = 18
+    about.column_dimensions["B"].width = 110
+    lines = [("layer", m.layer), ("columns", " × ".join(m.dimensions) or "all"),
+             ("words spoken", m.total_words), ("informants", m.total_informants),
+             ("generated", date.today().isoformat()),
+             ("counting rules", mx.COUNTING_RULES)]
+    for r, (k, v) in enumerate(lines, start=1):
+        about.cell(row=r, column=1, value=k).font = Font(bold=True)
+        cell = about.cell(row=r, column=2, value=v)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    _save_xlsx(wb, path)
+
+
+def _save_xlsx(wb, path: Path) -> None:
+    try:
+        wb.save(str(path))
+    except OSError as exc:
+        raise InputFileError(str(path), f"cannot write the spreadsheet ({exc.strerror})",
+                             hint="check the folder exists and the file is not open") from None
+
+
+def write_presence(headers: list[str], records: list[dict], path: Path) -> None:
+    """The persons × codes 0/1 table as CSV (UTF-8, no BOM) or xlsx."""
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "presence"
+        ws.append(headers)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for rec in records:
+            ws.append([_plain(rec.get(h)) for h in headers])
+        ws.freeze_panes = "B2"
+        _save_xlsx(wb, path)
+        return
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(headers)
+        for rec in records:
+            writer.writerow(["" if rec.get(h) is None else _plain(rec.get(h))
+                             for h in headers])
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Render a Word file the way a reader will see it: LibreOffice (headless) → PDF → one PNG
+# per page, so the pages can be looked at before the report is handed in.
+#
+#   scripts/check_report_render.sh report.docx [OUTDIR] [DPI]
+#
+# Needs LibreOffice Writer and poppler-utils (pdftoppm); on Debian/Ubuntu:
+#   apt-get install -y libreoffice-writer poppler-utils fonts-crosextra-carlito
+# This is an optional visual check, not part of the test suite.
+set -euo pipefail
+
+if [ $# -lt 1 ]; then
+    echo "usage: $0 REPORT.docx [OUTDIR] [DPI]" >&2
+    exit 2
+fi
+docx=$1
+[ -f "$docx" ] || { echo "error: no file $docx" >&2; exit 1; }
+stem=$(basename "${docx%.*}")
+outdir=${2:-"$(dirname "$docx")/${stem}-pages"}
+dpi=${3:-70}
+
+office=$(command -v soffice || command -v libreoffice || true)
+if [ -z "$office" ]; then
+    echo "error: LibreOffice is not installed (apt-get install -y libreoffice-writer)" >&2
+    exit 1
+fi
+command -v pdftoppm >/dev/null || {
+    echo "error: pdftoppm is not installed (apt-get install -y poppler-utils)" >&2; exit 1; }
+
+mkdir -p "$outdir"
+rm -f "$outdir/$stem".pdf "$outdir/$stem"-page-*.png
+# A private profile: a LibreOffice already open on this machine does not block the run.
+profile=$(mktemp -d)
+trap 'rm -rf "$profile"' EXIT
+"$office" -env:UserInstallation=file://"$profile" --headless --convert-to pdf \
+    --outdir "$outdir" "$docx" >/dev/null 2>&1
+pdf="$outdir/$stem.pdf"
+[ -f "$pdf" ] || { echo "error: LibreOffice did not produce $pdf" >&2; exit 1; }
+pdftoppm -r "$dpi" -png "$pdf" "$outdir/$stem-page"
+pages=$(ls "$outdir/$stem"-page-*.png | wc -l)
+echo "$pdf: $pages page(s) → $outdir/$stem-page-*.png"

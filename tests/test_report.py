@@ -1,0 +1,260 @@
+"""The Word report and the spreadsheet exports, reopened and read back (never compared as
+bytes). The hand-built study of test_matrix.py makes every number known."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+import docx
+import openpyxl
+import pytest
+from docx.enum.section import WD_ORIENT
+from docx.oxml.ns import qn
+
+from qualcode.services import matrix as mx
+from qualcode.services import report
+from tests.test_matrix import build_study
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    store = build_study(tmp_path_factory.mktemp("report") / "study")
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def written(study, tmp_path_factory):
+    path = tmp_path_factory.mktemp("out") / "rapport.docx"
+    info = report.write_report(study, path, areas=["fam"], today=date(2022, 3, 14))
+    return info, docx.Document(str(path))
+
+
+def _texts(document, style: str) -> list[str]:
+    return [p.text for p in document.paragraphs if p.style.name == style]
+
+
+def _rows(table) -> list[list[str]]:
+    return [[c.text for c in row.cells] for row in table.rows]
+
+
+def _table_with(document, text: str):
+    return next(t for t in document.tables
+                if any(text == c.text for row in t.rows for c in row.cells))
+
+
+def _is_header(row) -> bool:
+    tr_pr = row._tr.trPr
+    return tr_pr is not None and tr_pr.find(qn("w:tblHeader")) is not None
+
+
+def test_title_page_and_method(written):
+    info, d = written
+    assert info == {"areas": 2, "tables": 8, "quotes": 9, "layer": "union of anna, bjorn"}
+    assert _texts(d, "Title") == ["Testkodebok"]
+    meta = dict((row[0], row[1]) for row in _rows(d.tables[0]))
+    assert meta["Dato"] == "14. mars 2022"
+    assert meta["Kodere"] == "anna og bjorn"
+    assert meta["Kodebok"] == "test, versjon 2 (5 koder)"
+    assert meta["Materiale"] == "3 intervjuer, 4 informanter, 2 skoler"
+    body = "\n".join(_texts(d, "Normal"))
+    assert ("Materialet består av 3 intervjuer med 4 informanter ved 2 skoler (én "
+            "ungdomsskole og én videregående skole)") in body
+    assert "2 individuelle intervjuer og 1 fokusgruppe" in body
+    assert "Informantene er 2 rektorer, 1 rådgiver og 1 lærer." in body
+    rules = _texts(d, "List Bullet")
+    assert len(rules) == 8
+    assert any("én gang for rektor og én gang for lærer" in r for r in rules)
+    assert any("Intervjuerens replikker" in r for r in rules)
+
+
+def test_one_chapter_per_area_with_criterion_summary_and_quotes(written):
+    _, d = written
+    assert _texts(d, "Heading 1") == ["Metode og datagrunnlag", "Oversikt over områdene",
+                                      "1. Område A", "2. Område B", "Samforekomst av koder",
+                                      "Vedlegg: Kodebok"]
+    assert _texts(d, "Kriterium") == ["Kriteriet for område A."]
+    summaries = [t for t in _texts(d, "Normal") if " er kodet i " in t]
+    assert summaries == [
+        "Område A er kodet i 3 utdrag fra 3 intervjuer, hos 4 informanter. Temaet tas opp "
+        "av begge rektorene, rådgiveren og læreren. Det er kodet ved ungdomsskolen og den "
+        "videregående skolen.",
+        "Område B er kodet i 2 utdrag fra 2 intervjuer, hos 2 informanter. Temaet tas opp "
+        "av begge rektorene, men ikke av rådgiveren eller læreren. Det er kodet ved "
+        "ungdomsskolen og den videregående skolen.",
+    ]
+    assert _texts(d, "Sitatinnledning")[:3] == [
+        "En rektor i videregående skole forteller:",
+        "En rådgiver i videregående skole sier det slik:",
+        "En lærer på en ungdomsskole beskriver det slik:"]
+    assert _texts(d, "Quote")[:3] == ["Rådgiveren leder tjenesten.",
+                                      "Jeg har samtaler med alle elevene.",
+                                      "Det er jeg enig i."]
+    # anonymous by default: no transcript names next to the quotes
+    assert not any("nv_rektor" in p.text for p in d.paragraphs)
+
+
+def test_counts_table_shape_cells_and_repeated_header(written):
+    _, d = written
+    table = _table_with(d, "Område A i alt")
+    assert table.style.name == "Table Grid"
+    rows = _rows(table)
+    assert rows == [
+        ["Kode", "Rektor", "Rektor", "Rådgiver", "Lærer", "Elev", "Totalt"],
+        ["Kode", "Ungdoms\u00adskole", "Videre\u00adgående", "Videre\u00adgående",
+         "Ungdoms\u00adskole", "Videre\u00adgående", "Totalt"],
+        ["Kode Ax", "1 (1)", "1 (1)", "1 (1)", "1 (1)", "1 (0)", "3 (4)"],
+        ["Kode Ay", "1 (1)", "–", "–", "1 (1)", "–", "1 (2)"],
+        ["Område A i alt", "1 (1)", "1 (1)", "1 (1)", "1 (1)", "1 (0)", "3 (4)"],
+    ]
+    assert [_is_header(r) for r in table.rows] == [True, True, False, False, False]
+    b = _rows(_table_with(d, "Område B i alt"))
+    assert b[2] == ["Område B (området som helhet)", "1 (1)", "1 (1)", "–", "–", "–",
+                    "2 (2)"]
+    overview = _rows(_table_with(d, "Alle områdene (sammenslått)"))
+    assert overview[-1] == ["Alle områdene (sammenslått)", "2 (1)", "2 (1)", "1 (1)",
+                            "1 (1)", "1 (0)", "5 (4)"]
+
+
+def test_framework_table_quotes_per_role(written):
+    _, d = written
+    table = next(t for t in d.tables if _rows(t)[0] == ["Kode", "Rektor", "Rådgiver",
+                                                          "Lærer"])
+    rows = _rows(table)
+    assert rows[1][0] == "Kode Ax\nA.x"
+    assert rows[1][1] == "Rådgiveren leder tjenesten.\n— En rektor i videregående skole"
+    assert rows[1][3] == "Det er jeg enig i.\n— En lærer på en ungdomsskole"
+    assert rows[2][1] == "Vi leder godt her.\n— En rektor på en ungdomsskole"
+    assert rows[2][2] == "–"
+    assert _is_header(table.rows[0])
+    styles = {p.style.name for c in table.rows[1].cells for p in c.paragraphs}
+    assert {"Tabellsitat", "Kildehenvisning"} <= styles
+
+
+def test_landscape_sections_for_the_tables(written):
+    _, d = written
+    orientations = [s.orientation for s in d.sections]
+    # title + method, overview, then per area: portrait text and landscape tables,
+    # then co-occurrence and the appendix
+    assert orientations == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE,
+                            WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE,
+                            WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE,
+                            WD_ORIENT.PORTRAIT, WD_ORIENT.PORTRAIT]
+    wide = d.sections[1]
+    assert wide.page_width > wide.page_height
+
+
+def test_cooccurrence_and_codebook_appendix(written):
+    _, d = written
+    co = _rows(_table_with(d, "Område"))
+    assert co[0] == ["Område", "A", "B"]
+    assert co[1] == ["Område A", "", "–"]
+    pairs = _rows(_table_with(d, "Par"))
+    assert pairs[1][:3] == ["Kode Ax\nA.x", "Kode Ay\nA.y", "1"]
+    book = _rows(_table_with(d, "Beskrivelse"))
+    assert book[1:] == [["Område A\nA", "Alt om A.", "3", "4"],
+                        ["Kode Ax\nA.x", "Første underkode.", "3", "4"],
+                        ["Kode Ay\nA.y", "Andre underkode.", "1", "2"],
+                        ["Område B\nB", "Alt om B.", "2", "2"]]
+    assert _is_header(_table_with(d, "Beskrivelse").rows[0])
+
+
+def test_provenance_and_consensus_options(study, tmp_path):
+    path = tmp_path / "intern.docx"
+    info = report.write_report(study, path, areas=["A"], provenance=True,
+                               layer=mx.Layer.consensus())
+    assert info["layer"] == "consensus layer"
+    d = docx.Document(str(path))
+    assert any("bygger på konsensuskodingene" in t for t in _texts(d, "List Bullet"))
+    framework = next(t for t in d.tables if _rows(t)[0][:2] == ["Kode", "Rektor"]
+                     and len(_rows(t)[0]) == 4)
+    assert "(fg, replikk 2)" in _rows(framework)[1][1]
+
+
+def test_summaries_appear_in_the_report(study, tmp_path):
+    mx.set_summary(study, "A.x", site="su", text="Ledelsen er delt.")
+    try:
+        path = tmp_path / "s.docx"
+        report.write_report(study, path, areas=["A"])
+        d = docx.Document(str(path))
+        table = _table_with(d, "Ledelsen er delt.")
+        assert _rows(table)[0] == ["Kode", "su"]
+        assert "Forskerens sammendrag per skole" in _texts(d, "Heading 2")
+    finally:
+        mx.set_summary(study, "A.x", site="su", text="")
+
+
+def test_matrix_xlsx_keeps_numbers_as_numbers(study, tmp_path):
+    m = mx.build_matrix(study, rows=["fam"], columns=["rolle", "skoleslag"], quotes=1)
+    path = tmp_path / "m.xlsx"
+    report.write_matrix_xlsx(m, ["references", "coverage", "quotes"], path)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["references", "coverage", "quotes", "about"]
+    ws = wb["references"]
+    assert [ws.cell(1, c).value for c in range(1, 5)] == ["code", "label", "depth", "rektor"]
+    assert [ws.cell(2, c).value for c in range(4, 9)] == [
+        "ungdomsskole", "videregående skole", "videregående skole", "ungdomsskole",
+        "videregående skole"]
+    assert "D1:E1" in {str(r) for r in ws.merged_cells.ranges}
+    a_x = [ws.cell(4, c).value for c in range(1, 10)]
+    assert a_x == ["A.x", "Kode Ax", 1, 1, 1, 1, 1, 1, 3]
+    assert all(type(v) is int for v in a_x[2:])
+    assert ws.cell(7, 1).value == "total" and ws.cell(7, 9).value == 5
+    cov = wb["coverage"].cell(4, 4).value  # 4 of su_rektor's 10 words
+    assert type(cov) in (int, float) and cov == 40.0
+    assert wb["coverage"].cell(4, 6).value == round(100 * 6 / 6, 2)
+    assert wb["coverage"].cell(4, 4).number_format == "0.0"
+    assert "Rådgiveren" not in str(wb["quotes"].cell(4, 4).value)
+    assert "Vi leder godt her." in wb["quotes"].cell(4, 4).value
+    assert "Interviewers are not informants" in wb["about"].cell(6, 2).value
+
+
+def test_presence_csv_and_xlsx(study, tmp_path):
+    headers, records = mx.presence(study, rows=["fam"])
+    path = tmp_path / "p.csv"
+    report.write_presence(headers, records, path)
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert [(r["person"], r["A.y"], r["B"]) for r in rows] == [
+        ("nv_radgiver", "0", "0"), ("nv_rektor", "0", "1"), ("su_laerer", "1", "0"),
+        ("su_rektor", "1", "1")]
+    assert rows[0]["landsdel"] == "nord"
+    xlsx = tmp_path / "p.xlsx"
+    report.write_presence(headers, records, xlsx)
+    ws = openpyxl.load_workbook(xlsx)["presence"]
+    assert [c.value for c in ws[1]][:3] == ["person", "site", "rolle"]
+    col = [c.value for c in ws[1]].index("A.x") + 1
+    assert [ws.cell(r, col).value for r in range(2, 6)] == [1, 1, 1, 1]
+    assert type(ws.cell(2, col).value) is int
+
+
+def test_matrix_docx(study, tmp_path):
+    m = mx.build_matrix(study, rows=["A"], columns=["rolle"], quotes=1)
+    path = tmp_path / "m.docx"
+    report.write_matrix_docx(m, ["references", "quotes"], path)
+    d = docx.Document(str(path))
+    assert len(d.tables) == 2
+    first = _rows(d.tables[0])
+    assert first[0] == ["Kode", "rektor", "rådgiver", "lærer", "elev", "Totalt"]
+    assert first[1] == ["Område A", "2", "1", "1", "1", "3"]
+    assert _is_header(d.tables[0].rows[0])
+    assert d.sections[0].orientation == WD_ORIENT.LANDSCAPE
+
+
+def test_full_report_of_the_example_study(example, tmp_path):
+    path = tmp_path / "eksempel.docx"
+    info = report.write_report(example, path)
+    assert info["areas"] == 8 and info["quotes"] > 50
+    d = docx.Document(str(path))
+    chapters = [t for t in _texts(d, "Heading 1") if t[:1].isdigit()]
+    assert chapters == ["1. Utbytte for individ og samfunn", "2. Ledelse", "3. Etikk",
+                        "4. Tilbud og innhold", "5. Rammer og organisering", "6. Kompetanse",
+                        "7. Kunnskapsgrunnlag", "8. Nettverk og samarbeid"]
+    assert len(_texts(d, "Kriterium")) == 8
+    assert all(_is_header(t.rows[0]) for t in d.tables[1:])
+    overview = _rows(_table_with(d, "Alle områdene (sammenslått)"))
+    assert overview[0][1:4] == ["Rektor", "Rektor", "Rådgiver"]
+    assert "Elev" not in overview[0]  # a column nobody is counted in is left out
+    text = "\n".join(p.text for p in d.paragraphs)
+    assert "rådgiver" in text and "videregående skole" in text and "\ufffd" not in text
+    assert "Vestbø" not in text and "vestbo_" not in text  # quotes name role and school type
