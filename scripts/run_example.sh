@@ -20,10 +20,13 @@ step qualcode import transcripts_example/
 step qualcode coding import transcripts_example/codings_nordvik.csv transcripts_example/codings_vestbo.csv
 step qualcode transcripts
 step qualcode status
+step qualcode matrix --rows kvalitetsmodellen --depth 0 --cols skoleslag --cell references --cell informants
+step qualcode export report "$out/rapport.docx"
+step qualcode export matrix "$out/matrise.xlsx" --rows kvalitetsmodellen --cols rolle --cols skoleslag --cell references --cell informants --cell coverage
 
 qualcode status --format json > "$out/status.json"
 qualcode transcripts --format csv > "$out/transcripts.csv"
 qualcode cases --show persons --format csv > "$out/persons.csv"
 qualcode codebook show --format csv > "$out/codebook.csv"
-printf '\nProject: %s\nAlso written: %s/status.json, transcripts.csv, persons.csv, codebook.csv\n' \
+printf '\nProject: %s\nThe Word report: %s/rapport.docx (matrices: matrise.xlsx)\nAlso written: status.json, transcripts.csv, persons.csv, codebook.csv\n' \
   "$QUALCODE_PROJECT" "$out"
