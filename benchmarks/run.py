@@ -50,6 +50,11 @@ TARGETS = {
     "coding_write_p99": 0.050,
     "quotes_one_code": 1.0,
     "matrix_role_schooltype": 1.0,
+    "matrix_in_process": 1.0,
+    "word_report": 15.0,
+    "workbench_open": 1.0,
+    "workbench_apply_p99": 0.050,
+    "agreement_report": 10.0,
 }
 
 
@@ -203,6 +208,67 @@ def bench_import_in_process(workdir: Path, corpus: Path, kind: str, runs: int) -
     return result
 
 
+def bench_workbench(project: Path, runs: int, applies: int) -> list[Result]:
+    """The workbench headless (Textual's pilot, 120×40): open the longest transcript until
+    every turn is mounted, then apply codes with the Enter key (write + redraw)."""
+    import asyncio
+
+    from qualcode.cli import workbench
+    from qualcode.services.project import open_project
+    from qualcode.services.queries import list_transcripts
+
+    store = open_project(project)
+    longest = max(list_transcripts(store), key=lambda t: t["words"])
+    opened = Result("workbench_open", f"workbench: open {longest['name']} "
+                    f"({longest['words']} words) until all turns are mounted", "s")
+    applied = Result("workbench_apply_p99", f"workbench: apply a code, write + redraw, "
+                     f"p99 of {applies}", "s")
+    per_apply: list[float] = []
+
+    async def session(measure_applies: bool) -> None:
+        start = time.perf_counter()
+        app = workbench.create_app(store, longest["name"], "bench-tui")
+        async with app.run_test(size=(120, 40)) as pilot:
+            while len(app.query("TurnView")) < len(app.model.turns):
+                await pilot.pause()
+            opened.runs.append(time.perf_counter() - start)
+            if not measure_applies:
+                return
+            code = next(c for c in app.model.codes.values()
+                        if c.parent and not c.archived).id
+            for _ in range(applies):
+                await pilot.press("j")
+                await pilot.pause()
+                t0 = time.perf_counter()
+                app.apply_code(code)  # what Enter on the tree or a digit key calls
+                await pilot.pause()
+                per_apply.append(time.perf_counter() - t0)
+
+    for i in range(runs):
+        asyncio.run(session(measure_applies=(i == runs - 1)))
+    store.close()
+    per_apply.sort()
+    if per_apply:
+        applied.runs = [per_apply[max(int(len(per_apply) * 0.99) - 1, 0)]]
+        applied.extra = {"p50": per_apply[len(per_apply) // 2], "max": per_apply[-1]}
+    return [opened, applied] if per_apply else [opened]
+
+
+def bench_matrix_in_process(project: Path, runs: int) -> Result:
+    """The matrix service alone, as a running program (the workbench, a report) calls it."""
+    from qualcode.services import matrix
+    from qualcode.services.project import open_project
+
+    store = open_project(project)
+    result = Result("matrix_in_process", "matrix all codes × rolle × skoleslag "
+                    "(in-process, service call)", "s")
+    for _ in range(runs):
+        result.runs.append(timed(lambda: matrix.build_matrix(
+            store, rows=["all"], columns=["rolle", "skoleslag"], words=False)))
+    store.close()
+    return result
+
+
 def bench_matrix_sql(project: Path, runs: int) -> Result:
     """The raw-SQL baseline for codes × rolle × skoleslag (references per cell)."""
     result = Result("matrix_sql_baseline", "baseline: hand-written SQL matrix "
@@ -313,7 +379,22 @@ def main() -> None:
                                   "--format", "json"]))
     report(bench_whole("status", "qualcode status on the coded project (whole process)",
                        args.runs, lambda i: [*qualcode_cmd(), "-p", str(coded), "status"]))
+    matrix_args = ["matrix", "--rows", "all", "--cols", "rolle", "--cols", "skoleslag",
+                   "--format", "csv"]
+    report(bench_whole("matrix_role_schooltype", "matrix all codes × rolle × skoleslag, "
+                       "references (whole process, CSV)", args.runs,
+                       lambda i: [*qualcode_cmd(), "-p", str(coded), *matrix_args]))
+    report(bench_matrix_in_process(coded, args.runs))
     report(bench_matrix_sql(coded, args.runs))
+    report(bench_whole("cooccur", "co-occurrence of all codes by span (whole process, CSV)",
+                       args.runs, lambda i: [*qualcode_cmd(), "-p", str(coded), "cooccur",
+                                             "--rows", "all", "--format", "csv"]))
+    report_path = workdir / "rapport.docx"
+    report(bench_whole("word_report", "Word report, every area (whole process)", args.runs,
+                       lambda i: [*qualcode_cmd(), "-p", str(coded), "export", "report",
+                                  str(report_path)]))
+    for result in bench_workbench(coded, args.runs, 20 if args.smoke else 50):
+        report(result)
     writes = bench_coding_writes(coded, args.writes)
     report(writes)
     print(f"    p50 {writes.extra['p50'] * 1000:.1f} ms, p99 {writes.extra['p99'] * 1000:.1f} ms",

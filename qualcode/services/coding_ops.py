@@ -86,7 +86,7 @@ def _same_layer(origin: str) -> tuple[str, ...]:
 
 
 def _usable_code(session: Session, code: str) -> Code:
-    found = codes_by_id(session).get(code)
+    found = session.exec(select(Code).where(Code.code_id == code)).first()
     if found is None:
         import difflib
 
