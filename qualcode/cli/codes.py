@@ -129,42 +129,35 @@ def suggest_run(
                   f"{coder}`, then `qualcode suggest accept|reject`.", highlight=False)
 
 
-def _ids_or_all(ids: list[int] | None, transcript: str | None, all_: bool) -> None:
+SuggestionIds = Annotated[list[int] | None, typer.Argument(help="Suggestion ids.")]
+SuggestionCoder = Annotated[str, typer.Option("--coder", "-c", help="Whose suggestions.")]
+SuggestionTranscript = Annotated[str | None, typer.Option(
+    "--transcript", "-t", help="All suggestions in this transcript.")]
+AllSuggestions = Annotated[bool, typer.Option("--all", help="All of the coder's suggestions.")]
+
+
+def _decide(ctx: typer.Context, decide, verb: str, ids, coder, transcript, all_) -> None:
     if not ids and not transcript and not all_:
         raise typer.BadParameter("name coding ids, --transcript, or --all")
+    n = decide(open_project(ctx), coder, ids or None, transcript)
+    console.print(f"{verb} {n} suggestion(s)", highlight=False)
 
 
 @suggest_app.command("accept")
-def suggest_accept(
-    ctx: typer.Context,
-    ids: Annotated[list[int] | None, typer.Argument(help="Suggestion ids.")] = None,
-    coder: Annotated[str, typer.Option("--coder", "-c", help="Whose suggestions.")] = ...,
-    transcript: Annotated[str | None, typer.Option(
-        "--transcript", "-t", help="All suggestions in this transcript.")] = None,
-    all_: Annotated[bool, typer.Option("--all", help="All of the coder's suggestions.")
-                    ] = False,
-) -> None:
+def suggest_accept(ctx: typer.Context, ids: SuggestionIds = None, coder: SuggestionCoder = ...,
+                   transcript: SuggestionTranscript = None, all_: AllSuggestions = False
+                   ) -> None:
     """Accept suggestions: they become the coder's own codings."""
     from qualcode.services.suggestions import accept
 
-    _ids_or_all(ids, transcript, all_)
-    n = accept(open_project(ctx), coder, ids or None, transcript)
-    console.print(f"accepted {n} suggestion(s)", highlight=False)
+    _decide(ctx, accept, "accepted", ids, coder, transcript, all_)
 
 
 @suggest_app.command("reject")
-def suggest_reject(
-    ctx: typer.Context,
-    ids: Annotated[list[int] | None, typer.Argument(help="Suggestion ids.")] = None,
-    coder: Annotated[str, typer.Option("--coder", "-c", help="Whose suggestions.")] = ...,
-    transcript: Annotated[str | None, typer.Option(
-        "--transcript", "-t", help="All suggestions in this transcript.")] = None,
-    all_: Annotated[bool, typer.Option("--all", help="All of the coder's suggestions.")
-                    ] = False,
-) -> None:
+def suggest_reject(ctx: typer.Context, ids: SuggestionIds = None, coder: SuggestionCoder = ...,
+                   transcript: SuggestionTranscript = None, all_: AllSuggestions = False
+                   ) -> None:
     """Reject suggestions: they are deleted (the audit log keeps them)."""
     from qualcode.services.suggestions import reject
 
-    _ids_or_all(ids, transcript, all_)
-    n = reject(open_project(ctx), coder, ids or None, transcript)
-    console.print(f"rejected {n} suggestion(s)", highlight=False)
+    _decide(ctx, reject, "rejected", ids, coder, transcript, all_)
