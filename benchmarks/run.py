@@ -224,6 +224,7 @@ def bench_workbench(project: Path, runs: int, applies: int) -> list[Result]:
     applied = Result("workbench_apply_p99", f"workbench: apply a code, write + redraw, "
                      f"p99 of {applies}", "s")
     per_apply: list[float] = []
+    idle: list[float] = []
 
     async def session(measure_applies: bool) -> None:
         start = time.perf_counter()
@@ -240,6 +241,9 @@ def bench_workbench(project: Path, runs: int, applies: int) -> list[Result]:
                 await pilot.press("j")
                 await pilot.pause()
                 t0 = time.perf_counter()
+                await pilot.pause()  # the pilot's own wait for an idle screen: the floor
+                idle.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
                 app.apply_code(code)  # what Enter on the tree or a digit key calls
                 await pilot.pause()
                 per_apply.append(time.perf_counter() - t0)
@@ -250,7 +254,8 @@ def bench_workbench(project: Path, runs: int, applies: int) -> list[Result]:
     per_apply.sort()
     if per_apply:
         applied.runs = [per_apply[max(int(len(per_apply) * 0.99) - 1, 0)]]
-        applied.extra = {"p50": per_apply[len(per_apply) // 2], "max": per_apply[-1]}
+        applied.extra = {"p50": per_apply[len(per_apply) // 2], "max": per_apply[-1],
+                         "pilot_idle_wait_p50": statistics.median(idle)}
     return [opened, applied] if per_apply else [opened]
 
 
@@ -393,8 +398,11 @@ def main() -> None:
     report(bench_whole("word_report", "Word report, every area (whole process)", args.runs,
                        lambda i: [*qualcode_cmd(), "-p", str(coded), "export", "report",
                                   str(report_path)]))
-    for result in bench_workbench(coded, args.runs, 20 if args.smoke else 50):
+    for result in bench_workbench(coded, args.runs, 20 if args.smoke else 100):
         report(result)
+        if result.extra:
+            print(f"    p50 {result.extra['p50'] * 1000:.0f} ms, of which the test pilot's own "
+                  f"idle wait {result.extra['pilot_idle_wait_p50'] * 1000:.0f} ms", flush=True)
     writes = bench_coding_writes(coded, args.writes)
     report(writes)
     print(f"    p50 {writes.extra['p50'] * 1000:.1f} ms, p99 {writes.extra['p99'] * 1000:.1f} ms",
