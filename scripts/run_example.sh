@@ -18,6 +18,10 @@ step qualcode codebook load codebooks/kvalitetsmodellen.yaml
 step qualcode attributes import transcripts_example/attributes.yaml
 step qualcode import transcripts_example/
 step qualcode coding import transcripts_example/codings_nordvik.csv transcripts_example/codings_vestbo.csv
+step qualcode agreement --coders anna,bjorn
+qualcode agreement --coders anna,bjorn --format json > "$out/agreement.json"
+step qualcode export agreement "$out/agreement.docx"
+step qualcode export agreement "$out/agreement.html"
 step qualcode transcripts
 step qualcode status
 step qualcode matrix --rows kvalitetsmodellen --depth 0 --cols skoleslag --cell references --cell informants
@@ -28,5 +32,5 @@ qualcode status --format json > "$out/status.json"
 qualcode transcripts --format csv > "$out/transcripts.csv"
 qualcode cases --show persons --format csv > "$out/persons.csv"
 qualcode codebook show --format csv > "$out/codebook.csv"
-printf '\nProject: %s\nThe Word report: %s/rapport.docx (matrices: matrise.xlsx)\nAlso written: status.json, transcripts.csv, persons.csv, codebook.csv\n' \
-  "$QUALCODE_PROJECT" "$out"
+printf '\nProject: %s\nThe Word report: %s/rapport.docx (matrices: matrise.xlsx)\nThe agreement report: %s/agreement.docx and agreement.html (numbers: agreement.json)\nAlso written: status.json, transcripts.csv, persons.csv, codebook.csv\n' \
+  "$QUALCODE_PROJECT" "$out" "$out"

@@ -68,6 +68,7 @@ def _root(
 
 
 from qualcode.cli import (  # noqa: E402
+    agreement,
     analysis,
     browse,
     codebook,
@@ -83,6 +84,8 @@ ingest.register(app)
 browse.register(app)
 workbench.register(app)
 analysis.register(app)
+agreement.register(app)
+analysis.export_app.command("agreement")(agreement.export_agreement)
 app.add_typer(codebook.app, name="codebook")
 codebook.app.command("diff")(codes.diff)
 app.add_typer(coding.app, name="coding")

@@ -1,0 +1,1969 @@
+"""Inter-coder agreement over a project: the numbers behind ``qualcode agreement``, the
+disagreement listing, and the supervisor's report (Word and HTML).
+
+Conventions (the report states them in plain words too)
+-------------------------------------------------------
+Layers
+    A coder's layer is every coding of theirs except suggestions (origin ``suggested``):
+    manual, imported and, for the consensus coder, consensus codings. By default the
+    coders are all coders with such codings, except a coder whose codings are all
+    consensus codings (the consensus layer is not an independent coder; name it in
+    ``coders`` to compare a coder against it).
+Transcripts
+    By default, every transcript that each chosen coder has coded (at least one coding
+    with any code). The others are left out and reported with the reason.
+Merging
+    Each coder's spans of one code in one transcript that overlap or touch are merged into
+    one segment before anything is counted, so no character is ever counted twice.
+Units
+    ``char``: every character of the transcript text is a unit, coded by a coder when one
+    of their segments covers it (NVivo's coding comparison). ``sentence`` / ``turn``: a
+    sentence or speaker turn is coded by a coder when their segments cover at least
+    ``min_share`` of its characters (0: any overlap). ``document``: the transcript is coded
+    when the coder used the code anywhere in it (code presence). ``segment``: each
+    coder's segments are the units (MAXQDA); another coder agrees on a segment when one of
+    their segments of the same code overlaps it by at least ``overlap`` of its length.
+Coefficients
+    For each code the units form a ratings matrix with one column per coder and two
+    categories, coded / not coded. Percent agreement (pairwise, as a percentage), Cohen's
+    kappa (two coders) or Fleiss' kappa (three or more), Krippendorff's alpha (nominal) and
+    Gwet's AC1 (two categories) are computed from the counts of units that 0, 1, …, m
+    coders coded (and each coder's total). These are the formulas of
+    :mod:`qualcode.agreement` evaluated on counts instead of row by row (a character-level
+    ratings matrix has millions of rows); the tests check them against
+    :mod:`qualcode.agreement` on expanded matrices, and two-coder kappa and percent
+    agreement come from :class:`qualcode.agreement.CharAgreement` itself. |u-alpha is
+    :func:`qualcode.agreement.u_alpha_binary` for the code over one continuum: the
+    included transcripts laid end to end (per transcript in the breakdown). For a group
+    of mutually exclusive codes (a parent marked ``exclusive: true``), u-alpha and
+    cu-alpha are computed over the same continuum with the group's codes as categories.
+    The pooled row adds up the counts of all codes (each code × unit pair is a unit);
+    its |u-alpha lays the codes' continua end to end.
+Bootstrap
+    The 95 % interval of the chosen measure is a percentile bootstrap that resamples whole
+    transcripts with replacement (:func:`qualcode.agreement.bootstrap_interval`, seeded).
+    Per-transcript count tables are computed once; a resample adds them up with its
+    multiplicities, so no interval is recomputed per resample. Resamples on which the
+    coefficient is undefined are skipped and counted.
+Bands
+    Kappa and AC1: Landis & Koch (1977). Alpha and |u-alpha: Krippendorff (2004):
+    α ≥ .800 reliable, .667 ≤ α < .800 tentative conclusions only, below .667 unreliable.
+Flags
+    ``undefined`` (a coefficient is undefined), ``rare`` (mean prevalence below 5 %),
+    ``few-transcripts`` (the code occurs in fewer than 5 transcripts), ``uneven`` (one
+    coder coded at least twice as many units with it as another).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from qualcode.agreement import (
+    CharAgreement,
+    UndefinedCoefficient,
+    bootstrap_interval,
+    char_agreement,
+    cu_alpha,
+    u_alpha,
+    u_alpha_binary,
+)
+from qualcode.domain.errors import NotFoundError, QualcodeError
+from qualcode.store import Store
+from qualcode.store.models import Code, Coder, Coding, Segment, Transcript, Turn
+
+UNITS = ("char", "sentence", "turn", "document", "segment")
+MEASURES = ("alpha", "kappa", "ac1", "percent", "ualpha")
+COEFFICIENTS = ("percent_agreement", "kappa", "alpha", "ac1", "u_alpha")
+MEASURE_KEY = {"alpha": "alpha", "kappa": "kappa", "ac1": "ac1",
+               "percent": "percent_agreement", "ualpha": "u_alpha"}
+FLAGS = {
+    "undefined": "a coefficient is undefined",
+    "rare": "prevalence below 5 %",
+    "few-transcripts": "in fewer than 5 transcripts",
+    "uneven": "one coder coded at least twice as much with it as another",
+}
+RARE = 0.05
+FEW_TRANSCRIPTS = 5
+UNEVEN = 2.0
+
+LANDIS_KOCH = "Landis & Koch (1977)"
+KRIPPENDORFF = "Krippendorff (2004)"
+SEGMENT_REASON = ("not defined for the segment unit: every unit is a segment some coder "
+                  "coded, so chance agreement cannot be estimated (MAXQDA reports only "
+                  "percent agreement here; use --unit char for chance-corrected measures)")
+
+Interval = tuple[int, int]
+
+
+# --- intervals ----------------------------------------------------------------------------
+
+def merge_intervals(spans: Sequence[Sequence[int]]) -> list[Interval]:
+    """Sort spans and merge those that overlap or touch: one coder's segments of one code."""
+    merged: list[list[int]] = []
+    for start, end in sorted((int(s), int(e)) for s, e, *_ in spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(s, e) for s, e in merged]
+
+
+def intersect_intervals(a: Sequence[Interval], b: Sequence[Interval]) -> list[Interval]:
+    """The intersection of two sorted lists of disjoint intervals."""
+    out: list[Interval] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        start, end = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if start < end:
+            out.append((start, end))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def _covered(units: Sequence[Interval], intervals: Sequence[Interval]) -> list[int]:
+    """For each unit (sorted, disjoint), how many of its characters ``intervals`` cover."""
+    out = [0] * len(units)
+    j = 0
+    for i, (start, end) in enumerate(units):
+        while j < len(intervals) and intervals[j][1] <= start:
+            j += 1
+        k = j
+        total = 0
+        while k < len(intervals) and intervals[k][0] < end:
+            total += min(end, intervals[k][1]) - max(start, intervals[k][0])
+            k += 1
+        out[i] = total
+    return out
+
+
+@dataclass
+class Cluster:
+    """A stretch where the coders' segments of one code overlap or touch each other."""
+
+    start: int
+    end: int
+    by_coder: list[list[Interval]]  # each coder's segments inside the stretch
+
+    @property
+    def agreed(self) -> bool:
+        first = self.by_coder[0]
+        return bool(first) and all(spans == first for spans in self.by_coder[1:])
+
+    def pieces(self) -> list[tuple[int, int, tuple[int, ...]]]:
+        """The stretch cut at every boundary: ``(start, end, coders covering it)``."""
+        cuts = sorted({self.start, self.end} | {x for spans in self.by_coder
+                                                for s, e in spans for x in (s, e)})
+        out = []
+        for start, end in zip(cuts, cuts[1:], strict=False):
+            who = tuple(i for i, spans in enumerate(self.by_coder)
+                        if any(s <= start and end <= e for s, e in spans))
+            out.append((start, end, who))
+        return out
+
+    def differing(self) -> int:
+        """Characters not covered by every coder."""
+        m = len(self.by_coder)
+        return sum(e - s for s, e, who in self.pieces() if len(who) < m)
+
+
+def clusters(per_coder: Sequence[Sequence[Interval]]) -> list[Cluster]:
+    """Group the coders' merged segments (of one code, in one transcript) into stretches of
+    segments that overlap or touch across coders."""
+    tagged = sorted((s, e, i) for i, spans in enumerate(per_coder) for s, e in spans)
+    out: list[Cluster] = []
+    for start, end, coder in tagged:
+        if out and start <= out[-1].end:
+            out[-1].end = max(out[-1].end, end)
+            out[-1].by_coder[coder].append((start, end))
+        else:
+            by_coder: list[list[Interval]] = [[] for _ in per_coder]
+            by_coder[coder].append((start, end))
+            out.append(Cluster(start, end, by_coder))
+    return out
+
+
+# --- the scope: coders, transcripts, codes, segments --------------------------------------
+
+@dataclass
+class CodeRef:
+    pk: int
+    code_id: str
+    label: str
+    parent_pk: int | None
+    exclusive: bool
+    depth: int
+    order: int
+
+
+@dataclass
+class TranscriptRef:
+    pk: int
+    name: str
+    length: int
+
+
+@dataclass
+class Scope:
+    """What is compared: the coders, the transcripts, the codes and every coder's merged
+    segments per (code, transcript) — for all codes, so a listing can show what else each
+    coder coded on a passage."""
+
+    coders: list[str]
+    transcripts: list[TranscriptRef]
+    left_out: list[dict]
+    codes: list[CodeRef]  # selected codes with codings, in codebook order
+    all_codes: dict[int, CodeRef]
+    spans: dict[tuple[int, int], list[list[Interval]]]  # (code pk, transcript pk) → per coder
+    notes: list[str] = field(default_factory=list)
+    selection: list[str] | None = None
+
+    @property
+    def m(self) -> int:
+        return len(self.coders)
+
+
+def _code_tree(session) -> dict[int, CodeRef]:
+    rows = session.exec(select(Code.pk, Code.code_id, Code.label, Code.parent_pk,
+                               Code.exclusive, Code.sort_order)).all()
+    children: dict[int | None, list] = defaultdict(list)
+    for row in rows:
+        children[row[3]].append(row)
+    out: dict[int, CodeRef] = {}
+    stack = [(row, 0) for row in sorted(children[None], key=lambda r: (r[5], r[1]),
+                                        reverse=True)]
+    while stack:
+        (pk, code_id, label, parent, exclusive, _), depth = stack.pop()
+        out[pk] = CodeRef(pk, code_id, label, parent, bool(exclusive), depth, len(out))
+        stack.extend((row, depth + 1) for row in sorted(children[pk], key=lambda r: (r[5], r[1]),
+                                                        reverse=True))
+    return out
+
+
+def split_names(values: Sequence[str] | str | None) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def load_scope(store: Store, *, coders: Sequence[str] | str | None = None,
+               transcripts: Sequence[str] | None = None,
+               codes: Sequence[str] | str | None = None) -> Scope:
+    """Resolve coders, transcripts and codes, and load every coder's merged segments."""
+    from qualcode.services.common import get_transcript
+    from qualcode.services.queries import code_with_descendants
+
+    names = list(dict.fromkeys(split_names(coders)))
+    notes: list[str] = []
+    with store.read() as session:
+        known = dict(session.exec(select(Coder.name, Coder.pk)).all())
+        origins: dict[int, set[str]] = defaultdict(set)
+        for coder_pk, origin in session.exec(
+                select(Coding.coder_pk, Coding.origin).where(Coding.origin != "suggested")
+                .distinct()).all():
+            origins[coder_pk].add(origin)
+        if names:
+            for name in names:
+                if name not in known:
+                    raise NotFoundError(f"no coder named '{name}'",
+                                        hint=f"coders: {', '.join(sorted(known)) or 'none yet'}")
+        else:
+            names = sorted(n for n, pk in known.items() if origins[pk] - {"consensus"})
+            layers = sorted(n for n, pk in known.items() if origins[pk] == {"consensus"})
+            if layers:
+                notes.append(f"consensus layer {', '.join(layers)} left out; name it in "
+                             "--coders to compare a coder with it")
+        if len(names) < 2:
+            if coders:
+                raise QualcodeError("agreement compares two or more coders",
+                                    hint="e.g. --coders anna,bjorn")
+            raise QualcodeError(
+                f"agreement needs codings from two or more coders; this project has "
+                f"{len(names)} ({', '.join(names) or 'none'})",
+                hint="import another coder's codings with `qualcode coding import`")
+        pks = [known[n] for n in names]
+        tree = _code_tree(session)
+        selected: set[int] | None = None
+        if codes:
+            selected = set()
+            for code_id in split_names(codes):
+                selected.update(code_with_descendants(session, code_id))
+        all_transcripts = {pk: (name, length) for pk, name, length in session.exec(
+            select(Transcript.pk, Transcript.name, func.length(Transcript.text))).all()}
+        rows = session.exec(
+            select(Coding.coder_pk, Coding.code_pk, Coding.transcript_pk, Coding.start,
+                   Coding.end)
+            .where(Coding.origin != "suggested", Coding.coder_pk.in_(pks))).all()
+        coded_by: dict[int, set[int]] = defaultdict(set)
+        for coder_pk, _code, t_pk, _s, _e in rows:
+            coded_by[t_pk].add(coder_pk)
+        if transcripts:
+            chosen = list(dict.fromkeys(get_transcript(session, ref).pk for ref in transcripts))
+            for t_pk in chosen:
+                missing = [n for n, pk in zip(names, pks, strict=True) if pk not in coded_by[t_pk]]
+                if missing:
+                    notes.append(f"{all_transcripts[t_pk][0]}: no codings by "
+                                 f"{', '.join(missing)} (counted as coding nothing)")
+        else:
+            chosen = [pk for pk in all_transcripts if coded_by[pk] >= set(pks)]
+    chosen_set = set(chosen)
+    left_out = []
+    if not transcripts:
+        for t_pk, (name, _) in sorted(all_transcripts.items(), key=lambda kv: kv[1][0]):
+            if t_pk in chosen_set:
+                continue
+            missing = [n for n, pk in zip(names, pks, strict=True) if pk not in coded_by[t_pk]]
+            reason = ("coded by none of the coders" if len(missing) == len(names)
+                      else f"not coded by {', '.join(missing)}")
+            left_out.append({"transcript": name, "reason": reason, "missing": missing})
+    if not chosen:
+        raise QualcodeError(f"no transcript is coded by every one of {', '.join(names)}",
+                            hint="name transcripts with --transcript, or check "
+                                 "`qualcode coding list --coder NAME`")
+    t_refs = sorted((TranscriptRef(pk, *all_transcripts[pk]) for pk in chosen),
+                    key=lambda t: t.name)
+    index = {pk: i for i, pk in enumerate(pks)}
+    raw: dict[tuple[int, int], list[list[Interval]]] = {}
+    for coder_pk, code_pk, t_pk, start, end in rows:
+        if t_pk not in chosen_set:
+            continue
+        cell = raw.get((code_pk, t_pk))
+        if cell is None:
+            cell = raw[code_pk, t_pk] = [[] for _ in pks]
+        cell[index[coder_pk]].append((start, end))
+    spans = {key: [merge_intervals(c) for c in cell] for key, cell in raw.items()}
+    with_codings = {code_pk for code_pk, _ in spans}
+    chosen_codes = [tree[pk] for pk in with_codings if selected is None or pk in selected]
+    if not chosen_codes:
+        what = "the chosen codes" if selected is not None else "any code"
+        raise QualcodeError(f"no codings of {what} by {', '.join(names)} in these transcripts",
+                            hint="check --code and --coders")
+    chosen_codes.sort(key=lambda c: c.order)
+    return Scope(names, t_refs, left_out, chosen_codes, tree, spans, notes,
+                 split_names(codes) or None)
+
+
+# --- count tables per unit ----------------------------------------------------------------
+
+@dataclass
+class Tables:
+    """Per (code, transcript) with any coding: units coded by exactly k coders (k = 0…m)
+    and units coded by each coder. A transcript where nobody used a code adds
+    ``n_units[t]`` units that no coder coded."""
+
+    unit: str
+    m: int
+    n_units: list[int]
+    cells: dict[tuple[int, int], tuple[tuple[int, ...], tuple[int, ...]]]
+    segments: dict[tuple[int, int], tuple[int, ...]]  # merged segments per coder
+
+
+def _hist_from_flags(flags: list[list[bool]], m: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    hist = [0] * (m + 1)
+    for row in zip(*flags, strict=True):
+        hist[sum(row)] += 1
+    return tuple(hist), tuple(sum(f) for f in flags)
+
+
+def _char_cell(length: int, per_coder: list[list[Interval]]
+               ) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    if len(per_coder) == 2:
+        t = char_agreement(length, per_coder[0], per_coder[1])
+        return (t.neither, t.a_only + t.b_only, t.both), (t.coded_a, t.coded_b)
+    m = len(per_coder)
+    events = sorted((x, step) for spans in per_coder for s, e in spans
+                    for x, step in ((s, 1), (e, -1)))
+    hist = [0] * (m + 1)
+    position = depth = 0
+    for at, step in events:
+        hist[depth] += at - position
+        position, depth = at, depth + step
+    hist[depth] += length - position
+    return tuple(hist), tuple(sum(e - s for s, e in spans) for spans in per_coder)
+
+
+def _segment_cell(per_coder: list[list[Interval]], overlap: float
+                  ) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    m = len(per_coder)
+    hist = [0] * (m + 1)
+    cov = [0] * m
+    for owner, spans in enumerate(per_coder):
+        for start, end in spans:
+            need = overlap * (end - start)
+            ratings = [True] * m
+            for other, theirs in enumerate(per_coder):
+                if other != owner:
+                    best = max((min(end, e) - max(start, s) for s, e in theirs), default=0)
+                    ratings[other] = best > 0 and best >= need
+            hist[sum(ratings)] += 1
+            for i, r in enumerate(ratings):
+                cov[i] += r
+    return tuple(hist), tuple(cov)
+
+
+def _unit_spans(store: Store, scope: Scope, unit: str) -> dict[int, list[Interval]]:
+    pks = [t.pk for t in scope.transcripts]
+    if unit == "sentence":
+        from qualcode.services.queries import ensure_segments
+
+        ensure_segments(store, [t.name for t in scope.transcripts])
+        model = Segment
+    else:
+        model = Turn
+    out: dict[int, list[Interval]] = defaultdict(list)
+    with store.read() as session:
+        for t_pk, start, end in session.exec(
+                select(model.transcript_pk, model.start, model.end)
+                .where(model.transcript_pk.in_(pks), model.end > model.start)
+                .order_by(model.transcript_pk, model.start)).all():
+            out[t_pk].append((start, end))
+    return out
+
+
+def count_tables(store: Store, scope: Scope, unit: str = "char", *, overlap: float = 0.9,
+                 min_share: float = 0.5) -> Tables:
+    m = scope.m
+    t_index = {t.pk: i for i, t in enumerate(scope.transcripts)}
+    c_index = {c.pk: i for i, c in enumerate(scope.codes)}
+    units: dict[int, list[Interval]] = {}
+    if unit == "char":
+        n_units = [t.length for t in scope.transcripts]
+    elif unit in ("sentence", "turn"):
+        units = _unit_spans(store, scope, unit)
+        n_units = [len(units.get(t.pk, [])) for t in scope.transcripts]
+    elif unit == "document":
+        n_units = [1] * len(scope.transcripts)
+    else:
+        n_units = [0] * len(scope.transcripts)
+    cells: dict[tuple[int, int], tuple[tuple[int, ...], tuple[int, ...]]] = {}
+    segments: dict[tuple[int, int], tuple[int, ...]] = {}
+    for (code_pk, t_pk), per_coder in scope.spans.items():
+        if code_pk not in c_index:
+            continue
+        key = (c_index[code_pk], t_index[t_pk])
+        segments[key] = tuple(len(s) for s in per_coder)
+        if unit == "char":
+            cells[key] = _char_cell(scope.transcripts[key[1]].length, per_coder)
+        elif unit == "document":
+            flags = [[bool(spans)] for spans in per_coder]
+            cells[key] = _hist_from_flags(flags, m)
+        elif unit == "segment":
+            cells[key] = _segment_cell(per_coder, overlap)
+        else:
+            unit_list = units.get(t_pk, [])
+            lengths = [e - s for s, e in unit_list]
+            flags = []
+            for spans in per_coder:
+                covered = _covered(unit_list, spans)
+                flags.append([c > 0 and c >= min_share * n for c, n in zip(covered, lengths,
+                                                                          strict=True)])
+            cells[key] = _hist_from_flags(flags, m)
+    return Tables(unit, m, n_units, cells, segments)
+
+
+# --- coefficients from counts -------------------------------------------------------------
+
+def _no_variation(n0: int, n1: int) -> str | None:
+    if n1 == 0:
+        return "no coder coded any of these units with the code: nothing varies, so " \
+               "agreement beyond chance is undefined"
+    if n0 == 0:
+        return "every coder coded every unit with the code: nothing varies, so agreement " \
+               "beyond chance is undefined"
+    return None
+
+
+def count_coefficients(hist: Sequence[int], cov: Sequence[int], *, segment: bool = False
+                       ) -> tuple[dict[str, float | None], dict[str, str]]:
+    """Percent agreement, kappa, alpha and AC1 for m coders and two categories (coded / not
+    coded) from ``hist[k]`` (units coded by exactly k coders) and ``cov[i]`` (units coded
+    by coder i). Undefined values are None, with the reason in the second dict.
+
+    Percent agreement (a percentage) is the mean share of agreeing coder pairs per unit;
+    kappa is Cohen's (m = 2, via :class:`~qualcode.agreement.CharAgreement`) or Fleiss'
+    (m > 2); alpha is Krippendorff's nominal alpha, 1 - (n - 1) D_o / D_e with n = m N
+    pairable values; AC1 is Gwet's with q = 2 categories."""
+    m = len(cov)
+    n_units = sum(hist)
+    values: dict[str, float | None] = dict.fromkeys(("percent_agreement", "kappa", "alpha",
+                                                     "ac1"))
+    reasons: dict[str, str] = {}
+    if n_units == 0:
+        for key in values:
+            reasons[key] = "no units to compare"
+        return values, reasons
+    n = m * n_units
+    n1 = sum(k * h for k, h in enumerate(hist))
+    n0 = n - n1
+    agree = sum(h * (k * (k - 1) + (m - k) * (m - k - 1)) for k, h in enumerate(hist))
+    p_a = Fraction(agree, n_units * m * (m - 1))
+    table = None
+    if m == 2:
+        both = hist[2]
+        table = CharAgreement(n_units, both, cov[0] - both, cov[1] - both, hist[0])
+        values["percent_agreement"] = table.percent_agreement
+    else:
+        values["percent_agreement"] = float(100 * p_a)
+    if segment:
+        for key in ("kappa", "alpha", "ac1"):
+            reasons[key] = SEGMENT_REASON
+        return values, reasons
+    why = _no_variation(n0, n1)
+    if why:
+        reasons["kappa"] = reasons["alpha"] = why
+    else:
+        if table is not None:
+            values["kappa"] = table.kappa
+        else:
+            p1 = Fraction(n1, n)
+            expected = p1 * p1 + (1 - p1) * (1 - p1)
+            values["kappa"] = float((p_a - expected) / (1 - expected))
+        disagreeing = sum(Fraction(2 * k * (m - k) * h, m - 1) for k, h in enumerate(hist))
+        values["alpha"] = float(1 - (n - 1) * disagreeing / (2 * n0 * n1))
+    p1 = Fraction(n1, n)
+    expected = 2 * p1 * (1 - p1)
+    values["ac1"] = float((p_a - expected) / (1 - expected))
+    return values, reasons
+
+
+def vector_values(measure: str, sums: Any, m: int) -> Any:
+    """The coefficient ``measure`` for many count tables at once (numpy, float): ``sums``
+    has shape (..., 2 m + 1), each table being ``hist[0..m]`` then ``cov[0..m-1]``.
+    Undefined values are NaN. The same formulas as :func:`count_coefficients`."""
+    import numpy as np
+
+    hist = sums[..., :m + 1]
+    cov = sums[..., m + 1:]
+    k = np.arange(m + 1, dtype=float)
+    n_units = hist.sum(axis=-1)
+    n = m * n_units
+    n1 = hist @ k
+    n0 = n - n1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_a = (hist @ (k * (k - 1) + (m - k) * (m - k - 1))) / (n_units * m * (m - 1))
+        varies = (n0 > 0) & (n1 > 0)
+        if measure == "percent":
+            out = 100 * p_a
+        elif measure == "ac1":
+            p1 = n1 / n
+            expected = 2 * p1 * (1 - p1)
+            out = (p_a - expected) / (1 - expected)
+        elif measure == "alpha":
+            disagreeing = hist @ (2 * k * (m - k) / (m - 1))
+            out = 1 - (n - 1) * disagreeing / (2 * n0 * n1)
+            out = np.where(varies, out, np.nan)
+        elif measure == "kappa" and m == 2:
+            a, b = cov[..., 0], cov[..., 1]
+            observed = (hist[..., 0] + hist[..., 2]) / n_units
+            expected = (a * b + (n_units - a) * (n_units - b)) / (n_units * n_units)
+            out = np.where(varies, (observed - expected) / (1 - expected), np.nan)
+        elif measure == "kappa":
+            p1 = n1 / n
+            expected = p1 * p1 + (1 - p1) * (1 - p1)
+            out = np.where(varies, (p_a - expected) / (1 - expected), np.nan)
+        else:
+            raise ValueError(f"no count form for {measure!r}")
+    return np.where(n_units > 0, out, np.nan)
+
+
+# --- bands --------------------------------------------------------------------------------
+
+def landis_koch(value: float | None) -> str | None:
+    """Landis, J. R. & Koch, G. G. (1977), Biometrics 33: 159-174, p. 165."""
+    if value is None:
+        return None
+    if value < 0:
+        return "poor"
+    for limit, name in ((0.20, "slight"), (0.40, "fair"), (0.60, "moderate"),
+                        (0.80, "substantial")):
+        if value <= limit:
+            return name
+    return "almost perfect"
+
+
+def krippendorff_band(value: float | None) -> str | None:
+    """Krippendorff, K. (2004), Content Analysis, 2nd ed., p. 241."""
+    if value is None:
+        return None
+    if value >= 0.800:
+        return "reliable"
+    if value >= 0.667:
+        return "tentative"
+    return "unreliable"
+
+
+def band_for(measure: str, value: float | None) -> tuple[str | None, str | None]:
+    """(band, source) of a value of ``measure``; percent agreement has no band."""
+    if measure in ("kappa", "ac1"):
+        return landis_koch(value), LANDIS_KOCH
+    if measure in ("alpha", "ualpha"):
+        return krippendorff_band(value), KRIPPENDORFF
+    return None, None
+
+
+BANDS_NB = {"poor": "svakere enn tilfeldig", "slight": "ubetydelig", "fair": "svak",
+            "moderate": "moderat", "substantial": "betydelig",
+            "almost perfect": "nesten perfekt", "reliable": "pålitelig",
+            "tentative": "foreløpig", "unreliable": "ikke pålitelig"}
+
+
+# --- the agreement computation ------------------------------------------------------------
+
+def _continuum(scope: Scope, code_pks: Sequence[int], *, per_code: bool = False,
+               categories: dict[int, str] | None = None, only: int | None = None
+               ) -> tuple[int, list[list[tuple]]]:
+    """Lay the transcripts end to end (and, with ``per_code``, the codes' continua too):
+    the total length and each coder's spans on it."""
+    offsets = []
+    total = 0
+    for t in scope.transcripts:
+        if only is None or t.pk == only:
+            offsets.append((t.pk, total))
+            total += t.length
+    spans: list[list[tuple]] = [[] for _ in scope.coders]
+    for block, code_pk in enumerate(code_pks):
+        base = block * total if per_code else 0
+        for t_pk, offset in offsets:
+            cell = scope.spans.get((code_pk, t_pk))
+            if cell is None:
+                continue
+            for i, coder_spans in enumerate(cell):
+                for s, e in coder_spans:
+                    if categories is None:
+                        spans[i].append((base + offset + s, base + offset + e))
+                    else:
+                        spans[i].append((offset + s, offset + e, categories[code_pk]))
+    return (total * len(code_pks) if per_code else total), spans
+
+
+def _unitizing(fn, length: int, spans: list[list[tuple]], coders: list[str], **kw
+               ) -> tuple[float | None, str | None]:
+    try:
+        return fn(length, dict(zip(coders, spans, strict=True)), **kw), None
+    except UndefinedCoefficient as exc:
+        return None, str(exc)
+
+
+def _row(scope: Scope, hist: Sequence[int], cov: Sequence[int], unit: str, n_transcripts: int,
+         segments: Sequence[int]) -> dict:
+    values, reasons = count_coefficients(hist, cov, segment=unit == "segment")
+    m = scope.m
+    n_units = sum(hist)
+    row: dict[str, Any] = {"units": n_units, "transcripts_with_code": n_transcripts}
+    if unit == "segment":
+        row["coded"] = dict(zip(scope.coders, segments, strict=True))
+        row["prevalence"] = dict.fromkeys(scope.coders)
+    else:
+        row["coded"] = dict(zip(scope.coders, cov, strict=True))
+        row["prevalence"] = {c: (n / n_units if n_units else None)
+                             for c, n in zip(scope.coders, cov, strict=True)}
+    row["segments"] = dict(zip(scope.coders, segments, strict=True))
+    row["coded_by_all"] = hist[m]
+    row["coded_by_some"] = sum(hist[1:m])
+    row["coded_by_none"] = hist[0]
+    row.update(values)
+    row["kappa_kind"] = "cohen" if m == 2 else "fleiss"
+    row["undefined"] = reasons
+    return row
+
+
+def _flags(row: dict, unit: str, measure_keys: Sequence[str]) -> list[str]:
+    flags = []
+    if any(row.get(k) is None and k in row["undefined"] and row["undefined"][k] != SEGMENT_REASON
+           for k in measure_keys):
+        flags.append("undefined")
+    prevalence = [p for p in row["prevalence"].values() if p is not None]
+    if unit != "segment" and prevalence and sum(prevalence) / len(prevalence) < RARE:
+        flags.append("rare")
+    if row["transcripts_with_code"] < FEW_TRANSCRIPTS:
+        flags.append("few-transcripts")
+    counts = list(row["coded"].values())
+    if max(counts) > 0 and (min(counts) == 0 or max(counts) >= UNEVEN * min(counts)):
+        flags.append("uneven")
+    return flags
+
+
+def _percentile(values: Sequence[float | None], confidence: float) -> dict:
+    """``bootstrap_interval``'s percentile step applied to the coefficient already computed
+    on each resample: it is handed one value per draw, skips undefined ones, and returns the
+    interval and how many resamples it used."""
+    stream = iter(values)
+
+    def next_value(_draw: list) -> float:
+        value = next(stream)
+        if value is None:
+            raise UndefinedCoefficient("undefined on this resample")
+        return value
+
+    try:
+        low, high, used = bootstrap_interval(next_value, [None], n=len(values), seed=0,
+                                             confidence=confidence)
+    except UndefinedCoefficient:
+        return {"low": None, "high": None, "resamples_used": 0}
+    return {"low": low, "high": high, "resamples_used": used}
+
+
+def _bootstrap(tables: Tables, n_codes: int, measure: str, n: int, seed: int,
+               confidence: float) -> list[dict]:
+    """Intervals for each code and the pooled row (last), resampling transcripts."""
+    import numpy as np
+
+    m = tables.m
+    size = 2 * m + 1
+    n_t = len(tables.n_units)
+    per = np.zeros((n_t, n_codes + 1, size))
+    per[:, :n_codes, 0] = np.asarray(tables.n_units, dtype=float)[:, None]
+    for (ci, ti), (hist, cov) in tables.cells.items():
+        per[ti, ci, :m + 1] = hist
+        per[ti, ci, m + 1:] = cov
+    per[:, n_codes] = per[:, :n_codes].sum(axis=1)
+    draws: list[list[int]] = []
+
+    def record(resample: list[int]) -> float:
+        draws.append(resample)
+        return 0.0
+
+    bootstrap_interval(record, list(range(n_t)), n=n, seed=seed, confidence=confidence)
+    weights = np.stack([np.bincount(d, minlength=n_t) for d in draws]).astype(float)
+    sums = (weights @ per.reshape(n_t, -1)).reshape(n, n_codes + 1, size)
+    values = vector_values(measure, sums, m)
+    out = []
+    for column in range(n_codes + 1):
+        col = values[:, column]
+        out.append(_percentile([None if math.isnan(v) else float(v) for v in col], confidence))
+    return out
+
+
+def _groups(scope: Scope) -> list[dict]:
+    """u-alpha and cu-alpha for each group of mutually exclusive codes in the selection."""
+    selected = {c.pk for c in scope.codes}
+    out = []
+    for parent in sorted(scope.all_codes.values(), key=lambda c: c.order):
+        if not parent.exclusive:
+            continue
+        categories: dict[int, str] = {}
+        for code in scope.all_codes.values():
+            if code.pk not in selected:
+                continue
+            node, child = code, None
+            while node.parent_pk is not None and node.pk != parent.pk:
+                child, node = node, scope.all_codes[node.parent_pk]
+            if node.pk == parent.pk and child is not None:
+                categories[code.pk] = child.code_id
+        if not categories:
+            continue
+        group: dict[str, Any] = {"group": parent.code_id, "label": parent.label,
+                                 "codes": sorted(set(categories.values())), "undefined": {}}
+        clash = _exclusive_clash(scope, categories)
+        length, spans = _continuum(scope, list(categories), categories=categories)
+        for key, fn in (("u_alpha", u_alpha), ("cu_alpha", cu_alpha)):
+            if clash:
+                group[key], group["undefined"][key] = None, clash
+            else:
+                group[key], why = _unitizing(fn, length, spans, scope.coders)
+                if why:
+                    group["undefined"][key] = why
+        out.append(group)
+    return out
+
+
+def _exclusive_clash(scope: Scope, categories: dict[int, str]) -> str | None:
+    by_name = {t.pk: t.name for t in scope.transcripts}
+    for t_pk, name in by_name.items():
+        for i, coder in enumerate(scope.coders):
+            units = sorted((s, e, categories[code_pk]) for code_pk in categories
+                           for s, e in (scope.spans.get((code_pk, t_pk)) or [[]] * scope.m)[i])
+            active: list[tuple[int, int, str]] = []
+            for s2, e2, c2 in units:
+                active = [u for u in active if u[1] > s2]
+                for _s1, e1, c1 in active:
+                    if c1 != c2:
+                        return (f"{coder} applied {c1} and {c2}, which exclude each other, "
+                                f"to overlapping text in {name} (characters "
+                                f"{s2}-{min(e1, e2)})")
+                active.append((s2, e2, c2))
+    return None
+
+
+def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
+              transcripts: Sequence[str] | None = None,
+              codes: Sequence[str] | str | None = None, unit: str = "char",
+              overlap: float = 0.9, min_share: float = 0.5, bootstrap: int = 1000,
+              seed: int = 0, measure: str | None = None, by_transcript: bool = False,
+              confidence: float = 0.95, scope: Scope | None = None) -> dict:
+    """Agreement per code, pooled over codes, and per group of mutually exclusive codes.
+
+    Returns plain data (see the keys below; ``--format json`` prints it as is): undefined
+    coefficients are None with the reason under ``undefined``; nothing is rounded.
+    ``measure`` (default alpha; percent agreement for the segment unit) gets the bootstrap
+    interval and the band."""
+    if unit not in UNITS:
+        raise QualcodeError(f"unknown unit '{unit}'", hint=f"use one of {', '.join(UNITS)}")
+    measure = measure or ("percent" if unit == "segment" else "alpha")
+    if measure not in MEASURES:
+        raise QualcodeError(f"unknown measure '{measure}'",
+                            hint=f"use one of {', '.join(MEASURES)}")
+    if unit == "segment" and measure in ("kappa", "alpha", "ac1"):
+        raise QualcodeError(f"--measure {measure} is not defined for --unit segment",
+                            hint="use --measure percent or ualpha, or another unit")
+    if not 0 < overlap <= 1:
+        raise QualcodeError(f"--overlap must be above 0 and at most 1, not {overlap}")
+    if not 0 <= min_share <= 1:
+        raise QualcodeError(f"--min-share must be between 0 and 1, not {min_share}")
+    if bootstrap < 0:
+        raise QualcodeError(f"--bootstrap must be 0 (none) or more, not {bootstrap}")
+    if scope is None:
+        scope = load_scope(store, coders=coders, transcripts=transcripts, codes=codes)
+    tables = count_tables(store, scope, unit, overlap=overlap, min_share=min_share)
+    m = scope.m
+    n_codes = len(scope.codes)
+    measure_key = MEASURE_KEY[measure]
+    keys = ("percent_agreement", "kappa", "alpha", "ac1", "u_alpha")
+
+    per_code_hist = [[0] * (m + 1) for _ in range(n_codes)]
+    per_code_cov = [[0] * m for _ in range(n_codes)]
+    per_code_seg = [[0] * m for _ in range(n_codes)]
+    present = [0] * n_codes
+    covered = [0] * n_codes
+    for (ci, _ti), (hist, cov) in tables.cells.items():
+        present[ci] += 1
+        covered[ci] += tables.n_units[_ti]
+        for k, h in enumerate(hist):
+            per_code_hist[ci][k] += h
+        for i, c in enumerate(cov):
+            per_code_cov[ci][i] += c
+        for i, s in enumerate(tables.segments[ci, _ti]):
+            per_code_seg[ci][i] += s
+    total_units = sum(tables.n_units)
+    for ci in range(n_codes):
+        per_code_hist[ci][0] += total_units - covered[ci]
+
+    intervals: list[dict] | None = None
+    interval_reason = None
+    if bootstrap and measure != "ualpha" and len(scope.transcripts) >= 2:
+        intervals = _bootstrap(tables, n_codes, measure, bootstrap, seed, confidence)
+    elif bootstrap and measure == "ualpha":
+        interval_reason = ("no bootstrap interval for |u-alpha (it would recompute the "
+                           "spans for every resample)")
+    elif bootstrap:
+        interval_reason = "no bootstrap interval: fewer than two transcripts to resample"
+
+    def finish(row: dict, index: int, length_spans: tuple[int, list[list[tuple]]]) -> dict:
+        row["u_alpha"], why = _unitizing(u_alpha_binary, *length_spans, scope.coders)
+        if why:
+            row["undefined"]["u_alpha"] = why
+        if intervals is not None:
+            iv = intervals[index]
+            row["interval"] = {"measure": measure, "confidence": confidence, **iv,
+                               "resamples": bootstrap}
+            if iv["low"] is None:
+                row["undefined"]["interval"] = (f"{measure} was undefined on every "
+                                                "bootstrap resample")
+        else:
+            row["interval"] = None
+            if interval_reason:
+                row["undefined"]["interval"] = interval_reason
+        row["kappa_band"] = landis_koch(row["kappa"])
+        row["alpha_band"] = krippendorff_band(row["alpha"])
+        row["band"], row["band_source"] = band_for(measure, row[measure_key])
+        row["flags"] = _flags(row, unit, keys)
+        return row
+
+    code_rows = []
+    for ci, code in enumerate(scope.codes):
+        row = {"code": code.code_id, "label": code.label, "depth": code.depth}
+        row.update(_row(scope, per_code_hist[ci], per_code_cov[ci], unit, present[ci],
+                        per_code_seg[ci]))
+        code_rows.append(finish(row, ci, _continuum(scope, [code.pk])))
+    pooled_hist = [sum(h[k] for h in per_code_hist) for k in range(m + 1)]
+    pooled_cov = [sum(c[i] for c in per_code_cov) for i in range(m)]
+    pooled_seg = [sum(c[i] for c in per_code_seg) for i in range(m)]
+    pooled = {"code": "(pooled)", "label": f"all {n_codes} codes", "depth": 0}
+    pooled.update(_row(scope, pooled_hist, pooled_cov, unit,
+                       len({ti for _, ti in tables.cells}), pooled_seg))
+    pooled = finish(pooled, n_codes, _continuum(scope, [c.pk for c in scope.codes],
+                                                per_code=True))
+    pooled["flags"] = [f for f in pooled["flags"] if f == "undefined"]
+
+    result: dict[str, Any] = {
+        "coders": scope.coders,
+        "unit": unit,
+        "overlap": overlap if unit == "segment" else None,
+        "min_share": min_share if unit in ("sentence", "turn") else None,
+        "measure": measure,
+        "bootstrap": {"resamples": bootstrap, "seed": seed, "confidence": confidence,
+                      "resampled": "transcripts"},
+        "continuum": "transcripts laid end to end",
+        "transcripts": [t.name for t in scope.transcripts],
+        "transcripts_left_out": scope.left_out,
+        "code_selection": scope.selection,
+        "notes": scope.notes,
+        "units_total": total_units if unit != "segment" else pooled["units"],
+        "codes": code_rows,
+        "pooled": pooled,
+        "groups": _groups(scope),
+    }
+    if by_transcript:
+        result["by_transcript"] = _by_transcript(scope, tables, unit)
+    return result
+
+
+def _by_transcript(scope: Scope, tables: Tables, unit: str) -> list[dict]:
+    rows = []
+    for (ci, ti), (hist, cov) in sorted(tables.cells.items()):
+        code, t = scope.codes[ci], scope.transcripts[ti]
+        row = {"code": code.code_id, "transcript": t.name}
+        row.update(_row(scope, hist, cov, unit, 1, tables.segments[ci, ti]))
+        del row["transcripts_with_code"]
+        row["u_alpha"], why = _unitizing(u_alpha_binary, *_continuum(scope, [code.pk],
+                                                                     only=t.pk), scope.coders)
+        if why:
+            row["undefined"]["u_alpha"] = why
+        rows.append(row)
+    return rows
+
+
+def measure_value(result: dict, measure: str | None = None) -> float | None:
+    """The pooled value of the chosen measure (what ``--fail-under`` checks)."""
+    return result["pooled"][MEASURE_KEY[measure or result["measure"]]]
+
+
+# --- disagreements ------------------------------------------------------------------------
+
+def passage_kind(coders: Sequence[str], by_coder: Sequence[Sequence[Interval]]) -> str:
+    """"only anna", "only anna, carl" or "boundaries differ"."""
+    present = [c for c, spans in zip(coders, by_coder, strict=True) if spans]
+    if len(present) < len(coders):
+        return "only " + ", ".join(present)
+    return "boundaries differ"
+
+
+def _turn_label(turns: Sequence[tuple[int, int, int]], start: int, end: int) -> str:
+    idx = [i for s, e, i in turns if s < end and e > start]
+    if not idx:
+        return ""
+    return f"{idx[0]}–{idx[-1]}" if len(idx) > 1 else str(idx[0])
+
+
+def disagreement_passages(store: Store, scope: Scope, *, max_per_code: int | None = None
+                          ) -> list[dict]:
+    """Every stretch where the coders' segments of a code differ, grouped by code.
+
+    A passage is a run of segments (of one code, in one transcript) that overlap or touch
+    across coders, on which the coders did not all code exactly the same characters. It
+    carries the text cut into pieces with the coders covering each piece, and, per coder,
+    every code (of the whole codebook) that coder applied to any part of the passage."""
+    found: dict[int, list[tuple[TranscriptRef, Cluster]]] = defaultdict(list)
+    for code in scope.codes:
+        for t in scope.transcripts:
+            cell = scope.spans.get((code.pk, t.pk))
+            if cell is None:
+                continue
+            for cluster in clusters(cell):
+                if not cluster.agreed:
+                    found[code.pk].append((t, cluster))
+    needed = sorted({t.pk for items in found.values() for t, _ in items})
+    texts: dict[int, str] = {}
+    turns: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    if needed:
+        with store.read() as session:
+            texts = dict(session.exec(select(Transcript.pk, Transcript.text)
+                                      .where(Transcript.pk.in_(needed))).all())
+            for t_pk, start, end, idx in session.exec(
+                    select(Turn.transcript_pk, Turn.start, Turn.end, Turn.idx)
+                    .where(Turn.transcript_pk.in_(needed)).order_by(Turn.start)).all():
+                turns[t_pk].append((start, end, idx))
+    by_transcript: dict[int, list[tuple[int, list[list[Interval]]]]] = defaultdict(list)
+    for (code_pk, t_pk), cell in scope.spans.items():
+        if t_pk in texts:
+            by_transcript[t_pk].append((code_pk, cell))
+    out = []
+    for code in scope.codes:
+        items = sorted(found.get(code.pk, []), key=lambda tc: (tc[0].name, tc[1].start))
+        passages = []
+        for t, cluster in items[:max_per_code] if max_per_code else items:
+            text = texts[t.pk]
+            codes_by_coder = {}
+            for i, coder in enumerate(scope.coders):
+                applied = [(scope.all_codes[c_pk].order, scope.all_codes[c_pk].code_id)
+                           for c_pk, cell in by_transcript[t.pk]
+                           if any(s < cluster.end and e > cluster.start for s, e in cell[i])]
+                codes_by_coder[coder] = [cid for _, cid in sorted(applied)]
+            passages.append({
+                "transcript": t.name, "start": cluster.start, "end": cluster.end,
+                "turns": _turn_label(turns[t.pk], cluster.start, cluster.end),
+                "kind": passage_kind(scope.coders, cluster.by_coder),
+                "differing_chars": cluster.differing(),
+                "spans": {c: [list(iv) for iv in spans]
+                          for c, spans in zip(scope.coders, cluster.by_coder, strict=True)},
+                "pieces": [{"text": text[s:e], "coders": [scope.coders[i] for i in who]}
+                           for s, e, who in cluster.pieces()],
+                "codes_by_coder": codes_by_coder,
+            })
+        if items:
+            out.append({"code": code.code_id, "label": code.label, "total": len(items),
+                        "passages": passages})
+    return out
+
+
+# --- the supervisor's report (Norwegian bokmål; statistical terms kept) -------------------
+
+UNIT_NB = {"char": "tegn", "sentence": "setninger", "turn": "replikker",
+           "document": "dokumenter (forekomst)", "segment": "segmenter"}
+KIND_NB = {"boundaries differ": "ulike grenser"}
+FLAGS_NB = {"undefined": "udefinert", "rare": "sjelden", "few-transcripts": "få transkr.",
+            "uneven": "skjev bruk"}
+REASONS_NB = (
+    ("no units to compare", "ingen enheter å sammenligne"),
+    ("no coder coded any of these units", "ingen av koderne har brukt koden på noen av "
+     "enhetene, så ingenting varierer og enighet utover tilfeldighet kan ikke beregnes"),
+    ("every coder coded every unit", "alle koderne har kodet alle enhetene med koden, så "
+     "ingenting varierer og enighet utover tilfeldighet kan ikke beregnes"),
+    ("no unit of one coder overlaps", "ingen av én koders segmenter overlapper en annen "
+     "koders segmenter"),
+    ("expected disagreement is 0", "ingenting varierer (forventet uenighet er 0)"),
+    ("only one category", "bare én kategori forekommer"),
+    ("undefined on every bootstrap resample", "koeffisienten var udefinert i alle "
+     "bootstrap-trekningene"),
+    ("fewer than two transcripts", "færre enn to transkripsjoner å trekke fra"),
+    ("no bootstrap interval for |u-alpha", "intervall beregnes ikke for |u-alpha"),
+)
+MEASURE_NB = {"alpha": "Krippendorffs alpha", "kappa": "kappa", "ac1": "Gwets AC1",
+              "percent": "prosentvis enighet", "ualpha": "|u-alpha"}
+MEASURE_SYMBOL = {"alpha": "α", "kappa": "κ", "ac1": "AC1", "percent": "%",
+                  "ualpha": "|uα"}
+# Highlight colours: one per coder (colour-blind-safe pairs first), all coders, several.
+CODER_FILLS = ("BDD7EE", "F8CBAD", "D9D2E9", "B4E5E0", "F4D7E6", "E2D9C5")
+ALL_FILL = "C6E0B4"
+SOME_FILL = "FFE699"
+ACCENT = "1F4E79"
+GREY = "595959"
+ELIDE_OVER = 700
+ELIDE_KEEP = 260
+MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
+          "september", "oktober", "november", "desember")
+
+
+def report_data(store: Store, *, max_passages: int | None = None, **options: Any) -> dict:
+    """Everything the report shows: the agreement result, the disagreement listing, and
+    the facts for the header."""
+    from qualcode import __version__
+    from qualcode.services.codebooks import codebook_info
+
+    scope = load_scope(store, coders=options.pop("coders", None),
+                       transcripts=options.pop("transcripts", None),
+                       codes=options.pop("codes", None))
+    data = agreement(store, scope=scope, **options)
+    data["passages"] = disagreement_passages(store, scope, max_per_code=max_passages)
+    data["max_passages"] = max_passages
+    info = codebook_info(store) or {}
+    data["codebook"] = info.get("title") or info.get("name")
+    data["date"] = date.today().isoformat()
+    data["version"] = __version__
+    return data
+
+
+def write_agreement_report(store: Store, path: Path, **options: Any) -> dict:
+    """Write the report as Word (.docx) or one self-contained HTML file (.html)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".docx", ".html", ".htm"):
+        raise QualcodeError(f"cannot write the agreement report as '{suffix or path.name}'",
+                            hint="use a .docx or .html file name")
+    data = report_data(store, **options)
+    if suffix == ".docx":
+        _write_docx(data, path)
+    else:
+        path.write_text(render_html(data), encoding="utf-8")
+    return {"path": str(path), "codes": len(data["codes"]),
+            "transcripts": len(data["transcripts"]),
+            "passages": sum(len(g["passages"]) for g in data["passages"]),
+            "coders": data["coders"]}
+
+
+# Text shared by both formats --------------------------------------------------------------
+
+def _nb_int(n: int | float) -> str:
+    return f"{int(n):,}".replace(",", "\u00a0")
+
+
+def _nb_num(value: float | None, digits: int = 2) -> str:
+    if value is None:
+        return "udefinert"
+    text = f"{value:.{digits}f}".replace(".", ",")
+    return text.replace("-", "\u2212")
+
+
+def _nb_pct(value: float | None, digits: int = 1) -> str:
+    return "udefinert" if value is None else _nb_num(value, digits)
+
+
+def _nb_date(iso: str) -> str:
+    d = date.fromisoformat(iso)
+    return f"{d.day}. {MONTHS[d.month - 1]} {d.year}"
+
+
+def _nb_list(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " og " + items[-1]
+
+
+def _kind_nb(kind: str) -> str:
+    if kind.startswith("only "):
+        return "bare " + _nb_list(kind[5:].split(", "))
+    return KIND_NB.get(kind, kind)
+
+
+def _interval_text(row: dict) -> str:
+    iv = row.get("interval")
+    if not iv:
+        return "–"
+    if iv["low"] is None:
+        return "udefinert"
+    digits = 1 if iv["measure"] == "percent" else 3
+    return f"{_nb_num(iv['low'], digits)} til {_nb_num(iv['high'], digits)}"
+
+
+def _band_text(row: dict) -> str:
+    if not row.get("band"):
+        return "–" if row.get("band_source") is None else "udefinert"
+    return BANDS_NB.get(row["band"], row["band"])
+
+
+def _unit_sentence(data: dict) -> str:
+    unit = data["unit"]
+    if unit == "char":
+        return ("Enheten er tegn: hvert tegn i transkripsjonene er én enhet, og et tegn "
+                "regnes som kodet av en koder når en av koderens kodinger med koden dekker "
+                "det. Slik sammenligner NVivo koding.")
+    if unit in ("sentence", "turn"):
+        what = "setning" if unit == "sentence" else "replikk"
+        share = data["min_share"] or 0
+        rule = ("når koderens kodinger med koden berører den" if share == 0 else
+                f"når koderens kodinger med koden dekker minst {_nb_num(100 * share, 0)} % "
+                "av tegnene i den")
+        return f"Enheten er {UNIT_NB[unit]}: hver {what} er én enhet, og regnes som kodet {rule}."
+    if unit == "document":
+        return ("Enheten er dokumenter: hver transkripsjon er én enhet, og regnes som kodet "
+                "med en kode når koderen har brukt koden et sted i den (forekomst).")
+    return ("Enheten er segmenter, som i MAXQDA: hvert segment en koder har kodet, er én "
+            "enhet. En annen koder regnes som enig om segmentet når ett av hennes segmenter "
+            f"med samme kode overlapper minst {_nb_num(100 * data['overlap'], 0)} % av det. "
+            "Her finnes ingen enheter som ingen har kodet, så bare prosentvis enighet og "
+            "|u-alpha kan beregnes.")
+
+
+def header_facts_nb(data: dict) -> list[tuple[str, str]]:
+    """(label, text) pairs for the report's header."""
+    coders = data["coders"]
+    n_t = len(data["transcripts"])
+    left = data["transcripts_left_out"]
+    transcripts = f"{n_t} transkripsjoner, som alle koderne har kodet."
+    if left:
+        transcripts += (f" {len(left)} er utelatt fordi ikke alle koderne har kodet dem "
+                        "(se vedlegget).")
+    codes = f"{len(data['codes'])} koder som er brukt av minst én av koderne"
+    if data.get("code_selection"):
+        codes += f", innenfor {_nb_list(data['code_selection'])}"
+    kappa = "Cohens kappa" if len(coders) == 2 else "Fleiss' kappa"
+    measure = data["measure"]
+    boot = data["bootstrap"]
+    interval = (f"95 % bootstrap-intervall for {MEASURE_NB[measure]}: "
+                f"{_nb_int(boot['resamples'])} trekninger av transkripsjoner med "
+                f"tilbakelegging, frø (seed) {boot['seed']}."
+                if boot["resamples"] and measure != "ualpha" else
+                "Ingen bootstrap-intervall.")
+    return [
+        ("Kodere", f"{_nb_list(coders)}. Hver koders kodinger er sammenlignet med de "
+                   "andres; forslag som ikke er godkjent, telles ikke."),
+        ("Transkripsjoner", transcripts),
+        ("Koder", codes + "."),
+        ("Enhet", _unit_sentence(data)),
+        ("Mål", f"prosentvis enighet, {kappa}, Krippendorffs alpha (nominal), Gwets AC1 og "
+                "Krippendorffs |u-alpha. " + interval),
+        ("Språk", "Rapporten er på norsk (bokmål). De statistiske fagbegrepene er beholdt "
+                  "slik de brukes i metodelitteraturen."),
+    ]
+
+
+def conventions_nb(data: dict) -> list[str]:
+    out = [
+        "Overlappende eller tilstøtende kodinger med samme kode fra samme koder slås sammen "
+        "før telling, så ingen tekst telles to ganger.",
+        "Prevalens (dekning) er andelen av enhetene en koder har kodet med koden.",
+        "Samlet rad: tellingene for alle kodene er lagt sammen, slik at hver kombinasjon av "
+        "kode og enhet er én enhet.",
+        "|u-alpha regnes på transkripsjonene lagt etter hverandre som ett langt kontinuum.",
+        "Udefinerte koeffisienter skrives som «udefinert», aldri som et tall; grunnen står "
+        "under tabellen.",
+    ]
+    if data["groups"]:
+        out.append("For kodegrupper som kodeboken merker som gjensidig utelukkende, gis "
+                   "u-alpha og cu-alpha med gruppens koder som kategorier.")
+    return out
+
+
+def how_to_read_nb(data: dict) -> list[tuple[str, str]]:
+    unit = UNIT_NB[data["unit"]]
+    kappa = ("Cohens kappa (to kodere)" if len(data["coders"]) == 2
+             else "Fleiss' kappa (flere enn to kodere)")
+    return [
+        ("Dekning", f"Hvor stor andel av enhetene ({unit}) hver koder har kodet med koden. "
+                    "Les alle koeffisientene sammen med dekningen: for sjeldne koder blir "
+                    "tallene ustabile."),
+        ("Alle / noen / ingen", "Antall enheter som alle koderne, noen av dem eller ingen "
+                                "av dem har kodet med koden."),
+        ("Enighet %", "Andelen enheter der koderne er enige, enten om å kode eller om å "
+                      "la være. Den blir høy for sjeldne koder fordi nesten all tekst er "
+                      "ukodet hos alle, og sier derfor lite alene."),
+        ("κ", f"{kappa}: enighet utover det som ventes ved tilfeldighet, gitt hvor mye hver "
+              "koder koder. 1 er full enighet, 0 er det samme som tilfeldig, under 0 er "
+              "dårligere enn tilfeldig. Tolkning etter Landis & Koch (1977): ubetydelig "
+              "(slight) til 0,20, svak (fair) til 0,40, moderat (moderate) til 0,60, "
+              "betydelig (substantial) til 0,80, nesten perfekt (almost perfect) over det."),
+        ("α", "Krippendorffs alpha (nominal): det anbefalte reliabilitetsmålet. Ligner kappa, "
+              "men beregner tilfeldig enighet ut fra kodernes samlede bruk og tåler flere "
+              "kodere. Tolkning etter Krippendorff (2004): α ≥ 0,800 pålitelig (reliable), "
+              "0,667–0,800 bare foreløpige konklusjoner (tentative), under 0,667 ikke "
+              "pålitelig (unreliable)."),
+        ("AC1", "Gwets AC1 er mindre følsom for lav prevalens. Når en kode er sjelden, kan "
+                "κ og α bli lave selv om koderne er enige nesten overalt (kappa-paradokset); "
+                "AC1 blir da høy. Stor avstand mellom AC1 og κ betyr at koden er sjelden, "
+                "ikke nødvendigvis at koderne er enige."),
+        ("|uα", "Krippendorffs |u-alpha sammenligner tekstbitene selv: om koderne har kodet "
+                "de samme strekningene av teksten, med hvor de begynner og slutter."),
+        ("95 % KI", "Bootstrap-intervall: transkripsjonene trekkes på nytt med "
+                    "tilbakelegging mange ganger. Et bredt intervall betyr at tallet "
+                    "hviler på få transkripsjoner og kan endre seg mye med nye data."),
+        ("Tolkning", "Båndet for det valgte målet, med kilde. Båndene er konvensjoner, ikke "
+                     "naturlover: les dem sammen med intervallet og uenighetene nedenfor."),
+        ("Merknader", "udefinert: en koeffisient kan ikke beregnes (grunnen står under "
+                      "tabellen); sjelden: dekning under 5 %; få transkripsjoner: koden "
+                      "finnes i færre enn 5; skjev bruk: én koder har kodet minst dobbelt så "
+                      "mye med koden som en annen."),
+    ]
+
+
+def reason_nb(reason: str) -> str:
+    """A reason for an undefined value in Norwegian (known reasons; else as given)."""
+    if " applied " in reason and "exclude each other" in reason:
+        coder, rest = reason.split(" applied ", 1)
+        codes, rest = rest.split(", which exclude each other, to overlapping text in ", 1)
+        where, chars = rest.split(" (characters ", 1)
+        return (f"{coder} har brukt {codes.replace(' and ', ' og ')}, som utelukker "
+                f"hverandre, på overlappende tekst i {where} (tegn {chars}")
+    for english, norwegian in REASONS_NB:
+        if english in reason:
+            return norwegian
+    return reason
+
+
+def _undefined_notes(data: dict) -> list[str]:
+    names = {"percent_agreement": "enighet", "kappa": "κ", "alpha": "α", "ac1": "AC1",
+             "u_alpha": "|uα", "interval": "intervall", "cu_alpha": "cu-alpha"}
+    out = []
+    for row in [*data["codes"], data["pooled"]]:
+        reasons = {k: v for k, v in row["undefined"].items() if v != SEGMENT_REASON}
+        by_reason: dict[str, list[str]] = defaultdict(list)
+        for key, reason in reasons.items():
+            by_reason[reason].append(names.get(key, key))
+        for reason, keys in by_reason.items():
+            out.append(f"{row['code']}: {_nb_list(keys)} – {reason_nb(reason)}")
+    return out
+
+
+def _group_notes(data: dict) -> list[str]:
+    out = []
+    for group in data["groups"]:
+        by_reason: dict[str, list[str]] = defaultdict(list)
+        for key, reason in group["undefined"].items():
+            by_reason[reason].append(key.replace("_", "-"))
+        for reason, keys in by_reason.items():
+            out.append(f"{group['group']}: {_nb_list(keys)} – {reason_nb(reason)}")
+    return out
+
+
+def _elided(pieces: list[dict], m: int) -> list[tuple[str, list[str] | None]]:
+    """Pieces with long stretches coded by every coder shortened in the middle; an elision
+    has ``None`` for coders."""
+    out: list[tuple[str, list[str] | None]] = []
+    for piece in pieces:
+        text = piece["text"]
+        if len(piece["coders"]) == m and len(text) > ELIDE_OVER:
+            hidden = len(text) - 2 * ELIDE_KEEP
+            out.append((text[:ELIDE_KEEP], piece["coders"]))
+            out.append((f" […\u00a0{_nb_int(hidden)} tegn kodet av alle\u00a0…] ", None))
+            out.append((text[-ELIDE_KEEP:], piece["coders"]))
+        else:
+            out.append((text, piece["coders"]))
+    return out
+
+
+def _fill_for(coders: list[str], who: list[str] | None) -> str | None:
+    if not who:
+        return None
+    if len(who) == len(coders):
+        return ALL_FILL
+    if len(who) == 1:
+        return CODER_FILLS[coders.index(who[0]) % len(CODER_FILLS)]
+    return SOME_FILL
+
+
+def _legend(coders: list[str]) -> list[tuple[str, str]]:
+    items = [(CODER_FILLS[i % len(CODER_FILLS)], f"bare {c}") for i, c in enumerate(coders)]
+    if len(coders) > 2:
+        items.append((SOME_FILL, "flere, men ikke alle"))
+    items.append((ALL_FILL, "alle" if len(coders) > 2 else "begge"))
+    return items
+
+
+def _coverage_text(row: dict, coder: str, unit: str) -> str:
+    if unit == "segment":
+        return _nb_int(row["coded"][coder])
+    value = row["prevalence"][coder]
+    return "–" if value is None else _nb_num(100 * value, 1)
+
+
+def _counts_text(row: dict) -> str:
+    return " / ".join(_nb_int(row[k]) for k in ("coded_by_all", "coded_by_some",
+                                                 "coded_by_none"))
+
+
+def table_columns(data: dict) -> list[tuple[str, float]]:
+    """(header, width in cm) of the per-code table (landscape A4)."""
+    coders = data["coders"]
+    cover = "Segm." if data["unit"] == "segment" else "Dekn. %"
+    cols = [("Kode", 5.0)]
+    if len(coders) <= 3:
+        cols += [(f"{cover} {c}", 1.7) for c in coders]
+    else:
+        cols += [(f"{cover} " + " / ".join(coders), 3.6)]
+    boot = data["bootstrap"]["resamples"] and data["measure"] != "ualpha"
+    cols += [("Alle / noen / ingen", 3.6), ("Enighet %", 1.5), ("κ", 1.2), ("α", 1.2),
+             ("AC1", 1.2), ("|uα", 1.2)]
+    if boot:
+        cols.append((f"95 % KI ({MEASURE_SYMBOL[data['measure']]})", 2.4))
+    cols += [("Tolkning", 2.1), ("Merknader", 2.9)]
+    return cols
+
+
+def table_cells(data: dict, row: dict) -> list[str]:
+    coders = data["coders"]
+    cells = []
+    if len(coders) <= 3:
+        cells += [_coverage_text(row, c, data["unit"]) for c in coders]
+    else:
+        cells.append(" / ".join(_coverage_text(row, c, data["unit"]) for c in coders))
+    cells.append(_counts_text(row))
+    cells.append(_nb_pct(row["percent_agreement"]))
+    for key in ("kappa", "alpha", "ac1", "u_alpha"):
+        value = row[key]
+        if value is None and row["undefined"].get(key) == SEGMENT_REASON:
+            cells.append("–")
+        else:
+            cells.append(_nb_num(value, 3))
+    if data["bootstrap"]["resamples"] and data["measure"] != "ualpha":
+        cells.append(_interval_text(row))
+    cells.append(_band_text(row))
+    cells.append(", ".join(FLAGS_NB[f] for f in row["flags"]))
+    return cells
+
+
+def _band_source_text(data: dict) -> str:
+    _, source = band_for(data["measure"], 0.5)
+    if source is None:
+        return "Prosentvis enighet har ingen tolkningsbånd."
+    return f"Tolkning: {MEASURE_NB[data['measure']]} etter {source}."
+
+
+# Word --------------------------------------------------------------------------------------
+
+def _oxml(tag: str, **attrs: str):
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    el = OxmlElement(tag)
+    for k, v in attrs.items():
+        el.set(qn(f"w:{k}"), v)
+    return el
+
+
+def _shade(element_pr, fill: str) -> None:
+    element_pr.append(_oxml("w:shd", val="clear", color="auto", fill=fill))
+
+
+def _docx_document(title: str):
+    from docx import Document
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt, RGBColor
+
+    doc = Document()
+    styles = doc.styles
+    normal = styles["Normal"]
+    normal.font.name = "Calibri"
+    normal.font.size = Pt(10.5)
+    normal.element.get_or_add_rPr().append(_oxml("w:lang", val="nb-NO", eastAsia="nb-NO",
+                                                 bidi="ar-SA"))
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing = 1.15
+    for name, size in (("Title", 24), ("Heading 1", 16), ("Heading 2", 12.5),
+                       ("Heading 3", 11)):
+        style = styles[name]
+        style.font.name = "Calibri"
+        style.font.size = Pt(size)
+        style.font.color.rgb = RGBColor.from_string(ACCENT)
+        rfonts = style.element.get_or_add_rPr().find(qn("w:rFonts"))
+        if rfonts is not None:
+            for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+                rfonts.attrib.pop(qn(attr), None)
+    styles["Heading 1"].paragraph_format.space_before = Pt(18)
+    styles["Heading 1"].paragraph_format.space_after = Pt(8)
+    styles["Heading 2"].paragraph_format.space_before = Pt(14)
+    styles["Heading 2"].paragraph_format.space_after = Pt(4)
+
+    def paragraph_style(name: str, size: float, *, italic: bool = False,
+                        color: str | None = None, after: float = 0, before: float = 0):
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = normal
+        style.font.size = Pt(size)
+        style.font.italic = italic or None
+        if color:
+            style.font.color.rgb = RGBColor.from_string(color)
+        style.paragraph_format.space_after = Pt(after)
+        style.paragraph_format.space_before = Pt(before)
+        style.paragraph_format.line_spacing = 1.0
+        return style
+
+    paragraph_style("Tabelltekst", 8.5)
+    paragraph_style("Passasjetekst", 9.5, after=2).paragraph_format.line_spacing = 1.1
+    paragraph_style("Tabellnote", 8, italic=True, color=GREY, before=3, after=8)
+    paragraph_style("Undertittel", 11.5, color=GREY, after=14)
+    paragraph_style("Topptekst", 8, color=GREY)
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.3)
+    section.top_margin, section.bottom_margin = Cm(2.2), Cm(2.0)
+    header = section.header.paragraphs[0]
+    header.text = title
+    header.style = styles["Topptekst"]
+    footer = section.footer.paragraphs[0]
+    footer.alignment = 1
+    footer.style = styles["Topptekst"]
+    run = footer.add_run()
+    run._r.append(_oxml("w:fldChar", fldCharType="begin"))
+    instr = _oxml("w:instrText")
+    instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    instr.text = " PAGE "
+    run._r.append(instr)
+    run._r.append(_oxml("w:fldChar", fldCharType="end"))
+    doc.core_properties.title = title
+    doc.core_properties.language = "nb-NO"
+    return doc
+
+
+def _docx_section(doc, landscape: bool):
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.shared import Cm
+
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+        section.left_margin = section.right_margin = Cm(1.8)
+        section.top_margin, section.bottom_margin = Cm(1.8), Cm(1.6)
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+        section.left_margin = section.right_margin = Cm(2.3)
+        section.top_margin, section.bottom_margin = Cm(2.2), Cm(2.0)
+    return section
+
+
+def _docx_table(doc, n_rows: int, widths: Sequence[float]):
+    """A clean table: rules above and below, thin grey lines between rows, no verticals."""
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    table = doc.add_table(rows=n_rows, cols=len(widths))
+    table.style = doc.styles["Table Grid"]
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    for old in tbl_pr.findall(qn("w:tblBorders")):
+        tbl_pr.remove(old)
+    borders = _oxml("w:tblBorders")
+    for edge, val, size, color in (("top", "single", 12, "404040"), ("left", "nil", 0, "auto"),
+                                   ("bottom", "single", 12, "404040"),
+                                   ("right", "nil", 0, "auto"),
+                                   ("insideH", "single", 2, "BFBFBF"),
+                                   ("insideV", "nil", 0, "auto")):
+        borders.append(_oxml(f"w:{edge}", val=val, sz=str(size), space="0", color=color))
+    tbl_pr.append(borders)
+    tbl_pr.append(_oxml("w:tblLayout", type="fixed"))
+    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
+        col.set(qn("w:w"), str(int(Cm(width).twips)))
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = Cm(width)
+    return table
+
+
+def _cell_text(cell, text: str, *, bold: bool = False, italic: bool = False,
+               align: str | None = None, color: str | None = None, style: str = "Tabelltekst"):
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import RGBColor
+
+    para = cell.paragraphs[0]
+    para._p.style = style
+    if align == "right":
+        para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    run = para.add_run(text)
+    run.bold = bold or None
+    run.italic = italic or None
+    if color:
+        run.font.color.rgb = RGBColor.from_string(color)
+    return para
+
+
+def _header_row(row, fill: str = "DCE6F0") -> None:
+    row._tr.get_or_add_trPr().append(_oxml("w:tblHeader", val="true"))
+    row._tr.get_or_add_trPr().append(_oxml("w:cantSplit", val="true"))
+    for cell in row.cells:
+        _shade(cell._tc.get_or_add_tcPr(), fill)
+
+
+def _write_docx(data: dict, path: Path) -> None:
+    from docx.shared import Pt, RGBColor
+
+    coders = data["coders"]
+    title = "Samsvar mellom kodere"
+    doc = _docx_document(f"{title} – {_nb_list(coders)}")
+    doc.add_paragraph(title, style="Title")
+    sub = [f"{_nb_list(coders)} · {UNIT_NB[data['unit']]} som enhet"]
+    if data.get("codebook"):
+        sub.append(data["codebook"])
+    sub.append(f"{_nb_date(data['date'])} · qualcode {data['version']}")
+    doc.add_paragraph(" · ".join(sub), style="Undertittel")
+    doc.add_heading("Hva er sammenlignet", level=1)
+    for label, text in header_facts_nb(data):
+        para = doc.add_paragraph(style="List Bullet")
+        para.add_run(f"{label}: ").bold = True
+        para.add_run(text)
+    doc.add_heading("Konvensjoner", level=2)
+    for text in conventions_nb(data):
+        doc.add_paragraph(text, style="List Bullet")
+    pooled = data["pooled"]
+    doc.add_heading("Kort oppsummert", level=2)
+    doc.add_paragraph(_summary_nb(data, pooled))
+    doc.add_paragraph(
+        "Tabellen på neste side gir tallene per kode. Avsnittet «Slik leser du tabellen» "
+        "forklarer kolonnene, og «Uenigheter til diskusjon» viser hver passasje der "
+        "koderne har kodet ulikt, slik at veileder og studenter kan gå gjennom dem sammen.")
+
+    _docx_section(doc, landscape=True)
+    doc.add_heading("Samsvar per kode", level=1)
+    columns = table_columns(data)
+    widths = [w for _, w in columns]
+    rows = [*data["codes"], pooled]
+    table = _docx_table(doc, len(rows) + 1, widths)
+    _header_row(table.rows[0])
+    for i, (cell, (header, _)) in enumerate(zip(table.rows[0].cells, columns, strict=True)):
+        _cell_text(cell, header, bold=True,
+                   align="right" if 0 < i < len(columns) - 2 else None)
+    for r, row in enumerate(rows, start=1):
+        cells = table.rows[r].cells
+        table.rows[r]._tr.get_or_add_trPr().append(_oxml("w:cantSplit", val="true"))
+        is_pooled = row is pooled
+        para = _cell_text(cells[0], row["code"] if not is_pooled else "Samlet (pooled)",
+                          bold=True)
+        label = row["label"] if not is_pooled else f"alle {len(data['codes'])} kodene"
+        run = para.add_run(f"\n{label}")
+        run.font.size = Pt(7.5)
+        run.font.color.rgb = RGBColor.from_string(GREY)
+        texts = table_cells(data, row)
+        for i, (cell, text) in enumerate(zip(cells[1:], texts, strict=True)):
+            _cell_text(cell, text, bold=is_pooled and text != "",
+                       align="right" if i < len(texts) - 2 else None)
+        if is_pooled:
+            for cell in cells:
+                _shade(cell._tc.get_or_add_tcPr(), "F2F2F2")
+    note = doc.add_paragraph(style="Tabellnote")
+    note.add_run(_band_source_text(data) + " Dekning i prosent av enhetene; "
+                 "«Alle / noen / ingen» er antall enheter.")
+    undefined = _undefined_notes(data)
+    if undefined:
+        doc.add_paragraph("Udefinerte verdier", style="Heading 3")
+        for text in undefined:
+            doc.add_paragraph(text, style="Tabellnote")
+    if data["groups"]:
+        doc.add_heading("Grupper av gjensidig utelukkende koder", level=2)
+        gtable = _docx_table(doc, len(data["groups"]) + 1, [6.0, 9.0, 2.5, 2.5])
+        _header_row(gtable.rows[0])
+        for cell, text in zip(gtable.rows[0].cells, ("Gruppe", "Koder", "u-alpha",
+                                                      "cu-alpha"), strict=True):
+            _cell_text(cell, text, bold=True, align="right" if "alpha" in text else None)
+        for r, group in enumerate(data["groups"], start=1):
+            cells = gtable.rows[r].cells
+            _cell_text(cells[0], f"{group['group']} – {group['label']}")
+            _cell_text(cells[1], ", ".join(group["codes"]))
+            _cell_text(cells[2], _nb_num(group["u_alpha"], 3), align="right")
+            _cell_text(cells[3], _nb_num(group["cu_alpha"], 3), align="right")
+        for text in _group_notes(data):
+            doc.add_paragraph(text, style="Tabellnote")
+
+    _docx_section(doc, landscape=False)
+    doc.add_heading("Slik leser du tabellen", level=1)
+    for term, text in how_to_read_nb(data):
+        para = doc.add_paragraph()
+        para.add_run(f"{term}. ").bold = True
+        para.add_run(text)
+
+    doc.add_heading("Uenigheter til diskusjon", level=1)
+    total = sum(g["total"] for g in data["passages"])
+    doc.add_paragraph(_passages_intro_nb(data, total))
+    legend = doc.add_paragraph()
+    legend.add_run("Fargene: ").bold = True
+    for i, (fill, text) in enumerate(_legend(coders)):
+        if i:
+            legend.add_run("   ")
+        run = legend.add_run(f" {text} ")
+        _shade(run._r.get_or_add_rPr(), fill)
+    for group in data["passages"]:
+        doc.add_heading(f"{group['code']} – {group['label']}", level=2)
+        count = doc.add_paragraph(style="Tabellnote")
+        shown = len(group["passages"])
+        count.add_run(f"{group['total']} passasje{'r' if group['total'] != 1 else ''}"
+                      + (f", de {shown} første vises" if shown < group["total"] else ""))
+        for passage in group["passages"]:
+            _docx_passage(doc, data, group["code"], passage)
+    if data["transcripts_left_out"] or data["notes"]:
+        doc.add_heading("Vedlegg: utelatte transkripsjoner og merknader", level=1)
+        for item in data["transcripts_left_out"]:
+            doc.add_paragraph(f"{item['transcript']}: {_left_out_nb(item)}",
+                              style="List Bullet")
+        for note_text in data["notes"]:
+            doc.add_paragraph(note_text, style="List Bullet")
+    doc.add_heading("Vedlegg: innstillinger", level=1)
+    for text in _settings_nb(data):
+        doc.add_paragraph(text, style="List Bullet")
+    doc.save(path)
+
+
+def _left_out_nb(item: dict) -> str:
+    if len(item["missing"]) and item["reason"].startswith("coded by none"):
+        return "ikke kodet av noen av koderne"
+    return f"ikke kodet av {_nb_list(item['missing'])}"
+
+
+def _summary_nb(data: dict, pooled: dict) -> str:
+    measure = data["measure"]
+    key = MEASURE_KEY[measure]
+    value = pooled[key]
+    n_codes = len(data["codes"])
+    text = (f"Samlet over alle {n_codes} kodene er {MEASURE_NB[measure]} "
+            f"{_nb_num(value, 3 if measure != 'percent' else 1)}")
+    iv = pooled.get("interval")
+    if iv and iv["low"] is not None:
+        text += f" (95 % KI {_interval_text(pooled)})"
+    if pooled.get("band"):
+        text += f", som etter {pooled['band_source']} er «{BANDS_NB[pooled['band']]}»"
+    text += "."
+    if measure != "percent" and data["codes"]:
+        band_key = "alpha" if measure in ("alpha", "ualpha") else key
+        reliable = [r for r in data["codes"] if r.get(band_key) is not None
+                    and r[band_key] >= (0.8 if measure in ("alpha", "ualpha") else 0.61)]
+        undefined = [r for r in data["codes"] if r.get(key) is None]
+        limit = "0,800" if measure in ("alpha", "ualpha") else "0,61"
+        text += (f" {len(reliable)} av {n_codes} koder har {MEASURE_SYMBOL[measure]} på "
+                 f"minst {limit}")
+        text += (f"; for {len(undefined)} er verdien udefinert." if undefined else ".")
+    flagged = [r for r in data["codes"] if "rare" in r["flags"]]
+    if flagged:
+        text += (f" {len(flagged)} av kodene dekker under 5 % av enhetene. For dem blir "
+                 "prosentvis enighet og AC1 nesten alltid høye, fordi det meste av teksten er "
+                 "ukodet hos alle; κ og α måler enigheten om det som faktisk er kodet, og er "
+                 "tallene å se på, sammen med listen over uenigheter.")
+    return text
+
+
+def _passages_intro_nb(data: dict, total: int) -> str:
+    coders = data["coders"]
+    return (f"{total} passasje{'r' if total != 1 else ''} der {_nb_list(coders)} har kodet "
+            "ulikt, gruppert etter kode og i rekkefølge i transkripsjonene. En passasje er "
+            "en sammenhengende tekstbit der minst én koder har brukt koden og koderne ikke "
+            "har kodet nøyaktig de samme tegnene. Teksten er farget etter hvem som har kodet "
+            "den med koden; lange strekninger som alle har kodet, er forkortet. Under teksten "
+            "står alle kodene hver koder har satt på passasjen, med koden det gjelder i fet "
+            "skrift. Listen gjelder tegn, uansett hvilken enhet tabellen bruker.")
+
+
+def _settings_nb(data: dict) -> list[str]:
+    boot = data["bootstrap"]
+    out = [f"Enhet: {data['unit']}",
+           f"Mål for intervall, tolkning og --fail-under: {data['measure']}",
+           f"Bootstrap: {boot['resamples']} trekninger, frø (seed) {boot['seed']}, "
+           f"konfidensnivå {_nb_num(100 * boot['confidence'], 0)} %, trekker "
+           "transkripsjoner"]
+    if data["overlap"] is not None:
+        out.append(f"Overlapp for segmenter: {_nb_num(data['overlap'], 2)}")
+    if data["min_share"] is not None:
+        out.append(f"Minste dekning av en enhet: {_nb_num(data['min_share'], 2)}")
+    names = data["transcripts"]
+    listed = ", ".join(names[:40])
+    if len(names) > 40:
+        listed += f" og {len(names) - 40} til (alle står i --format json)"
+    out.append(f"Transkripsjoner ({len(names)}): {listed}")
+    if data.get("max_passages"):
+        out.append(f"Høyst {data['max_passages']} passasjer per kode i listen")
+    return out
+
+
+def _docx_passage(doc, data: dict, code: str, passage: dict) -> None:
+    from docx.shared import Pt, RGBColor
+
+    coders = data["coders"]
+    m = len(coders)
+    width = 16.4
+    table = _docx_table(doc, 3, [width / m] * m)
+    head = table.rows[0].cells[0].merge(table.rows[0].cells[-1]) if m > 1 else \
+        table.rows[0].cells[0]
+    _header_row(table.rows[0], "EDF2F8")
+    where = passage["transcript"]
+    if passage["turns"]:
+        where += f", replikk {passage['turns']}"
+    para = _cell_text(head, where, bold=True)
+    run = para.add_run(f"   {_kind_nb(passage['kind'])} · {_nb_int(passage['differing_chars'])} "
+                       f"tegn ulikt · tegn {passage['start']}–{passage['end']}")
+    run.font.color.rgb = RGBColor.from_string(GREY)
+    body = table.rows[1].cells[0].merge(table.rows[1].cells[-1]) if m > 1 else \
+        table.rows[1].cells[0]
+    para = body.paragraphs[0]
+    para._p.style = "Passasjetekst"
+    for text, who in _elided(passage["pieces"], m):
+        run = para.add_run(text)
+        if who is None:
+            run.italic = True
+            run.font.color.rgb = RGBColor.from_string(GREY)
+            continue
+        fill = _fill_for(coders, who)
+        if fill:
+            _shade(run._r.get_or_add_rPr(), fill)
+    for cell, coder in zip(table.rows[2].cells, coders, strict=True):
+        fill = CODER_FILLS[coders.index(coder) % len(CODER_FILLS)]
+        para = _cell_text(cell, f" {coder} ", bold=True)
+        _shade(para.runs[0]._r.get_or_add_rPr(), fill)
+        applied = passage["codes_by_coder"][coder]
+        if not applied:
+            run = para.add_run("  ingen koder her")
+            run.italic = True
+            run.font.color.rgb = RGBColor.from_string(GREY)
+        for i, code_id in enumerate(applied):
+            run = para.add_run(("  " if i == 0 else ", ") + code_id)
+            run.bold = code_id == code or None
+    table.rows[2]._tr.get_or_add_trPr().append(_oxml("w:cantSplit", val="true"))
+    spacer = doc.add_paragraph()
+    spacer.paragraph_format.space_after = Pt(4)
+
+
+# HTML --------------------------------------------------------------------------------------
+
+HTML_CSS = """
+:root { --accent: #1f4e79; --grey: #595959; --rule: #404040; --line: #d0d0d0; }
+* { box-sizing: border-box; }
+body { font-family: Calibri, Carlito, "Segoe UI", "Helvetica Neue", Arial, sans-serif;
+       font-size: 15px; line-height: 1.5; color: #1a1a1a; margin: 0; background: #fff; }
+main { max-width: 1180px; margin: 0 auto; padding: 32px 28px 64px; }
+h1.title { font-weight: 300; font-size: 34px; color: var(--accent); margin: 0 0 4px; }
+.subtitle { color: var(--grey); margin: 0 0 28px; }
+h2 { color: var(--accent); font-size: 22px; margin: 36px 0 10px;
+     border-bottom: 1px solid var(--line); padding-bottom: 4px; }
+h3 { color: var(--accent); font-size: 17px; margin: 26px 0 6px; }
+h4 { font-size: 14px; margin: 16px 0 4px; }
+dl.facts { display: grid; grid-template-columns: 150px 1fr; gap: 4px 16px; margin: 0; }
+dl.facts dt { font-weight: 700; }
+dl.facts dd { margin: 0; }
+ul { padding-left: 22px; }
+.note { color: var(--grey); font-size: 13px; font-style: italic; }
+.wide { overflow-x: auto; }
+table.codes { border-collapse: collapse; width: 100%; font-size: 13px;
+              font-variant-numeric: tabular-nums; }
+table.codes th, table.codes td { padding: 5px 7px; border-bottom: 1px solid var(--line);
+                                 vertical-align: top; }
+table.codes thead th { background: #dce6f0; border-top: 2px solid var(--rule);
+                       border-bottom: 1px solid var(--rule); position: sticky; top: 0;
+                       text-align: right; }
+table.codes thead th:first-child, table.codes td:first-child,
+table.codes td.flags, table.codes th.flags, table.codes td.band,
+table.codes th.band { text-align: left; }
+table.codes td { text-align: right; white-space: nowrap; }
+table.codes td:first-child { white-space: normal; }
+table.codes td.flags { white-space: normal; color: var(--grey); }
+table.codes tr.pooled td { background: #f2f2f2; font-weight: 700;
+                           border-bottom: 2px solid var(--rule); }
+table.codes .label { display: block; color: var(--grey); font-size: 11.5px; font-weight: 400; }
+table.codes .undef { color: #a33; font-style: italic; }
+.code-id { font-weight: 700; }
+dl.read dt { font-weight: 700; margin-top: 8px; }
+dl.read dd { margin: 0 0 0 0; }
+.legend span { padding: 1px 6px; margin-right: 10px; border-radius: 2px; }
+.passage { border-top: 2px solid var(--rule); border-bottom: 1px solid var(--line);
+           margin: 14px 0 18px; page-break-inside: avoid; }
+.passage .where { background: #edf2f8; padding: 5px 8px; font-weight: 700; }
+.passage .where span { font-weight: 400; color: var(--grey); margin-left: 12px; }
+.passage .text { padding: 8px 8px 6px; white-space: pre-wrap; line-height: 1.6; }
+.passage .elided { color: var(--grey); font-style: italic; }
+.passage .who { display: grid; gap: 12px; padding: 6px 8px 8px;
+                border-top: 1px solid var(--line); font-size: 13.5px; }
+.passage .who b.name { padding: 0 5px; border-radius: 2px; margin-right: 6px; }
+.passage .who .none { color: var(--grey); font-style: italic; }
+.passage .who .this { font-weight: 700; text-decoration: underline; }
+@media print { main { max-width: none; padding: 0; } table.codes thead th { position: static; }
+               h2 { page-break-after: avoid; } }
+"""
+
+
+def _h(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def render_html(data: dict) -> str:
+    """The report as one self-contained HTML page (inline CSS, no external assets)."""
+    coders = data["coders"]
+    fills = {c: CODER_FILLS[i % len(CODER_FILLS)] for i, c in enumerate(coders)}
+    title = "Samsvar mellom kodere"
+    sub = [f"{_nb_list(coders)} · {UNIT_NB[data['unit']]} som enhet"]
+    if data.get("codebook"):
+        sub.append(data["codebook"])
+    sub.append(f"{_nb_date(data['date'])} · qualcode {data['version']}")
+    out = ["<!DOCTYPE html>", '<html lang="nb">', "<head>", '<meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{_h(title)} – {_h(_nb_list(coders))}</title>",
+           f"<style>{HTML_CSS}</style>", "</head>", "<body>", "<main>",
+           f'<h1 class="title">{_h(title)}</h1>',
+           f'<p class="subtitle">{_h(" · ".join(sub))}</p>',
+           "<h2>Hva er sammenlignet</h2>", '<dl class="facts">']
+    for label, text in header_facts_nb(data):
+        out.append(f"<dt>{_h(label)}</dt><dd>{_h(text)}</dd>")
+    out.append("</dl>")
+    out.append("<h3>Konvensjoner</h3><ul>")
+    out += [f"<li>{_h(text)}</li>" for text in conventions_nb(data)]
+    out.append("</ul>")
+    out.append("<h3>Kort oppsummert</h3>")
+    out.append(f"<p>{_h(_summary_nb(data, data['pooled']))}</p>")
+
+    out.append("<h2>Samsvar per kode</h2>")
+    columns = table_columns(data)
+    out.append('<div class="wide"><table class="codes"><thead><tr>')
+    for i, (header, _) in enumerate(columns):
+        cls = {len(columns) - 1: ' class="flags"', len(columns) - 2: ' class="band"'
+               }.get(i, "")
+        out.append(f"<th{cls}>{_h(header)}</th>")
+    out.append("</tr></thead><tbody>")
+    for row in [*data["codes"], data["pooled"]]:
+        pooled = row is data["pooled"]
+        name = "Samlet (pooled)" if pooled else row["code"]
+        label = f"alle {len(data['codes'])} kodene" if pooled else row["label"]
+        out.append('<tr class="pooled">' if pooled else "<tr>")
+        out.append(f'<td><span class="code-id">{_h(name)}</span>'
+                   f'<span class="label">{_h(label)}</span></td>')
+        cells = table_cells(data, row)
+        for i, text in enumerate(cells):
+            cls = {len(cells) - 1: ' class="flags"', len(cells) - 2: ' class="band"'
+                   }.get(i, "")
+            body = (f'<span class="undef">{_h(text)}</span>' if text == "udefinert"
+                    else _h(text))
+            out.append(f"<td{cls}>{body}</td>")
+        out.append("</tr>")
+    out.append("</tbody></table></div>")
+    out.append(f'<p class="note">{_h(_band_source_text(data))} Dekning i prosent av '
+               "enhetene; «Alle / noen / ingen» er antall enheter.</p>")
+    undefined = _undefined_notes(data)
+    if undefined:
+        out.append("<h4>Udefinerte verdier</h4><ul class=\"note\">")
+        out += [f"<li>{_h(t)}</li>" for t in undefined]
+        out.append("</ul>")
+    if data["groups"]:
+        out.append("<h3>Grupper av gjensidig utelukkende koder</h3>")
+        out.append('<table class="codes"><thead><tr><th>Gruppe</th><th class="flags">Koder'
+                   "</th><th>u-alpha</th><th>cu-alpha</th></tr></thead><tbody>")
+        for g in data["groups"]:
+            out.append(f"<tr><td>{_h(g['group'])} – {_h(g['label'])}</td>"
+                       f'<td class="flags">{_h(", ".join(g["codes"]))}</td>'
+                       f"<td>{_h(_nb_num(g['u_alpha'], 3))}</td>"
+                       f"<td>{_h(_nb_num(g['cu_alpha'], 3))}</td></tr>")
+        out.append("</tbody></table>")
+        notes = _group_notes(data)
+        if notes:
+            out.append('<ul class="note">' + "".join(f"<li>{_h(n)}</li>" for n in notes)
+                       + "</ul>")
+
+    out.append("<h2>Slik leser du tabellen</h2><dl class=\"read\">")
+    for term, text in how_to_read_nb(data):
+        out.append(f"<dt>{_h(term)}</dt><dd>{_h(text)}</dd>")
+    out.append("</dl>")
+
+    total = sum(g["total"] for g in data["passages"])
+    out.append("<h2>Uenigheter til diskusjon</h2>")
+    out.append(f"<p>{_h(_passages_intro_nb(data, total))}</p>")
+    out.append('<p class="legend"><b>Fargene:</b> ' + "".join(
+        f'<span style="background:#{fill}">{_h(text)}</span>'
+        for fill, text in _legend(coders)) + "</p>")
+    for group in data["passages"]:
+        shown = len(group["passages"])
+        out.append(f"<h3>{_h(group['code'])} – {_h(group['label'])}</h3>")
+        out.append(f'<p class="note">{group["total"]} passasje'
+                   f'{"r" if group["total"] != 1 else ""}'
+                   + (f", de {shown} første vises" if shown < group["total"] else "") + "</p>")
+        for p in group["passages"]:
+            where = p["transcript"] + (f", replikk {p['turns']}" if p["turns"] else "")
+            out.append('<section class="passage">')
+            out.append(f'<div class="where">{_h(where)}<span>{_h(_kind_nb(p["kind"]))} · '
+                       f"{_h(_nb_int(p['differing_chars']))} tegn ulikt · tegn "
+                       f"{p['start']}–{p['end']}</span></div>")
+            parts = []
+            for text, who in _elided(p["pieces"], len(coders)):
+                if who is None:
+                    parts.append(f'<span class="elided">{_h(text)}</span>')
+                    continue
+                fill = _fill_for(coders, who)
+                label = "kodet av " + _nb_list(who)
+                parts.append(f'<mark style="background:#{fill}" title="{_h(label)}">'
+                             f"{_h(text)}</mark>")
+            out.append(f'<div class="text">{"".join(parts)}</div>')
+            out.append(f'<div class="who" style="grid-template-columns: '
+                       f'repeat({len(coders)}, 1fr)">')
+            for coder in coders:
+                applied = p["codes_by_coder"][coder]
+                items = ", ".join(
+                    f'<span class="this">{_h(c)}</span>' if c == group["code"] else _h(c)
+                    for c in applied) or '<span class="none">ingen koder her</span>'
+                out.append(f'<div><b class="name" style="background:#{fills[coder]}">'
+                           f"{_h(coder)}</b>{items}</div>")
+            out.append("</div></section>")
+    if data["transcripts_left_out"] or data["notes"]:
+        out.append("<h2>Vedlegg: utelatte transkripsjoner og merknader</h2><ul>")
+        out += [f"<li>{_h(i['transcript'])}: {_h(_left_out_nb(i))}</li>"
+                for i in data["transcripts_left_out"]]
+        out += [f"<li>{_h(n)}</li>" for n in data["notes"]]
+        out.append("</ul>")
+    out.append("<h2>Vedlegg: innstillinger</h2><ul>")
+    out += [f"<li>{_h(t)}</li>" for t in _settings_nb(data)]
+    out.append("</ul></main></body></html>")
+    return "\n".join(out) + "\n"

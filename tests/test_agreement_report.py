@@ -1,0 +1,534 @@
+"""Agreement over a project (`qualcode agreement`, `qualcode export agreement`).
+
+Hand-built projects whose coefficients can be worked out on paper (the arithmetic is in the
+comments), cross-checks of the count forms against the verified functions of
+:mod:`qualcode.agreement` on expanded ratings matrices, and the report files."""
+
+from __future__ import annotations
+
+import json
+import random
+import zipfile
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from qualcode import agreement as stats
+from qualcode.domain.errors import NotFoundError, QualcodeError
+from qualcode.services import agreement_report as ar
+from qualcode.services.codebooks import load_into_project
+from qualcode.services.codings import import_codings
+from qualcode.services.ingest import import_transcripts
+from qualcode.services.project import init_project
+
+CODEBOOK = """\
+codebook: test
+version: 1
+title: Testkodebok
+codes:
+  - id: A
+    label: Kode A
+    description: a
+  - id: B
+    label: Kode B
+    description: b
+  - id: G
+    label: Gruppe
+    description: g
+    exclusive: true
+    children:
+      - id: G.x
+        label: x
+        description: x
+      - id: G.y
+        label: y
+        description: y
+"""
+
+# 100 characters: "Intervjuer: Hei.\n" (17) + "Rektor: " (8) + 75 characters of answer.
+TEXT_100 = "Intervjuer: Hei.\nRektor: " + ("bla " * 19)[:75]
+
+TURNS_TEXT = ("Intervjuer: Første spørsmål?\n"
+              "Rektor: Ja, det stemmer. Vi har mange elever. Det er travelt.\n"
+              "Intervjuer: Andre spørsmål?\n"
+              "Rektor: Svar fire. Svar fem.\n")
+
+
+def make_project(tmp_path: Path, texts: dict[str, str], codings: list[tuple]):
+    """A project with the test codebook, ``texts`` as transcripts and ``codings`` as
+    (transcript, code, coder, start, end) rows of one imported coding file (so one coder's
+    overlapping spans stay separate codings)."""
+    store = init_project(tmp_path / "p.db")
+    book = tmp_path / "codebook.yaml"
+    book.write_text(CODEBOOK, encoding="utf-8")
+    load_into_project(store, book)
+    folder = tmp_path / "transcripts"
+    folder.mkdir()
+    for name, text in texts.items():
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    import_transcripts(store, [folder])
+    if codings:
+        sheet = tmp_path / "codings.csv"
+        lines = ["transcript,turns,start,end,code,coder,memo"]
+        lines += [f"{t},,{s},{e},{code},{coder}," for t, code, coder, s, e in codings]
+        sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        import_codings(store, [sheet])
+    return store
+
+
+def text_length(store, name: str) -> int:
+    from sqlmodel import select
+
+    from qualcode.store.models import Transcript
+
+    with store.read() as session:
+        return len(session.exec(select(Transcript.text).where(Transcript.name == name)).one())
+
+
+def row_of(result: dict, code: str) -> dict:
+    return next(r for r in result["codes"] if r["code"] == code)
+
+
+def hist_cov(rows: list[list[int]]):
+    m = len(rows[0])
+    hist = [0] * (m + 1)
+    for row in rows:
+        hist[sum(row)] += 1
+    return hist, [sum(r[i] for r in rows) for i in range(m)]
+
+
+@pytest.fixture
+def hand(tmp_path):
+    """One transcript of 100 characters; code A: anna [0, 40), bjorn [20, 60)."""
+    store = make_project(tmp_path, {"t1": TEXT_100},
+                         [("t1", "A", "anna", 0, 40), ("t1", "A", "bjorn", 20, 60)])
+    assert text_length(store, "t1") == 100
+    yield store
+    store.close()
+
+
+def test_character_kappa_alpha_and_ac1_by_hand(hand):
+    result = ar.agreement(hand, bootstrap=0)
+    row = row_of(result, "A")
+    # 2 x 2 table of characters: both [20, 40) = 20, anna only [0, 20) = 20,
+    # bjorn only [40, 60) = 20, neither [60, 100) = 40.
+    assert (row["coded_by_all"], row["coded_by_some"], row["coded_by_none"]) == (20, 40, 40)
+    assert row["coded"] == {"anna": 40, "bjorn": 40}
+    assert row["prevalence"] == {"anna": 0.4, "bjorn": 0.4}
+    # p_o = (20 + 40) / 100 = 0.6; p_e = (40*40 + 60*60) / 100^2 = 0.52;
+    # Cohen's kappa = (0.6 - 0.52) / (1 - 0.52) = 1/6.
+    assert row["percent_agreement"] == pytest.approx(60.0)
+    assert row["kappa"] == pytest.approx(1 / 6)
+    assert row["kappa_kind"] == "cohen"
+    # Krippendorff: n = 200 values, n_coded = 80, n_uncoded = 120; the 40 disagreeing
+    # characters give 2 * 40 = 80 off-diagonal coincidences;
+    # alpha = 1 - (n - 1) * 80 / (2 * 120 * 80) = 1 - 199/240 = 41/240.
+    assert row["alpha"] == pytest.approx(41 / 240)
+    # AC1: pi = 80/200 = 0.4, p_e = 2 * 0.4 * 0.6 = 0.48; (0.6 - 0.48) / 0.52 = 3/13.
+    assert row["ac1"] == pytest.approx(3 / 13)
+    # |u-alpha is qualcode.agreement.u_alpha_binary on the same spans.
+    assert row["u_alpha"] == pytest.approx(
+        stats.u_alpha_binary(100, {"anna": [(0, 40)], "bjorn": [(20, 60)]}))
+    # Bands: kappa 0.167 is "slight" (Landis & Koch), alpha 0.171 "unreliable".
+    assert (row["kappa_band"], row["alpha_band"]) == ("slight", "unreliable")
+    assert row["band"] == "unreliable" and row["band_source"] == ar.KRIPPENDORFF
+    # NVivo's 2 x 2 table from the verified function gives the same kappa.
+    assert row["kappa"] == pytest.approx(stats.char_agreement(100, [(0, 40)], [(20, 60)]).kappa)
+
+
+def test_overlapping_spans_of_one_coder_are_merged_not_double_counted(tmp_path):
+    # anna codes A three times: [0, 40), [10, 30) inside it and [35, 50) overlapping it.
+    # Merged: [0, 50) = 50 characters, not 40 + 20 + 15 = 75.
+    store = make_project(tmp_path, {"t1": TEXT_100},
+                         [("t1", "A", "anna", 0, 40), ("t1", "A", "anna", 10, 30),
+                          ("t1", "A", "anna", 35, 50), ("t1", "A", "bjorn", 0, 50)])
+    row = row_of(ar.agreement(store, bootstrap=0), "A")
+    assert row["coded"] == {"anna": 50, "bjorn": 50}
+    assert row["segments"] == {"anna": 1, "bjorn": 1}
+    assert (row["coded_by_all"], row["coded_by_some"], row["coded_by_none"]) == (50, 0, 50)
+    assert row["kappa"] == pytest.approx(1.0) and row["alpha"] == pytest.approx(1.0)
+    assert ar.merge_intervals([(0, 40), (10, 30), (35, 50), (50, 60), (70, 80)]) == [
+        (0, 60), (70, 80)]
+
+
+@pytest.mark.parametrize("m", [2, 3, 4])
+def test_count_forms_equal_the_verified_functions(m):
+    rng = random.Random(m)
+    for _ in range(40):
+        rows = [[rng.random() < 0.3 for _ in range(m)] for _ in range(rng.randint(2, 60))]
+        rows = [[int(v) for v in row] for row in rows]
+        hist, cov = hist_cov(rows)
+        values, reasons = ar.count_coefficients(hist, cov)
+        assert values["percent_agreement"] == pytest.approx(100 * stats.percent_agreement(rows))
+        assert values["ac1"] == pytest.approx(stats.gwet_ac1(rows, n_categories=2))
+        kappa = stats.cohen_kappa if m == 2 else stats.fleiss_kappa
+        for key, fn in (("kappa", kappa), ("alpha", stats.krippendorff_alpha)):
+            try:
+                expected = fn(rows)
+            except stats.UndefinedCoefficient:
+                assert values[key] is None and key in reasons
+            else:
+                assert values[key] == pytest.approx(expected, abs=1e-12)
+        # The vectorised form used for bootstrap resamples agrees as well.
+        table = [*hist, *cov]
+        import numpy as np
+
+        for measure, key in (("alpha", "alpha"), ("kappa", "kappa"), ("ac1", "ac1"),
+                             ("percent", "percent_agreement")):
+            got = float(ar.vector_values(measure, np.array([table], dtype=float), m)[0])
+            if values[key] is None:
+                assert np.isnan(got)
+            else:
+                assert got == pytest.approx(values[key], abs=1e-9)
+
+
+def test_three_coders_use_fleiss_kappa(tmp_path):
+    # anna and bjorn code [0, 30), carl codes [0, 60) of 100 characters.
+    store = make_project(tmp_path, {"t1": TEXT_100},
+                         [("t1", "A", "anna", 0, 30), ("t1", "A", "bjorn", 0, 30),
+                          ("t1", "A", "carl", 0, 60)])
+    result = ar.agreement(store, bootstrap=0)
+    assert result["coders"] == ["anna", "bjorn", "carl"]
+    row = row_of(result, "A")
+    assert row["kappa_kind"] == "fleiss"
+    # 30 characters coded by all three, 30 by one (carl), 40 by none.
+    assert (row["coded_by_all"], row["coded_by_some"], row["coded_by_none"]) == (30, 30, 40)
+    # Pairwise agreement per character: 1 for all/none, 1/3 when one of three coded;
+    # P = (30 + 30/3 + 40) / 100 = 0.8. Share coded p = (90 + 30) / 300 = 0.4;
+    # P_e = 0.4^2 + 0.6^2 = 0.52; Fleiss' kappa = (0.8 - 0.52) / 0.48 = 7/12.
+    assert row["kappa"] == pytest.approx(7 / 12)
+    rows = [[1, 1, 1]] * 30 + [[0, 0, 1]] * 30 + [[0, 0, 0]] * 40
+    assert row["kappa"] == pytest.approx(stats.fleiss_kappa(rows))
+    assert row["alpha"] == pytest.approx(stats.krippendorff_alpha(rows))
+    assert row["percent_agreement"] == pytest.approx(80.0)
+
+
+def test_bootstrap_is_reproducible_with_a_seed(example):
+    first = ar.agreement(example, bootstrap=200, seed=7)
+    again = ar.agreement(example, bootstrap=200, seed=7)
+    other = ar.agreement(example, bootstrap=200, seed=8)
+    assert first["pooled"]["interval"] == again["pooled"]["interval"]
+    assert [r["interval"] for r in first["codes"]] == [r["interval"] for r in again["codes"]]
+    iv = first["pooled"]["interval"]
+    assert iv["measure"] == "alpha" and iv["resamples"] == 200 and iv["resamples_used"] == 200
+    assert iv["low"] <= first["pooled"]["alpha"] <= iv["high"]
+    assert other["pooled"]["interval"] != iv
+    assert first["bootstrap"] == {"resamples": 200, "seed": 7, "confidence": 0.95,
+                                  "resampled": "transcripts"}
+
+
+def test_bootstrap_interval_is_the_transcript_bootstrap_of_the_module(example):
+    # The fast path (precomputed per-transcript tables) equals bootstrap_interval run with
+    # a statistic that rebuilds the pooled 2 x 2 table from each resample of transcripts.
+    scope = ar.load_scope(example)
+    code = scope.codes[0]
+    result = ar.agreement(example, scope=scope, bootstrap=100, seed=3, measure="kappa")
+    sources = []
+    for t in scope.transcripts:
+        cell = scope.spans.get((code.pk, t.pk), [[], []])
+        sources.append((t.length, cell[0], cell[1]))
+
+    def kappa(resample):
+        return stats.char_agreement_pooled(resample).kappa
+
+    low, high, used = stats.bootstrap_interval(kappa, sources, n=100, seed=3)
+    iv = row_of(result, code.code_id)["interval"]
+    assert (iv["low"], iv["high"], iv["resamples_used"]) == pytest.approx((low, high, used))
+
+
+def test_kappa_per_code_is_the_pooled_nvivo_table(example):
+    scope = ar.load_scope(example)
+    result = ar.agreement(example, scope=scope, bootstrap=0)
+    for code, row in zip(scope.codes, result["codes"], strict=True):
+        sources = [(t.length, *scope.spans.get((code.pk, t.pk), [[], []]))
+                   for t in scope.transcripts]
+        table = stats.char_agreement_pooled(sources)
+        assert row["coded_by_all"] == table.both
+        try:
+            assert row["kappa"] == pytest.approx(table.kappa)
+        except stats.UndefinedCoefficient:
+            assert row["kappa"] is None
+
+
+def test_undefined_coefficients_are_reported_as_undefined(tmp_path):
+    # Both coders code the whole transcript with A: nothing varies, kappa and alpha are
+    # undefined (0/0); AC1 (two categories) is 1.
+    store = make_project(tmp_path, {"t1": TEXT_100},
+                         [("t1", "A", "anna", 0, 100), ("t1", "A", "bjorn", 0, 100)])
+    result = ar.agreement(store, bootstrap=50)
+    row = row_of(result, "A")
+    assert row["kappa"] is None and row["alpha"] is None
+    assert "every coder coded every unit" in row["undefined"]["kappa"]
+    assert row["ac1"] == pytest.approx(1.0)
+    assert "undefined" in row["flags"]
+    assert row["interval"] is None
+    assert "fewer than two transcripts" in row["undefined"]["interval"]
+    assert row["band"] is None
+    runner_result = run_cli(store, "agreement", "-f", "json")
+    data = json.loads(runner_result.stdout)
+    assert row_of(data, "A")["alpha"] is None
+    table = run_cli(store, "agreement")
+    assert "undefined" in table.stdout
+    failed = run_cli(store, "agreement", "--fail-under", "0.5")
+    assert failed.exit_code == 1 and "pooled alpha is undefined" in failed.stderr
+    csv_out = run_cli(store, "agreement", "-f", "csv").stdout
+    header, first = csv_out.splitlines()[:2]
+    cells = dict(zip(header.split(","), first.split(","), strict=False))
+    assert cells["kappa"] == "undefined" and cells["alpha"] == "undefined"
+
+
+def test_transcripts_not_coded_by_every_coder_are_left_out_and_reported(tmp_path):
+    store = make_project(tmp_path, {"t1": TEXT_100, "t2": TEXT_100, "t3": TEXT_100},
+                         [("t1", "A", "anna", 0, 40), ("t1", "A", "bjorn", 20, 60),
+                          ("t2", "A", "anna", 0, 10)])
+    result = ar.agreement(store, bootstrap=0)
+    assert result["transcripts"] == ["t1"]
+    assert result["transcripts_left_out"] == [
+        {"transcript": "t2", "reason": "not coded by bjorn", "missing": ["bjorn"]},
+        {"transcript": "t3", "reason": "coded by none of the coders",
+         "missing": ["anna", "bjorn"]}]
+    # t2's codings are not counted: the hand-computed table of t1 alone.
+    assert row_of(result, "A")["kappa"] == pytest.approx(1 / 6)
+    out = run_cli(store, "agreement")
+    assert "Left out 2 transcript(s)" in out.stdout and "not coded by bjorn" in out.stdout
+    # Named explicitly, a transcript is used, and the missing coder is noted.
+    named = ar.agreement(store, transcripts=["t1", "t2"], bootstrap=0)
+    assert named["transcripts"] == ["t1", "t2"]
+    assert any("no codings by bjorn" in n for n in named["notes"])
+
+
+def test_sentence_turn_and_document_units_on_a_known_case(tmp_path):
+    from qualcode.services.queries import transcript_turns
+
+    store = make_project(tmp_path, {"t1": TURNS_TEXT, "t2": TEXT_100}, [])
+    turns = transcript_turns(store, "t1", sentences=True)["turns"]
+    assert [len(t["sentences"]) for t in turns] == [1, 3, 1, 2]
+    t2, t4 = turns[1], turns[3]
+    second = t2["sentences"][1]
+    # anna: turn 2. bjorn: from turn 2's second sentence to the end of turn 4.
+    # B: both coders code t2 (so t2 is in), anna also codes A in t2.
+    rows = [("t1", "A", "anna", t2["start"], t2["end"]),
+            ("t1", "A", "bjorn", second["start"], t4["end"]),
+            ("t2", "B", "anna", 0, 10), ("t2", "B", "bjorn", 0, 10),
+            ("t2", "A", "anna", 50, 60)]
+    store.close()
+    store = make_project(tmp_path / "again", {"t1": TURNS_TEXT, "t2": TEXT_100}, rows)
+
+    def a_row(**kw):
+        return row_of(ar.agreement(store, bootstrap=0, transcripts=["t1"], **kw), "A")
+
+    # Turns (covered by at least half): turn 1 none; turn 2 anna and bjorn (bjorn covers
+    # "Vi har mange elever. Det er travelt." = 36 of 53 characters); turns 3, 4 bjorn only.
+    row = a_row(unit="turn")
+    assert (row["coded_by_all"], row["coded_by_some"], row["coded_by_none"]) == (1, 2, 1)
+    assert row["coded"] == {"anna": 1, "bjorn": 3}
+    # p_o = 2/4; p_e = (1*3 + 3*1) / 16 = 0.375; kappa = 0.125 / 0.625 = 0.2.
+    assert row["kappa"] == pytest.approx(0.2)
+    # With --min-share 0.9 bjorn's 36/53 of turn 2 no longer counts.
+    row = a_row(unit="turn", min_share=0.9)
+    assert (row["coded_by_all"], row["coded_by_some"], row["coded_by_none"]) == (0, 3, 1)
+    # Sentences: 7; both: "Vi har mange elever.", "Det er travelt."; anna only: "Ja, det
+    # stemmer."; bjorn only: the sentences of turns 3 and 4 (3); none: turn 1's question.
+    row = a_row(unit="sentence")
+    assert (row["coded_by_all"], row["coded_by_some"], row["coded_by_none"]) == (2, 4, 1)
+    assert row["coded"] == {"anna": 3, "bjorn": 5}
+    # Documents over t1 and t2: A is coded by both in t1, by anna only in t2.
+    doc = row_of(ar.agreement(store, bootstrap=0, unit="document"), "A")
+    assert (doc["coded_by_all"], doc["coded_by_some"], doc["coded_by_none"]) == (1, 1, 0)
+    # p_o = 1/2; p_e = (2*1 + 0*1) / 4 = 1/2; kappa = 0.
+    assert doc["kappa"] == pytest.approx(0.0)
+    assert doc["units"] == 2
+    b = row_of(ar.agreement(store, bootstrap=0, unit="document"), "B")
+    # B: both coders in t2, nobody in t1: full agreement, kappa 1.
+    assert (b["coded_by_all"], b["coded_by_none"], b["kappa"]) == (1, 1, pytest.approx(1.0))
+
+
+def test_segment_unit_with_an_overlap_threshold(tmp_path):
+    store = make_project(tmp_path, {"t1": TEXT_100},
+                         [("t1", "A", "anna", 0, 40), ("t1", "A", "anna", 60, 80),
+                          ("t1", "A", "bjorn", 0, 38), ("t1", "A", "bjorn", 70, 100)])
+    # --overlap 0.9: anna [0, 40) is covered 38/40 by bjorn [0, 38): matched; bjorn [0, 38)
+    # is covered fully by anna: matched; anna [60, 80) 10/20 and bjorn [70, 100) 10/30 are
+    # not. 4 segments, 2 agreed: 50 %.
+    row = row_of(ar.agreement(store, unit="segment", overlap=0.9, measure="percent",
+                              bootstrap=0), "A")
+    assert (row["coded_by_all"], row["coded_by_some"], row["coded_by_none"]) == (2, 2, 0)
+    assert row["percent_agreement"] == pytest.approx(50.0)
+    assert row["coded"] == {"anna": 2, "bjorn": 2}
+    assert row["kappa"] is None and row["undefined"]["kappa"] == ar.SEGMENT_REASON
+    assert "undefined" not in row["flags"]
+    # --overlap 0.3: 10/20 and 10/30 reach 0.3 too: 100 %.
+    row = row_of(ar.agreement(store, unit="segment", overlap=0.3, measure="percent",
+                              bootstrap=0), "A")
+    assert row["percent_agreement"] == pytest.approx(100.0)
+    assert ar.agreement(store, unit="segment", bootstrap=0)["measure"] == "percent"
+    with pytest.raises(QualcodeError, match="not defined for --unit segment"):
+        ar.agreement(store, unit="segment", measure="alpha")
+
+
+def test_exclusive_groups_get_u_alpha_and_cu_alpha(tmp_path):
+    text = {"t1": TEXT_100, "t2": TEXT_100}
+    rows = [("t1", "G.x", "anna", 0, 30), ("t1", "G.y", "anna", 40, 70),
+            ("t1", "G.x", "bjorn", 0, 25), ("t1", "G.y", "bjorn", 30, 70),
+            ("t2", "G.y", "anna", 10, 20), ("t2", "G.x", "bjorn", 10, 20)]
+    store = make_project(tmp_path, text, rows)
+    result = ar.agreement(store, bootstrap=0)
+    (group,) = result["groups"]
+    assert group["group"] == "G" and group["codes"] == ["G.x", "G.y"]
+    # The transcripts laid end to end: t2's spans move by t1's 100 characters.
+    spans = {"anna": [(0, 30, "G.x"), (40, 70, "G.y"), (110, 120, "G.y")],
+             "bjorn": [(0, 25, "G.x"), (30, 70, "G.y"), (110, 120, "G.x")]}
+    assert group["u_alpha"] == pytest.approx(stats.u_alpha(200, spans))
+    assert group["cu_alpha"] == pytest.approx(stats.cu_alpha(200, spans))
+    # Per code, |u-alpha over the same continuum.
+    x = row_of(result, "G.x")
+    assert x["u_alpha"] == pytest.approx(stats.u_alpha_binary(
+        200, {"anna": [(0, 30)], "bjorn": [(0, 25), (110, 120)]}))
+    # A coder who puts two exclusive codes on the same text makes the group undefined.
+    clash = make_project(tmp_path / "clash", text, rows + [("t2", "G.x", "anna", 15, 30)])
+    (group,) = ar.agreement(clash, bootstrap=0)["groups"]
+    assert group["cu_alpha"] is None
+    assert "anna applied G.x and G.y" in group["undefined"]["cu_alpha"] or \
+        "anna applied G.y and G.x" in group["undefined"]["cu_alpha"]
+
+
+def test_code_selection_and_by_transcript(tmp_path):
+    store = make_project(tmp_path, {"t1": TEXT_100, "t2": TEXT_100},
+                         [("t1", "A", "anna", 0, 40), ("t1", "A", "bjorn", 20, 60),
+                          ("t2", "G.x", "anna", 0, 10), ("t2", "G.x", "bjorn", 0, 10),
+                          ("t2", "A", "bjorn", 0, 10)])
+    result = ar.agreement(store, codes=["G"], bootstrap=0, by_transcript=True)
+    assert [r["code"] for r in result["codes"]] == ["G.x"]
+    assert [(r["code"], r["transcript"]) for r in result["by_transcript"]] == [("G.x", "t2")]
+    full = ar.agreement(store, bootstrap=0, by_transcript=True)
+    per = {(r["code"], r["transcript"]): r for r in full["by_transcript"]}
+    assert per["A", "t1"]["kappa"] == pytest.approx(1 / 6)
+    assert per["A", "t2"]["coded"] == {"anna": 0, "bjorn": 10}
+    assert "few-transcripts" in row_of(full, "A")["flags"]
+    assert "uneven" not in row_of(full, "A")["flags"]  # 40 against 50 characters
+    with pytest.raises(NotFoundError):
+        ar.agreement(store, codes=["NOPE"])
+    with pytest.raises(NotFoundError, match="no coder named 'carl'"):
+        ar.agreement(store, coders="anna,carl")
+    with pytest.raises(QualcodeError, match="two or more coders"):
+        ar.agreement(store, coders="anna")
+
+
+def test_flags_rare_and_uneven(tmp_path):
+    store = make_project(tmp_path, {"t1": TEXT_100},
+                         [("t1", "A", "anna", 0, 2), ("t1", "A", "bjorn", 0, 5)])
+    row = row_of(ar.agreement(store, bootstrap=0), "A")
+    # Prevalence 2 % and 5 %: mean 3.5 % < 5 %; bjorn codes 5 characters, anna 2.
+    assert {"rare", "uneven", "few-transcripts"} <= set(row["flags"])
+
+
+# --- the command line -------------------------------------------------------------------
+
+def cli_app() -> typer.Typer:
+    """The agreement commands in a Typer app of their own, set up as qualcode's root does."""
+    from qualcode.cli import _Group
+    from qualcode.cli import agreement as commands
+
+    app = typer.Typer(cls=_Group, add_completion=False, pretty_exceptions_enable=False)
+
+    @app.callback()
+    def root(ctx: typer.Context, project: Path = typer.Option(..., "--project")) -> None:
+        ctx.obj = {"project": project}
+
+    commands.register(app)
+    export = typer.Typer()
+    export.command("agreement")(commands.export_agreement)
+    app.add_typer(export, name="export")
+    return app
+
+
+def run_cli(store, *args: str):
+    result = CliRunner().invoke(cli_app(), ["--project", str(store.path), *args],
+                                env={"COLUMNS": "200"})
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+def test_fail_under_sets_the_exit_status(hand):
+    # Pooled alpha is 41/240 = 0.171 (the single code).
+    failed = run_cli(hand, "agreement", "--fail-under", "0.8", "--measure", "alpha")
+    assert failed.exit_code == 1
+    assert "below --fail-under 0.8" in failed.stderr
+    assert run_cli(hand, "agreement", "--fail-under", "0.1", "-m", "alpha").exit_code == 0
+    # kappa 1/6 passes 0.16 but not 0.17.
+    assert run_cli(hand, "agreement", "--fail-under", "0.16", "-m", "kappa").exit_code == 0
+    assert run_cli(hand, "agreement", "--fail-under", "0.17", "-m", "kappa").exit_code == 1
+    data = json.loads(run_cli(hand, "agreement", "-f", "json").stdout)
+    assert data["pooled"]["alpha"] == pytest.approx(41 / 240)
+
+
+def test_cli_errors_are_one_line(hand):
+    result = run_cli(hand, "agreement", "--coders", "anna,nobody")
+    assert result.exit_code == 1
+    assert result.stderr.strip().startswith("error: no coder named 'nobody'")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_export_word_report(example, tmp_path):
+    path = tmp_path / "agreement.docx"
+    result = run_cli(example, "export", "agreement", str(path), "--bootstrap", "100")
+    assert result.exit_code == 0, result.stderr
+    import docx
+
+    doc = docx.Document(path)
+    styles = [p.style.name for p in doc.paragraphs]
+    assert styles[0] == "Title"
+    assert {"Heading 1", "Heading 2"} <= set(styles)
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert headings[:4] == ["Hva er sammenlignet", "Samsvar per kode", "Slik leser du tabellen",
+                            "Uenigheter til diskusjon"]
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Rapporten er på norsk (bokmål)" in text
+    assert "Landis & Koch (1977)" in text and "Krippendorff (2004)" in text
+    codes_table = doc.tables[0]
+    assert codes_table.rows[0].cells[0].text == "Kode"
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    assert '<w:tblHeader w:val="true"/>' in xml
+    scope = ar.load_scope(example)
+    n_codes = len(scope.codes)
+    assert len(codes_table.rows) == n_codes + 2  # header, codes, pooled
+    passages = ar.disagreement_passages(example, scope)
+    assert sum(g["total"] for g in passages) == sum(1 for t in doc.tables[1:]
+                                                    if "tegn ulikt" in t.rows[0].cells[0].text)
+
+
+def test_export_html_report_is_self_contained(example, tmp_path):
+    path = tmp_path / "agreement.html"
+    assert run_cli(example, "export", "agreement", str(path), "--bootstrap", "50").exit_code == 0
+    page = path.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="nb">' in page
+    assert "<style>" in page
+    for external in ("<link", "<script", "src=", "http://", "https://", "@import", "url("):
+        assert external not in page
+    assert page.count('class="passage"') == sum(
+        g["total"] for g in ar.disagreement_passages(example, ar.load_scope(example)))
+    assert "bare anna" in page and "bare bjorn" in page
+    bad = run_cli(example, "export", "agreement", str(tmp_path / "x.pdf"))
+    assert bad.exit_code != 0
+
+
+def test_disagreement_passages_show_both_coders_codes(tmp_path):
+    store = make_project(tmp_path, {"t1": TEXT_100},
+                         [("t1", "A", "anna", 0, 40), ("t1", "A", "bjorn", 20, 60),
+                          ("t1", "B", "bjorn", 0, 20), ("t1", "B", "anna", 0, 20),
+                          ("t1", "G.x", "anna", 80, 90)])
+    scope = ar.load_scope(store)
+    groups = {g["code"]: g for g in ar.disagreement_passages(store, scope)}
+    assert set(groups) == {"A", "G.x"}  # B is coded identically: no passage
+    (p,) = groups["A"]["passages"]
+    assert (p["start"], p["end"], p["kind"], p["differing_chars"]) == (0, 60,
+                                                                        "boundaries differ", 40)
+    assert [(len(x["text"]), x["coders"]) for x in p["pieces"]] == [
+        (20, ["anna"]), (20, ["anna", "bjorn"]), (20, ["bjorn"])]
+    assert p["codes_by_coder"] == {"anna": ["A", "B"], "bjorn": ["A", "B"]}
+    (q,) = groups["G.x"]["passages"]
+    assert q["kind"] == "only anna"
