@@ -394,6 +394,10 @@ def main() -> None:
     report(bench_whole("cooccur", "co-occurrence of all codes by span (whole process, CSV)",
                        args.runs, lambda i: [*qualcode_cmd(), "-p", str(coded), "cooccur",
                                              "--rows", "all", "--format", "csv"]))
+    report(bench_whole("agreement_report", "agreement anna vs bjorn per code, char unit, "
+                       "1 000 bootstrap resamples (whole process, JSON)", args.runs,
+                       lambda i: [*qualcode_cmd(), "-p", str(coded), "agreement", "--coders",
+                                  "anna,bjorn", "--format", "json"]))
     report_path = workdir / "rapport.docx"
     report(bench_whole("word_report", "Word report, every area (whole process)", args.runs,
                        lambda i: [*qualcode_cmd(), "-p", str(coded), "export", "report",
