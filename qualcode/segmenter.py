@@ -30,10 +30,13 @@ def sentence_spans(texts: Iterable[str]) -> list[list[tuple[int, int]]]:
     nlp = _pipeline()
     result: list[list[tuple[int, int]]] = []
     for doc in nlp.pipe(texts, batch_size=64):
+        text = doc.text
+        bounds = [sent.start_char for sent in doc.sents][1:]
+        # The sentencizer leaves an opening bracket or quote that follows a full stop at the
+        # end of the sentence before it ("… i starten. (ler)"): move it to the next one.
+        bounds = [_before_openers(text, b) for b in bounds]
         spans: list[tuple[int, int]] = []
-        for sent in doc.sents:
-            start, end = sent.start_char, sent.end_char
-            text = doc.text
+        for start, end in zip([0, *bounds], [*bounds, len(text)], strict=True):
             while start < end and text[start].isspace():
                 start += 1
             while end > start and text[end - 1].isspace():
@@ -42,3 +45,15 @@ def sentence_spans(texts: Iterable[str]) -> list[list[tuple[int, int]]]:
                 spans.append((start, end))
         result.append(spans)
     return result
+
+
+_OPENERS = "([{«“\"'"
+
+
+def _before_openers(text: str, boundary: int) -> int:
+    i = boundary
+    while i > 0 and (text[i - 1] in _OPENERS or text[i - 1].isspace()):
+        i -= 1
+    if i < boundary and any(ch in _OPENERS for ch in text[i:boundary]):
+        return i
+    return boundary

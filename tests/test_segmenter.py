@@ -40,3 +40,13 @@ def test_one_result_per_text_in_order():
 
 def test_accepts_any_iterable():
     assert sentence_spans(iter(["Ja. Nei."])) == [[(0, 3), (4, 8)]]
+
+
+def test_an_opening_bracket_after_a_full_stop_starts_the_next_sentence():
+    """Transcription marks such as (ler) stay whole: '… i starten. (ler) Skolen …'."""
+    text = "Jeg har vært her i ti år, hvis jeg regner med starten. (ler) Skolen har 250 elever."
+    spans = sentence_spans([text])[0]
+    sentences = [text[s:e] for s, e in spans]
+    assert sentences[0] == "Jeg har vært her i ti år, hvis jeg regner med starten."
+    assert sentences[1].startswith("(ler)")
+    assert "".join(sentences).replace(" ", "") == text.replace(" ", "")
