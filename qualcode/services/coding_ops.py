@@ -241,10 +241,19 @@ def list_codings(store: Store, *, transcript: str | None = None, code: str | Non
             turns[t_pk] = list(session.exec(select(Turn.start, Turn.end, Turn.idx)
                                             .where(Turn.transcript_pk == t_pk)
                                             .order_by(Turn.start)).all())
+    import bisect
+
+    starts = {t_pk: [s for s, _, _ in spans] for t_pk, spans in turns.items()}
     out = []
     for coding, code_id, coder_name, t_name in rows:
-        idx = [i for s, e, i in turns[coding.transcript_pk]
-               if s < coding.end and e > coding.start]
+        spans = turns[coding.transcript_pk]
+        first = max(bisect.bisect_right(starts[coding.transcript_pk], coding.start) - 1, 0)
+        idx = []
+        for s, e, i in spans[first:]:
+            if s >= coding.end:
+                break
+            if e > coding.start:
+                idx.append(i)
         out.append({
             "id": coding.pk, "transcript": t_name, "code": code_id, "coder": coder_name,
             "turns": f"{idx[0]}-{idx[-1]}" if len(idx) > 1 else (str(idx[0]) if idx else ""),

@@ -230,9 +230,14 @@ ALTER TABLE audit_event ADD COLUMN batch VARCHAR;
 CREATE INDEX ix_audit_event_batch ON audit_event (batch);
 """
 
+_V3_COUNT_INDEX = """
+CREATE INDEX ix_coding_code_coder_origin ON coding (code_pk, coder_pk, origin);
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema: cases, transcripts, turns, codes, codings, audit", _V1_SCHEMA),
     Migration(2, "audit events grouped by user action (for undo)", _V2_AUDIT_BATCH),
+    Migration(3, "covering index for coding counts per code and coder", _V3_COUNT_INDEX),
 ]
 
 

@@ -167,6 +167,7 @@ class Coding(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_coding_transcript_coder", "transcript_pk", "coder_pk", "start"),
+        Index("ix_coding_code_coder_origin", "code_pk", "coder_pk", "origin"),
         CheckConstraint("start < \"end\"", name="coding_span"),
         CheckConstraint(
             "origin IN ('manual', 'suggested', 'imported', 'consensus')", name="coding_origin"
