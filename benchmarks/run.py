@@ -84,18 +84,32 @@ def qualcode_cmd() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "qualcode"]
 
 
-def run_process(args: list[str], env: dict | None = None) -> tuple[float, float]:
-    """Run a whole process; return (seconds, peak RSS in MB). Fails loudly on error."""
+GNU_TIME = shutil.which("time", path="/usr/bin:/bin")
+
+
+def run_process(args: list[str], env: dict | None = None) -> tuple[float, float | None]:
+    """Run a whole process; return (seconds, peak RSS in MB). Fails loudly on error.
+
+    Peak memory comes from GNU time when it is installed: a child forked straight from this
+    (large) benchmark process would report this process's memory as its own peak. Without
+    GNU time no peak is reported rather than a wrong one."""
+    report = None
+    if GNU_TIME:
+        fd, report = tempfile.mkstemp(suffix=".rss")
+        os.close(fd)
+        args = [GNU_TIME, "-f", "%M", "-o", report, *args]
     start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env={**os.environ, **(env or {})})
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          env={**os.environ, **(env or {})})
     elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode() if proc.stderr else ""
     if proc.returncode != 0:
-        raise SystemExit(f"benchmark step failed: {' '.join(args)}\n{err}")
-    return elapsed, usage.ru_maxrss / 1024
+        raise SystemExit(f"benchmark step failed: {' '.join(args)}\n{proc.stderr.decode()}")
+    peak = None
+    if report:
+        text = Path(report).read_text().strip().splitlines()
+        os.unlink(report)
+        peak = int(text[-1]) / 1024 if text and text[-1].isdigit() else None
+    return elapsed, peak
 
 
 def qc(project: Path, *args: str) -> tuple[float, float]:
@@ -147,7 +161,7 @@ def bench_whole(name: str, what: str, runs: int, make: Callable[[int], list[str]
         seconds, peak = run_process(make(i))
         result.runs.append(seconds)
         peaks.append(peak)
-    result.peak_mb = max(peaks)
+    result.peak_mb = max(peaks) if all(p is not None for p in peaks) else None
     return result
 
 
