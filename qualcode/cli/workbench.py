@@ -648,7 +648,13 @@ def _app_class():
         def redraw(self) -> None:
             model = self.app.model
             renderable, self.plain = model.render_turn(self.pos, tint_base=self.app.tint_base)
-            self.update(renderable)
+            # A full layout of every turn costs tens of milliseconds in a long transcript:
+            # ask for one only when this turn's height changes (a new line of code ids).
+            size = self.content_size
+            self.update(renderable, layout=False)
+            if size.width and self.get_content_height(size, self.app.size, size.width) \
+                    != size.height:
+                self.refresh(layout=True)
             flags = self._flags(model, self.pos)
             for flag in ("-interviewer", "-coded", "-others"):
                 self.set_class(flag in flags, flag)
