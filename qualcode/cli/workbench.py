@@ -491,8 +491,11 @@ class Workbench:
             body = self._with_sentences(turn, body)
 
         lines = [head, body]
+        # The code line is always there (blank until the turn is coded) and doubles as the
+        # gap between turns: coding a turn then never changes its height, so the screen is
+        # repainted without a layout of the whole transcript.
+        codes = Text()
         if manual or suggested:
-            codes = Text()
             for mark in manual:
                 colour = self.codes[mark.code].colour if mark.code in self.codes else "white"
                 if codes:
@@ -510,7 +513,7 @@ class Workbench:
                 if codes:
                     codes.append("  ")
                 codes.append(f"?{mark.code}", style="dim italic")
-            lines.append(codes)
+        lines.append(codes)
         by_coder: dict[str, list[str]] = {}
         for mark in others:
             part = "" if whole[mark.id] else " (part)"
@@ -825,7 +828,7 @@ def _app_class():
         #description.-shown { display: block; }
         #recent { height: 1; background: $panel; padding: 0 1; }
         #status { height: 1; background: $primary 40%; padding: 0 1; }
-        .turn { padding: 0 1 1 0; }
+        .turn { padding: 0 1 0 0; }
         .turn.-selected { background: $accent 15%; }
         .turn.-cursor { background: $accent 30%; }
         #transcript:blur .turn.-cursor { background: $accent 20%; }
