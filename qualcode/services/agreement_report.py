@@ -79,6 +79,14 @@ from qualcode.agreement import (
     u_alpha_binary,
 )
 from qualcode.domain.errors import NotFoundError, QualcodeError
+from qualcode.services.word import (
+    add_paragraph_style,
+    add_section,
+    clean_table,
+    nb_date,
+    nb_int,
+    oxml,
+)
 from qualcode.store import Store
 from qualcode.store.models import Code, Coder, Coding, Segment, Transcript, Turn
 
@@ -1055,9 +1063,13 @@ ACCENT = "1F4E79"
 GREY = "595959"
 ELIDE_OVER = 700
 ELIDE_KEEP = 260
-MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
-          "september", "oktober", "november", "desember")
+PORTRAIT = (2.3, 2.2, 2.0)  # page margins in cm: sides, top, bottom
+LANDSCAPE = (1.8, 1.8, 1.6)
 
+
+
+def _docx_section(doc, landscape: bool):
+    return add_section(doc, landscape, portrait_margins=PORTRAIT, landscape_margins=LANDSCAPE)
 
 def report_data(store: Store, *, max_passages: int | None = None, **options: Any) -> dict:
     """Everything the report shows: the agreement result, the disagreement listing, and
@@ -1098,10 +1110,6 @@ def write_agreement_report(store: Store, path: Path, **options: Any) -> dict:
 
 # Text shared by both formats --------------------------------------------------------------
 
-def _nb_int(n: int | float) -> str:
-    return f"{int(n):,}".replace(",", "\u00a0")
-
-
 def _nb_num(value: float | None, digits: int = 2) -> str:
     if value is None:
         return "udefinert"
@@ -1114,8 +1122,7 @@ def _nb_pct(value: float | None, digits: int = 1) -> str:
 
 
 def _nb_date(iso: str) -> str:
-    d = date.fromisoformat(iso)
-    return f"{d.day}. {MONTHS[d.month - 1]} {d.year}"
+    return nb_date(date.fromisoformat(iso))
 
 
 def _nb_list(items: Sequence[str]) -> str:
@@ -1186,7 +1193,7 @@ def header_facts_nb(data: dict) -> list[tuple[str, str]]:
     measure = data["measure"]
     boot = data["bootstrap"]
     interval = (f"95 % bootstrap-intervall for {MEASURE_NB[measure]}: "
-                f"{_nb_int(boot['resamples'])} trekninger av transkripsjoner med "
+                f"{nb_int(boot['resamples'])} trekninger av transkripsjoner med "
                 f"tilbakelegging, frø (seed) {boot['seed']}."
                 if boot["resamples"] and measure != "ualpha" else
                 "Ingen bootstrap-intervall.")
@@ -1309,7 +1316,7 @@ def _elided(pieces: list[dict], m: int) -> list[tuple[str, list[str] | None]]:
         if len(piece["coders"]) == m and len(text) > ELIDE_OVER:
             hidden = len(text) - 2 * ELIDE_KEEP
             out.append((text[:ELIDE_KEEP], piece["coders"]))
-            out.append((f" […\u00a0{_nb_int(hidden)} tegn kodet av alle\u00a0…] ", None))
+            out.append((f" […\u00a0{nb_int(hidden)} tegn kodet av alle\u00a0…] ", None))
             out.append((text[-ELIDE_KEEP:], piece["coders"]))
         else:
             out.append((text, piece["coders"]))
@@ -1336,13 +1343,13 @@ def _legend(coders: list[str]) -> list[tuple[str, str]]:
 
 def _coverage_text(row: dict, coder: str, unit: str) -> str:
     if unit == "segment":
-        return _nb_int(row["coded"][coder])
+        return nb_int(row["coded"][coder])
     value = row["prevalence"][coder]
     return "–" if value is None else _nb_num(100 * value, 1)
 
 
 def _counts_text(row: dict) -> str:
-    return " / ".join(_nb_int(row[k]) for k in ("coded_by_all", "coded_by_some",
+    return " / ".join(nb_int(row[k]) for k in ("coded_by_all", "coded_by_some",
                                                  "coded_by_none"))
 
 
@@ -1395,23 +1402,12 @@ def _band_source_text(data: dict) -> str:
 
 # Word --------------------------------------------------------------------------------------
 
-def _oxml(tag: str, **attrs: str):
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    el = OxmlElement(tag)
-    for k, v in attrs.items():
-        el.set(qn(f"w:{k}"), v)
-    return el
-
-
 def _shade(element_pr, fill: str) -> None:
-    element_pr.append(_oxml("w:shd", val="clear", color="auto", fill=fill))
+    element_pr.append(oxml("w:shd", val="clear", color="auto", fill=fill))
 
 
 def _docx_document(title: str):
     from docx import Document
-    from docx.enum.style import WD_STYLE_TYPE
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt, RGBColor
 
@@ -1420,7 +1416,7 @@ def _docx_document(title: str):
     normal = styles["Normal"]
     normal.font.name = "Calibri"
     normal.font.size = Pt(10.5)
-    normal.element.get_or_add_rPr().append(_oxml("w:lang", val="nb-NO", eastAsia="nb-NO",
+    normal.element.get_or_add_rPr().append(oxml("w:lang", val="nb-NO", eastAsia="nb-NO",
                                                  bidi="ar-SA"))
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.15
@@ -1439,18 +1435,8 @@ def _docx_document(title: str):
     styles["Heading 2"].paragraph_format.space_before = Pt(14)
     styles["Heading 2"].paragraph_format.space_after = Pt(4)
 
-    def paragraph_style(name: str, size: float, *, italic: bool = False,
-                        color: str | None = None, after: float = 0, before: float = 0):
-        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        style.base_style = normal
-        style.font.size = Pt(size)
-        style.font.italic = italic or None
-        if color:
-            style.font.color.rgb = RGBColor.from_string(color)
-        style.paragraph_format.space_after = Pt(after)
-        style.paragraph_format.space_before = Pt(before)
-        style.paragraph_format.line_spacing = 1.0
-        return style
+    def paragraph_style(name: str, size: float, **kw):
+        return add_paragraph_style(styles, normal, name, size, **kw)
 
     paragraph_style("Tabelltekst", 8.5)
     paragraph_style("Passasjetekst", 9.5, after=2).paragraph_format.line_spacing = 1.1
@@ -1468,61 +1454,15 @@ def _docx_document(title: str):
     footer.alignment = 1
     footer.style = styles["Topptekst"]
     run = footer.add_run()
-    run._r.append(_oxml("w:fldChar", fldCharType="begin"))
-    instr = _oxml("w:instrText")
+    run._r.append(oxml("w:fldChar", fldCharType="begin"))
+    instr = oxml("w:instrText")
     instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
     instr.text = " PAGE "
     run._r.append(instr)
-    run._r.append(_oxml("w:fldChar", fldCharType="end"))
+    run._r.append(oxml("w:fldChar", fldCharType="end"))
     doc.core_properties.title = title
     doc.core_properties.language = "nb-NO"
     return doc
-
-
-def _docx_section(doc, landscape: bool):
-    from docx.enum.section import WD_ORIENT, WD_SECTION
-    from docx.shared import Cm
-
-    section = doc.add_section(WD_SECTION.NEW_PAGE)
-    if landscape:
-        section.orientation = WD_ORIENT.LANDSCAPE
-        section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-        section.left_margin = section.right_margin = Cm(1.8)
-        section.top_margin, section.bottom_margin = Cm(1.8), Cm(1.6)
-    else:
-        section.orientation = WD_ORIENT.PORTRAIT
-        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-        section.left_margin = section.right_margin = Cm(2.3)
-        section.top_margin, section.bottom_margin = Cm(2.2), Cm(2.0)
-    return section
-
-
-def _docx_table(doc, n_rows: int, widths: Sequence[float]):
-    """A clean table: rules above and below, thin grey lines between rows, no verticals."""
-    from docx.oxml.ns import qn
-    from docx.shared import Cm
-
-    table = doc.add_table(rows=n_rows, cols=len(widths))
-    table.style = doc.styles["Table Grid"]
-    table.autofit = False
-    tbl_pr = table._tbl.tblPr
-    for old in tbl_pr.findall(qn("w:tblBorders")):
-        tbl_pr.remove(old)
-    borders = _oxml("w:tblBorders")
-    for edge, val, size, color in (("top", "single", 12, "404040"), ("left", "nil", 0, "auto"),
-                                   ("bottom", "single", 12, "404040"),
-                                   ("right", "nil", 0, "auto"),
-                                   ("insideH", "single", 2, "BFBFBF"),
-                                   ("insideV", "nil", 0, "auto")):
-        borders.append(_oxml(f"w:{edge}", val=val, sz=str(size), space="0", color=color))
-    tbl_pr.append(borders)
-    tbl_pr.append(_oxml("w:tblLayout", type="fixed"))
-    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
-        col.set(qn("w:w"), str(int(Cm(width).twips)))
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = Cm(width)
-    return table
 
 
 def _cell_text(cell, text: str, *, bold: bool = False, italic: bool = False,
@@ -1543,8 +1483,8 @@ def _cell_text(cell, text: str, *, bold: bool = False, italic: bool = False,
 
 
 def _header_row(row, fill: str = "DCE6F0") -> None:
-    row._tr.get_or_add_trPr().append(_oxml("w:tblHeader", val="true"))
-    row._tr.get_or_add_trPr().append(_oxml("w:cantSplit", val="true"))
+    row._tr.get_or_add_trPr().append(oxml("w:tblHeader", val="true"))
+    row._tr.get_or_add_trPr().append(oxml("w:cantSplit", val="true"))
     for cell in row.cells:
         _shade(cell._tc.get_or_add_tcPr(), fill)
 
@@ -1582,14 +1522,14 @@ def _write_docx(data: dict, path: Path) -> None:
     columns = table_columns(data)
     widths = [w for _, w in columns]
     rows = [*data["codes"], pooled]
-    table = _docx_table(doc, len(rows) + 1, widths)
+    table = clean_table(doc, len(rows) + 1, widths)
     _header_row(table.rows[0])
     for i, (cell, (header, _)) in enumerate(zip(table.rows[0].cells, columns, strict=True)):
         _cell_text(cell, header, bold=True,
                    align="right" if 0 < i < len(columns) - 2 else None)
     for r, row in enumerate(rows, start=1):
         cells = table.rows[r].cells
-        table.rows[r]._tr.get_or_add_trPr().append(_oxml("w:cantSplit", val="true"))
+        table.rows[r]._tr.get_or_add_trPr().append(oxml("w:cantSplit", val="true"))
         is_pooled = row is pooled
         para = _cell_text(cells[0], row["code"] if not is_pooled else "Samlet (pooled)",
                           bold=True)
@@ -1614,7 +1554,7 @@ def _write_docx(data: dict, path: Path) -> None:
             doc.add_paragraph(text, style="Tabellnote")
     if data["groups"]:
         doc.add_heading("Grupper av gjensidig utelukkende koder", level=2)
-        gtable = _docx_table(doc, len(data["groups"]) + 1, [6.0, 9.0, 2.5, 2.5])
+        gtable = clean_table(doc, len(data["groups"]) + 1, [6.0, 9.0, 2.5, 2.5])
         _header_row(gtable.rows[0])
         for cell, text in zip(gtable.rows[0].cells, ("Gruppe", "Koder", "u-alpha",
                                                       "cu-alpha"), strict=True):
@@ -1741,7 +1681,7 @@ def _docx_passage(doc, data: dict, code: str, passage: dict) -> None:
     coders = data["coders"]
     m = len(coders)
     width = 16.4
-    table = _docx_table(doc, 3, [width / m] * m)
+    table = clean_table(doc, 3, [width / m] * m)
     head = table.rows[0].cells[0].merge(table.rows[0].cells[-1]) if m > 1 else \
         table.rows[0].cells[0]
     _header_row(table.rows[0], "EDF2F8")
@@ -1749,7 +1689,7 @@ def _docx_passage(doc, data: dict, code: str, passage: dict) -> None:
     if passage["turns"]:
         where += f", replikk {passage['turns']}"
     para = _cell_text(head, where, bold=True)
-    run = para.add_run(f"   {_kind_nb(passage['kind'])} · {_nb_int(passage['differing_chars'])} "
+    run = para.add_run(f"   {_kind_nb(passage['kind'])} · {nb_int(passage['differing_chars'])} "
                        f"tegn ulikt · tegn {passage['start']}–{passage['end']}")
     run.font.color.rgb = RGBColor.from_string(GREY)
     body = table.rows[1].cells[0].merge(table.rows[1].cells[-1]) if m > 1 else \
@@ -1777,7 +1717,7 @@ def _docx_passage(doc, data: dict, code: str, passage: dict) -> None:
         for i, code_id in enumerate(applied):
             run = para.add_run(("  " if i == 0 else ", ") + code_id)
             run.bold = code_id == code or None
-    table.rows[2]._tr.get_or_add_trPr().append(_oxml("w:cantSplit", val="true"))
+    table.rows[2]._tr.get_or_add_trPr().append(oxml("w:cantSplit", val="true"))
     spacer = doc.add_paragraph()
     spacer.paragraph_format.space_after = Pt(4)
 
@@ -1935,7 +1875,7 @@ def render_html(data: dict) -> str:
             where = p["transcript"] + (f", replikk {p['turns']}" if p["turns"] else "")
             out.append('<section class="passage">')
             out.append(f'<div class="where">{_h(where)}<span>{_h(_kind_nb(p["kind"]))} · '
-                       f"{_h(_nb_int(p['differing_chars']))} tegn ulikt · tegn "
+                       f"{_h(nb_int(p['differing_chars']))} tegn ulikt · tegn "
                        f"{p['start']}–{p['end']}</span></div>")
             parts = []
             for text, who in _elided(p["pieces"], len(coders)):

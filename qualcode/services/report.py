@@ -20,11 +20,21 @@ from qualcode import __version__
 from qualcode.domain.errors import InputFileError
 from qualcode.services import matrix as mx
 from qualcode.services.codebooks import codebook_info
+from qualcode.services.word import (
+    add_paragraph_style,
+    add_section,
+    cant_split,
+    clean_table,
+    nb_date,
+    nb_int,
+    oxml,
+    repeat_header,
+)
 from qualcode.store import Store
 from qualcode.store.models import Transcript, TranscriptAttribute
 
-MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
-          "oktober", "november", "desember")
+PORTRAIT = (2.5, 2.5, 2.2)  # page margins in cm: sides, top, bottom
+LANDSCAPE = (2.0, 2.0, 1.8)
 FORMAT_NB = {"individuelt": ("individuelt intervju", "individuelle intervjuer"),
              "parvis": ("parintervju", "parintervjuer"),
              "gruppe": ("gruppeintervju", "gruppeintervjuer"),
@@ -43,18 +53,14 @@ TOTAL_FILL = "F2F2F2"
 GREY = "595959"
 
 
-def _nb_int(n: int | float) -> str:
-    return f"{int(n):,}".replace(",", "\u00a0")
 
-
-def _nb_date(d: date) -> str:
-    return f"{d.day}. {MONTHS[d.month - 1]} {d.year}"
-
+def _section(doc, landscape: bool):
+    return add_section(doc, landscape, portrait_margins=PORTRAIT, landscape_margins=LANDSCAPE)
 
 def _count_word(n: int) -> str:
     words = {1: "ett", 2: "to", 3: "tre", 4: "fire", 5: "fem", 6: "seks", 7: "sju", 8: "åtte",
              9: "ni", 10: "ti", 11: "elleve", 12: "tolv"}
-    return words.get(n, _nb_int(n))
+    return words.get(n, nb_int(n))
 
 
 def counting_rules_nb(layer_nb: str, provenance: bool) -> list[str]:
@@ -89,21 +95,11 @@ def counting_rules_nb(layer_nb: str, provenance: bool) -> list[str]:
 
 # --- python-docx helpers ----------------------------------------------------------------
 
-def _oxml(tag: str, **attrs: str):
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    el = OxmlElement(tag)
-    for k, v in attrs.items():
-        el.set(qn(f"w:{k}"), v)
-    return el
-
-
 def _set_cell_fill(cell, fill: str) -> None:
     tc_pr = cell._tc.get_or_add_tcPr()
     for old in tc_pr.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}shd"):
         tc_pr.remove(old)
-    tc_pr.append(_oxml("w:shd", val="clear", color="auto", fill=fill))
+    tc_pr.append(oxml("w:shd", val="clear", color="auto", fill=fill))
 
 
 def _set_cell_border(cell, edge: str, size: int, color: str = "404040") -> None:
@@ -112,50 +108,9 @@ def _set_cell_border(cell, edge: str, size: int, color: str = "404040") -> None:
     tc_pr = cell._tc.get_or_add_tcPr()
     borders = tc_pr.find(qn("w:tcBorders"))
     if borders is None:
-        borders = _oxml("w:tcBorders")
+        borders = oxml("w:tcBorders")
         tc_pr.append(borders)
-    borders.append(_oxml(f"w:{edge}", val="single", sz=str(size), space="0", color=color))
-
-
-def _repeat_header(row) -> None:
-    """Mark a row as a header row: Word and LibreOffice repeat it on every page."""
-    tr_pr = row._tr.get_or_add_trPr()
-    tr_pr.append(_oxml("w:tblHeader", val="true"))
-
-
-def _cant_split(row) -> None:
-    row._tr.get_or_add_trPr().append(_oxml("w:cantSplit", val="true"))
-
-
-def _table(doc, n_rows: int, widths_cm: list[float]):
-    """A table in the report's clean style: rules above and below, thin grey lines between
-    rows, no vertical lines, fixed column widths."""
-    from docx.oxml.ns import qn
-    from docx.shared import Cm
-
-    table = doc.add_table(rows=n_rows, cols=len(widths_cm))
-    table.style = doc.styles["Table Grid"]
-    table.autofit = False
-    tbl_pr = table._tbl.tblPr
-    for old in tbl_pr.findall(qn("w:tblBorders")):
-        tbl_pr.remove(old)
-    borders = _oxml("w:tblBorders")
-    for edge, val, size, color in (("top", "single", 12, "404040"),
-                                   ("left", "nil", 0, "auto"),
-                                   ("bottom", "single", 12, "404040"),
-                                   ("right", "nil", 0, "auto"),
-                                   ("insideH", "single", 2, "BFBFBF"),
-                                   ("insideV", "nil", 0, "auto")):
-        borders.append(_oxml(f"w:{edge}", val=val, sz=str(size), space="0", color=color))
-    tbl_pr.append(borders)
-    tbl_pr.append(_oxml("w:tblLayout", type="fixed"))
-    grid = table._tbl.tblGrid
-    for col, w in zip(grid.findall(qn("w:gridCol")), widths_cm, strict=True):
-        col.set(qn("w:w"), str(int(Cm(w).twips)))
-    for row in table.rows:
-        for cell, w in zip(row.cells, widths_cm, strict=True):
-            cell.width = Cm(w)
-    return table
+    borders.append(oxml(f"w:{edge}", val="single", sz=str(size), space="0", color=color))
 
 
 def _write(cell, text: str, *, style: str = "Tabelltekst", bold: bool = False,
@@ -184,7 +139,6 @@ def _write(cell, text: str, *, style: str = "Tabelltekst", bold: bool = False,
 
 def _new_document(title: str):
     from docx import Document
-    from docx.enum.style import WD_STYLE_TYPE
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt, RGBColor
 
@@ -194,7 +148,7 @@ def _new_document(title: str):
     normal.font.name = "Calibri"
     normal.font.size = Pt(10.5)
     r_pr = normal.element.get_or_add_rPr()
-    r_pr.append(_oxml("w:lang", val="nb-NO", eastAsia="nb-NO", bidi="ar-SA"))
+    r_pr.append(oxml("w:lang", val="nb-NO", eastAsia="nb-NO", bidi="ar-SA"))
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.15
     for name, size in (("Heading 1", 16), ("Heading 2", 13), ("Heading 3", 11.5)):
@@ -231,18 +185,8 @@ def _new_document(title: str):
     caption.paragraph_format.space_after = Pt(4)
     caption.paragraph_format.keep_with_next = True
 
-    def paragraph_style(name: str, size: float, *, italic: bool = False,
-                        color: str | None = None, after: float = 0, before: float = 0):
-        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        style.base_style = normal
-        style.font.size = Pt(size)
-        style.font.italic = italic or None
-        if color:
-            style.font.color.rgb = RGBColor.from_string(color)
-        style.paragraph_format.space_after = Pt(after)
-        style.paragraph_format.space_before = Pt(before)
-        style.paragraph_format.line_spacing = 1.0
-        return style
+    def paragraph_style(name: str, size: float, **kw):
+        return add_paragraph_style(styles, normal, name, size, **kw)
 
     paragraph_style("Tabelltekst", 9)
     paragraph_style("Tabellsitat", 9, italic=True, after=1)
@@ -256,8 +200,8 @@ def _new_document(title: str):
     criterion.paragraph_format.left_indent = Cm(0.4)
     criterion.paragraph_format.line_spacing = 1.15
     p_pr = criterion.element.get_or_add_pPr()
-    bdr = _oxml("w:pBdr")
-    bdr.append(_oxml("w:left", val="single", sz="18", space="8", color=ACCENT))
+    bdr = oxml("w:pBdr")
+    bdr.append(oxml("w:left", val="single", sz="18", space="8", color=ACCENT))
     p_pr.append(bdr)
     meta = paragraph_style("Tittelside", 11, after=3)
     meta.paragraph_format.line_spacing = 1.15
@@ -282,35 +226,16 @@ def _new_document(title: str):
 
 def _page_number(paragraph) -> None:
     run = paragraph.add_run()
-    run._r.append(_oxml("w:fldChar", fldCharType="begin"))
-    instr = _oxml("w:instrText")
+    run._r.append(oxml("w:fldChar", fldCharType="begin"))
+    instr = oxml("w:instrText")
     instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
     instr.text = " PAGE "
     run._r.append(instr)
-    run._r.append(_oxml("w:fldChar", fldCharType="separate"))
+    run._r.append(oxml("w:fldChar", fldCharType="separate"))
     run2 = paragraph.add_run("1")
     run3 = paragraph.add_run()
-    run3._r.append(_oxml("w:fldChar", fldCharType="end"))
+    run3._r.append(oxml("w:fldChar", fldCharType="end"))
     del run2
-
-
-def _section(doc, landscape: bool):
-    from docx.enum.section import WD_ORIENT, WD_SECTION
-    from docx.shared import Cm
-
-    section = doc.add_section(WD_SECTION.NEW_PAGE)
-    section.different_first_page_header_footer = False
-    if landscape:
-        section.orientation = WD_ORIENT.LANDSCAPE
-        section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-        section.left_margin = section.right_margin = Cm(2.0)
-        section.top_margin, section.bottom_margin = Cm(2.0), Cm(1.8)
-    else:
-        section.orientation = WD_ORIENT.PORTRAIT
-        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-        section.left_margin = section.right_margin = Cm(2.5)
-        section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.2)
-    return section
 
 
 def _text_width(section) -> float:
@@ -346,16 +271,16 @@ def _data_sentence(facts: dict) -> str:
     formats = []
     for fmt, n in sorted(facts["formats"].items(), key=lambda kv: -kv[1]):
         single, plural = FORMAT_NB.get(fmt, (fmt, fmt))
-        formats.append(f"{_nb_int(n)} {single if n == 1 else plural}")
+        formats.append(f"{nb_int(n)} {single if n == 1 else plural}")
     roles = Counter(p.get("rolle") for p in facts["persons"])
-    role_parts = [f"{_nb_int(n)} {mx.role_display(r) if n == 1 else mx._forms(r)[1]}"
+    role_parts = [f"{nb_int(n)} {mx.role_display(r) if n == 1 else mx._forms(r)[1]}"
                   for r, n in sorted(roles.items(), key=lambda kv: mx._sort_key(
                       mx.Dimension("rolle", "role"), kv[0]))]
-    text = (f"Materialet består av {_nb_int(n_t)} intervjuer med {_nb_int(n_p)} informanter "
-            f"ved {_nb_int(n_s)} skoler")
+    text = (f"Materialet består av {nb_int(n_t)} intervjuer med {nb_int(n_p)} informanter "
+            f"ved {nb_int(n_s)} skoler")
     if school_parts:
         text += f" ({mx.join_nb(school_parts)})"
-    text += f", til sammen {_nb_int(facts['words'])} ord."
+    text += f", til sammen {nb_int(facts['words'])} ord."
     if formats:
         text += f" Intervjuene fordeler seg på {mx.join_nb(formats)}."
     if role_parts:
@@ -435,16 +360,16 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
     sub.paragraph_format.space_after = Pt(36)
     meta_rows = [
         ("Prosjekt", store.path.name),
-        ("Dato", _nb_date(today)),
+        ("Dato", nb_date(today)),
         ("Kodere", mx.join_nb(all_coders) or "ingen"),
         ("Kodelag", layer_nb[0].upper() + layer_nb[1:]),
         ("Kodebok", f"{info.get('name', 'ukjent')}, versjon {info.get('version', '?')} "
-                    f"({_nb_int(len(codes))} koder)" if info else "ikke lastet"),
-        ("Materiale", f"{_nb_int(facts['transcripts'])} intervjuer, "
-                      f"{_nb_int(len(facts['persons']))} informanter, "
-                      f"{_nb_int(len(facts['sites']))} skoler"),
+                    f"({nb_int(len(codes))} koder)" if info else "ikke lastet"),
+        ("Materiale", f"{nb_int(facts['transcripts'])} intervjuer, "
+                      f"{nb_int(len(facts['persons']))} informanter, "
+                      f"{nb_int(len(facts['sites']))} skoler"),
     ]
-    meta = _table(doc, len(meta_rows), [3.5, 12.5])
+    meta = clean_table(doc, len(meta_rows), [3.5, 12.5])
     _no_borders(meta)
     for row, (k, v) in zip(meta.rows, meta_rows, strict=True):
         _write(row.cells[0], k, style="Tittelside", bold=True, color=GREY)
@@ -547,9 +472,9 @@ def _no_borders(table) -> None:
     tbl_pr = table._tbl.tblPr
     for old in tbl_pr.findall(qn("w:tblBorders")):
         tbl_pr.remove(old)
-    borders = _oxml("w:tblBorders")
+    borders = oxml("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        borders.append(_oxml(f"w:{edge}", val="nil"))
+        borders.append(oxml(f"w:{edge}", val="nil"))
     tbl_pr.append(borders)
 
 
@@ -558,7 +483,7 @@ def _caption(doc, text: str) -> None:
 
 
 def _plural(n: int, one: str, many: str) -> str:
-    return f"{_nb_int(n)} {one if n == 1 else many}"
+    return f"{nb_int(n)} {one if n == 1 else many}"
 
 
 def _who_and_who_not(parts: list[tuple[int, int, str]]) -> tuple[str, str]:
@@ -696,7 +621,7 @@ def _counts_table(doc, m: mx.Matrix, rows: list[mx.MatrixRow], total_row: mx.Mat
     cell_w = (width - label_w - total_w) / max(ncols, 1)
     widths = [label_w] + [cell_w] * ncols + [total_w]
     n_header = 2 if nested else 1
-    table = _table(doc, n_header + len(rows) + 1, widths)
+    table = clean_table(doc, n_header + len(rows) + 1, widths)
     head = table.rows[0]
     if nested:
         # outer values merged over their inner columns
@@ -723,8 +648,8 @@ def _counts_table(doc, m: mx.Matrix, rows: list[mx.MatrixRow], total_row: mx.Mat
     _write(code_cell, "Kode", bold=True)
     _write(total_cell, "Totalt", bold=True, align="right")
     for r in range(n_header):
-        _repeat_header(table.rows[r])
-        _cant_split(table.rows[r])
+        repeat_header(table.rows[r])
+        cant_split(table.rows[r])
         for cell in table.rows[r].cells:
             _set_cell_fill(cell, HEADER_FILL)
     for cell in table.rows[n_header - 1].cells:
@@ -741,10 +666,10 @@ def _counts_table(doc, m: mx.Matrix, rows: list[mx.MatrixRow], total_row: mx.Mat
                align="right", bold=True)
 
     for row, mrow in zip(table.rows[n_header:], rows, strict=False):
-        _cant_split(row)
+        cant_split(row)
         fill(row.cells, mrow, mrow.label, False)
     last = table.rows[-1]
-    _cant_split(last)
+    cant_split(last)
     fill(last.cells, total_row, total_label, True)
     for cell in last.cells:
         _set_cell_fill(cell, TOTAL_FILL)
@@ -757,13 +682,13 @@ def _framework_table(doc, by_role: mx.Matrix, entries, used, width: float,
     label_w = min(5.0, width * 0.2)
     cell_w = (width - label_w) / max(len(roles), 1)
     shown = [e for e in entries if any(used.get((e[0], i)) for i in roles)]
-    table = _table(doc, 1 + max(len(shown), 1), [label_w] + [cell_w] * len(roles))
+    table = clean_table(doc, 1 + max(len(shown), 1), [label_w] + [cell_w] * len(roles))
     head = table.rows[0]
     _write(head.cells[0], "Kode", bold=True)
     for j, i in enumerate(roles):
         _write(head.cells[1 + j], _header_text("rolle", by_role.columns[i][0]), bold=True)
-    _repeat_header(head)
-    _cant_split(head)
+    repeat_header(head)
+    cant_split(head)
     for cell in head.cells:
         _set_cell_fill(cell, HEADER_FILL)
         _set_cell_border(cell, "bottom", 8)
@@ -772,7 +697,7 @@ def _framework_table(doc, by_role: mx.Matrix, entries, used, width: float,
         _write(table.rows[1].cells[0], "Ingen kodede utsagn fra informanter.", italic=True)
         return 0
     for row, (key, label, code_id) in zip(table.rows[1:], shown, strict=True):
-        _cant_split(row)
+        cant_split(row)
         _write(row.cells[0], label, bold=True)
         _write(row.cells[0], code_id, style="Kildehenvisning", first=False)
         for j, i in enumerate(roles):
@@ -809,11 +734,11 @@ def _summary_table(doc, m: mx.Matrix, children, area, summary_rows, width, table
     rows = [(c, r) for c, r in filled if r and any(r.cells[i].summary for i in sites)]
     label_w = min(5.0, width * 0.2)
     cell_w = (width - label_w) / len(sites)
-    table = _table(doc, 1 + len(rows), [label_w] + [cell_w] * len(sites))
+    table = clean_table(doc, 1 + len(rows), [label_w] + [cell_w] * len(sites))
     _write(table.rows[0].cells[0], "Kode", bold=True)
     for j, i in enumerate(sites):
         _write(table.rows[0].cells[1 + j], str(m.columns[i][0]), bold=True)
-    _repeat_header(table.rows[0])
+    repeat_header(table.rows[0])
     for cell in table.rows[0].cells:
         _set_cell_fill(cell, HEADER_FILL)
     for row, (code, r) in zip(table.rows[1:], rows, strict=True):
@@ -854,17 +779,17 @@ def _cooccurrence_chapter(doc, store: Store, area_codes, layer, table_no) -> int
     width = _text_width(doc.sections[-1])
     label_w = 3.6
     cell_w = (width - label_w) / max(n, 1)
-    table = _table(doc, n + 1, [label_w] + [cell_w] * n)
+    table = clean_table(doc, n + 1, [label_w] + [cell_w] * n)
     _write(table.rows[0].cells[0], "Område", bold=True)
     for j, r in enumerate(co.codes):
         _write(table.rows[0].cells[1 + j], r.code, bold=True, align="center")
-    _repeat_header(table.rows[0])
+    repeat_header(table.rows[0])
     for cell in table.rows[0].cells:
         _set_cell_fill(cell, HEADER_FILL)
         _set_cell_border(cell, "bottom", 8)
     for i, r in enumerate(co.codes):
         row = table.rows[1 + i]
-        _cant_split(row)
+        cant_split(row)
         _write(row.cells[0], r.label, bold=True)
         for j in range(n):
             if i == j:
@@ -890,15 +815,15 @@ def _cooccurrence_chapter(doc, store: Store, area_codes, layer, table_no) -> int
         _caption(doc, f"Tabell {table_no[0]}. " + (
             f"De {len(pairs)} hyppigste parene av koder under områdene." if len(pairs) > 1
             else "Det hyppigste paret av koder under områdene."))
-        t = _table(doc, len(pairs) + 1, [6.5, 6.5, 1.5, 1.5])
+        t = clean_table(doc, len(pairs) + 1, [6.5, 6.5, 1.5, 1.5])
         for j, h in enumerate(("Kode", "Kode", "Par", "Jaccard")):
             _write(t.rows[0].cells[j], h, bold=True, align="right" if j >= 2 else None)
-        _repeat_header(t.rows[0])
+        repeat_header(t.rows[0])
         for cell in t.rows[0].cells:
             _set_cell_fill(cell, HEADER_FILL)
             _set_cell_border(cell, "bottom", 8)
         for row, p in zip(t.rows[1:], pairs, strict=True):
-            _cant_split(row)
+            cant_split(row)
             for j, code in enumerate((p["code_a"], p["code_b"])):
                 _write(row.cells[j], label_of[code])
                 _write(row.cells[j], code, style="Kildehenvisning", first=False)
@@ -917,15 +842,15 @@ def _codebook_table(doc, area_codes, by_pk, counts_rows) -> None:
         codes.extend(by_pk[pk] for pk in area.children)
     width = _text_width(doc.sections[-1])
     widths = [5.0, width - 5.0 - 2.8, 1.4, 1.4]
-    table = _table(doc, len(codes) + 1, widths)
+    table = clean_table(doc, len(codes) + 1, widths)
     for j, h in enumerate(("Kode", "Beskrivelse", "Utdrag", "Infor\u00admanter")):
         _write(table.rows[0].cells[j], h, bold=True, align="right" if j >= 2 else None)
-    _repeat_header(table.rows[0])
+    repeat_header(table.rows[0])
     for cell in table.rows[0].cells:
         _set_cell_fill(cell, HEADER_FILL)
         _set_cell_border(cell, "bottom", 8)
     for row, code in zip(table.rows[1:], codes, strict=True):
-        _cant_split(row)
+        cant_split(row)
         top = code.depth == 0
         _write(row.cells[0], code.label, bold=top)
         _write(row.cells[0], code.id, style="Kildehenvisning", first=False)
@@ -966,7 +891,7 @@ def write_matrix_docx(m: mx.Matrix, cells: list[str], path: Path) -> None:
                                                      (width - label_w) / (ncols + 1))
         cell_w = (width - label_w - total_w) / max(ncols, 1)
         widths = [label_w] + [cell_w] * ncols + ([total_w] if total_w else [])
-        table = _table(doc, 2 + len(m.rows), widths)
+        table = clean_table(doc, 2 + len(m.rows), widths)
         _write(table.rows[0].cells[0], "Kode", bold=True)
         for i in range(ncols):
             _write(table.rows[0].cells[1 + i], m.column_label(i, "\n"), bold=True,
@@ -974,7 +899,7 @@ def write_matrix_docx(m: mx.Matrix, cells: list[str], path: Path) -> None:
         if total_w:
             _write(table.rows[0].cells[-1], "Totalt", bold=True,
                    align=None if textual else "right")
-        _repeat_header(table.rows[0])
+        repeat_header(table.rows[0])
         for cell in table.rows[0].cells:
             _set_cell_fill(cell, HEADER_FILL)
         for row, mrow in zip(table.rows[1:], [*m.rows, m.total_row], strict=True):

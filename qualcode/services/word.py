@@ -1,0 +1,108 @@
+"""Shared building blocks for the Word reports (python-docx, imported lazily): Norwegian
+number and date forms, raw OOXML elements, paragraph styles, page sections, and the clean
+table style both reports use."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
+          "september", "oktober", "november", "desember")
+
+
+def nb_int(n: int | float) -> str:
+    """12 345 with a no-break space, as Norwegian text writes thousands."""
+    return f"{int(n):,}".replace(",", "\u00a0")
+
+
+def nb_date(d: date) -> str:
+    return f"{d.day}. {MONTHS[d.month - 1]} {d.year}"
+
+
+def oxml(tag: str, **attrs: str):
+    """A WordprocessingML element with ``w:``-namespaced attributes."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    el = OxmlElement(tag)
+    for k, v in attrs.items():
+        el.set(qn(f"w:{k}"), v)
+    return el
+
+
+def add_paragraph_style(styles, base, name: str, size: float, *, italic: bool = False,
+                        color: str | None = None, after: float = 0, before: float = 0):
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.shared import Pt, RGBColor
+
+    style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = base
+    style.font.size = Pt(size)
+    style.font.italic = italic or None
+    if color:
+        style.font.color.rgb = RGBColor.from_string(color)
+    style.paragraph_format.space_after = Pt(after)
+    style.paragraph_format.space_before = Pt(before)
+    style.paragraph_format.line_spacing = 1.0
+    return style
+
+
+def add_section(doc, landscape: bool, *, portrait_margins: tuple[float, float, float],
+                landscape_margins: tuple[float, float, float]):
+    """A new A4 page section; margins in cm as (left/right, top, bottom)."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.shared import Cm
+
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+        side, top, bottom = landscape_margins
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+        side, top, bottom = portrait_margins
+    section.left_margin = section.right_margin = Cm(side)
+    section.top_margin, section.bottom_margin = Cm(top), Cm(bottom)
+    return section
+
+
+def clean_table(doc, n_rows: int, widths_cm: Sequence[float]):
+    """A table in the reports' clean style: rules above and below, thin grey lines between
+    rows, no vertical lines, fixed column widths."""
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    table = doc.add_table(rows=n_rows, cols=len(widths_cm))
+    table.style = doc.styles["Table Grid"]
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    for old in tbl_pr.findall(qn("w:tblBorders")):
+        tbl_pr.remove(old)
+    borders = oxml("w:tblBorders")
+    for edge, val, size, color in (("top", "single", 12, "404040"),
+                                   ("left", "nil", 0, "auto"),
+                                   ("bottom", "single", 12, "404040"),
+                                   ("right", "nil", 0, "auto"),
+                                   ("insideH", "single", 2, "BFBFBF"),
+                                   ("insideV", "nil", 0, "auto")):
+        borders.append(oxml(f"w:{edge}", val=val, sz=str(size), space="0", color=color))
+    tbl_pr.append(borders)
+    tbl_pr.append(oxml("w:tblLayout", type="fixed"))
+    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_cm,
+                          strict=True):
+        col.set(qn("w:w"), str(int(Cm(width).twips)))
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_cm, strict=True):
+            cell.width = Cm(width)
+    return table
+
+
+def repeat_header(row) -> None:
+    """Mark a row as a header row: Word and LibreOffice repeat it on every page."""
+    row._tr.get_or_add_trPr().append(oxml("w:tblHeader", val="true"))
+
+
+def cant_split(row) -> None:
+    row._tr.get_or_add_trPr().append(oxml("w:cantSplit", val="true"))
