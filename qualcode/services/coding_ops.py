@@ -110,39 +110,47 @@ def add_coding(store: Store, transcript: str, code: str, coder: str, start: int,
             raise InputFileError(transcript, f"span {start}-{end} is outside the text "
                                  f"(0-{len(t.text)})")
         who = get_or_create_coder(session, coder)
-        batch = audit.new_batch()
-        touching = session.exec(select(Coding).where(
-            Coding.transcript_pk == t.pk, Coding.coder_pk == who.pk,
-            Coding.code_pk == found.pk, Coding.origin.in_(_same_layer(origin)),
-            Coding.start <= end, Coding.end >= start).order_by(Coding.start)).all()
-        stamp = now()
-        if not touching:
-            row = Coding(coder_pk=who.pk, code_pk=found.pk, transcript_pk=t.pk, start=start,
-                         end=end, quote=t.text[start:end], text_sha256=t.text_sha256,
-                         origin=origin, memo=memo, created_at=stamp, updated_at=stamp)
-            session.add(row)
-            session.flush()
-            audit.record(session, "add", "coding", str(row.pk), actor=coder, batch=batch,
-                         after=coding_row(row))
-            return AddResult(row.pk, False, start, end)
-        keep, absorbed = touching[0], touching[1:]
-        before = coding_row(keep)
-        new_start = min([start] + [c.start for c in touching])
-        new_end = max([end] + [c.end for c in touching])
-        memos = [m for m in [keep.memo, *(c.memo for c in absorbed), memo] if m]
-        for other in absorbed:
-            audit.record(session, "remove", "coding", str(other.pk), actor=coder, batch=batch,
-                         before=coding_row(other))
-            session.delete(other)
-        keep.start, keep.end = new_start, new_end
-        keep.quote = t.text[new_start:new_end]
-        keep.memo = "\n".join(dict.fromkeys(memos)) or None
-        keep.updated_at = stamp
-        session.add(keep)
+        return add_or_extend(session, t, found.pk, who.pk, coder, start, end, memo=memo,
+                             origin=origin, batch=audit.new_batch())
+
+
+def add_or_extend(session: Session, t: Transcript, code_pk: int, coder_pk: int, coder: str,
+                  start: int, end: int, *, memo: str | None, origin: str,
+                  batch: str) -> AddResult:
+    """Inside a transaction: add a coding, or extend the coder's codings of the same code
+    (and layer) that the span overlaps or touches to their union, merging their memos."""
+    touching = session.exec(select(Coding).where(
+        Coding.transcript_pk == t.pk, Coding.coder_pk == coder_pk,
+        Coding.code_pk == code_pk, Coding.origin.in_(_same_layer(origin)),
+        Coding.start <= end, Coding.end >= start).order_by(Coding.start)).all()
+    stamp = now()
+    if not touching:
+        row = Coding(coder_pk=coder_pk, code_pk=code_pk, transcript_pk=t.pk, start=start,
+                     end=end, quote=t.text[start:end], text_sha256=t.text_sha256,
+                     origin=origin, memo=memo, created_at=stamp, updated_at=stamp)
+        session.add(row)
         session.flush()
-        audit.record(session, "update", "coding", str(keep.pk), actor=coder, batch=batch,
-                     before=before, after=coding_row(keep))
-        return AddResult(keep.pk, True, new_start, new_end)
+        audit.record(session, "add", "coding", str(row.pk), actor=coder, batch=batch,
+                     after=coding_row(row))
+        return AddResult(row.pk, False, start, end)
+    keep, absorbed = touching[0], touching[1:]
+    before = coding_row(keep)
+    new_start = min([start] + [c.start for c in touching])
+    new_end = max([end] + [c.end for c in touching])
+    memos = [m for m in [keep.memo, *(c.memo for c in absorbed), memo] if m]
+    for other in absorbed:
+        audit.record(session, "remove", "coding", str(other.pk), actor=coder, batch=batch,
+                     before=coding_row(other))
+        session.delete(other)
+    keep.start, keep.end = new_start, new_end
+    keep.quote = t.text[new_start:new_end]
+    keep.memo = "\n".join(dict.fromkeys(memos)) or None
+    keep.updated_at = stamp
+    session.add(keep)
+    session.flush()
+    audit.record(session, "update", "coding", str(keep.pk), actor=coder, batch=batch,
+                 before=before, after=coding_row(keep))
+    return AddResult(keep.pk, True, new_start, new_end)
 
 
 def _get_coding(session: Session, pk: int, coder: str | None) -> Coding:

@@ -40,7 +40,8 @@ from qualcode.services.agreement_report import (
     passage_kind,
     split_names,
 )
-from qualcode.services.common import CODING_FIELDS, coding_row, get_or_create_coder, now
+from qualcode.services.coding_ops import add_or_extend
+from qualcode.services.common import CODING_FIELDS, get_or_create_coder, now
 from qualcode.store import Store
 from qualcode.store.models import AuditEvent, Code, Coding, Transcript, Turn
 
@@ -207,37 +208,8 @@ def _items(scope: Scope) -> list[Item]:
 def _add_consensus(session: Session, transcript: Transcript, code_pk: int, coder_pk: int,
                    coder: str, start: int, end: int, memo: str, batch: str) -> None:
     """Add a consensus coding, extending one of the same code it overlaps or touches."""
-    touching = session.exec(select(Coding).where(
-        Coding.transcript_pk == transcript.pk, Coding.coder_pk == coder_pk,
-        Coding.code_pk == code_pk, Coding.origin == "consensus",
-        Coding.start <= end, Coding.end >= start).order_by(Coding.start)).all()
-    stamp = now()
-    if not touching:
-        row = Coding(coder_pk=coder_pk, code_pk=code_pk, transcript_pk=transcript.pk,
-                     start=start, end=end, quote=transcript.text[start:end],
-                     text_sha256=transcript.text_sha256, origin="consensus", memo=memo,
-                     created_at=stamp, updated_at=stamp)
-        session.add(row)
-        session.flush()
-        audit.record(session, "add", "coding", str(row.pk), actor=coder, batch=batch,
-                     after=coding_row(row))
-        return
-    keep, absorbed = touching[0], touching[1:]
-    before = coding_row(keep)
-    for other in absorbed:
-        audit.record(session, "remove", "coding", str(other.pk), actor=coder, batch=batch,
-                     before=coding_row(other))
-        session.delete(other)
-    keep.start = min([start] + [c.start for c in touching])
-    keep.end = max([end] + [c.end for c in touching])
-    keep.quote = transcript.text[keep.start:keep.end]
-    memos = [m for m in [keep.memo, *(c.memo for c in absorbed), memo] if m]
-    keep.memo = "\n".join(dict.fromkeys(memos)) or None
-    keep.updated_at = stamp
-    session.add(keep)
-    session.flush()
-    audit.record(session, "update", "coding", str(keep.pk), actor=coder, batch=batch,
-                 before=before, after=coding_row(keep))
+    add_or_extend(session, transcript, code_pk, coder_pk, coder, start, end, memo=memo,
+                  origin="consensus", batch=batch)
 
 
 def _describe(rec: Reconciliation, decision: str) -> str:
