@@ -8,7 +8,6 @@ queue for a moment rather than one failing half-way with "database is locked".
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -169,10 +168,6 @@ def _split_sql(script: str) -> list[str]:
     if buffer.strip():
         statements.append(buffer.strip())
     return statements
-
-
-def default_project_path() -> Path:
-    return Path(os.environ.get("QUALCODE_PROJECT") or "qualcode.db")
 
 
 def create_project(path: Path) -> Store:
