@@ -82,10 +82,12 @@ from qualcode.domain.errors import NotFoundError, QualcodeError
 from qualcode.services.word import (
     add_paragraph_style,
     add_section,
+    base_document,
     clean_table,
     nb_date,
     nb_int,
     oxml,
+    page_number_field,
 )
 from qualcode.store import Store
 from qualcode.store.models import Code, Coder, Coding, Segment, Transcript, Turn
@@ -1407,29 +1409,10 @@ def _shade(element_pr, fill: str) -> None:
 
 
 def _docx_document(title: str):
-    from docx import Document
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt, RGBColor
+    from docx.shared import Cm, Pt
 
-    doc = Document()
-    styles = doc.styles
-    normal = styles["Normal"]
-    normal.font.name = "Calibri"
-    normal.font.size = Pt(10.5)
-    normal.element.get_or_add_rPr().append(oxml("w:lang", val="nb-NO", eastAsia="nb-NO",
-                                                 bidi="ar-SA"))
-    normal.paragraph_format.space_after = Pt(6)
-    normal.paragraph_format.line_spacing = 1.15
-    for name, size in (("Title", 24), ("Heading 1", 16), ("Heading 2", 12.5),
-                       ("Heading 3", 11)):
-        style = styles[name]
-        style.font.name = "Calibri"
-        style.font.size = Pt(size)
-        style.font.color.rgb = RGBColor.from_string(ACCENT)
-        rfonts = style.element.get_or_add_rPr().find(qn("w:rFonts"))
-        if rfonts is not None:
-            for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-                rfonts.attrib.pop(qn(attr), None)
+    doc, styles, normal = base_document(ACCENT, {"Title": 24, "Heading 1": 16,
+                                                 "Heading 2": 12.5, "Heading 3": 11})
     styles["Heading 1"].paragraph_format.space_before = Pt(18)
     styles["Heading 1"].paragraph_format.space_after = Pt(8)
     styles["Heading 2"].paragraph_format.space_before = Pt(14)
@@ -1453,15 +1436,8 @@ def _docx_document(title: str):
     footer = section.footer.paragraphs[0]
     footer.alignment = 1
     footer.style = styles["Topptekst"]
-    run = footer.add_run()
-    run._r.append(oxml("w:fldChar", fldCharType="begin"))
-    instr = oxml("w:instrText")
-    instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    instr.text = " PAGE "
-    run._r.append(instr)
-    run._r.append(oxml("w:fldChar", fldCharType="end"))
+    page_number_field(footer)
     doc.core_properties.title = title
-    doc.core_properties.language = "nb-NO"
     return doc
 
 

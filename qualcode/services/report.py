@@ -23,11 +23,13 @@ from qualcode.services.codebooks import codebook_info
 from qualcode.services.word import (
     add_paragraph_style,
     add_section,
+    base_document,
     cant_split,
     clean_table,
     nb_date,
     nb_int,
     oxml,
+    page_number_field,
     repeat_header,
 )
 from qualcode.store import Store
@@ -138,29 +140,10 @@ def _write(cell, text: str, *, style: str = "Tabelltekst", bold: bool = False,
 
 
 def _new_document(title: str):
-    from docx import Document
-    from docx.oxml.ns import qn
     from docx.shared import Cm, Pt, RGBColor
 
-    doc = Document()
-    styles = doc.styles
-    normal = styles["Normal"]
-    normal.font.name = "Calibri"
-    normal.font.size = Pt(10.5)
-    r_pr = normal.element.get_or_add_rPr()
-    r_pr.append(oxml("w:lang", val="nb-NO", eastAsia="nb-NO", bidi="ar-SA"))
-    normal.paragraph_format.space_after = Pt(6)
-    normal.paragraph_format.line_spacing = 1.15
-    for name, size in (("Heading 1", 16), ("Heading 2", 13), ("Heading 3", 11.5)):
-        style = styles[name]
-        style.font.name = "Calibri"
-        style.font.size = Pt(size)
-        style.font.color.rgb = RGBColor.from_string(ACCENT)
-        style.element.get_or_add_rPr()
-        rfonts = style.element.rPr.find(qn("w:rFonts"))
-        if rfonts is not None:
-            for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-                rfonts.attrib.pop(qn(attr), None)
+    doc, styles, normal = base_document(ACCENT, {"Heading 1": 16, "Heading 2": 13,
+                                                 "Heading 3": 11.5})
     styles["Heading 1"].paragraph_format.space_before = Pt(0)
     styles["Heading 1"].paragraph_format.space_after = Pt(10)
     styles["Heading 2"].paragraph_format.space_before = Pt(14)
@@ -218,24 +201,10 @@ def _new_document(title: str):
     footer = section.footer.paragraphs[0]
     footer.alignment = 1
     footer.style = styles["Kildehenvisning"]
-    _page_number(footer)
+    page_number_field(footer)
     doc.core_properties.title = title
     doc.core_properties.language = "nb-NO"
     return doc
-
-
-def _page_number(paragraph) -> None:
-    run = paragraph.add_run()
-    run._r.append(oxml("w:fldChar", fldCharType="begin"))
-    instr = oxml("w:instrText")
-    instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    instr.text = " PAGE "
-    run._r.append(instr)
-    run._r.append(oxml("w:fldChar", fldCharType="separate"))
-    run2 = paragraph.add_run("1")
-    run3 = paragraph.add_run()
-    run3._r.append(oxml("w:fldChar", fldCharType="end"))
-    del run2
 
 
 def _text_width(section) -> float:

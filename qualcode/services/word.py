@@ -106,3 +106,46 @@ def repeat_header(row) -> None:
 
 def cant_split(row) -> None:
     row._tr.get_or_add_trPr().append(oxml("w:cantSplit", val="true"))
+
+
+def base_document(accent: str, heading_sizes: dict[str, float]):
+    """A new document in the reports' house style: Calibri 10.5 pt, Norwegian (nb-NO)
+    proofing language, and the given headings in the accent colour (theme fonts removed,
+    so LibreOffice shows Calibri too). Returns (document, styles, Normal style)."""
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    doc = Document()
+    styles = doc.styles
+    normal = styles["Normal"]
+    normal.font.name = "Calibri"
+    normal.font.size = Pt(10.5)
+    normal.element.get_or_add_rPr().append(oxml("w:lang", val="nb-NO", eastAsia="nb-NO",
+                                                 bidi="ar-SA"))
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing = 1.15
+    for name, size in heading_sizes.items():
+        style = styles[name]
+        style.font.name = "Calibri"
+        style.font.size = Pt(size)
+        style.font.color.rgb = RGBColor.from_string(accent)
+        rfonts = style.element.get_or_add_rPr().find(qn("w:rFonts"))
+        if rfonts is not None:
+            for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+                rfonts.attrib.pop(qn(attr), None)
+    doc.core_properties.language = "nb-NO"
+    return doc, styles, normal
+
+
+def page_number_field(paragraph) -> None:
+    """A PAGE field: Word and LibreOffice fill in the page number."""
+    run = paragraph.add_run()
+    run._r.append(oxml("w:fldChar", fldCharType="begin"))
+    instr = oxml("w:instrText")
+    instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    instr.text = " PAGE "
+    run._r.append(instr)
+    run._r.append(oxml("w:fldChar", fldCharType="separate"))
+    paragraph.add_run("1")
+    paragraph.add_run()._r.append(oxml("w:fldChar", fldCharType="end"))
