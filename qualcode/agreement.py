@@ -46,7 +46,8 @@ Unitizing alphas
     two or more coders; a coder with no spans has left the whole text uncoded.  The
     multi-category ones need each coder's units to be disjoint; ``u_alpha_binary`` does
     not (it merges a coder's overlapping spans of any categories).  Each docstring gives
-    the exact formula.
+    the exact formula.  All four reproduce the three-observer worked example of
+    Krippendorff's Content Analysis (4th ed. 2019, section 12.6, Figure 12.11).
 
 Scales
     Ratings-matrix ``percent_agreement`` is a proportion in [0, 1];
@@ -789,11 +790,13 @@ def cu_alpha(length: int, spans_by_coder: SpansByCoder) -> float:
     * expected coincidences: e*_ck = (l*_c l*_k - [c = k] S*_c) / (l*.. - S* / l*..).
     * cu-alpha = 1 - (l*.. - sum of l*_cc) / (l*.. - sum of e*_cc).
 
-    On the self-pairing term: for two coders, p_g is simply the overlapping length and
-    this is the published formula.  For three or more coders, readings of the published
-    formula differ in how a unit's overlaps with the several other coders are combined;
-    here p_g is the unit's share of l*.., the reading under which the expected
-    coincidences are never negative and always add up to l*.. (as they do in u-alpha).
+    On the self-pairing term: for two coders, p_g is simply the overlapping length.  For
+    three or more coders, implementations differ in how a unit's overlaps with the
+    several other coders are combined; here p_g is the average over the other coders (the
+    unit's share of l*..), under which the expected coincidences add up to l*.. as they do
+    in u-alpha.  This reading reproduces the published three-observer example
+    (Krippendorff 2019, Figure 12.11: cu-alpha = .724); taking the overlap with the union
+    of the other coders' units instead gives .728 there.
 
     Units of one coder must be disjoint, as for ``u_alpha``.
 

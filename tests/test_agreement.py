@@ -307,9 +307,53 @@ def test_fleiss_kappa_ignores_unrated_rows():
 # ---------------------------------------------------------------------------------------
 # Unitizing alphas (Krippendorff, Mathet, Bouvry & Widlöcher 2016)
 # ---------------------------------------------------------------------------------------
-# No numeric example from the 2016 paper is reproduced here; every expected value is
+# The published worked example is Krippendorff's three-observer continuum (Content
+# Analysis, 4th ed. 2019, section 12.6, Figure 12.11); the smaller examples after it are
 # derived by hand from the formulas in the docstrings of u_alpha, u_alpha_binary,
 # cu_alpha and k_u_alpha, with the arithmetic shown.
+
+
+def _book_continuum(*units: tuple[int, int, str]) -> list[tuple[int, int, str]]:
+    """The book numbers the 60 positions 1..60 and gives units as inclusive ranges;
+    here spans are half-open and start at 0."""
+    return [(first - 1, last, value) for first, last, value in units]
+
+
+KRIPPENDORFF_2019_FIGURE_12_11 = {
+    "Alex": _book_continuum((1, 7, "1"), (8, 13, "2"), (31, 32, "5"), (33, 37, "6"),
+                            (38, 44, "6"), (45, 60, "7")),
+    "Paul": _book_continuum((1, 7, "1"), (8, 13, "3"), (14, 21, "5"), (33, 44, "6")),
+    "Suzan": _book_continuum((1, 7, "1"), (8, 13, "4"), (14, 21, "5"), (33, 37, "6"),
+                             (38, 41, "6"), (42, 44, "6")),
+}
+
+
+def test_unitizing_family_reproduces_krippendorff_2019_worked_example():
+    """Krippendorff, K. (2019). Content Analysis: An Introduction to Its Methodology,
+    4th ed., Sage, section 12.6, Figure 12.11 (p. 340): three observers unitize and code a
+    continuum of length 60.  Published: u-alpha = .510, |u-alpha = .413, cu-alpha = .724;
+    (k)u-alpha = 1 for values 1, 5 and 6 and 0 for values 2, 3 and 4 (each used by one
+    observer only where the others used another value); value 7 meets only gaps.
+
+    The example has adjacent units of one value (Suzan's 33-37, 38-41, 42-44), so it
+    checks that touching units stay separate units.  It also settles the three-observer
+    reading of cu-alpha's self-pairing term: a unit's pairable length averaged over the
+    other observers gives .7242 (published .724); its overlap with the union of the other
+    observers' units would give .7283.
+
+    Exact arithmetic gives |u-alpha = 0.41360, which the book prints as .413; the check
+    allows that last printed digit to differ by one.
+    """
+    data = KRIPPENDORFF_2019_FIGURE_12_11
+    assert round(u_alpha(60, data), 3) == 0.510
+    assert u_alpha_binary(60, data) == pytest.approx(0.413, abs=0.001)
+    assert round(cu_alpha(60, data), 3) == 0.724
+    for value in ("1", "5", "6"):
+        assert k_u_alpha(60, data, value) == 1.0
+    for value in ("2", "3", "4"):
+        assert k_u_alpha(60, data, value) == 0.0
+    with pytest.raises(UndefinedCoefficient, match="'7'"):
+        k_u_alpha(60, data, "7")
 
 
 def test_u_alpha_two_coders_one_category_by_hand():
