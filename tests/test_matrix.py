@@ -292,8 +292,8 @@ def test_unknown_attribute_lists_the_available_ones(study):
 
 
 def test_row_selection(study):
-    with study.read() as session:
-        codes = mx.load_codes(session)
+    with study.snapshot() as db:
+        codes = mx.load_codes(db)
     assert [r.code for r in mx.select_rows(codes, ["depth:0"])] == ["A", "B", "Z"]
     assert [r.code for r in mx.select_rows(codes, ["fam"], depth=0)] == ["A", "B"]
     assert [r.code for r in mx.select_rows(codes, ["A"])] == ["A", "A.x", "A.y"]

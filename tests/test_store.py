@@ -198,3 +198,19 @@ def test_a_version_1_project_is_backed_up_and_migrated_on_open(tmp_path):
     old = sqlite3.connect(backups[0])
     assert old.execute("PRAGMA user_version").fetchone()[0] == 1
     old.close()
+
+
+def test_snapshot_is_consistent_and_read_only(store):
+    """Queries inside one snapshot see one committed state, even while a coder writes, and
+    a snapshot cannot change the project."""
+    with store.write() as session:
+        session.add(Site(site_id="nordvik"))
+    with store.snapshot() as db:
+        assert db.column("SELECT site_id FROM site") == ["nordvik"]
+        with store.write() as session:  # another writer commits meanwhile (WAL)
+            session.add(Site(site_id="vestbo"))
+        assert db.column("SELECT site_id FROM site") == ["nordvik"]
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            db.rows("INSERT INTO site (site_id) VALUES ('sørdal')")
+    with store.snapshot() as db:
+        assert sorted(db.column("SELECT site_id FROM site")) == ["nordvik", "vestbo"]

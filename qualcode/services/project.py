@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qualcode import __version__, audit
-from qualcode.services.common import set_meta
 from qualcode.store import Store, create_project, open_store
 
 
 def init_project(path: Path | str) -> Store:
+    # The audit log and the ORM load here, not at import: opening a project for a
+    # read-only command must not pay for SQLAlchemy.
+    from qualcode import __version__, audit
+    from qualcode.services.common import set_meta
+
     path = Path(path)
     store = create_project(path)
     with store.write() as session:

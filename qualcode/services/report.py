@@ -284,9 +284,9 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
     from docx.shared import Pt
 
     layer = layer or mx.Layer.union()
-    with store.read() as session:
-        codes = mx.load_codes(session)
-        attribute_names = mx.attribute_names(session)
+    with store.snapshot() as db:
+        codes = mx.load_codes(db)
+        attribute_names = mx.attribute_names(db)
     area_codes = _area_defs(codes, areas)
     if columns is None:
         columns = ["rolle", "skoleslag"] if "skoleslag" in attribute_names["site"] else ["rolle"]

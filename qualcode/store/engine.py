@@ -4,29 +4,35 @@ Concurrency: the file runs in WAL mode so readers never block the writer, with a
 timeout so a second writer waits instead of failing. Write transactions start with
 ``BEGIN IMMEDIATE``: they take the write lock up front, so two coders saving at once
 queue for a moment rather than one failing half-way with "database is locked".
+
+SQLAlchemy (with SQLModel and pydantic, about 0.4 s to import) is loaded only when a
+session is first asked for: read-only commands that need nothing but rows (a matrix, a
+frequency table) read through :meth:`Store.snapshot` on the standard library's driver.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-
-from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError
-from sqlmodel import Session, create_engine
+from typing import TYPE_CHECKING, Any
 
 from qualcode.domain.errors import ProjectError
 from qualcode.store.migrations import MIGRATIONS, Migration, latest_version
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
 
 BUSY_TIMEOUT_MS = 15_000
 _WRITE = "qualcode_write"
 
 
 def _configure(engine: Engine) -> None:
+    from sqlalchemy import event
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         # Let SQLAlchemy's "begin" event issue BEGIN, so writes can be IMMEDIATE.
@@ -39,7 +45,7 @@ def _configure(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
+    def _on_begin(conn: Any) -> None:
         if conn.get_execution_options().get(_WRITE):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
@@ -50,15 +56,49 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class Snapshot:
+    """A consistent read-only view of the project, as plain tuples from the driver."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        return self._connection.execute(sql, params).fetchall()
+
+    def column(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """The first value of every row."""
+        return [row[0] for row in self._connection.execute(sql, params)]
+
+
 class Store:
     """An open project file. Use :meth:`read` and :meth:`write` for sessions."""
 
-    def __init__(self, path: Path, engine: Engine) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
-        self.engine = engine
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = _engine_for(self.path)
+        return self._engine
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Snapshot]:
+        """Read without SQLAlchemy: every query in the block sees the same committed state
+        (one read transaction), and the connection refuses writes."""
+        connection = _connect(self.path)
+        try:
+            connection.execute("PRAGMA query_only = ON")
+            connection.execute("BEGIN")
+            yield Snapshot(connection)
+        finally:
+            connection.close()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        from sqlmodel import Session
+
         # Objects stay readable after the block: closing detaches them without expiring.
         with self.engine.connect() as conn, Session(bind=conn, expire_on_commit=False) as session:
             yield session
@@ -66,6 +106,8 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One atomic transaction: everything inside commits together or not at all."""
+        from sqlmodel import Session
+
         with self.engine.connect() as raw:
             conn = raw.execution_options(**{_WRITE: True})
             with Session(bind=conn) as session:
@@ -77,17 +119,30 @@ class Store:
                     raise
 
     def schema_version(self) -> int:
-        with self.engine.connect() as conn:
-            return int(conn.exec_driver_sql("PRAGMA user_version").scalar_one())
+        with self.snapshot() as db:
+            return int(db.rows("PRAGMA user_version")[0][0])
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
 
 
 def _engine_for(path: Path) -> Engine:
+    from sqlmodel import create_engine
+
     engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
     _configure(engine)
     return engine
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """A plain driver connection with the pragmas every connection to a project gets."""
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    connection.isolation_level = None
+    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    connection.execute("PRAGMA foreign_keys = ON")
+    return connection
 
 
 def _file_version(path: Path) -> int:
@@ -175,8 +230,7 @@ def create_project(path: Path) -> Store:
         raise ProjectError(f"{path} already exists", hint="use it, or choose another --project")
     path.parent.mkdir(parents=True, exist_ok=True)
     migrate(path)
-    store = Store(path, _engine_for(path))
-    return store
+    return Store(path)
 
 
 def open_store(path: Path, *, must_exist: bool = True) -> Store:
@@ -189,11 +243,10 @@ def open_store(path: Path, *, must_exist: bool = True) -> Store:
             )
         return create_project(path)
     migrate(path)
-    engine = _engine_for(path)
+    store = Store(path)
     try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql("SELECT count(*) FROM transcript").scalar_one()
-    except OperationalError as exc:
-        engine.dispose()
-        raise ProjectError(f"{path} is not a usable qualcode project ({exc.orig})") from None
-    return Store(path, engine)
+        with store.snapshot() as db:
+            db.rows("SELECT count(*) FROM transcript")
+    except sqlite3.DatabaseError as exc:
+        raise ProjectError(f"{path} is not a usable qualcode project ({exc})") from None
+    return store
