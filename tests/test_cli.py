@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import json
@@ -153,15 +154,24 @@ def test_codebook_validate_accepts_the_bundled_codebook(cli):
     assert "116 codes in 13 top-level codes, 0 warning(s)" in out
 
 
-def test_help_does_not_import_heavy_modules():
-    """`qualcode --help` stays fast: no spaCy, python-docx, SQLModel or textual."""
-    probe = ("import sys\nfrom qualcode.cli import main\nsys.argv=['qualcode','--help']\n"
-             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "heavy=[m for m in ('spacy','docx','sqlmodel','sqlalchemy','textual') "
-             "if m in sys.modules]\nprint('HEAVY', heavy)")
+def _run_and_list_imports(argv: list[str], modules: tuple[str, ...]) -> tuple[str, list[str]]:
+    """Run qualcode with ``argv`` in a fresh interpreter; its output, and which of
+    ``modules`` it imported."""
+    probe = ("import sys\nfrom qualcode.cli import main\n"
+             f"sys.argv = ['qualcode', *{argv!r}]\n"
+             "try:\n    main()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
+             f"print('\\nLOADED', [m for m in {modules!r} if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          cwd=ROOT, check=True).stdout
-    assert "HEAVY []" in out
+    output, _, loaded = out.rpartition("\nLOADED ")
+    return output, ast.literal_eval(loaded)
+
+
+def test_help_does_not_import_heavy_modules():
+    """`qualcode --help` stays fast: no spaCy, python-docx, SQLModel or textual."""
+    out, loaded = _run_and_list_imports(
+        ["--help"], ("spacy", "docx", "sqlmodel", "sqlalchemy", "textual"))
+    assert loaded == []
     assert "Commands" in out or "Usage" in out
 
 
@@ -169,15 +179,11 @@ def test_matrix_reads_without_loading_the_orm(example):
     """Read-only commands read through plain SQL: a matrix on the example study gives its
     table without SQLModel or SQLAlchemy (about 0.4 s of every call) being imported."""
     example.close()
-    probe = ("import sys\nfrom qualcode.cli import main\n"
-             f"sys.argv=['qualcode','-p',{str(example.path)!r},'matrix','--cols','rolle',"
-             "'--format','csv']\n"
-             "try:\n    main()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
-             "print('LOADED', [m for m in ('sqlmodel','sqlalchemy') if m in sys.modules])")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         cwd=ROOT, check=True).stdout
-    assert "LOADED []" in out
-    header, *rows = out.splitlines()[:-1]
+    out, loaded = _run_and_list_imports(
+        ["-p", str(example.path), "matrix", "--cols", "rolle", "--format", "csv"],
+        ("sqlmodel", "sqlalchemy"))
+    assert loaded == []
+    header, *rows = out.strip().splitlines()
     assert header.startswith("code,label,depth,") and header.endswith(",total")
     assert any(row.startswith("LED,") for row in rows)
 
