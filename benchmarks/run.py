@@ -168,8 +168,8 @@ def bench_whole(name: str, what: str, runs: int, make: Callable[[int], list[str]
 def bench_coding_writes(project: Path, n: int) -> Result:
     """p50/p99 of single coding writes, each its own transaction, as the workbench does."""
     from qualcode.services.coding_ops import add_coding
+    from qualcode.services.overview import list_transcripts
     from qualcode.services.project import open_project
-    from qualcode.services.queries import list_transcripts
 
     store = open_project(project)
     names = [t["name"] for t in list_transcripts(store)]
@@ -228,8 +228,8 @@ def bench_workbench(project: Path, runs: int, applies: int) -> list[Result]:
     import asyncio
 
     from qualcode.cli import workbench
+    from qualcode.services.overview import list_transcripts
     from qualcode.services.project import open_project
-    from qualcode.services.queries import list_transcripts
 
     store = open_project(project)
     longest = max(list_transcripts(store), key=lambda t: t["words"])

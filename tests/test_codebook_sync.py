@@ -7,7 +7,8 @@ from sqlmodel import func, select
 
 from qualcode.domain.errors import CodebookError
 from qualcode.services import codings, ingest
-from qualcode.services.codebooks import code_tree, codebook_info, load_into_project
+from qualcode.services.codebooks import code_tree, load_into_project
+from qualcode.services.overview import codebook_info
 from qualcode.store.models import AuditEvent, Code, Coding
 from tests.conftest import write
 

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import func, select
 
 from qualcode.domain.errors import ConflictError, InputFileError, NotFoundError
-from qualcode.services import codings, ingest, queries
+from qualcode.services import codings, ingest, overview, queries
 from qualcode.store.models import AuditEvent, Coding, Participation, Person, Transcript, Turn
 from tests.conftest import CODEBOOK, write
 
@@ -170,7 +170,7 @@ def test_unmapped_label_gets_role_from_label_and_is_reported(small):
     assert any("'Lærer 2' is not mapped" in w for w in report.warnings)
     turns = queries.transcript_turns(store, "rektor_a")["turns"]
     assert turns[-1]["role"] == "laerer" and turns[-1]["person"] is None
-    status = queries.project_status(store)
+    status = overview.project_status(store)
     assert status["unmapped_speakers"] == [
         {"transcript": "rektor_a", "label": "Lærer 2", "role": "laerer"}]
 
@@ -192,14 +192,14 @@ def test_attribute_sheet_with_unknown_site_writes_nothing(store, tmp_path):
     with pytest.raises(NotFoundError, match=r"persons\.csv:3.*unknown site 'skole_x'"):
         ingest.import_attributes(store, [sites, sheet])
     assert _count(store, Person) == 0
-    assert queries.list_cases(store)["sites"] == []
+    assert overview.list_cases(store)["sites"] == []
 
 
 def test_attribute_sheets_are_typed(store, tmp_path):
     sites = write(tmp_path / "sites.csv", "site;navn;elevtall;privat;stilling\n"
                   "s1;Fjord skole;412;nei;37,5\ns2;Øya vgs;;ja;60\n")
     ingest.import_attributes(store, [sites])
-    rows = {r["site"]: r for r in queries.list_cases(store)["sites"]}
+    rows = {r["site"]: r for r in overview.list_cases(store)["sites"]}
     assert rows["s1"] == {"site": "s1", "name": "Fjord skole", "elevtall": 412,
                           "privat": False, "stilling": 37.5}
     assert rows["s2"]["name"] == "Øya vgs" and "elevtall" not in rows["s2"]
@@ -214,21 +214,21 @@ def test_sheet_transcripts_section_maps_speakers_after_import(small, tmp_path):
     ingest.import_attributes(store, [tmp_path / "meta.yaml"])
     turns = queries.transcript_turns(store, "rektor_a")["turns"]
     assert turns[1]["person"] == "rektor_a" and turns[-1]["person"] == "laerer_a"
-    assert queries.project_status(store)["unmapped_speakers"] == []
+    assert overview.project_status(store)["unmapped_speakers"] == []
 
 
 def test_example_study_imports_completely(example):
     """The bundled study: 2 schools, 9 informants, 8 interviews, focus groups by role."""
-    status = queries.project_status(example)
+    status = overview.project_status(example)
     assert status["sites"] == 2 and status["persons"] == 9
     assert status["transcripts"] == 8
     assert status["transcripts_by_format"] == {"fokusgruppe": 2, "gruppe": 1,
                                                "individuelt": 3, "parvis": 2}
     # every informant takes part in two interviews: a role interview and a focus group
     assert status["participations"] == 18
-    assert all(p["interviews"] == 2 for p in queries.list_cases(example)["persons"])
+    assert all(p["interviews"] == 2 for p in overview.list_cases(example)["persons"])
     assert status["transcripts_without_site"] == []
-    listed = {t["name"]: t for t in queries.list_transcripts(example)}
+    listed = {t["name"]: t for t in overview.list_transcripts(example)}
     assert {t["file_type"] for t in listed.values()} == {"txt", "md", "docx"}
     assert all(t["words"] >= 1500 for t in listed.values())
     roles = {t["role"] for t in queries.transcript_turns(example, "vestbo_fokusgruppe")["turns"]}

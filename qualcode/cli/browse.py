@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
 
 def transcripts(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """List transcripts with site, format, speakers and word count."""
-    from qualcode.services.queries import list_transcripts
+    from qualcode.services.overview import list_transcripts
 
     rows = list_transcripts(open_project(ctx))
     if fmt is not OutputFormat.table:
@@ -98,7 +98,7 @@ def cases(
     which: Annotated[str, typer.Option("--show", help="sites, persons or both.")] = "both",
 ) -> None:
     """Sites (schools) and persons (informants) with their attributes."""
-    from qualcode.services.queries import list_cases
+    from qualcode.services.overview import list_cases
 
     if which not in ("both", "sites", "persons"):
         raise typer.BadParameter("use sites, persons or both", param_hint="--show")

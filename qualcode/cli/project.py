@@ -26,7 +26,7 @@ def init(ctx: typer.Context) -> None:
 
 def status(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """What the project holds: cases, transcripts, codes, codings, open problems."""
-    from qualcode.services.queries import project_status
+    from qualcode.services.overview import project_status
 
     info = project_status(open_project(ctx))
     if fmt is OutputFormat.json:

@@ -1077,7 +1077,7 @@ def report_data(store: Store, *, max_passages: int | None = None, **options: Any
     """Everything the report shows: the agreement result, the disagreement listing, and
     the facts for the header."""
     from qualcode import __version__
-    from qualcode.services.codebooks import codebook_info
+    from qualcode.services.overview import codebook_info
 
     scope = load_scope(store, coders=options.pop("coders", None),
                        transcripts=options.pop("transcripts", None),

@@ -22,7 +22,7 @@ from qualcode.codebook import (
     plan_sync,
 )
 from qualcode.domain.errors import CodebookError
-from qualcode.services.common import get_meta, set_meta
+from qualcode.services.common import set_meta
 from qualcode.store import Store
 from qualcode.store.models import Code, Coder, Coding
 
@@ -203,8 +203,3 @@ def code_tree(store: Store, *, coder: str | None = None) -> list[CodeNode]:
         visit(root, 0, None)
     return nodes
 
-
-def codebook_info(store: Store) -> dict | None:
-    with store.read() as session:
-        raw = get_meta(session, "codebook")
-    return json.loads(raw) if raw else None

@@ -46,20 +46,16 @@ from typing import Any
 
 import numpy as np
 
-from qualcode.domain import attributes as attr
 from qualcode.domain.errors import NotFoundError, QualcodeError
+from qualcode.services.overview import ATTRIBUTE_TABLES, INTERVIEWER, attributes_of
 from qualcode.store import Snapshot, Store
 
 # Reads go through Store.snapshot() as plain SQL: a matrix is a read-only command, and not
 # loading SQLAlchemy and SQLModel saves about 0.4 s of every call.
-_ATTRIBUTE_TABLES = {"site": ("site_attribute", "site_pk"),
-                     "person": ("person_attribute", "person_pk"),
-                     "transcript": ("transcript_attribute", "transcript_pk")}
 
 COUNTING_RULES = __doc__.split("Counting rules\n--------------\n", 1)[1].strip()
 
 MEASURES = ("references", "informants", "transcripts", "sites", "words", "coverage")
-INTERVIEWER = "intervjuer"
 ROLE_ORDER = ("rektor", "radgiver", "laerer", "elev")
 NOT_REPORTED = "—"
 BUILTIN_DIMENSIONS = {"rolle": "role", "role": "role", "person": "person", "site": "site",
@@ -282,16 +278,6 @@ def coder_names(store: Store) -> list[str]:
         return _own_coders(db)
 
 
-def _attributes(db: Snapshot, owner: str) -> dict[int, dict[str, Any]]:
-    """owner pk → {attribute name: typed value}."""
-    table, fk = _ATTRIBUTE_TABLES[owner]
-    out: dict[int, dict[str, Any]] = defaultdict(dict)
-    for owner_pk, name, value_type, value_text in db.rows(
-            f"SELECT {fk}, name, value_type, value_text FROM {table}"):
-        out[owner_pk][name] = attr.decode(value_type, value_text)
-    return out
-
-
 # --- rows -------------------------------------------------------------------------------
 
 @dataclass
@@ -406,7 +392,7 @@ class Dimension:
 
 
 def attribute_names(db: Snapshot) -> dict[str, list[str]]:
-    return {owner: db.column(f"SELECT DISTINCT name FROM {_ATTRIBUTE_TABLES[owner][0]} "
+    return {owner: db.column(f"SELECT DISTINCT name FROM {ATTRIBUTE_TABLES[owner][0]} "
                              "ORDER BY name")
             for owner in OWNERS}
 
@@ -524,7 +510,7 @@ class _Context:
         ranked = sorted(transcripts, key=lambda pk: transcripts[pk][0])
         self.max_t = max(transcripts, default=0)
         owners = {d.owner for d in dims if d.kind == "attribute"} | {"site"}
-        attrs = {o: _attributes(db, o) for o in owners}
+        attrs = {o: attributes_of(db, o) for o in owners}
         self.site_attrs = attrs["site"]
         self.labels: dict[int, str] = {}
         # (transcript pk, participation pk or None) → (column key or None, person, site, role)
@@ -1028,8 +1014,8 @@ def presence(store: Store, *, rows: Iterable[str] | None = None, depth: int | No
     with store.snapshot() as db:
         people = db.rows("SELECT pk, person_id, role, site_pk FROM person ORDER BY person_id")
         sites = dict(db.rows("SELECT pk, site_id FROM site"))
-        site_attrs = _attributes(db, "site")
-        person_attrs = _attributes(db, "person")
+        site_attrs = attributes_of(db, "site")
+        person_attrs = attributes_of(db, "person")
     site_names = sorted({k for v in site_attrs.values() for k in v})
     person_names = sorted({k for v in person_attrs.values() for k in v} - {"rolle"})
     col_of = {key[0]: i for i, key in enumerate(m.columns)}

@@ -1,20 +1,22 @@
-"""Read-only views of a project: transcripts, turns, cases, status."""
+"""Read-only views that work on turns and codings: a transcript's turns and sentences,
+quotes, text search. (Status, transcript and case lists are in ``overview``.)"""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import func, insert
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
-from qualcode.domain import attributes as attr
-from qualcode.services.codebooks import codebook_info
 from qualcode.services.common import get_transcript
+from qualcode.services.overview import (
+    attributes_of,
+    list_transcripts,  # noqa: F401  TEMPORARY re-export
+)
 from qualcode.store import Store
 from qualcode.store.models import (
-    ATTRIBUTE_TABLES,
     Code,
     Coder,
     Coding,
@@ -23,17 +25,8 @@ from qualcode.store.models import (
     Segment,
     Site,
     Transcript,
-    TranscriptAttribute,
     Turn,
 )
-
-
-def _attributes(session: Session, owner: str) -> dict[int, dict]:
-    table, fk = ATTRIBUTE_TABLES[owner]
-    out: dict[int, dict] = defaultdict(dict)
-    for row in session.exec(select(table).order_by(table.name)).all():
-        out[getattr(row, fk)][row.name] = attr.decode(row.value_type, row.value_text)
-    return out
 
 
 @dataclass
@@ -57,28 +50,6 @@ def _speakers(session: Session, transcript_pks: list[int] | None = None
     return out
 
 
-def list_transcripts(store: Store) -> list[dict]:
-    with store.read() as session:
-        rows = session.exec(
-            select(Transcript.pk, Transcript.name, Transcript.title, Transcript.source_format,
-                   Transcript.n_words, Site.site_id)
-            .join(Site, Site.pk == Transcript.site_pk, isouter=True)
-            .order_by(Transcript.name)).all()
-        attrs = _attributes(session, "transcript")
-        speakers = _speakers(session)
-        turns = dict(session.exec(select(Turn.transcript_pk, func.count())
-                                  .group_by(Turn.transcript_pk)).all())
-    out = []
-    for pk, name, title, fmt, words, site in rows:
-        out.append({
-            "name": name, "title": title, "site": site,
-            "format": attrs[pk].get("format"), "file_type": fmt,
-            "speakers": [s.label for s in speakers[pk].values()],
-            "turns": turns.get(pk, 0), "words": words,
-        })
-    return out
-
-
 def transcript_turns(store: Store, ref: str, *, sentences: bool = False) -> dict:
     """A transcript with its turns (``index, speaker, role, person, start, end, text``)."""
     if sentences:
@@ -94,7 +65,8 @@ def transcript_turns(store: Store, ref: str, *, sentences: bool = False) -> dict
                                     .order_by(Segment.start)).all():
                 segs[seg.turn_pk].append(seg)
         site = session.get(Site, t.site_pk) if t.site_pk else None
-        attrs = _attributes(session, "transcript").get(t.pk, {})
+        with store.snapshot() as db:
+            attrs = attributes_of(db, "transcript").get(t.pk, {})
         result = {
             "name": t.name, "title": t.title, "site": site.site_id if site else None,
             "attributes": attrs, "words": t.n_words, "turns": [],
@@ -146,62 +118,6 @@ def ensure_segments(store: Store, refs: list[str] | None = None) -> int:
             session.add(t)
         done += 1
     return done
-
-
-def list_cases(store: Store) -> dict[str, list[dict]]:
-    with store.read() as session:
-        sites = session.exec(select(Site).order_by(Site.site_id)).all()
-        persons = session.exec(select(Person).order_by(Person.person_id)).all()
-        site_attrs = _attributes(session, "site")
-        person_attrs = _attributes(session, "person")
-        site_ids = {s.pk: s.site_id for s in sites}
-        interviews = Counter(session.exec(
-            select(Participation.person_pk).where(Participation.person_pk.is_not(None))).all())
-    return {
-        "sites": [{"site": s.site_id, "name": s.name, **site_attrs.get(s.pk, {})}
-                  for s in sites],
-        "persons": [{"person": p.person_id, "site": site_ids.get(p.site_pk), "rolle": p.role,
-                     "interviews": interviews.get(p.pk, 0), **person_attrs.get(p.pk, {})}
-                    for p in persons],
-    }
-
-
-def project_status(store: Store) -> dict:
-    with store.read() as session:
-        n = lambda model: session.exec(select(func.count()).select_from(model)).one()  # noqa: E731
-        formats = Counter(session.exec(
-            select(TranscriptAttribute.value_text).where(TranscriptAttribute.name == "format")
-        ).all())
-        words = session.exec(select(func.coalesce(func.sum(Transcript.n_words), 0))).one()
-        by_coder = dict(session.exec(
-            select(Coder.name, func.count(Coding.pk))
-            .join(Coding, Coding.coder_pk == Coder.pk, isouter=True)
-            .group_by(Coder.name).order_by(Coder.name)).all())
-        unmapped = session.exec(
-            select(Transcript.name, Participation.label, Participation.role)
-            .join(Participation, Participation.transcript_pk == Transcript.pk)
-            .where(Participation.person_pk.is_(None))
-            .order_by(Transcript.name, Participation.label)).all()
-        without_site = session.exec(select(Transcript.name)
-                                    .where(Transcript.site_pk.is_(None))).all()
-        status = {
-            "project": str(store.path),
-            "schema_version": store.schema_version(),
-            "sites": n(Site), "persons": n(Person), "transcripts": n(Transcript),
-            "transcripts_by_format": dict(sorted(formats.items())),
-            "participations": session.exec(select(func.count()).select_from(Participation)
-                                           .where(Participation.person_pk.is_not(None))).one(),
-            "turns": n(Turn), "words": words,
-            "codes": n(Code), "coders": len(by_coder), "codings": n(Coding),
-            "codings_by_coder": by_coder,
-            "unmapped_speakers": [
-                {"transcript": t, "label": label, "role": role}
-                for t, label, role in unmapped if role != "intervjuer"
-            ],
-            "transcripts_without_site": list(without_site),
-        }
-    status["codebook"] = codebook_info(store)
-    return status
 
 
 def code_with_descendants(session: Session, code_id: str) -> list[int]:
@@ -303,9 +219,10 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
                                       .where(Transcript.pk.in_(transcript_pks))).all())
         sites = {s.pk: s for s in session.exec(select(Site)).all()}
         persons = {p.person_id: p for p in session.exec(select(Person)).all()}
-        site_attrs = _attributes(session, "site")
-        person_attrs = _attributes(session, "person")
-        transcript_attrs = _attributes(session, "transcript")
+        with store.snapshot() as db:
+            site_attrs = attributes_of(db, "site")
+            person_attrs = attributes_of(db, "person")
+            transcript_attrs = attributes_of(db, "transcript")
     _check_attribute_names(conditions, site_attrs, person_attrs, transcript_attrs)
     import bisect
 

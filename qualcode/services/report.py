@@ -19,7 +19,7 @@ from sqlmodel import select
 from qualcode import __version__
 from qualcode.domain.errors import InputFileError
 from qualcode.services import matrix as mx
-from qualcode.services.codebooks import codebook_info
+from qualcode.services.overview import codebook_info
 from qualcode.services.word import (
     add_paragraph_style,
     add_section,
@@ -214,7 +214,7 @@ def _text_width(section) -> float:
 # --- the report -------------------------------------------------------------------------
 
 def _project_facts(store: Store) -> dict:
-    from qualcode.services.queries import list_cases
+    from qualcode.services.overview import list_cases
 
     cases = list_cases(store)
     with store.read() as session:

@@ -1,0 +1,117 @@
+"""What a project holds: status, transcripts, cases, codebook, attributes.
+
+These views only read, so they read through :meth:`Store.snapshot` in plain SQL: the
+commands a student runs most (``status``, ``transcripts``, ``cases``) then never import
+SQLAlchemy and SQLModel, and every figure comes from one committed state.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+from qualcode.domain import attributes as attr
+from qualcode.store import Snapshot, Store
+
+ATTRIBUTE_TABLES = {"site": ("site_attribute", "site_pk"),
+                    "person": ("person_attribute", "person_pk"),
+                    "transcript": ("transcript_attribute", "transcript_pk")}
+INTERVIEWER = "intervjuer"
+
+
+def attributes_of(db: Snapshot, owner: str) -> dict[int, dict[str, Any]]:
+    """``owner`` (site, person or transcript) pk → {attribute name: typed value}, names in
+    alphabetical order."""
+    table, fk = ATTRIBUTE_TABLES[owner]
+    out: dict[int, dict[str, Any]] = defaultdict(dict)
+    for owner_pk, name, value_type, value_text in db.rows(
+            f"SELECT {fk}, name, value_type, value_text FROM {table} ORDER BY name"):
+        out[owner_pk][name] = attr.decode(value_type, value_text)
+    return out
+
+
+def _codebook(db: Snapshot) -> dict | None:
+    raw = db.column("SELECT value FROM project_meta WHERE key = 'codebook'")
+    return json.loads(raw[0]) if raw and raw[0] else None
+
+
+def codebook_info(store: Store) -> dict | None:
+    """Name, version and file of the codebook last loaded, or None."""
+    with store.snapshot() as db:
+        return _codebook(db)
+
+
+def list_transcripts(store: Store) -> list[dict]:
+    with store.snapshot() as db:
+        rows = db.rows(
+            "SELECT t.pk, t.name, t.title, t.source_format, t.n_words, s.site_id "
+            "FROM transcript t LEFT JOIN site s ON s.pk = t.site_pk ORDER BY t.name")
+        attrs = attributes_of(db, "transcript")
+        speakers: dict[int, list[str]] = defaultdict(list)
+        for t_pk, label in db.rows(
+                "SELECT transcript_pk, label FROM participation ORDER BY pk"):
+            speakers[t_pk].append(label)
+        turns = dict(db.rows("SELECT transcript_pk, count(*) FROM turn GROUP BY transcript_pk"))
+    return [{"name": name, "title": title, "site": site,
+             "format": attrs[pk].get("format"), "file_type": fmt,
+             "speakers": speakers[pk], "turns": turns.get(pk, 0), "words": words}
+            for pk, name, title, fmt, words, site in rows]
+
+
+def list_cases(store: Store) -> dict[str, list[dict]]:
+    with store.snapshot() as db:
+        sites = db.rows("SELECT pk, site_id, name FROM site ORDER BY site_id")
+        persons = db.rows("SELECT pk, person_id, site_pk, role FROM person ORDER BY person_id")
+        site_attrs = attributes_of(db, "site")
+        person_attrs = attributes_of(db, "person")
+        interviews = dict(db.rows(
+            "SELECT person_pk, count(*) FROM participation WHERE person_pk IS NOT NULL "
+            "GROUP BY person_pk"))
+    site_ids = {pk: site_id for pk, site_id, _ in sites}
+    return {
+        "sites": [{"site": site_id, "name": name, **site_attrs.get(pk, {})}
+                  for pk, site_id, name in sites],
+        "persons": [{"person": person_id, "site": site_ids.get(site_pk), "rolle": role,
+                     "interviews": interviews.get(pk, 0), **person_attrs.get(pk, {})}
+                    for pk, person_id, site_pk, role in persons],
+    }
+
+
+def project_status(store: Store) -> dict:
+    with store.snapshot() as db:
+        def count(sql: str) -> int:
+            return int(db.rows(sql)[0][0])
+
+        formats = dict(db.rows(
+            "SELECT value_text, count(*) FROM transcript_attribute WHERE name = 'format' "
+            "GROUP BY value_text ORDER BY value_text"))
+        by_coder = dict(db.rows(
+            "SELECT c.name, count(k.pk) FROM coder c LEFT JOIN coding k ON k.coder_pk = c.pk "
+            "GROUP BY c.name ORDER BY c.name"))
+        unmapped = db.rows(
+            "SELECT t.name, p.label, p.role FROM transcript t "
+            "JOIN participation p ON p.transcript_pk = t.pk WHERE p.person_pk IS NULL "
+            "ORDER BY t.name, p.label")
+        status = {
+            "project": str(store.path),
+            "schema_version": count("PRAGMA user_version"),
+            "sites": count("SELECT count(*) FROM site"),
+            "persons": count("SELECT count(*) FROM person"),
+            "transcripts": count("SELECT count(*) FROM transcript"),
+            "transcripts_by_format": formats,
+            "participations": count(
+                "SELECT count(*) FROM participation WHERE person_pk IS NOT NULL"),
+            "turns": count("SELECT count(*) FROM turn"),
+            "words": count("SELECT coalesce(sum(n_words), 0) FROM transcript"),
+            "codes": count("SELECT count(*) FROM code"),
+            "coders": len(by_coder),
+            "codings": count("SELECT count(*) FROM coding"),
+            "codings_by_coder": by_coder,
+            "unmapped_speakers": [{"transcript": t, "label": label, "role": role}
+                                  for t, label, role in unmapped if role != INTERVIEWER],
+            "transcripts_without_site": db.column(
+                "SELECT name FROM transcript WHERE site_pk IS NULL ORDER BY name"),
+            "codebook": _codebook(db),
+        }
+    return status
