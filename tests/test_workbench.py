@@ -6,7 +6,14 @@ from __future__ import annotations
 import asyncio
 
 from qualcode.cli import workbench
-from qualcode.services.coding_ops import add_coding, list_codings, remove_coding, sentence_span
+from qualcode.services.coding_ops import (
+    add_coding,
+    list_codings,
+    remove_coding,
+    sentence_span,
+    set_memo,
+    undo_last,
+)
 from qualcode.services.queries import list_transcripts, transcript_turns
 
 T = "nordvik_rektor"
@@ -44,6 +51,18 @@ def free_turn(store, coder="anna", transcript=T, *, after=0) -> dict:
                 not any(s < following["end"] and e > following["start"] for s, e in taken):
             return turn
     raise AssertionError("the example has no free turn")
+
+
+def free_run(store, n: int, coder="anna", transcript=T) -> list[dict]:
+    """``n`` turns in a row, the first an informant's, with none of the coder's codings."""
+    taken = [(c["start"], c["end"]) for c in codings(store, coder, transcript)]
+    all_turns = turns(store, transcript)
+    for i in range(len(all_turns) - n + 1):
+        run_ = all_turns[i:i + n]
+        if run_[0]["role"] != "intervjuer" and not any(
+                s < t["end"] and e > t["start"] for t in run_ for s, e in taken):
+            return run_
+    raise AssertionError(f"the example has no {n} free turns in a row")
 
 
 async def go_to(pilot, index: int) -> None:
@@ -203,7 +222,7 @@ def test_memo_lands_on_the_coding(example):
         await pilot.press("m")  # one coding on the turn: straight to the memo
         await pilot.pause()
         await pilot.press(*"viktig")
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await pilot.pause()
         await find_and_apply(pilot, "frafall")
         await pilot.press("m")  # two codings: choose; the last one touched comes first
@@ -211,7 +230,7 @@ def test_memo_lands_on_the_coding(example):
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press(*"mer om frafall")
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await pilot.pause()
         assert "✎" in view(app, turn["index"]).plain
 
@@ -219,6 +238,136 @@ def test_memo_lands_on_the_coding(example):
     memos = {r["code"]: r["memo"] for r in codings(example)
              if (r["start"], r["end"]) == (turn["start"], turn["end"])}
     assert memos == {"LED.forankring_eier": "viktig", "UTB.frafall": "mer om frafall"}
+
+
+def test_a_memo_keeps_its_line_breaks(example):
+    turn = free_turn(example)
+    app = workbench.create_app(example, T, "anna")
+
+    async def steps(pilot):
+        await go_to(pilot, turn["index"])
+        await find_and_apply(pilot, "forank")
+        await pilot.press("m")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "MemoScreen"
+        await pilot.press(*"rektor eier planen", "enter", *"men ikke tiden")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "MemoScreen"  # enter is a new line, not save
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert type(app.screen).__name__ != "MemoScreen"
+        assert "memo saved" in app.message.plain
+
+    run(app, steps)
+    [row] = [r for r in codings(example) if (r["start"], r["end"], r["code"]) ==
+             (turn["start"], turn["end"], "LED.forankring_eier")]
+    assert row["memo"] == "rektor eier planen\nmen ikke tiden"
+
+
+def test_a_multi_line_memo_saved_without_edits_stays_as_it_was(example):
+    turn = free_turn(example)
+    memo = "første linje\n\n  innrykket, med mellomrom bak  \nsiste linje"
+    pk = add_coding(example, T, "UTB.frafall", "anna", turn["start"], turn["end"]).pk
+    set_memo(example, pk, memo, coder="anna")
+    before = codings(example)
+    app = workbench.create_app(example, T, "anna")
+
+    async def steps(pilot):
+        await go_to(pilot, turn["index"])
+        await pilot.press("m")
+        await pilot.pause()
+        assert app.screen.query_one("#memo").text == memo  # the lines as they were
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "unchanged" in app.message.plain
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press(*"slettes ikke", "escape")  # esc cancels the edit
+        await pilot.pause()
+        assert type(app.screen).__name__ != "MemoScreen"
+
+    run(app, steps)
+    assert codings(example) == before
+    assert undo_last(example, "anna") == f"undid update of coding #{pk}"  # the memo set above
+
+
+def test_cut_one_turn_out_of_a_three_turn_coding(example):
+    first, middle, last = free_run(example, 3)
+    before = codings(example)
+    app = workbench.create_app(example, T, "anna")
+
+    async def steps(pilot):
+        await go_to(pilot, first["index"])
+        await pilot.press("J", "J")
+        await find_and_apply(pilot, "frafall")
+        await pilot.press("escape", "k")  # the middle turn alone (J moved the cursor)
+        await pilot.pause()
+        await find_and_apply(pilot, "forank")  # a second coding there: X asks which
+        await pilot.press("X")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "Picker"
+        await pilot.press("down", "enter")  # the last one touched (forankring) is first
+        await pilot.pause()
+        assert app.message.plain == (
+            f"cut turn {middle['index']} out of UTB.frafall: now 2 codings, "
+            f"turn {first['index']} and turn {last['index']}")
+        assert "UTB.frafall" not in view(app, middle["index"]).plain
+        assert "LED.forankring_eier" in view(app, middle["index"]).plain
+        for turn in (first, last):
+            shown = view(app, turn["index"]).plain
+            assert "UTB.frafall" in shown and "(part)" not in shown and "–" not in shown
+
+    run(app, steps)
+    rows = new_rows(before, codings(example))
+    assert sorted((r["code"], r["start"], r["end"]) for r in rows) == sorted([
+        ("UTB.frafall", first["start"], first["end"]),
+        ("LED.forankring_eier", middle["start"], middle["end"]),
+        ("UTB.frafall", last["start"], last["end"])])
+
+
+def test_cut_a_sentence_out_of_a_coded_turn(example):
+    with_sentences = transcript_turns(example, T, sentences=True)["turns"]
+    taken = [(c["start"], c["end"]) for c in codings(example)]
+    turn = next(t for t in with_sentences if len(t["sentences"]) >= 3
+                and t["role"] != "intervjuer"
+                and not any(s < t["end"] and e > t["start"] for s, e in taken))
+    before = codings(example)
+    app = workbench.create_app(example, T, "anna")
+
+    async def steps(pilot):
+        await go_to(pilot, turn["index"])
+        await find_and_apply(pilot, "frafall")
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("j", "X")  # sentence 2
+        await pilot.pause()
+        assert app.message.plain.startswith(f"cut turn {turn['index']}, sentence 2 of ")
+        assert app.message.plain.endswith(f"now 2 codings, part of turn {turn['index']} "
+                                          f"and part of turn {turn['index']}")
+
+    run(app, steps)
+    one, two, three = turn["sentences"][:3]
+    rows = new_rows(before, codings(example))
+    # The space between the sentences goes with the cut one.
+    assert [(r["code"], r["start"], r["end"]) for r in rows] == [
+        ("UTB.frafall", turn["start"], one["end"]), ("UTB.frafall", three["start"], turn["end"])]
+
+
+def test_cut_without_a_coding_on_the_selection_says_so(example):
+    turn = free_turn(example)
+    before = codings(example)
+    app = workbench.create_app(example, T, "anna")
+
+    async def steps(pilot):
+        await go_to(pilot, turn["index"])
+        await pilot.press("X")
+        await pilot.pause()
+        assert app.message.plain == f"no coding of yours on turn {turn['index']} to cut it " \
+                                    "out of"
+
+    run(app, steps)
+    assert codings(example) == before
 
 
 def test_blind_by_default_and_others_shown_with_show_others(example):
@@ -290,7 +439,7 @@ def test_errors_from_the_store_are_shown_not_raised(example):
         await pilot.press("m")
         await pilot.pause()
         await pilot.press(*"for sent")
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await pilot.pause()
         assert f"no coding #{mark.id}" in app.message.plain
         assert "LED.forankring_eier" not in view(app, turn["index"]).plain  # caught up
@@ -322,7 +471,7 @@ def test_help_documents_the_keys_and_blocks_coding_keys(example):
     before = codings(example)
     app = workbench.create_app(example, T, "anna")
     text = workbench.help_text()
-    for keys in ("↓ j", "shift+↓ J", "s", "/", "enter", "1 … 9", "x", "m", "a", "u", "d",
+    for keys in ("↓ j", "shift+↓ J", "s", "/", "enter", "1 … 9", "x", "X", "m", "a", "u", "d",
                  "?", "q", "esc", "tab"):
         assert f"\n  {keys}" in text, keys
 

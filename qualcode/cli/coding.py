@@ -1,4 +1,5 @@
-"""`qualcode coding add | remove | memo | undo | list | import`: coding without the workbench."""
+"""`qualcode coding add | trim | remove | memo | undo | list | import`: coding without the
+workbench."""
 
 from __future__ import annotations
 
@@ -41,6 +42,39 @@ def _range(text: str, what: str) -> tuple[int, int]:
     return lo, hi
 
 
+TurnsOption = Annotated[str | None, typer.Option(
+    "--turns", "-t", help="Turn N or N-M (holistic coding of whole answers).")]
+CharsOption = Annotated[str | None, typer.Option(
+    "--chars", help="Code-point offsets START-END (half-open).")]
+SentencesOption = Annotated[str | None, typer.Option(
+    "--sentences", "-s", help="TURN:N-M, sentences N to M of one turn "
+                              "(see `show --sentences`).")]
+
+
+def _one_span(turns: str | None, chars: str | None, sentences: str | None) -> None:
+    if len([x for x in (turns, chars, sentences) if x]) != 1:
+        raise typer.BadParameter("give exactly one of --turns, --chars, --sentences")
+
+
+def _span(store, transcript: str, turns: str | None, chars: str | None,
+          sentences: str | None) -> tuple[int, int]:
+    """The offsets that --turns, --chars or --sentences name in ``transcript``."""
+    from qualcode.services.coding_ops import sentence_span, turn_span
+    from qualcode.services.common import get_transcript
+
+    if turns:
+        first, last = _range(turns, "--turns")
+        with store.read() as session:
+            return turn_span(session, get_transcript(session, transcript), first, last)
+    if chars:
+        return _range(chars, "--chars")
+    turn, _, rest = sentences.partition(":")
+    if not turn.isdigit() or not rest:
+        raise typer.BadParameter("use TURN:N-M, e.g. 12:2-3", param_hint="--sentences")
+    first, last = _range(rest, "--sentences")
+    return sentence_span(store, transcript, int(turn), first, last)
+
+
 @app.command("add")
 def add(
     ctx: typer.Context,
@@ -48,41 +82,49 @@ def add(
     code: Annotated[list[str], typer.Option(
         "--code", "-k", help="Code id; repeat for parallel codes on the same span.")],
     coder: Annotated[str, typer.Option("--coder", "-c", help="Who is coding.")],
-    turns: Annotated[str | None, typer.Option(
-        "--turns", "-t", help="Turn N or N-M (holistic coding of whole answers).")] = None,
-    chars: Annotated[str | None, typer.Option(
-        "--chars", help="Code-point offsets START-END (half-open).")] = None,
-    sentences: Annotated[str | None, typer.Option(
-        "--sentences", "-s", help="TURN:N-M, sentences N to M of one turn "
-                                  "(see `show --sentences`).")] = None,
+    turns: TurnsOption = None,
+    chars: CharsOption = None,
+    sentences: SentencesOption = None,
     memo: Annotated[str | None, typer.Option("--memo", "-m", help="A note on the coding.")
                     ] = None,
 ) -> None:
     """Code a span: whole turns, a character range, or sentences inside a turn."""
-    from qualcode.services.coding_ops import add_coding, sentence_span, turn_span
-    from qualcode.services.common import get_transcript
+    from qualcode.services.coding_ops import add_coding
 
-    given = [x for x in (turns, chars, sentences) if x]
-    if len(given) != 1:
-        raise typer.BadParameter("give exactly one of --turns, --chars, --sentences")
+    _one_span(turns, chars, sentences)
     store = open_project(ctx)
-    if turns:
-        first, last = _range(turns, "--turns")
-        with store.read() as session:
-            start, end = turn_span(session, get_transcript(session, transcript), first, last)
-    elif chars:
-        start, end = _range(chars, "--chars")
-    else:
-        turn, _, rest = sentences.partition(":")
-        if not turn.isdigit() or not rest:
-            raise typer.BadParameter("use TURN:N-M, e.g. 12:2-3", param_hint="--sentences")
-        first, last = _range(rest, "--sentences")
-        start, end = sentence_span(store, transcript, int(turn), first, last)
+    start, end = _span(store, transcript, turns, chars, sentences)
     for code_id in code:
         result = add_coding(store, transcript, code_id, coder, start, end, memo=memo)
         verb = "extended" if result.merged else "added"
         console.print(f"{verb} coding #{result.pk}: {code_id} on {transcript} "
                       f"[{result.start}-{result.end}) for {coder}", highlight=False)
+
+
+@app.command("trim")
+def trim(
+    ctx: typer.Context,
+    coding_id: Annotated[int, typer.Argument(help="Coding id (see `coding list`).")],
+    turns: TurnsOption = None,
+    chars: CharsOption = None,
+    sentences: SentencesOption = None,
+    coder: Annotated[str | None, typer.Option(
+        "--coder", "-c", help="Refuse unless the coding is this coder's.")] = None,
+) -> None:
+    """Cut turns, characters or sentences out of a coding; the rest stays coded (split in
+    two when the cut lies inside). `coding undo` restores the coding whole."""
+    from qualcode.services.coding_ops import coding_transcript, trim_coding
+
+    _one_span(turns, chars, sentences)
+    store = open_project(ctx)
+    transcript = coding_transcript(store, coding_id)
+    start, end = _span(store, transcript, turns, chars, sentences)
+    result = trim_coding(store, coding_id, start, end, coder=coder)
+    which = f"coding #{coding_id} ({result.code} on {transcript})"
+    spans = " and ".join(f"#{pk} [{s}-{e})" for pk, s, e in result.left)
+    console.print(f"removed {which}: the cut took all of it" if not result.left else
+                  f"trimmed {which}: now {spans}" if len(result.left) == 1 else
+                  f"split {which} in two: {spans}", highlight=False)
 
 
 @app.command("remove")
@@ -120,7 +162,7 @@ def undo(
     ctx: typer.Context,
     coder: Annotated[str, typer.Option("--coder", "-c", help="Whose last action to undo.")],
 ) -> None:
-    """Undo the coder's last coding action (add, remove, extend, memo)."""
+    """Undo the coder's last coding action (add, extend, trim, remove, memo)."""
     from qualcode.services.coding_ops import undo_last
 
     done = undo_last(open_project(ctx), coder)

@@ -52,10 +52,14 @@ HELP: list[tuple[str, list[tuple[str, str]]]] = [
         ("x", "remove one of your codings on the selection (the whole coding, also where "
               "it runs on into other turns): a single one goes at once, with several you "
               "pick from a list (enter removes, esc keeps them)"),
+        ("X", "cut the selection (turns or sentences) out of your coding: the rest stays "
+              "coded, split in two if the cut is in the middle; with several codings you "
+              "pick one from a list"),
         ("m", "write or edit the memo of your coding on the selection (pick one first if "
-              "there are several); enter saves, an empty memo removes it, esc cancels"),
+              "there are several); enter starts a new line, ctrl+s saves, an empty memo "
+              "removes it, esc cancels"),
         ("a", "accept the suggestions (?CODE) on the selection as your own codings"),
-        ("u", "undo your last action: apply, extend, remove, memo or accept"),
+        ("u", "undo your last action: apply, extend, remove, cut, memo or accept"),
     ]),
     ("The codebook (right)", [
         ("tab", "move between the transcript, the code filter and the codebook"),
@@ -435,6 +439,20 @@ class Workbench:
         remove_coding(self.store, mark.id, coder=self.coder)
         return f"removed {mark.code} from {self._where(mark)} (u brings it back)"
 
+    def cut(self, mark: Mark) -> str:
+        from qualcode.services.coding_ops import trim_coding
+
+        start, end = self.selection_span()
+        result = trim_coding(self.store, mark.id, start, end, coder=self.coder)
+        done = f"cut {self.selection_label()} out of {mark.code}"
+        if not result.left:
+            return f"{done}: nothing left, so the coding is removed (u brings it back)"
+        self.last_pk = result.left[0][0]
+        where = " and ".join(self._where_span(s, e) if self._whole(s, e) else
+                             f"part of {self._where_span(s, e)}" for _, s, e in result.left)
+        return f"{done}: now {where}" if len(result.left) == 1 else \
+            f"{done}: now 2 codings, {where}"
+
     def set_memo(self, mark: Mark, memo: str) -> str:
         from qualcode.services.coding_ops import set_memo
 
@@ -454,15 +472,22 @@ class Workbench:
         return undo_last(self.store, self.coder) or "nothing to undo"
 
     def _where(self, mark: Mark) -> str:
-        spanned = self.turns_of(mark.start, mark.end)
+        return self._where_span(mark.start, mark.end)
+
+    def _where_span(self, start: int, end: int) -> str:
+        spanned = self.turns_of(start, end)
         if not spanned:
             return "the text"
         first, last = self.turns[spanned[0]].index, self.turns[spanned[-1]].index
         return f"turn {first}" if first == last else f"turns {first}–{last}"
 
+    def _whole(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` covers every turn it touches from start to end."""
+        return all(start <= self.turns[p].start and end >= self.turns[p].end
+                   for p in self.turns_of(start, end))
+
     def describe(self, mark: Mark) -> str:
-        whole = all(mark.start <= self.turns[p].start and mark.end >= self.turns[p].end
-                    for p in self.turns_of(mark.start, mark.end))
+        whole = self._whole(mark.start, mark.end)
         extent = "" if whole else f", {mark.end - mark.start} characters"
         memo = f" ✎ {mark.memo.splitlines()[0][:40]}" if mark.memo else ""
         origin = " (suggestion)" if mark.origin == "suggested" else ""
@@ -615,7 +640,7 @@ def _app_class():
     from textual.containers import Horizontal, Vertical, VerticalScroll
     from textual.screen import ModalScreen
     from textual.widget import Widget
-    from textual.widgets import Input, OptionList, Static, Tree
+    from textual.widgets import Input, OptionList, Static, TextArea, Tree
 
     from qualcode.domain.errors import QualcodeError
 
@@ -689,6 +714,7 @@ def _app_class():
             Binding("s", "sentences", "sentences", show=False),
             Binding("enter", "apply_highlighted", "apply", show=False),
             Binding("x", "remove", "remove", show=False),
+            Binding("X", "cut", "cut out", show=False),
             Binding("m", "memo", "memo", show=False),
             Binding("a", "accept", "accept", show=False),
         ]
@@ -715,6 +741,9 @@ def _app_class():
 
         def action_remove(self) -> None:
             self.app.start_remove()
+
+        def action_cut(self) -> None:
+            self.app.start_cut()
 
         def action_memo(self) -> None:
             self.app.start_memo()
@@ -797,24 +826,34 @@ def _app_class():
             self.dismiss(self.marks[event.option_index])
 
     class MemoScreen(ModalScreen):
-        BINDINGS = [Binding("escape", "dismiss", show=False)]
+        """Edit a coding's memo over several lines; dismissed with the memo, or None."""
+
+        BINDINGS = [Binding("escape", "dismiss", show=False),
+                    Binding("ctrl+s", "save", show=False)]
 
         def __init__(self, mark: Mark) -> None:
             super().__init__()
             self.mark = mark
+            self.loaded = ""  # the memo as the editor holds it before any edit
 
         def compose(self) -> ComposeResult:
             with Vertical(id="dialog"):
                 yield Static(f"Memo on {self.app.model.describe(self.mark)}", id="dialog-title")
-                memo = " / ".join((self.mark.memo or "").splitlines())  # one line to edit
-                yield Input(value=memo, placeholder="a note on this coding",
-                            id="memo", select_on_focus=False)
-                yield Static("enter save · empty removes the memo · esc cancel",
-                             classes="hint")
+                yield TextArea(self.mark.memo or "", id="memo", soft_wrap=True,
+                               placeholder="a note on this coding")
+                yield Static("ctrl+s save · enter new line · empty removes the memo · "
+                             "esc cancel", classes="hint")
 
-        def on_input_submitted(self, event: Input.Submitted) -> None:
-            event.stop()
-            self.dismiss(event.value)
+        def on_mount(self) -> None:
+            editor = self.query_one(TextArea)
+            self.loaded = editor.text
+            editor.move_cursor(editor.document.end)
+            editor.focus()
+
+        def action_save(self) -> None:
+            text = self.query_one(TextArea).text
+            # The editor may rewrite line ends; a memo saved without edits stays as it was.
+            self.dismiss((self.mark.memo or "") if text == self.loaded else text)
 
     class WorkbenchApp(App):
         TITLE = "qualcode"
@@ -845,6 +884,7 @@ def _app_class():
                   border: round $accent; background: $surface; padding: 0 1; }
         #dialog-title { text-style: bold; margin-bottom: 1; }
         #choices { height: auto; max-height: 16; }
+        #memo { height: auto; min-height: 5; max-height: 16; }
         .hint { color: $text-muted; }
         """
         BINDINGS = [
@@ -1165,6 +1205,21 @@ def _app_class():
             if mark is not None:
                 self._run(self.model.remove, mark)
 
+        def start_cut(self) -> None:
+            marks = self.model.candidates()
+            label = self.model.selection_label()
+            if not marks:
+                self.say(f"no coding of yours on {label} to cut it out of")
+            elif len(marks) == 1:
+                self._run(self.model.cut, marks[0])
+            else:
+                self.push_screen(Picker(f"Cut {label} out of which coding?", marks),
+                                 self._cut_chosen)
+
+        def _cut_chosen(self, mark: Mark | None) -> None:
+            if mark is not None:
+                self._run(self.model.cut, mark)
+
         def start_memo(self) -> None:
             marks = self.model.candidates()
             if not marks:
@@ -1181,8 +1236,12 @@ def _app_class():
             self.push_screen(MemoScreen(mark), lambda text: self._memo_done(mark, text))
 
         def _memo_done(self, mark: Mark, text: str | None) -> None:
-            if text is not None:
-                self._run(self.model.set_memo, mark, text)
+            if text is None:
+                return
+            if text == (mark.memo or ""):  # saved without an edit: nothing to write or undo
+                self.say(f"memo on {mark.code} unchanged")
+                return
+            self._run(self.model.set_memo, mark, text)
 
         def accept_suggestions(self) -> None:
             marks = self.model.candidates(origin="suggested")

@@ -1,4 +1,4 @@
-"""Coding one passage at a time: add, remove, memo, list, undo.
+"""Coding one passage at a time: add, remove, trim, memo, list, undo.
 
 Every function is one user action in one transaction, so a crash or Ctrl-C loses at most
 the keystroke in flight. Each action writes audit events sharing one batch id; undo reads
@@ -9,11 +9,15 @@ Rules a coder relies on:
 - Adding a code to a span that overlaps or touches the same coder's coding with the same
   code extends that coding to the union instead of duplicating it (holistic coding often
   grows a span turn by turn).
+- Trimming cuts a span out of a coding: the rest stays coded, as one shorter coding or
+  split in two; what is left never begins or ends with whitespace or the text between
+  turns (speaker labels), so cutting turn 5 out of turns 3-7 leaves turns 3-4 and 6-7.
 - Archived codes cannot be applied; suggestions (origin ``suggested``) are kept apart.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass
 
@@ -42,6 +46,12 @@ class AddResult:
     merged: bool  # True when an existing coding was extended instead
     start: int
     end: int
+
+
+@dataclass(frozen=True)
+class TrimResult:
+    code: str  # the coding's code id
+    left: tuple[tuple[int, int, int], ...]  # (pk, start, end) of what stays coded, in order
 
 
 def turn_span(session: Session, transcript: Transcript, first: int, last: int
@@ -174,6 +184,96 @@ def remove_coding(store: Store, pk: int, *, coder: str | None = None) -> None:
         session.delete(coding)
 
 
+def coding_transcript(store: Store, pk: int) -> str:
+    """The name of the transcript coding ``pk`` is in (turn and sentence numbers of a span
+    to trim refer to it)."""
+    with store.read() as session:
+        coding = _get_coding(session, pk, None)
+        return session.get(Transcript, coding.transcript_pk).name
+
+
+def _tidy_cut(text: str, turns: list[tuple[int, int]], start: int, end: int, *,
+              cut_before: bool) -> tuple[int, int] | None:
+    """A piece left by a cut without the whitespace and between-turn text (speaker labels,
+    blank lines) at the cut side, or None when nothing else is left: what remains is then
+    the same span as coding those turns or sentences directly."""
+    starts = [s for s, _ in turns]
+
+    def kept(p: int) -> bool:
+        if text[p].isspace():
+            return False
+        if not turns:  # no turns to stand between
+            return True
+        i = bisect.bisect_right(starts, p) - 1
+        return i >= 0 and p < turns[i][1]
+
+    if cut_before:  # the piece ends where the cut begins
+        while end > start and not kept(end - 1):
+            end -= 1
+    else:
+        while start < end and not kept(start):
+            start += 1
+    return (start, end) if start < end else None
+
+
+def trim_coding(store: Store, pk: int, start: int, end: int, *, coder: str | None = None
+                ) -> TrimResult:
+    """Cut ``[start, end)`` out of coding ``pk``: remove it when nothing is left, shrink it
+    when the cut takes one end, split it into two codings (same code, coder, origin, memo)
+    when the cut lies inside. One batch in the audit log, so undo restores it whole."""
+    with store.write() as session:
+        coding = _get_coding(session, pk, coder)
+        t = session.get(Transcript, coding.transcript_pk)
+        code_id = session.get(Code, coding.code_pk).code_id
+        if not start < end:
+            raise InputFileError(t.name, f"the span to cut, {start}-{end}, is empty",
+                                 hint="give START-END with START below END")
+        if end <= coding.start or start >= coding.end:
+            raise InputFileError(
+                t.name, f"{start}-{end} is outside coding #{pk} ({code_id}, "
+                f"{coding.start}-{coding.end})",
+                hint=f"give a span that overlaps it; see `qualcode coding list -t {t.name}`")
+        turns = list(session.exec(select(Turn.start, Turn.end)
+                                  .where(Turn.transcript_pk == t.pk).order_by(Turn.start)))
+        pieces = [p for p in (
+            _tidy_cut(t.text, turns, coding.start, start, cut_before=True)
+            if start > coding.start else None,
+            _tidy_cut(t.text, turns, end, coding.end, cut_before=False)
+            if end < coding.end else None) if p is not None]
+        actor = coder or session.get(Coder, coding.coder_pk).name
+        batch = audit.new_batch()
+        before = coding_row(coding)
+        if not pieces:
+            audit.record(session, "remove", "coding", str(pk), actor=actor, batch=batch,
+                         before=before)
+            session.delete(coding)
+            return TrimResult(code_id, ())
+        stamp = now()
+        left = []
+        for piece_start, piece_end in pieces[1:]:
+            # The split-off piece was coded when the original was: it keeps created_at.
+            row = Coding(coder_pk=coding.coder_pk, code_pk=coding.code_pk,
+                         transcript_pk=t.pk, start=piece_start, end=piece_end,
+                         quote=t.text[piece_start:piece_end], text_sha256=t.text_sha256,
+                         origin=coding.origin, memo=coding.memo,
+                         created_at=coding.created_at, updated_at=stamp)
+            session.add(row)
+            session.flush()
+            audit.record(session, "add", "coding", str(row.pk), actor=actor, batch=batch,
+                         after=coding_row(row))
+            left.append((row.pk, piece_start, piece_end))
+        coding.start, coding.end = pieces[0]
+        coding.quote = t.text[coding.start:coding.end]
+        coding.text_sha256 = t.text_sha256
+        coding.updated_at = stamp
+        session.add(coding)
+        session.flush()
+        # Recorded last, so undo names the coding the student cut.
+        audit.record(session, "update", "coding", str(pk), actor=actor, batch=batch,
+                     before=before, after=coding_row(coding))
+        return TrimResult(code_id, ((pk, coding.start, coding.end), *left))
+
+
 def set_memo(store: Store, pk: int, memo: str | None, *, coder: str | None = None) -> None:
     with store.write() as session:
         coding = _get_coding(session, pk, coder)
@@ -249,8 +349,6 @@ def list_codings(store: Store, *, transcript: str | None = None, code: str | Non
             turns[t_pk] = list(session.exec(select(Turn.start, Turn.end, Turn.idx)
                                             .where(Turn.transcript_pk == t_pk)
                                             .order_by(Turn.start)).all())
-    import bisect
-
     starts = {t_pk: [s for s, _, _ in spans] for t_pk, spans in turns.items()}
     out = []
     for coding, code_id, coder_name, t_name in rows:
