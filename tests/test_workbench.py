@@ -14,7 +14,8 @@ from qualcode.services.coding_ops import (
     set_memo,
     undo_last,
 )
-from qualcode.services.queries import list_transcripts, transcript_turns
+from qualcode.services.overview import list_transcripts
+from qualcode.services.queries import transcript_turns
 
 T = "nordvik_rektor"
 SIZE = (120, 40)

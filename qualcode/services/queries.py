@@ -13,7 +13,6 @@ from sqlmodel import Session, select
 from qualcode.services.common import get_transcript
 from qualcode.services.overview import (
     attributes_of,
-    list_transcripts,  # noqa: F401  TEMPORARY re-export
 )
 from qualcode.store import Store
 from qualcode.store.models import (
@@ -196,7 +195,7 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
             .join(Coder, Coder.pk == Coding.coder_pk)
             .join(Transcript, Transcript.pk == Coding.transcript_pk)
             .where(Coding.code_pk.in_(pks), Coding.origin != "suggested")
-            .order_by(Transcript.name, Coding.start, Coder.name)
+            .order_by(Transcript.name, Coding.start, Coder.name, Coding.pk)
         )
         if coders:
             query = query.where(Coder.name.in_(coders))
