@@ -6,7 +6,6 @@ spaCy or python-docx.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -40,8 +39,9 @@ app = typer.Typer(
     cls=_Group,
     help="qualcode — code interview transcripts from the terminal.\n\n"
          "A project is one SQLite file (default ./qualcode.db, or --project / "
-         "QUALCODE_PROJECT). Start with `qualcode init`, then `codebook load`, "
-         "`attributes import`, `import`, and `status`.",
+         "QUALCODE_PROJECT), or a PostgreSQL database a team shares. Start with "
+         "`qualcode init`, then `codebook load`, `attributes import`, `import`, and "
+         "`status`.",
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -58,13 +58,14 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     ctx: typer.Context,
-    project: Annotated[Path | None, typer.Option(
+    project: Annotated[str | None, typer.Option(
         "--project", "-p", envvar="QUALCODE_PROJECT",
-        help="Project file (default: ./qualcode.db).", show_default=False)] = None,
+        help="Project file (default: ./qualcode.db), or a postgresql://user@host/db URL "
+             "for a project a team shares.", show_default=False)] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
-    ctx.obj = {"project": project or Path("qualcode.db")}
+    ctx.obj = {"project": project or "qualcode.db"}
 
 
 from qualcode.cli import (  # noqa: E402

@@ -14,9 +14,11 @@ FormatOption = Annotated[OutputFormat, typer.Option(
     case_sensitive=False)]
 
 
-def project_path(ctx: typer.Context) -> Path:
+def project_path(ctx: typer.Context) -> Path | str:
+    """The project file, or a database URL as given (a URL is no path)."""
     root = ctx.find_root()
-    return (root.obj or {}).get("project") or Path("qualcode.db")
+    target = str((root.obj or {}).get("project") or "qualcode.db")
+    return target if "://" in target else Path(target)
 
 
 def open_project(ctx: typer.Context):

@@ -14,12 +14,13 @@ def register(app: typer.Typer) -> None:
 
 
 def init(ctx: typer.Context) -> None:
-    """Create a new, empty project file."""
+    """Create a new, empty project: a file, or the tables in an empty PostgreSQL
+    database (--project postgresql://…)."""
     from qualcode.services.project import init_project
 
-    path = project_path(ctx)
-    store = init_project(path)
-    console.print(f"Created project [bold]{path}[/] (schema {store.schema_version()}).")
+    store = init_project(project_path(ctx))
+    console.print(f"Created project [bold]{store.location}[/] "
+                  f"(schema {store.schema_version()}).")
     console.print("Next: qualcode codebook load FILE · qualcode attributes import FILE · "
                   "qualcode import TRANSCRIPTS…", highlight=False)
 

@@ -343,7 +343,8 @@ def list_codings(store: Store, *, transcript: str | None = None, code: str | Non
             query = query.where(Coder.name == coder)
         if origin:
             query = query.where(Coding.origin == origin)
-        rows = session.exec(query.order_by(Transcript.name, Coding.start, Code.code_id)).all()
+        rows = session.exec(query.order_by(Transcript.name, Coding.start, Code.code_id,
+                                            Coding.pk)).all()
         turns: dict[int, list[tuple[int, int, int]]] = {}
         for t_pk in {c.transcript_pk for c, *_ in rows}:
             turns[t_pk] = list(session.exec(select(Turn.start, Turn.end, Turn.idx)

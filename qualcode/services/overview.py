@@ -94,8 +94,8 @@ def project_status(store: Store) -> dict:
             "JOIN participation p ON p.transcript_pk = t.pk WHERE p.person_pk IS NULL "
             "ORDER BY t.name, p.label")
         status = {
-            "project": str(store.path),
-            "schema_version": count("PRAGMA user_version"),
+            "project": store.location,
+            "schema_version": store.schema_version(),
             "sites": count("SELECT count(*) FROM site"),
             "persons": count("SELECT count(*) FROM person"),
             "transcripts": count("SELECT count(*) FROM transcript"),

@@ -13,13 +13,13 @@ def init_project(path: Path | str) -> Store:
     from qualcode import __version__, audit
     from qualcode.services.common import set_meta
 
-    path = Path(path)
     store = create_project(path)
     with store.write() as session:
         set_meta(session, "created_by", f"qualcode {__version__}")
-        audit.record(session, "init", "project", path.name)
+        audit.record(session, "init", "project", store.name)
     return store
 
 
 def open_project(path: Path | str) -> Store:
-    return open_store(Path(path))
+    """A project file, or a ``postgresql://`` URL for a database a team shares."""
+    return open_store(path)

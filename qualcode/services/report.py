@@ -328,7 +328,7 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
                             style="Subtitle")
     sub.paragraph_format.space_after = Pt(36)
     meta_rows = [
-        ("Prosjekt", store.path.name),
+        ("Prosjekt", store.name),
         ("Dato", nb_date(today)),
         ("Kodere", mx.join_nb(all_coders) or "ingen"),
         ("Kodelag", layer_nb[0].upper() + layer_nb[1:]),

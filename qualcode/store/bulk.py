@@ -17,4 +17,6 @@ _TURN = ('INSERT INTO turn (transcript_pk, idx, participation_pk, start, "end", 
 
 def insert_turns(session: Session, rows: Sequence[tuple]) -> None:
     """Rows of (transcript_pk, idx, participation_pk, start, end, n_words)."""
-    session.connection().exec_driver_sql(_TURN, list(rows))
+    connection = session.connection()
+    sql = _TURN if connection.dialect.name == "sqlite" else _TURN.replace("?", "%s")
+    connection.exec_driver_sql(sql, list(rows))

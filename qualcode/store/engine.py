@@ -5,6 +5,9 @@ timeout so a second writer waits instead of failing. Write transactions start wi
 ``BEGIN IMMEDIATE``: they take the write lock up front, so two coders saving at once
 queue for a moment rather than one failing half-way with "database is locked".
 
+A project named by a ``postgresql://`` URL is a database a team shares; what differs there
+lives in :mod:`qualcode.store.postgres`.
+
 SQLAlchemy (with SQLModel and pydantic, about 0.4 s to import) is loaded only when a
 session is first asked for: read-only commands that need nothing but rows (a matrix, a
 frequency table) read through :meth:`Store.snapshot` on the standard library's driver.
@@ -71,17 +74,33 @@ class Snapshot:
 
 
 class Store:
-    """An open project file. Use :meth:`read` and :meth:`write` for sessions."""
+    """An open project. Use :meth:`read` and :meth:`write` for sessions, :meth:`snapshot`
+    for plain reads. This class is a SQLite file; ``postgres.PostgresStore`` a database."""
 
-    def __init__(self, path: Path) -> None:
+    dialect = "sqlite"
+
+    def __init__(self, path: Path | None) -> None:
         self.path = path
         self._engine: Engine | None = None
 
     @property
+    def location(self) -> str:
+        """Where the project is, as a user should see it."""
+        return str(self.path)
+
+    @property
+    def name(self) -> str:
+        """The project's short name: the file name (for a database, its name)."""
+        return self.path.name if self.path else self.location
+
+    @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = _engine_for(self.path)
+            self._engine = self._create_engine()
         return self._engine
+
+    def _create_engine(self) -> Engine:
+        return _engine_for(self.path)
 
     @contextmanager
     def snapshot(self) -> Iterator[Snapshot]:
@@ -225,7 +244,25 @@ def _split_sql(script: str) -> list[str]:
     return statements
 
 
-def create_project(path: Path) -> Store:
+def _database_url(target: Path | str) -> str | None:
+    """``target`` if it is a database URL (only PostgreSQL is supported), else None."""
+    if not (isinstance(target, str) and "://" in target):
+        return None
+    from qualcode.store.postgres import is_postgres_url
+
+    if not is_postgres_url(target):
+        raise ProjectError(f"{target.split('://', 1)[0]}:// projects are not supported",
+                           hint="give a project file, or a postgresql:// URL")
+    return target
+
+
+def create_project(path: Path | str) -> Store:
+    url = _database_url(path)
+    if url:
+        from qualcode.store.postgres import create_postgres_project
+
+        return create_postgres_project(url)
+    path = Path(path)
     if path.exists() and path.stat().st_size > 0:
         raise ProjectError(f"{path} already exists", hint="use it, or choose another --project")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -233,8 +270,15 @@ def create_project(path: Path) -> Store:
     return Store(path)
 
 
-def open_store(path: Path, *, must_exist: bool = True) -> Store:
-    """Open (and if needed migrate) a project. Never creates one when ``must_exist``."""
+def open_store(path: Path | str, *, must_exist: bool = True) -> Store:
+    """Open (and if needed migrate) a project: a SQLite file, or a PostgreSQL URL. Never
+    creates one when ``must_exist``."""
+    url = _database_url(path)
+    if url:
+        from qualcode.store.postgres import open_postgres_store
+
+        return open_postgres_store(url)
+    path = Path(path)
     if not path.exists():
         if must_exist:
             raise ProjectError(

@@ -14,9 +14,13 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Migration:
+    """One step: ``sql`` for SQLite files; ``postgresql`` for PostgreSQL projects, which
+    start at the schema of ``postgres.BASELINE_VERSION`` (steps up to it need none)."""
+
     version: int
     name: str
     sql: str
+    postgresql: str | None = None
 
 
 _V1_SCHEMA = """

@@ -1,0 +1,198 @@
+"""PostgreSQL projects: one database that a research team shares.
+
+A project is named by a URL (``postgresql://user:password@host/database``) wherever a
+project file can be named (``--project``, ``QUALCODE_PROJECT``). The tables are the
+SQLModel tables of :mod:`qualcode.store.models`, exactly as in a SQLite file; what
+differs is kept here:
+
+* **Schema version.** PostgreSQL has no ``PRAGMA user_version``: the number lives in
+  ``project_meta`` under ``schema_version``. A new project is created at the latest
+  version straight from the table definitions; later migrations carry their own
+  PostgreSQL statements (``Migration.postgresql``) and run in one transaction.
+* **Writers queue.** Every write transaction first takes one transaction-level advisory
+  lock, as ``BEGIN IMMEDIATE`` does for SQLite: two coders saving at once wait for each
+  other for a moment instead of interleaving read-then-write steps (extending a coding).
+* **Snapshots** are REPEATABLE READ, READ ONLY transactions on psycopg, so read-only
+  commands skip SQLAlchemy here too.
+* **The audit log** is append-only through a trigger, as in SQLite.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from qualcode.domain.errors import ProjectError
+from qualcode.store.engine import Snapshot, Store
+from qualcode.store.migrations import MIGRATIONS, Migration, latest_version
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+URL_PREFIXES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+SCHEMA_KEY = "schema_version"
+# PostgreSQL support arrived with schema 3: a PostgreSQL project starts there.
+BASELINE_VERSION = 3
+# Any constant will do; it names "the qualcode writer lock" among a database's locks.
+_WRITE_LOCK = 7_303_617_636_865_460_000
+
+_AUDIT_APPEND_ONLY = """
+CREATE FUNCTION qualcode_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'the audit log is append-only';
+END
+$$;
+CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event
+    FOR EACH ROW EXECUTE FUNCTION qualcode_audit_append_only();
+"""
+
+
+def is_postgres_url(target: object) -> bool:
+    return isinstance(target, str) and target.startswith(URL_PREFIXES)
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and ``status``."""
+    return re.sub(r"^([a-z+]+://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+def _libpq_url(url: str) -> str:
+    return "postgresql://" + url.split("://", 1)[1]
+
+
+class _FormatSnapshot(Snapshot):
+    """psycopg takes %s placeholders; the services write SQLite's ?."""
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        return super().rows(_placeholders(sql), params)
+
+    def column(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return super().column(_placeholders(sql), params)
+
+
+def _placeholders(sql: str) -> str:
+    # The services' SQL has no literal '?' or '%'; escape % all the same.
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class PostgresStore(Store):
+    """A project in a PostgreSQL database (see the module docstring)."""
+
+    dialect = "postgresql"
+
+    def __init__(self, url: str) -> None:
+        super().__init__(None)
+        self.url = url
+
+    @property
+    def location(self) -> str:
+        return redact(self.url)
+
+    @property
+    def name(self) -> str:
+        return self.url.rsplit("/", 1)[-1].split("?", 1)[0]
+
+    def _create_engine(self) -> Engine:
+        from sqlalchemy import event
+        from sqlmodel import create_engine
+
+        engine = create_engine("postgresql+psycopg://" + self.url.split("://", 1)[1],
+                               pool_pre_ping=True)
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Any) -> None:
+            if conn.get_execution_options().get("qualcode_write"):
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITE_LOCK})")
+
+        return engine
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Snapshot]:
+        connection = _connect(self.url)  # first: it explains a missing driver
+        import psycopg
+
+        try:
+            connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            connection.read_only = True
+            yield _FormatSnapshot(connection)
+        finally:
+            connection.close()
+
+    def schema_version(self) -> int:
+        with self.snapshot() as db:
+            return _version(db)
+
+
+def _connect(url: str):
+    try:
+        import psycopg
+    except ModuleNotFoundError:
+        raise ProjectError("PostgreSQL projects need the psycopg driver",
+                           hint="pip install 'qualcode[postgres]'") from None
+    try:
+        return psycopg.connect(_libpq_url(url))
+    except psycopg.OperationalError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ProjectError(f"cannot connect to {redact(url)}: {first}",
+                           hint="check the URL, the server and your password") from None
+
+
+def _version(db: Snapshot) -> int:
+    found = db.column("SELECT to_regclass('project_meta') IS NOT NULL")
+    if not found[0]:
+        return 0
+    value = db.column("SELECT value FROM project_meta WHERE key = ?", (SCHEMA_KEY,))
+    return int(value[0]) if value else 0
+
+
+def create_postgres_project(url: str) -> PostgresStore:
+    """Create the tables in an empty database. Refuses a database that holds a project."""
+    from sqlmodel import SQLModel
+
+    import qualcode.store.models  # noqa: F401  (registers the tables)
+
+    store = PostgresStore(url)
+    if store.schema_version() > 0:
+        raise ProjectError(f"{redact(url)} already holds a qualcode project",
+                           hint="use it, or give another database")
+    with store.engine.begin() as conn:
+        SQLModel.metadata.create_all(conn)
+        conn.exec_driver_sql(_AUDIT_APPEND_ONLY)
+        conn.exec_driver_sql("INSERT INTO project_meta (key, value) VALUES (%s, %s)",
+                             (SCHEMA_KEY, str(BASELINE_VERSION)))
+    migrate_postgres(store)
+    return store
+
+
+def migrate_postgres(store: PostgresStore, migrations: list[Migration] | None = None) -> None:
+    """Apply the steps after the project's version, all in one transaction."""
+    migrations = migrations or MIGRATIONS
+    latest = latest_version(migrations)
+    current = store.schema_version()
+    if current > latest:
+        raise ProjectError(
+            f"{store.location} was written by a newer qualcode (schema {current}; this "
+            f"qualcode knows up to {latest})", hint="upgrade qualcode: pip install -U qualcode")
+    steps = [m for m in migrations if m.version > current]
+    if not steps:
+        return
+    missing = [m.version for m in steps if m.postgresql is None]
+    if missing:
+        raise ProjectError(f"schema step {missing[0]} has no PostgreSQL form",
+                           hint="this is a bug in qualcode: please report it")
+    with store.engine.begin() as conn:
+        for step in steps:
+            conn.exec_driver_sql(step.postgresql)
+            conn.exec_driver_sql("UPDATE project_meta SET value = %s WHERE key = %s",
+                                 (str(step.version), SCHEMA_KEY))
+
+
+def open_postgres_store(url: str) -> PostgresStore:
+    store = PostgresStore(url)
+    if store.schema_version() == 0:
+        raise ProjectError(f"{redact(url)} holds no qualcode project",
+                           hint="create one there with `qualcode init`")
+    migrate_postgres(store)
+    return store
