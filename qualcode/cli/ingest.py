@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
 def import_transcripts(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(
-        help="Transcript files (.txt, .md, .docx) or folders of them.")],
+        help="Transcript files (.txt, .md, .docx, .vtt, .srt) or folders of them.")],
     replace: Annotated[bool, typer.Option(
         "--replace", help="Update transcripts whose text changed (codings are re-anchored "
                           "or the import is refused).")] = False,

@@ -35,7 +35,7 @@ class TranscriptMetadata:
 class ParsedTranscript:
     name: str  # the file stem: how users refer to it
     source_file: str
-    source_format: str  # txt | md | docx
+    source_format: str  # txt | md | docx | vtt | srt
     encoding: str | None
     text: str  # normalised (NFC, \n)
     turns: list[ParsedTurn]

@@ -1,4 +1,5 @@
-"""Transcript readers: .txt, .md and .docx → :class:`ParsedTranscript` (pure, no database)."""
+"""Transcript readers: .txt, .md, .docx, .vtt and .srt → :class:`ParsedTranscript` (pure, no
+database)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from qualcode.domain.model import ParsedTranscript, ParsedTurn
 from qualcode.importers import metadata as meta_mod
 from qualcode.importers.speakers import normalise_label, parse_turns
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".docx")
+SUBTITLE_SUFFIXES = (".vtt", ".srt")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", *SUBTITLE_SUFFIXES)
 
 
 def read_transcript(path: Path) -> ParsedTranscript:
@@ -27,6 +29,8 @@ def read_transcript(path: Path) -> ParsedTranscript:
     if not data.strip():
         raise InputFileError(str(path), "the file is empty", hint="remove it from the batch")
     source_sha = hashlib.sha256(data).hexdigest()
+    if suffix in SUBTITLE_SUFFIXES:
+        return _read_subtitle_file(path, data, source_sha)
     if suffix == ".docx":
         from qualcode.importers.docx_reader import read_docx
 
@@ -47,6 +51,30 @@ def read_transcript(path: Path) -> ParsedTranscript:
         encoding=encoding, text=text, metadata=metadata, source_sha256=source_sha,
         extra_labels=bold_labels,
     )
+
+
+def _read_subtitle_file(path: Path, data: bytes, source_sha: str) -> ParsedTranscript:
+    """A .vtt or .srt file. Subtitles have no front matter (the first line is WEBVTT or a cue
+    number), so the metadata comes from the sidecar alone."""
+    from qualcode.importers.plain import decode_transcript
+    from qualcode.importers.subtitles import read_subtitles
+
+    raw, encoding = decode_transcript(data, str(path))
+    metadata = meta_mod.merge(None, meta_mod.read_sidecar(path))
+    source_format = path.suffix.lower().lstrip(".")
+    subtitles = read_subtitles(raw, source_format, str(path), mapped=metadata.speakers)
+    parsed = build_transcript(
+        name=path.stem, source_file=path.name, source_format=source_format,
+        encoding=encoding, text=subtitles.text, metadata=metadata, source_sha256=source_sha,
+        extra_labels=subtitles.speakers,
+    )
+    if subtitles.unattributed_line:
+        # Text transcripts are quiet about a heading before the first label; opening cues
+        # are speech, so say that they cannot be coded by turn.
+        parsed.warnings.append(
+            f"{path.name}: the cues before the first named speaker (from line "
+            f"{subtitles.unattributed_line}) are kept in the text but belong to no turn")
+    return parsed
 
 
 def build_transcript(*, name: str, source_file: str, source_format: str, encoding: str | None,
