@@ -112,7 +112,7 @@ def run_process(args: list[str], env: dict | None = None) -> tuple[float, float 
     return elapsed, peak
 
 
-def qc(project: Path, *args: str) -> tuple[float, float]:
+def qc(project: Path | str, *args: str) -> tuple[float, float]:
     return run_process([*qualcode_cmd(), "--project", str(project), *map(str, args)])
 
 
@@ -165,7 +165,7 @@ def bench_whole(name: str, what: str, runs: int, make: Callable[[int], list[str]
     return result
 
 
-def bench_coding_writes(project: Path, n: int) -> Result:
+def bench_coding_writes(project: Path | str, n: int) -> Result:
     """p50/p99 of single coding writes, each its own transaction, as the workbench does."""
     from qualcode.services.coding_ops import add_coding
     from qualcode.services.overview import list_transcripts
@@ -319,6 +319,58 @@ def bench_spacy_tokenise(corpus: Path, sample_chars: int) -> Result:
     return result
 
 
+def postgres_database(admin_url: str, name: str) -> str:
+    """A new, empty database ``name`` on the server of ``admin_url``; its URL."""
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def bench_postgres(admin_url: str, corpus: Path, size: dict, runs: int, writes: int
+                   ) -> list[Result]:
+    """The main operations on a PostgreSQL project (a team's shared database, on this
+    machine over TCP): import, coding import, quotes, matrix, status, agreement, writes."""
+    n = size["transcripts"]
+
+    def fresh(i: int = 0, *, with_transcripts: bool = False) -> str:
+        url = postgres_database(admin_url, "qualcode_bench")
+        qc(url, "init")
+        qc(url, "codebook", "load", CODEBOOK)
+        qc(url, "attributes", "import", corpus / "attributes.yaml")
+        if with_transcripts:
+            qc(url, "import", corpus / "txt")
+        return url
+
+    url = admin_url.rsplit("/", 1)[0] + "/qualcode_bench"
+    out = [bench_whole("pg_import_txt", f"PostgreSQL: import {n} .txt transcripts "
+                       "(whole process)", runs,
+                       lambda i: [*qualcode_cmd(), "-p", url, "import", str(corpus / "txt")],
+                       prepare=fresh)]
+    out.append(bench_whole("pg_coding_import", "PostgreSQL: coding import (whole process)",
+                           runs, lambda i: [*qualcode_cmd(), "-p", url, "coding", "import",
+                                            str(corpus / "codings.csv")],
+                           prepare=lambda i: fresh(i, with_transcripts=True)))
+    for name, what, args in [
+            ("pg_quotes_one_code", "PostgreSQL: quotes for one code (whole process, JSON)",
+             ["quotes", "RAM.tidstyver_admin", "--format", "json"]),
+            ("pg_matrix_role_schooltype", "PostgreSQL: matrix all codes × rolle × skoleslag "
+             "(whole process, CSV)", ["matrix", "--rows", "all", "--cols", "rolle", "--cols",
+                                      "skoleslag", "--format", "csv"]),
+            ("pg_status", "PostgreSQL: qualcode status (whole process)", ["status"]),
+            ("pg_agreement_report", "PostgreSQL: agreement anna vs bjorn, 1 000 bootstrap "
+             "resamples (whole process, JSON)",
+             ["agreement", "--coders", "anna,bjorn", "--format", "json"])]:
+        out.append(bench_whole(name, what, runs,
+                               lambda i, args=args: [*qualcode_cmd(), "-p", url, *args]))
+    written = bench_coding_writes(url, writes)
+    written.name, written.what = "pg_coding_write_p99", f"PostgreSQL: {written.what}"
+    out.append(written)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--schools", type=int, default=8)
@@ -328,6 +380,10 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true",
                         help="CI smoke run: 8 schools, one run each")
     parser.add_argument("--workdir", type=Path, help="where projects are built (temporary)")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="also time a PostgreSQL project on this server (a URL whose "
+                             "role may create databases; the database qualcode_bench is "
+                             "dropped and made anew)")
     args = parser.parse_args()
     if args.smoke:
         args.schools, args.runs, args.writes = 8, 1, 50
@@ -426,6 +482,12 @@ def main() -> None:
     print(f"    p50 {writes.extra['p50'] * 1000:.1f} ms, p99 {writes.extra['p99'] * 1000:.1f} ms",
           flush=True)
     report(bench_spacy_tokenise(corpus, 1_000_000 if args.smoke else 3_000_000))
+    if args.postgres:
+        for result in bench_postgres(args.postgres, corpus, size, args.runs, args.writes):
+            report(result)
+            if result.extra:
+                print(f"    p50 {result.extra['p50'] * 1000:.1f} ms, "
+                      f"p99 {result.extra['p99'] * 1000:.1f} ms", flush=True)
 
     print("\n| operation | median s | spread | peak MB | target (200 schools) |")
     print("|---|---|---|---|---|")

@@ -8,10 +8,13 @@ in CI, where a skip would hide that PostgreSQL was never tested.
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -20,6 +23,7 @@ from qualcode.services import agreement_report, coding_ops, overview, queries, r
 from qualcode.services import matrix as mx
 from qualcode.services.project import init_project, open_project
 from qualcode.store.migrations import MIGRATIONS, Migration, latest_version
+from tests import test_coding_cli, test_workbench
 from tests.conftest import build_example
 
 psycopg = pytest.importorskip("psycopg")
@@ -37,22 +41,41 @@ def postgres_server() -> str:
     return url
 
 
+@contextmanager
+def _database(server: str, template: str | None = None) -> Iterator[str]:
+    """A new database on ``server`` (empty, or a copy of ``template``), dropped after."""
+    name = f"qualcode_test_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"{copy}')
+    try:
+        yield server.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 def pg_url(postgres_server):
     """The URL of a new, empty database, dropped after the test."""
-    name = f"qualcode_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    yield postgres_server.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    with _database(postgres_server) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def _pg_example_template(postgres_server):
+    """The example study imported once; each test gets a copy (CREATE DATABASE … TEMPLATE)."""
+    with _database(postgres_server) as url:
+        build_example(url).close()
+        yield url.rsplit("/", 1)[1]
 
 
 @pytest.fixture
-def pg_example(pg_url):
-    store = build_example(pg_url)
-    yield store
-    store.close()
+def pg_example(postgres_server, _pg_example_template):
+    with _database(postgres_server, _pg_example_template) as url:
+        store = open_project(url)
+        yield store
+        store.close()
 
 
 def test_init_creates_a_project_that_opens_and_hides_the_password(pg_url):
@@ -236,3 +259,17 @@ def _coding(store, pk: int) -> dict:
         row = db.rows(f'SELECT {", ".join(chr(34) + c + chr(34) for c in columns)} '
                       "FROM coding WHERE pk = ?", (pk,))
     return dict(zip(columns, row[0], strict=True))
+
+
+def _tests_on_the_example(*modules) -> list:
+    """The tests of ``modules`` that take only the example study: run again on a database,
+    they check that coding, cutting, memos, undo and the workbench behave the same there."""
+    return [pytest.param(test, id=test.__name__)
+            for module in modules for name, test in vars(module).items()
+            if name.startswith("test_") and callable(test)
+            and list(inspect.signature(test).parameters) == ["example"]]
+
+
+@pytest.mark.parametrize("test", _tests_on_the_example(test_coding_cli, test_workbench))
+def test_coding_and_the_workbench_behave_the_same_in_a_database(pg_example, test):
+    test(pg_example)
