@@ -1190,50 +1190,36 @@ def _app_class():
         def action_undo(self) -> None:
             self._run(self.model.undo)
 
-        def start_remove(self) -> None:
+        def _for_one_of_mine(self, question: str, nothing: str, act) -> None:
+            """Call ``act`` with the coder's coding on the selection; with several, ask
+            which one first (esc in the picker does nothing)."""
             marks = self.model.candidates()
             if not marks:
-                self.say(f"no coding of yours on {self.model.selection_label()}")
+                self.say(nothing)
             elif len(marks) == 1:
-                self._run(self.model.remove, marks[0])
+                act(marks[0])
             else:
-                self.push_screen(Picker(f"Remove which coding on "
-                                        f"{self.model.selection_label()}?", marks),
-                                 self._remove_chosen)
+                self.push_screen(Picker(question, marks),
+                                 lambda mark: act(mark) if mark is not None else None)
 
-        def _remove_chosen(self, mark: Mark | None) -> None:
-            if mark is not None:
-                self._run(self.model.remove, mark)
+        def start_remove(self) -> None:
+            label = self.model.selection_label()
+            self._for_one_of_mine(f"Remove which coding on {label}?",
+                                  f"no coding of yours on {label}",
+                                  lambda mark: self._run(self.model.remove, mark))
 
         def start_cut(self) -> None:
-            marks = self.model.candidates()
             label = self.model.selection_label()
-            if not marks:
-                self.say(f"no coding of yours on {label} to cut it out of")
-            elif len(marks) == 1:
-                self._run(self.model.cut, marks[0])
-            else:
-                self.push_screen(Picker(f"Cut {label} out of which coding?", marks),
-                                 self._cut_chosen)
-
-        def _cut_chosen(self, mark: Mark | None) -> None:
-            if mark is not None:
-                self._run(self.model.cut, mark)
+            self._for_one_of_mine(f"Cut {label} out of which coding?",
+                                  f"no coding of yours on {label} to cut it out of",
+                                  lambda mark: self._run(self.model.cut, mark))
 
         def start_memo(self) -> None:
-            marks = self.model.candidates()
-            if not marks:
-                self.say(f"no coding of yours on {self.model.selection_label()} to write "
-                         "a memo on")
-            elif len(marks) == 1:
-                self._memo_for(marks[0])
-            else:
-                self.push_screen(Picker("Memo on which coding?", marks), self._memo_for)
-
-        def _memo_for(self, mark: Mark | None) -> None:
-            if mark is None:
-                return
-            self.push_screen(MemoScreen(mark), lambda text: self._memo_done(mark, text))
+            self._for_one_of_mine(
+                "Memo on which coding?",
+                f"no coding of yours on {self.model.selection_label()} to write a memo on",
+                lambda mark: self.push_screen(MemoScreen(mark),
+                                              lambda text: self._memo_done(mark, text)))
 
         def _memo_done(self, mark: Mark, text: str | None) -> None:
             if text is None:
