@@ -19,7 +19,7 @@ from contextlib import contextmanager
 import pytest
 
 from qualcode.domain.errors import ConflictError, ProjectError
-from qualcode.services import agreement_report, coding_ops, overview, queries, reconcile
+from qualcode.services import agreement_report, coding_ops, overview, queries, reconcile, retrieval
 from qualcode.services import matrix as mx
 from qualcode.services.project import init_project, open_project
 from qualcode.store.migrations import MIGRATIONS, Migration, latest_version
@@ -118,7 +118,7 @@ def test_the_example_study_gives_the_same_results_as_in_a_sqlite_file(pg_example
     assert matrix(pg_example) == matrix(example)
     assert mx.frequencies(pg_example) == mx.frequencies(example)
     assert mx.cooccurrence(pg_example).pairs() == mx.cooccurrence(example).pairs()
-    assert queries.quotes(pg_example, "LED") == queries.quotes(example, "LED")
+    assert retrieval.quotes(pg_example, "LED") == retrieval.quotes(example, "LED")
 
     def codings(store):
         return [{k: v for k, v in c.items() if k not in ("id", "created", "updated")}

@@ -8,7 +8,7 @@ from sqlmodel import select
 from qualcode.domain.errors import InputFileError, NotFoundError
 from qualcode.services import codings, ingest
 from qualcode.services.codebooks import load_into_project
-from qualcode.services.queries import quotes
+from qualcode.services.retrieval import quotes
 from qualcode.store.models import AuditEvent, Coding
 from tests.conftest import CODEBOOK, write
 

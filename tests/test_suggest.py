@@ -8,7 +8,7 @@ import pytest
 from qualcode.services import codings, ingest, suggestions
 from qualcode.services.codebooks import code_tree, load_into_project
 from qualcode.services.coding_ops import list_codings
-from qualcode.services.queries import quotes
+from qualcode.services.retrieval import quotes
 from qualcode.suggest import KeywordMatcher
 from tests.conftest import write
 

@@ -163,7 +163,7 @@ def quotes(
 ) -> None:
     """Every passage coded with a code (and its sub-codes), attributed by role and school
     type as in a report ("Rådgiver, videregående skole")."""
-    from qualcode.services.queries import quotes as find
+    from qualcode.services.retrieval import quotes as find
 
     rows = find(open_project(ctx), code, descendants=not exact, coders=coder, where=where,
                 transcripts=transcript, context=context)

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from qualcode.domain import attributes as attr
+from qualcode.domain.errors import NotFoundError
 from qualcode.store import Snapshot, Store
 
 ATTRIBUTE_TABLES = {"site": ("site_attribute", "site_pk"),
@@ -29,6 +32,48 @@ def attributes_of(db: Snapshot, owner: str) -> dict[int, dict[str, Any]]:
             f"SELECT {fk}, name, value_type, value_text FROM {table} ORDER BY name"):
         out[owner_pk][name] = attr.decode(value_type, value_text)
     return out
+
+
+@dataclass
+class Speaker:
+    label: str
+    person: str | None
+    role: str | None
+
+
+def speakers_of(db: Snapshot, transcript_pks: list[int] | None = None
+                ) -> dict[int, dict[int, Speaker]]:
+    """participation pk → Speaker (label, person id, role), per transcript."""
+    sql = ("SELECT p.transcript_pk, p.pk, p.label, s.person_id, coalesce(s.role, p.role) "
+           "FROM participation p LEFT JOIN person s ON s.pk = p.person_pk")
+    params: list[int] = []
+    if transcript_pks is not None:
+        if not transcript_pks:
+            return defaultdict(dict)
+        sql += f" WHERE p.transcript_pk IN ({', '.join('?' * len(transcript_pks))})"
+        params = list(transcript_pks)
+    out: dict[int, dict[int, Speaker]] = defaultdict(dict)
+    for t_pk, pk, label, person_id, role in db.rows(sql, params):
+        out[t_pk][pk] = Speaker(label, person_id, role)
+    return out
+
+
+def subtree_pks(codes: Iterable[tuple[int, str, int | None]], code_id: str) -> list[int]:
+    """Primary keys of ``code_id`` and every code below it, from (pk, code id, parent pk)
+    rows."""
+    codes = list(codes)
+    root = next((pk for pk, cid, _ in codes if cid == code_id), None)
+    if root is None:
+        raise NotFoundError(f"no code '{code_id}'", hint="see `qualcode codebook show`")
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for pk, _, parent in codes:
+        children[parent].append(pk)
+    found, stack = [], [root]
+    while stack:
+        pk = stack.pop()
+        found.append(pk)
+        stack.extend(children[pk])
+    return found
 
 
 def _codebook(db: Snapshot) -> dict | None:

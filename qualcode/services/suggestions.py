@@ -22,7 +22,7 @@ from sqlmodel import select
 from qualcode import audit
 from qualcode.domain.errors import NotFoundError
 from qualcode.services.common import coding_row, get_or_create_coder, get_transcript, now
-from qualcode.services.queries import _speakers
+from qualcode.services.overview import speakers_of
 from qualcode.store import Store
 from qualcode.store.models import Code, Coder, Coding, Turn
 
@@ -68,7 +68,7 @@ def suggest(store: Store, transcripts: list[str], coder: str, *,
         rows = []
         for name in transcripts:
             t = get_transcript(session, name)
-            speakers = _speakers(session, [t.pk])[t.pk]
+            speakers = speakers_of(store.in_session(session), [t.pk])[t.pk]
             existing = session.exec(select(Coding.code_pk, Coding.start, Coding.end).where(
                 Coding.transcript_pk == t.pk, Coding.coder_pk == who.pk)).all()
             for turn in session.exec(select(Turn).where(Turn.transcript_pk == t.pk)

@@ -114,6 +114,13 @@ class Store:
         finally:
             connection.close()
 
+    def in_session(self, session: Session) -> Snapshot:
+        """Plain SQL inside an open session's own transaction (it sees the session's
+        flushed writes): for look-ups shared with code that reads through snapshots."""
+        return self._snapshot_class(session.connection().connection.driver_connection)
+
+    _snapshot_class = Snapshot
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         from sqlmodel import Session

@@ -81,6 +81,7 @@ class PostgresStore(Store):
     """A project in a PostgreSQL database (see the module docstring)."""
 
     dialect = "postgresql"
+    _snapshot_class = _FormatSnapshot
 
     def __init__(self, url: str) -> None:
         super().__init__(None)
@@ -116,7 +117,7 @@ class PostgresStore(Store):
         try:
             connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             connection.read_only = True
-            yield _FormatSnapshot(connection)
+            yield self._snapshot_class(connection)
         finally:
             connection.close()
 

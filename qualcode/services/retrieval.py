@@ -1,0 +1,169 @@
+"""Retrieving coded passages: every quote of a code with its attribution, filtered by
+any attribute of the speakers, their school or the interview.
+
+Read-only, through :meth:`Store.snapshot` in plain SQL: ``quotes`` is what a researcher
+runs all day, and it starts without loading the ORM.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from qualcode.services.overview import attributes_of, speakers_of, subtree_pks
+from qualcode.store import Store
+
+
+def _marks(values: Sequence) -> str:
+    """One ? per value, for an IN (...) list."""
+    return ", ".join("?" * len(values))
+
+
+class TurnSpan(NamedTuple):
+    idx: int
+    start: int
+    end: int
+    participation_pk: int | None
+
+
+def _fold(value: object) -> str:
+    """Compare attribute values loosely: case, and the usual ASCII spellings of æøå
+    (videregående, videregaaende and videregaende are the same value)."""
+    from qualcode.domain.text import nfc
+
+    text = nfc(str(value)).strip().casefold()
+    text = text.replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    return text.replace("aa", "a")
+
+
+def parse_where(conditions: list[str] | None) -> dict[str, str]:
+    """``["rolle=rektor", "skoleslag=videregående"]`` → folded ``{name: value}``."""
+    from qualcode.domain.errors import QualcodeError
+
+    parsed: dict[str, str] = {}
+    for condition in conditions or []:
+        name, sep, value = condition.partition("=")
+        if not sep or not name.strip():
+            raise QualcodeError(f"'{condition}' is not NAME=VALUE",
+                                hint="e.g. --where rolle=rektor --where skoleslag=videregaende")
+        parsed[name.strip()] = _fold(value)
+    return parsed
+
+
+def quotes(store: Store, code_id: str, *, descendants: bool = True,
+           coders: list[str] | None = None, where: list[str] | None = None,
+           transcripts: list[str] | None = None, context: int = 0) -> list[dict]:
+    """Every coded passage of a code (and, by default, its descendants), with attribution:
+    the turns the span overlaps, their speakers, persons and roles, the site, and a label
+    in the report's style ("Rådgiver, videregående skole").
+
+    ``where`` filters on attributes (``rolle=rektor``, ``skoleslag=videregaende``, any site,
+    person or transcript attribute): a passage qualifies when its transcript, or at least
+    one of its speakers (with that speaker's site), has every named value. ``context``
+    adds that many characters of surrounding text."""
+    from qualcode.domain.labels import attribution
+
+    conditions = parse_where(where)
+    with store.snapshot() as db:
+        pks = subtree_pks(db.rows("SELECT pk, code_id, parent_pk FROM code"), code_id)
+        if not descendants:
+            pks = pks[:1]
+        sql = ('SELECT c.pk, c.transcript_pk, c.start, c."end", c.memo, k.code_id, o.name, '
+               "t.name, c.quote, t.site_pk FROM coding c "
+               "JOIN code k ON k.pk = c.code_pk JOIN coder o ON o.pk = c.coder_pk "
+               "JOIN transcript t ON t.pk = c.transcript_pk "
+               f"WHERE c.origin != 'suggested' AND c.code_pk IN ({_marks(pks)})")
+        params: list = list(pks)
+        if coders:
+            sql += f" AND o.name IN ({_marks(coders)})"
+            params += coders
+        if transcripts:
+            sql += f" AND t.name IN ({_marks(transcripts)})"
+            params += transcripts
+        rows = db.rows(sql + ' ORDER BY t.name, c.start, o.name, c.pk', params)
+        transcript_pks = sorted({r[1] for r in rows})
+        speakers = speakers_of(db, transcript_pks)
+        turns: dict[int, list[TurnSpan]] = defaultdict(list)
+        texts = {}
+        if transcript_pks:
+            for row in db.rows('SELECT transcript_pk, idx, start, "end", participation_pk '
+                               f"FROM turn WHERE transcript_pk IN ({_marks(transcript_pks)}) "
+                               "ORDER BY transcript_pk, start", transcript_pks):
+                turns[row[0]].append(TurnSpan(*row[1:]))
+            if context:  # whole texts only when context is asked for
+                texts = dict(db.rows("SELECT pk, text FROM transcript WHERE pk IN "
+                                     f"({_marks(transcript_pks)})", transcript_pks))
+        site_ids = dict(db.rows("SELECT pk, site_id FROM site"))
+        person_sites = {person_id: (pk, site_pk) for pk, person_id, site_pk in db.rows(
+            "SELECT pk, person_id, site_pk FROM person")}
+        site_attrs = attributes_of(db, "site")
+        person_attrs = attributes_of(db, "person")
+        transcript_attrs = attributes_of(db, "transcript")
+    _check_attribute_names(conditions, site_attrs, person_attrs, transcript_attrs)
+    out = []
+    starts_of = {t_pk: [t.start for t in tlist] for t_pk, tlist in turns.items()}
+    for pk, t_pk, start, end, memo, code, coder, name, quote, t_site in rows:
+        tlist = turns[t_pk]
+        starts = starts_of[t_pk]
+        i = max(bisect.bisect_right(starts, start) - 1, 0)
+        overlapped = []
+        while i < len(tlist) and tlist[i].start < end:
+            if tlist[i].end > start or tlist[i].start == start:
+                overlapped.append(tlist[i])
+            i += 1
+        who = [speakers[t_pk].get(t.participation_pk) for t in overlapped if t.participation_pk]
+        who = [w for w in who if w]
+        informants = [w for w in who if w.role != "intervjuer"] or who
+        profiles = []
+        for w in informants:
+            person_pk, person_site = person_sites.get(w.person, (None, None))
+            site_pk = person_site or t_site
+            profile = {"rolle": w.role, **person_attrs.get(person_pk, {}),
+                       **site_attrs.get(site_pk, {})}
+            profile["site"] = site_ids.get(site_pk)
+            profiles.append(profile)
+        t_profile = {**site_attrs.get(t_site, {}), **transcript_attrs.get(t_pk, {}),
+                     "transcript": name}
+        if conditions and not _matches(conditions, profiles, t_profile):
+            continue
+        labels = list(dict.fromkeys(attribution(p.get("rolle"), p.get("skoleslag"))
+                                    for p in profiles))
+        item = {
+            "coding": pk, "transcript": name,
+            "site": site_ids.get(t_site),
+            "code": code, "coder": coder, "turns": [t.idx for t in overlapped],
+            "speakers": sorted({s.label for s in who}),
+            "roles": sorted({s.role for s in who if s.role}),
+            "persons": sorted({s.person for s in who if s.person}),
+            "attribution": "; ".join(labels), "start": start, "end": end,
+            "text": quote, "memo": memo,  # the stored copy: it is the coded text
+        }
+        if context:
+            item["before"] = texts[t_pk][max(0, start - context):start]
+            item["after"] = texts[t_pk][end:end + context]
+        out.append(item)
+    return out
+
+
+def _check_attribute_names(conditions: dict, *attribute_maps: dict) -> None:
+    from qualcode.domain.errors import NotFoundError
+
+    known = {"rolle", "site", "transcript"}
+    for attrs in attribute_maps:
+        for values in attrs.values():
+            known.update(values)
+    unknown = sorted(set(conditions) - known)
+    if unknown:
+        raise NotFoundError(f"no attribute named {', '.join(unknown)}",
+                            hint=f"attributes: {', '.join(sorted(known))}")
+
+
+def _matches(conditions: dict[str, str], profiles: list[dict], t_profile: dict) -> bool:
+    def ok(profile: dict) -> bool:
+        return all(_fold(profile.get(k, t_profile.get(k, ""))) == v
+                   for k, v in conditions.items())
+    return any(ok(p) for p in profiles) or (not profiles and ok({}))
+
+
