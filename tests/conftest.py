@@ -73,3 +73,36 @@ def cli(tmp_path, monkeypatch):
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_text(text, encoding=encoding)
     return path
+
+
+def assert_same_study(one, other, *, ids: bool = False) -> None:
+    """Two projects hold the same study: status, cases, transcripts, a full matrix with
+    quotes, frequencies, co-occurrence, quotes, codings and agreement are equal (coding
+    ids too, with ``ids``)."""
+    from qualcode.services import agreement_report, coding_ops, overview, retrieval
+    from qualcode.services import matrix as mx
+
+    def status(store):
+        return {k: v for k, v in overview.project_status(store).items() if k != "project"}
+
+    def matrix(store):
+        return mx.matrix_json(mx.build_matrix(store, rows=["all"],
+                                              columns=["rolle", "skoleslag"], quotes=2))
+
+    def codings(store):
+        skip = () if ids else ("id",)
+        return [{k: v for k, v in c.items() if k not in skip}
+                for c in coding_ops.list_codings(store)]
+
+    def quotes(store):
+        found = retrieval.quotes(store, "LED")
+        return found if ids else [{k: v for k, v in q.items() if k != "coding"}
+                                  for q in found]
+
+    def agreement(store):
+        return agreement_report.agreement(store, coders="anna,bjorn", bootstrap=200, seed=1)
+
+    for view in (status, overview.list_cases, overview.list_transcripts, matrix,
+                 mx.frequencies, lambda s: mx.cooccurrence(s).pairs(), quotes, codings,
+                 agreement):
+        assert view(one) == view(other)

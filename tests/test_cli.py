@@ -96,6 +96,19 @@ def test_coding_import_counts_appear_in_codebook_show(loaded):
     assert "Imported 0 codings" in out and "already present" in out
 
 
+def test_copy_the_project_to_a_new_file(cli, example, tmp_path):
+    example.close()
+    target = tmp_path / "delt.db"
+    code, out, err = cli("copy", str(target), project=example.path)
+    assert code == 0, err
+    assert "8 transcripts" in out and "315 codings" in out
+    code, out, err = cli("status", "--format", "json", project=target)
+    assert json.loads(out)["codings"] == 315
+    _one_line_error(*cli("copy", str(target), project=example.path)[::2], "already exists")
+    _one_line_error(*cli("copy", "mysql://x@y/z", project=example.path)[::2],
+                    "mysql:// projects are not supported")
+
+
 def _one_line_error(code: int, err: str, *fragments: str) -> None:
     assert code == 1
     lines = [line for line in err.splitlines() if line.strip()]

@@ -19,12 +19,11 @@ from contextlib import contextmanager
 import pytest
 
 from qualcode.domain.errors import ConflictError, ProjectError
-from qualcode.services import agreement_report, coding_ops, overview, queries, reconcile, retrieval
-from qualcode.services import matrix as mx
-from qualcode.services.project import init_project, open_project
+from qualcode.services import coding_ops, overview, queries, reconcile
+from qualcode.services.project import copy_project, init_project, open_project
 from qualcode.store.migrations import MIGRATIONS, Migration, latest_version
 from tests import test_coding_cli, test_workbench
-from tests.conftest import build_example
+from tests.conftest import assert_same_study, build_example
 
 psycopg = pytest.importorskip("psycopg")
 
@@ -104,32 +103,42 @@ def test_an_empty_database_is_no_project_and_a_dead_server_says_so(pg_url):
 def test_the_example_study_gives_the_same_results_as_in_a_sqlite_file(pg_example, example):
     """Import, matrices, quotes, co-occurrence, frequencies, codings and agreement: the
     same study in a database and in a file gives identical results."""
-    def status(store):
-        return {k: v for k, v in overview.project_status(store).items() if k != "project"}
+    assert_same_study(pg_example, example)
 
-    assert status(pg_example) == status(example)
-    assert overview.list_cases(pg_example) == overview.list_cases(example)
-    assert overview.list_transcripts(pg_example) == overview.list_transcripts(example)
 
-    def matrix(store):
-        return mx.matrix_json(mx.build_matrix(store, rows=["all"],
-                                              columns=["rolle", "skoleslag"], quotes=2))
+def test_a_file_project_moves_into_a_database_and_back(example, pg_url, tmp_path):
+    """A study started in a file is copied into a team's database, coded there, and the
+    database is archived as a file again: every step keeps every result, ids included,
+    and new codings in the database get new ids after the copied ones."""
+    shared, counts = copy_project(example, pg_url)
+    assert counts["coding"] == 315 and counts["transcript"] == 8
+    assert_same_study(shared, example, ids=True)
+    added = coding_ops.add_coding(shared, "vestbo_rektor", "KOM", "dag",
+                                  *_turns(shared, "vestbo_rektor", 2, 2))
+    assert added.pk > max(c["id"] for c in coding_ops.list_codings(example))
+    archived, _ = copy_project(shared, tmp_path / "arkiv.db")
+    assert_same_study(archived, shared, ids=True)
+    with pytest.raises(ProjectError, match="already holds a qualcode project"):
+        copy_project(example, pg_url)
+    assert_same_study(shared, archived, ids=True)  # the refused copy changed nothing
+    # The audit log came along: undo in the archive takes back what was done in the
+    # database.
+    assert coding_ops.undo_last(archived, "dag") == f"undid add of coding #{added.pk}"
+    assert coding_ops.list_codings(archived, coder="dag") == []
 
-    assert matrix(pg_example) == matrix(example)
-    assert mx.frequencies(pg_example) == mx.frequencies(example)
-    assert mx.cooccurrence(pg_example).pairs() == mx.cooccurrence(example).pairs()
-    assert retrieval.quotes(pg_example, "LED") == retrieval.quotes(example, "LED")
 
-    def codings(store):
-        return [{k: v for k, v in c.items() if k not in ("id", "created", "updated")}
-                for c in coding_ops.list_codings(store)]
+def test_a_copy_that_fails_half_way_leaves_the_database_empty(example, pg_url, monkeypatch):
+    from qualcode.store import copy as copying
 
-    assert codings(pg_example) == codings(example)
+    def server_gone(rows):
+        raise ConnectionError("server closed the connection")
 
-    def agree(store):
-        return agreement_report.agreement(store, coders="anna,bjorn", bootstrap=200, seed=1)
-
-    assert agree(pg_example) == agree(example)
+    monkeypatch.setattr(copying, "_parents_first", server_gone)
+    with pytest.raises(ConnectionError):
+        copy_project(example, pg_url)
+    with pytest.raises(ProjectError, match="holds no qualcode project"):
+        open_project(pg_url)
+    init_project(pg_url).close()  # the database is as good as new
 
 
 def test_coding_trim_undo_and_reconcile_in_a_database(pg_example):

@@ -214,3 +214,34 @@ def test_snapshot_is_consistent_and_read_only(store):
             db.rows("INSERT INTO site (site_id) VALUES ('sørdal')")
     with store.snapshot() as db:
         assert sorted(db.column("SELECT site_id FROM site")) == ["nordvik", "vestbo"]
+
+
+def test_copy_a_project_into_a_new_file(example, tmp_path):
+    """The whole project, ids included, lands in a new file that gives the same results;
+    an existing file is never overwritten."""
+    from qualcode.services.project import copy_project
+    from tests.conftest import assert_same_study
+
+    copied, counts = copy_project(example, tmp_path / "kopi.db")
+    assert counts["coding"] == 315 and counts["audit_event"] > 0
+    assert_same_study(copied, example, ids=True)
+    with copied.snapshot() as db:
+        assert db.column("PRAGMA journal_mode") == ["wal"]
+    copied.close()  # the last connection folds the WAL into the file
+    before = hashlib.sha256((tmp_path / "kopi.db").read_bytes()).hexdigest()
+    with pytest.raises(ProjectError, match="already exists"):
+        copy_project(example, tmp_path / "kopi.db")
+    assert hashlib.sha256((tmp_path / "kopi.db").read_bytes()).hexdigest() == before
+
+
+def test_a_copy_that_fails_half_way_leaves_no_file(example, tmp_path, monkeypatch):
+    from qualcode.services.project import copy_project
+    from qualcode.store import copy as copying
+
+    def disk_full(rows):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(copying, "_parents_first", disk_full)  # fails after 8 tables
+    with pytest.raises(OSError, match="disk full"):
+        copy_project(example, tmp_path / "halv.db")
+    assert not list(tmp_path.glob("halv.db*"))

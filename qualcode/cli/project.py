@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 from qualcode.cli.common import FormatOption, open_project, project_path
@@ -11,6 +14,7 @@ from qualcode.cli.render import OutputFormat, console, emit_json, emit_rows
 def register(app: typer.Typer) -> None:
     app.command("init")(init)
     app.command("status")(status)
+    app.command("copy")(copy)
 
 
 def init(ctx: typer.Context) -> None:
@@ -67,3 +71,24 @@ def status(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     if info["transcripts_without_site"]:
         console.print(f"\n[yellow]Transcripts without a site:[/] "
                       f"{', '.join(info['transcripts_without_site'])}", highlight=False)
+
+
+def copy(
+    ctx: typer.Context,
+    target: Annotated[str, typer.Argument(
+        help="A new project file, or the postgresql://user@host/db URL of an empty "
+             "database.", show_default=False)],
+) -> None:
+    """Copy the whole project into a new file or an empty PostgreSQL database: to share a
+    study with a team, or to archive a team's database as one file."""
+    from qualcode.services.project import copy_project
+
+    source = open_project(ctx)
+    copied, counts = copy_project(source, target if "://" in target else Path(target))
+    console.print(
+        f"Copied {source.location} to [bold]{copied.location}[/]: "
+        f"{counts['transcript']} transcripts, {counts['turn']} turns, {counts['code']} codes, "
+        f"{counts['coding']} codings, {counts['audit_event']} audit events.", highlight=False,
+        soft_wrap=True)  # paths and URLs stay whole, to copy from the terminal
+    console.print(f"Use it with --project {copied.location} or QUALCODE_PROJECT.",
+                  highlight=False, soft_wrap=True)

@@ -23,3 +23,11 @@ def init_project(path: Path | str) -> Store:
 def open_project(path: Path | str) -> Store:
     """A project file, or a ``postgresql://`` URL for a database a team shares."""
     return open_store(path)
+
+
+def copy_project(source: Store, target: Path | str) -> tuple[Store, dict[str, int]]:
+    """The whole project into a new file or an empty PostgreSQL database (see
+    :mod:`qualcode.store.copy`); the rows copied per table."""
+    from qualcode.store.copy import copy_project as copy
+
+    return copy(source, target)

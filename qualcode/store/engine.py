@@ -271,7 +271,7 @@ def create_project(path: Path | str) -> Store:
         return create_postgres_project(url)
     path = Path(path)
     if path.exists() and path.stat().st_size > 0:
-        raise ProjectError(f"{path} already exists", hint="use it, or choose another --project")
+        raise ProjectError(f"{path} already exists", hint="use it, or choose another file name")
     path.parent.mkdir(parents=True, exist_ok=True)
     migrate(path)
     return Store(path)

@@ -167,6 +167,18 @@ def create_postgres_project(url: str) -> PostgresStore:
     return store
 
 
+def drop_project(store: PostgresStore) -> None:
+    """Remove qualcode's tables from the database again (a copy that failed half-way)."""
+    from sqlmodel import SQLModel
+
+    import qualcode.store.models  # noqa: F401  (registers the tables)
+
+    with store.engine.begin() as conn:
+        SQLModel.metadata.drop_all(conn)
+        conn.exec_driver_sql("DROP FUNCTION IF EXISTS qualcode_audit_append_only()")
+    store.close()
+
+
 def migrate_postgres(store: PostgresStore, migrations: list[Migration] | None = None) -> None:
     """Apply the steps after the project's version, all in one transaction."""
     migrations = migrations or MIGRATIONS

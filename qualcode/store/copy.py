@@ -1,0 +1,84 @@
+"""Copying a whole project into a new file or an empty PostgreSQL database.
+
+A study usually starts in one file on a student's laptop and moves to a database when a
+team codes it together; at the end, the team's database is archived as one file. Both
+are the same operation: every row of every table, ids included, so codings, the audit
+log and undo keep pointing where they did.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from qualcode.store.engine import Store, create_project
+
+# Rows the target writes for itself when it is created.
+_OWN_META_KEYS = {"schema_version"}
+_CHUNK = 5_000
+
+
+def copy_project(source: Store, target: Path | str) -> tuple[Store, dict[str, int]]:
+    """Copy ``source`` into ``target`` (a new file or an empty PostgreSQL database), in
+    one transaction; return the new project and the rows copied per table. If anything
+    fails, the target is removed again and the source was only read."""
+    from sqlmodel import SQLModel
+
+    import qualcode.store.models  # noqa: F401  (registers the tables)
+
+    copied = create_project(target)
+    try:
+        counts: dict[str, int] = {}
+        options = {"isolation_level": "REPEATABLE READ"} \
+            if source.dialect == "postgresql" else {}
+        with source.engine.connect() as src, copied.engine.begin() as dst:
+            src = src.execution_options(**options)
+            for table in SQLModel.metadata.sorted_tables:
+                rows = [dict(row._mapping) for row in src.execute(table.select())]
+                if table.name == "project_meta":
+                    rows = [r for r in rows if r["key"] not in _OWN_META_KEYS]
+                if table.name == "code":  # a parent before its children (self-reference)
+                    rows = _parents_first(rows)
+                for i in range(0, len(rows), _CHUNK):
+                    dst.execute(table.insert(), rows[i:i + _CHUNK])
+                counts[table.name] = len(rows)
+            if copied.dialect == "postgresql":
+                _advance_sequences(dst, SQLModel.metadata.sorted_tables)
+    except BaseException:
+        _discard(copied)
+        raise
+    return copied, counts
+
+
+def _parents_first(rows: list[dict]) -> list[dict]:
+    children: dict[int | None, list[dict]] = defaultdict(list)
+    pks = {r["pk"] for r in rows}
+    for r in sorted(rows, key=lambda r: r["pk"]):
+        children[r["parent_pk"] if r["parent_pk"] in pks else None].append(r)
+    ordered, queue = [], list(children[None])
+    while queue:
+        row = queue.pop(0)
+        ordered.append(row)
+        queue.extend(children[row["pk"]])
+    return ordered
+
+
+def _advance_sequences(conn, tables) -> None:
+    """Rows came with their ids: move each id sequence past the largest one copied."""
+    for table in tables:
+        if "pk" in table.c and table.c.pk.autoincrement:
+            conn.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'pk'), "
+                f"coalesce(max(pk), 1), max(pk) IS NOT NULL) FROM {table.name}")
+
+
+def _discard(store: Store) -> None:
+    """Remove a half-made copy: the file, or the tables in the database."""
+    store.close()
+    if store.path is not None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{store.path}{suffix}").unlink(missing_ok=True)
+        return
+    from qualcode.store.postgres import drop_project
+
+    drop_project(store)
