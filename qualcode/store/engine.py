@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 BUSY_TIMEOUT_MS = 15_000
-_WRITE = "qualcode_write"
+WRITE_OPTION = "qualcode_write"  # execution option that marks a write transaction
 
 
 def _configure(engine: Engine) -> None:
@@ -49,7 +49,7 @@ def _configure(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        if conn.get_execution_options().get(_WRITE):
+        if conn.get_execution_options().get(WRITE_OPTION):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn.exec_driver_sql("BEGIN")
@@ -135,7 +135,7 @@ class Store:
         from sqlmodel import Session
 
         with self.engine.connect() as raw:
-            conn = raw.execution_options(**{_WRITE: True})
+            conn = raw.execution_options(**{WRITE_OPTION: True})
             with Session(bind=conn) as session:
                 try:
                     yield session

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from qualcode.domain.errors import ProjectError
-from qualcode.store.engine import Snapshot, Store
+from qualcode.store.engine import WRITE_OPTION, Snapshot, Store
 from qualcode.store.migrations import MIGRATIONS, Migration, latest_version
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ class PostgresStore(Store):
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
-            if conn.get_execution_options().get("qualcode_write"):
+            if conn.get_execution_options().get(WRITE_OPTION):
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITE_LOCK})")
 
         return engine
