@@ -127,6 +127,29 @@ def test_a_file_project_moves_into_a_database_and_back(example, pg_url, tmp_path
     assert coding_ops.list_codings(archived, coder="dag") == []
 
 
+def test_a_study_copied_into_a_database_exports_the_identical_qdpx(example, pg_url, tmp_path):
+    """The REFI-QDA export reads the same rows, ids and times from a database as from the
+    file it was copied from: every entry of the two .qdpx files is the same, but for the
+    project's name (the file's, the database's)."""
+    import zipfile
+
+    from qualcode.services.refi import write_qdpx
+
+    shared, _ = copy_project(example, pg_url)
+    entries = []
+    for store, path in ((example, tmp_path / "fil.qdpx"), (shared, tmp_path / "db.qdpx")):
+        write_qdpx(store, path)
+        with zipfile.ZipFile(path) as archive:
+            entries.append({info.filename: (info.date_time, archive.read(info))
+                            for info in archive.infolist()})
+    in_file, in_database = entries
+    qde = in_file.pop("project.qde")[1].decode()
+    assert f'name="{example.name.removesuffix(".db")}"' in qde
+    assert in_database.pop("project.qde")[1].decode() == qde.replace(
+        f'name="{example.name.removesuffix(".db")}"', f'name="{shared.name}"', 1)
+    assert in_database == in_file and len(in_file) == 8
+
+
 def test_a_copy_that_fails_half_way_leaves_the_database_empty(example, pg_url, monkeypatch):
     from qualcode.store import copy as copying
 

@@ -77,6 +77,7 @@ from qualcode.cli import (  # noqa: E402
     coding,
     ingest,
     project,
+    refi,
     workbench,
 )
 
@@ -87,6 +88,7 @@ workbench.register(app)
 analysis.register(app)
 agreement.register(app)
 analysis.export_app.command("agreement")(agreement.export_agreement)
+analysis.export_app.command("qdpx")(refi.export_qdpx)
 app.add_typer(codebook.app, name="codebook")
 codebook.app.command("diff")(codes.diff)
 app.add_typer(coding.app, name="coding")

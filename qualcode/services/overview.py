@@ -23,15 +23,21 @@ ATTRIBUTE_TABLES = {"site": ("site_attribute", "site_pk"),
 INTERVIEWER = "intervjuer"
 
 
-def attributes_of(db: Snapshot, owner: str) -> dict[int, dict[str, Any]]:
-    """``owner`` (site, person or transcript) pk → {attribute name: typed value}, names in
-    alphabetical order."""
+def stored_attributes_of(db: Snapshot, owner: str) -> dict[int, dict[str, tuple[str, str]]]:
+    """``owner`` (site, person or transcript) pk → {attribute name: (value type, stored
+    text)}, names in alphabetical order."""
     table, fk = ATTRIBUTE_TABLES[owner]
-    out: dict[int, dict[str, Any]] = defaultdict(dict)
+    out: dict[int, dict[str, tuple[str, str]]] = defaultdict(dict)
     for owner_pk, name, value_type, value_text in db.rows(
             f"SELECT {fk}, name, value_type, value_text FROM {table} ORDER BY name"):
-        out[owner_pk][name] = attr.decode(value_type, value_text)
+        out[owner_pk][name] = (value_type, value_text)
     return out
+
+
+def attributes_of(db: Snapshot, owner: str) -> dict[int, dict[str, Any]]:
+    """``owner`` pk → {attribute name: typed value}, names in alphabetical order."""
+    return defaultdict(dict, {pk: {name: attr.decode(*stored) for name, stored in values.items()}
+                              for pk, values in stored_attributes_of(db, owner).items()})
 
 
 @dataclass

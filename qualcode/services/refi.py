@@ -1,0 +1,557 @@
+"""The whole project as a REFI-QDA Project Exchange file (.qdpx), so a study coded in
+qualcode opens in NVivo, ATLAS.ti or MAXQDA and can be archived in the standard format.
+
+A .qdpx is a zip: ``project.qde`` (XML in the namespace ``urn:QDA-XML:project:1.0``,
+schema Project.xsd of QDA-XML 1.0, 18 March 2019) at the root, and each transcript's
+plain text as ``sources/<guid>.txt`` (UTF-8), named in the XML as
+``plainTextPath="internal://<guid>.txt"``. A ``PlainTextSelection`` counts Unicode code
+points from 0 with the end exclusive, which is exactly qualcode's ``[start, end)`` into
+``transcript.text``, so offsets are written as they are stored.
+
+What goes where:
+
+- every coder, the user who created the project and the authors of memos → ``Users``;
+- the code tree (archived codes too, they may carry codings) → nested ``Code`` elements,
+  ``name`` = the label, the code id on the first line of ``Description``;
+- each transcript → a ``TextSource``; each coding that is a coder's own or the consensus
+  (never a suggestion) → one ``PlainTextSelection`` with one ``Coding``/``CodeRef``, made
+  by that coder; a coding's memo → a ``Note`` the selection points to (``NoteRef``);
+- interview attributes → ``VariableValue`` on the source; sites (schools) and persons
+  (informants) → ``Case`` elements with their typed attributes and ``SourceRef`` to the
+  transcripts they belong to or speak in;
+- memos and summaries of the ``memo`` table → ``Note`` elements, referenced from what they
+  are about where the schema allows it (a case cannot hold a ``NoteRef``: those hang on
+  the project).
+
+GUIDs are name-based UUIDs (uuid5) of the object's kind and primary key inside a namespace
+of the project (its creation time in the audit log), so exporting the same project again
+gives the same identifiers, a renamed code keeps its GUID, and two projects never share
+one. Read-only, through :meth:`Store.snapshot`: nothing here loads the ORM.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import uuid
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from qualcode.domain.errors import ConflictError, QualcodeError
+from qualcode.services.overview import stored_attributes_of
+from qualcode.store import Store
+
+NS = "urn:QDA-XML:project:1.0"
+SCHEMA_LOCATION = f"{NS} http://schema.qdasoftware.org/versions/Project/v1.0/Project.xsd"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+# Fixed forever: changing it would change every GUID of every export.
+GUID_ROOT = uuid.UUID("6f1c2a3e-9b4d-5e7f-8a10-2c3d4e5f6a7b")
+VARIABLE_TYPES = {"text": "Text", "integer": "Integer", "number": "Float",
+                  "boolean": "Boolean", "date": "Date"}
+VALUE_ELEMENTS = {"Text": "TextValue", "Integer": "IntegerValue", "Float": "FloatValue",
+                  "Boolean": "BooleanValue", "Date": "DateValue"}
+OWNERS = {"site": "sites (schools)", "person": "persons (informants)",
+          "transcript": "interviews"}
+# XML 1.0 cannot hold these even escaped; a stray one in a memo must not break the export.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+NAME_CHARS = 80  # a selection's or note's name: a preview, the full text is elsewhere
+
+
+@dataclass
+class QdpxSummary:
+    """What a .qdpx holds, for the one line the command prints."""
+
+    path: Path
+    sources: int
+    codes: int
+    codings: int
+    cases: int
+    users: int
+    notes: int
+    variables: int
+
+
+def check_qdpx_path(path: Path) -> Path:
+    """Refuse, before anything is read or written, a name other programs would not open
+    as a REFI-QDA project."""
+    if path.suffix.lower() != ".qdpx":
+        raise QualcodeError(f"'{path}' is not a .qdpx file name",
+                            hint=f"give a name ending in .qdpx, e.g. {path.stem or 'studie'}"
+                                 ".qdpx")
+    if path.is_dir():
+        raise QualcodeError(f"'{path}' is a folder", hint="give a file name ending in .qdpx")
+    if not path.parent.is_dir():
+        raise QualcodeError(f"no folder '{path.parent}' to write {path.name} in",
+                            hint="create the folder first, or give another path")
+    return path
+
+
+def write_qdpx(store: Store, path: Path) -> QdpxSummary:
+    """Write the project to ``path`` (.qdpx) atomically: a temporary file next to it,
+    renamed over it only when complete, so a failed export leaves no half-written file
+    and never damages an earlier one."""
+    path = check_qdpx_path(Path(path))
+    qde, texts, counts, stamp = build_qdpx(store)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        # mkstemp makes the file private; an export is for sharing, as any new file is.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        with os.fdopen(fd, "wb") as handle:
+            with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
+                _add(archive, "project.qde", qde, stamp)
+                for name, text in texts:
+                    _add(archive, name, text.encode("utf-8"), stamp)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return QdpxSummary(path=path, **counts)
+
+
+def _add(archive: zipfile.ZipFile, name: str, data: bytes, stamp: tuple) -> None:
+    # A fixed time per entry (the project's last change) makes two exports of an unchanged
+    # project byte-identical, not just equal in content.
+    info = zipfile.ZipInfo(name, date_time=stamp)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    archive.writestr(info, data)
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+def _when(value: Any) -> datetime | None:
+    """A stored timestamp (SQLite text or a driver datetime) as an aware UTC datetime;
+    qualcode stores UTC, so a naive value is UTC."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = datetime.fromisoformat(str(value))
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def _iso(value: Any) -> str | None:
+    moment = _when(value)
+    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
+def _short(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= NAME_CHARS else flat[:NAME_CHARS - 1].rstrip() + "…"
+
+
+class _Guids:
+    """Stable identifiers: uuid5 of kind and key inside the project's own namespace."""
+
+    def __init__(self, created: datetime | None) -> None:
+        self.namespace = (GUID_ROOT if created is None else
+                          uuid.uuid5(GUID_ROOT, f"project:{created.isoformat()}"))
+
+    def __call__(self, kind: str, key: object) -> str:
+        # Upper case, as NVivo, ATLAS.ti and MAXQDA write them; the schema allows both.
+        return str(uuid.uuid5(self.namespace, f"{kind}:{key}")).upper()
+
+
+def _variable_type(types: set[str]) -> str:
+    """One REFI type for a column whose values may have been typed one by one (YAML): a
+    mix of whole and decimal numbers is Float, any other mix is Text."""
+    if len(types) == 1:
+        return VARIABLE_TYPES.get(next(iter(types)), "Text")
+    return "Float" if types <= {"integer", "number"} else "Text"
+
+
+def _value_text(variable_type: str, text: str) -> str | None:
+    """The canonical stored text in the lexical form of the variable's XSD type; None for
+    a value that type cannot hold (a non-finite number)."""
+    if variable_type != "Float":
+        return text
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return format(number, "f") if number.is_finite() else None
+
+
+# --- reading -----------------------------------------------------------------------------
+
+@dataclass
+class _Study:
+    """Every row the export needs, read in one snapshot (one committed state)."""
+
+    init: tuple | None  # (actor, at) of the project's creation
+    last_change: Any
+    coders: list[tuple]  # pk, name
+    codes: list[tuple]  # pk, code_id, parent_pk, label, gloss, criterion, description,
+    #                     include, exclude, colour, archived — in codebook order
+    sites: list[tuple]  # pk, site_id, name
+    persons: list[tuple]  # pk, person_id, site_id, role, site_pk
+    transcripts: list[tuple]  # pk, name, title, site_pk, text, imported_at
+    speakers: list[tuple]  # transcript_pk, person_pk
+    codings: list[tuple]  # pk, transcript_pk, code_pk, coder_pk, start, end, quote, memo,
+    #                       created_at, updated_at
+    memos: list[tuple]  # pk, author, about_type, about_key, title, body, created, updated
+    attributes: dict[str, dict[int, dict[str, tuple[str, str]]]]
+    codebook: dict | None
+
+
+def _read(store: Store) -> _Study:
+    # Ordered here, not by the database: PostgreSQL's collation may sort "LED.x" and
+    # "LED_y" differently from SQLite, and a project must export alike from either.
+    def ordered(rows: list[tuple], *columns: int) -> list[tuple]:
+        return sorted(rows, key=lambda row: tuple(row[i] for i in columns))
+
+    with store.snapshot() as db:
+        init = db.rows("SELECT actor, at FROM audit_event WHERE action = 'init' "
+                       "AND entity = 'project' ORDER BY pk LIMIT 1")
+        codebook = db.column("SELECT value FROM project_meta WHERE key = 'codebook'")
+        codes = ordered(db.rows("SELECT pk, code_id, parent_pk, label, gloss, criterion, "
+                                "description, include, exclude, colour, archived, "
+                                "sort_order FROM code"), 11, 1)
+        return _Study(
+            init=init[0] if init else None,
+            last_change=db.column("SELECT max(at) FROM audit_event")[0],
+            coders=ordered(db.rows("SELECT pk, name FROM coder"), 1),
+            codes=[row[:11] for row in codes],
+            sites=ordered(db.rows("SELECT pk, site_id, name FROM site"), 1),
+            persons=ordered(db.rows("SELECT p.pk, p.person_id, s.site_id, p.role, p.site_pk "
+                                    "FROM person p LEFT JOIN site s ON s.pk = p.site_pk"), 1),
+            transcripts=ordered(db.rows("SELECT pk, name, title, site_pk, text, imported_at "
+                                        "FROM transcript"), 1),
+            speakers=db.rows("SELECT DISTINCT transcript_pk, person_pk FROM participation "
+                             "WHERE person_pk IS NOT NULL"),
+            # Suggestions are proposals a coder has not accepted: not part of the study.
+            codings=db.rows(
+                'SELECT pk, transcript_pk, code_pk, coder_pk, start, "end", quote, memo, '
+                "created_at, updated_at FROM coding WHERE origin != 'suggested' "
+                'ORDER BY transcript_pk, start, "end", pk'),
+            memos=db.rows("SELECT pk, author, about_type, about_key, title, body, "
+                          "created_at, updated_at FROM memo ORDER BY pk"),
+            attributes={owner: stored_attributes_of(db, owner) for owner in OWNERS},
+            codebook=json.loads(codebook[0]) if codebook and codebook[0] else None,
+        )
+
+
+# --- writing -----------------------------------------------------------------------------
+
+def build_qdpx(store: Store) -> tuple[bytes, list[tuple[str, str]], dict[str, int], tuple]:
+    """``project.qde`` as bytes, the source files as (zip name, text), the counts, and the
+    time stamped on the zip entries."""
+    study = _read(store)
+    writer = _Writer(study, store.name.removesuffix(".db").removesuffix(".qualcode")
+                     or store.name)
+    qde = writer.project()
+    moment = _when(study.last_change) or datetime(1980, 1, 1, tzinfo=timezone.utc)
+    stamp = max(moment.timetuple()[:6], (1980, 1, 1, 0, 0, 0))  # zip cannot go earlier
+    return qde, writer.texts, writer.counts(), stamp
+
+
+class _Writer:
+    """Builds ``project.qde`` in the schema's element order: Users, CodeBook, Variables,
+    Cases, Sources, Notes, Description, NoteRef."""
+
+    def __init__(self, study: _Study, name: str) -> None:
+        from lxml import etree
+
+        self.etree = etree
+        self.study = study
+        self.name = name
+        self.created = _when(study.init[1]) if study.init else None
+        self.guid = _Guids(self.created)
+        self.texts: list[tuple[str, str]] = []
+        self.code_ids = {row[0]: row[1] for row in study.codes}
+        self.transcript_names = {row[0]: row[1] for row in study.transcripts}
+        self.source_guids = {pk: self.guid("transcript", pk) for pk in self.transcript_names}
+        # Users: coders by primary key; anyone else (the project's creator, memo authors)
+        # by name, unless a coder of that name already stands for them.
+        self.users: dict[str, str] = {}
+        self.coder_guids: dict[int, str] = {}
+        for pk, coder in study.coders:
+            self.coder_guids[pk] = self.users[coder] = self.guid("coder", pk)
+        self.creator = self.user(study.init[0]) if study.init else None
+        self.notes: list[dict] = []
+        self.note_refs: dict[tuple[str, Any], list[str]] = defaultdict(list)
+        self._collect_notes()
+        self.variables = self._plan_variables()
+
+    def user(self, name: str | None) -> str | None:
+        if not name:
+            return None
+        return self.users.setdefault(name, self.guid("user", name))
+
+    def sub(self, parent, tag: str, text: str | None = None, **attributes: str | None):
+        element = self.etree.SubElement(parent, f"{{{NS}}}{tag}")
+        for key, value in attributes.items():
+            if value is not None:
+                element.set(key, _clean(value))
+        if text is not None:
+            element.text = _clean(text)
+        return element
+
+    def counts(self) -> dict[str, int]:
+        study = self.study
+        return {"sources": len(study.transcripts), "codes": len(study.codes),
+                "codings": len(study.codings), "cases": len(study.sites) + len(study.persons),
+                "users": len(self.users), "notes": len(self.notes),
+                "variables": len(self.variables)}
+
+    def project(self) -> bytes:
+        from qualcode import __version__
+
+        root = self.etree.Element(f"{{{NS}}}Project", nsmap={None: NS, "xsi": XSI})
+        root.set(f"{{{XSI}}}schemaLocation", SCHEMA_LOCATION)
+        root.set("name", _clean(self.name))
+        root.set("origin", f"qualcode {__version__}")
+        if self.creator:
+            root.set("creatingUserGUID", self.creator)
+        if self.created:
+            root.set("creationDateTime", _iso(self.created))
+        if self.study.last_change:
+            root.set("modifiedDateTime", _iso(self.study.last_change))
+        if self.users:
+            users = self.sub(root, "Users")
+            for name, user_guid in sorted(self.users.items()):
+                self.sub(users, "User", guid=user_guid, name=name)
+        self._codebook(root)
+        self._variables(root)
+        self._cases(root)
+        self._sources(root)
+        self._notes(root)
+        codebook = self.study.codebook
+        if codebook:
+            self.sub(root, "Description",
+                     f"Codebook: {codebook.get('title') or codebook.get('name')} "
+                     f"({codebook.get('name')}, version {codebook.get('version')}). "
+                     f"Exported by qualcode {__version__}.")
+        for note in self.note_refs.get(("project", None), []):
+            self.sub(root, "NoteRef", targetGUID=note)
+        body = self.etree.tostring(root, encoding="utf-8", pretty_print=True)
+        return b'<?xml version="1.0" encoding="utf-8" standalone="yes"?>\n' + body
+
+    # Notes come first: codes, sources and selections point at them.
+    def _collect_notes(self) -> None:
+        study, guid = self.study, self.guid
+        coder_names = dict(study.coders)
+        code_pks = {code_id: pk for pk, code_id in self.code_ids.items()}
+        transcript_pks = {name: pk for pk, name in self.transcript_names.items()}
+        exported = {row[0] for row in study.codings}
+        for pk, transcript_pk, code_pk, coder_pk, start, end, _, memo, _, updated in \
+                study.codings:
+            if memo and memo.strip():
+                note = guid("coding-memo", pk)
+                self.notes.append({
+                    "guid": note, "user": self.coder_guids[coder_pk], "when": updated,
+                    "text": memo,
+                    "name": f"Memo: {self.code_ids[code_pk]}, "
+                            f"{self.transcript_names[transcript_pk]} {start}–{end} "
+                            f"({coder_names[coder_pk]})"})
+                self.note_refs[("coding", pk)].append(note)
+        for pk, author, about_type, about_key, title, body, created, updated in study.memos:
+            key = about_key or ""
+            label = f"{about_type} {key}".strip()
+            target: tuple[str, Any] = ("project", None)
+            if about_type == "summary" and key.count("|") >= 2:
+                code_id, kind, case = key.split("|", 2)
+                label = f"Summary: {code_id} for {kind} {case}"
+                if code_id in code_pks:
+                    target = ("code", code_pks[code_id])
+            elif about_type == "code" and key in code_pks:
+                target = ("code", code_pks[key])
+            elif about_type == "transcript" and key in transcript_pks:
+                target = ("transcript", transcript_pks[key])
+            elif about_type == "coding" and key.isdigit() and int(key) in exported:
+                target = ("coding", int(key))
+            # Anything else (a case: the schema gives Case no NoteRef) hangs on the project.
+            note = guid("memo", pk)
+            self.notes.append({"guid": note, "user": self.user(author), "when": created,
+                               "modified": updated, "text": body, "name": title or label})
+            self.note_refs[target].append(note)
+
+    def _codebook(self, root) -> None:
+        codes = self.study.codes
+        if not codes:
+            return
+        children: dict[int | None, list[tuple]] = defaultdict(list)
+        for row in codes:
+            children[row[2]].append(row)
+
+        def add(parent, row: tuple) -> None:
+            pk, code_id, _, label, gloss, criterion, description, include, exclude, \
+                colour, archived = row
+            # The label is what a researcher reads in the other program's code tree; the
+            # id, which qualcode's commands, matrices and reports use, leads the
+            # description, so every code can be matched back.
+            lines = [f"qualcode id: {code_id}" + (" (archived)" if archived else "")]
+            lines += [f"English: {gloss}"] if gloss else []
+            lines += [description] if description else []
+            lines += [f"Criterion: {criterion}"] if criterion else []
+            lines += [f"Include: {include}"] if include else []
+            lines += [f"Exclude: {exclude}"] if exclude else []
+            valid_colour = colour if colour and _COLOUR.fullmatch(colour) else None
+            element = self.sub(parent, "Code", guid=self.guid("code", pk), name=label,
+                               isCodable="true", color=valid_colour)
+            self.sub(element, "Description", "\n".join(line.strip() for line in lines))
+            for note in self.note_refs.get(("code", pk), []):
+                self.sub(element, "NoteRef", targetGUID=note)
+            for child in children.get(pk, []):
+                add(element, child)
+
+        code_list = self.sub(self.sub(root, "CodeBook"), "Codes")
+        for row in codes:  # the roots (and a code whose parent is missing, so none is lost)
+            if row[2] is None or row[2] not in self.code_ids:
+                add(code_list, row)
+
+    def _plan_variables(self) -> dict[tuple[str, str], tuple[str, str, str]]:
+        """(owner, attribute) → (guid, name shown, REFI type); fills ``self.values``."""
+        study = self.study
+        specials = {
+            "site": {pk: {"name": ("text", name)} for pk, _, name in study.sites if name},
+            "person": {pk: {k: ("text", v) for k, v in (("site", site), ("rolle", role)) if v}
+                       for pk, _, site, role, _ in study.persons},
+            "transcript": {},
+        }
+        self.values: dict[str, dict[int, dict[str, tuple[str, str]]]] = {}
+        types: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for owner in OWNERS:
+            merged: dict[int, dict[str, tuple[str, str]]] = defaultdict(dict)
+            for source in (specials[owner], study.attributes[owner]):
+                for owner_pk, named in source.items():
+                    merged[owner_pk].update(named)
+            self.values[owner] = merged
+            for named in merged.values():
+                for name, (value_type, _) in named.items():
+                    types[(owner, name)].add(value_type)
+        kinds_of: dict[str, int] = defaultdict(int)
+        for _, name in types:
+            kinds_of[name] += 1
+        variables = {}
+        for owner, name in sorted(types):
+            # One name on two kinds of case would be two columns under one heading in the
+            # other program: qualify it.
+            shown = name if kinds_of[name] == 1 else f"{name} ({owner})"
+            variables[(owner, name)] = (self.guid("variable", f"{owner}:{name}"), shown,
+                                        _variable_type(types[(owner, name)]))
+        return variables
+
+    def _variables(self, root) -> None:
+        if not self.variables:
+            return
+        element = self.sub(root, "Variables")
+        for (owner, _), (variable_guid, shown, variable_type) in sorted(
+                self.variables.items(), key=lambda item: item[1][1]):
+            variable = self.sub(element, "Variable", guid=variable_guid, name=shown,
+                                typeOfVariable=variable_type)
+            self.sub(variable, "Description", f"Attribute of {OWNERS[owner]} in qualcode")
+
+    def _values(self, parent, owner: str, owner_pk: int) -> None:
+        named = self.values[owner].get(owner_pk, {})
+        for name in sorted(named, key=lambda n: self.variables[(owner, n)][1]):
+            variable_guid, _, variable_type = self.variables[(owner, name)]
+            lexical = _value_text(variable_type, named[name][1])
+            if lexical is None:
+                continue
+            value = self.sub(parent, "VariableValue")
+            self.sub(value, "VariableRef", targetGUID=variable_guid)
+            self.sub(value, VALUE_ELEMENTS[variable_type], lexical)
+
+    def _cases(self, root) -> None:
+        """Schools and informants, linked to the interviews they belong to or speak in (a
+        school also to interviews where one of its people speaks, as matrices count)."""
+        study = self.study
+        if not (study.sites or study.persons):
+            return
+        site_of_person = {pk: site_pk for pk, _, _, _, site_pk in study.persons}
+        spoken_in: dict[int, set[int]] = defaultdict(set)
+        site_sources: dict[int, set[int]] = defaultdict(set)
+        for transcript_pk, person_pk in study.speakers:
+            spoken_in[person_pk].add(transcript_pk)
+            if site_of_person.get(person_pk) is not None:
+                site_sources[site_of_person[person_pk]].add(transcript_pk)
+        for pk, _, _, site_pk, _, _ in study.transcripts:
+            if site_pk is not None:
+                site_sources[site_pk].add(pk)
+
+        def add(kind: str, pk: int, name: str, description: str | None,
+                sources: set[int]) -> None:
+            case = self.sub(cases, "Case", guid=self.guid(kind, pk), name=name)
+            if description:
+                self.sub(case, "Description", description)
+            self._values(case, kind, pk)
+            for transcript_pk in sorted(sources, key=self.transcript_names.__getitem__):
+                self.sub(case, "SourceRef", targetGUID=self.source_guids[transcript_pk])
+
+        cases = self.sub(root, "Cases")
+        for pk, site_id, name in study.sites:
+            add("site", pk, site_id, name, site_sources[pk])
+        for pk, person_id, site_id, role, _ in study.persons:
+            add("person", pk, person_id, ", ".join(v for v in (role, site_id) if v) or None,
+                spoken_in[pk])
+
+    def _sources(self, root) -> None:
+        """Each transcript's text goes to sources/<guid>.txt; each coding becomes a
+        selection of code points in it, made by its coder, with one Coding of its code."""
+        study = self.study
+        if not study.transcripts:
+            return
+        by_transcript: dict[int, list[tuple]] = defaultdict(list)
+        for row in study.codings:
+            by_transcript[row[1]].append(row)
+        sources = self.sub(root, "Sources")
+        for pk, name, title, _, text, imported_at in study.transcripts:
+            source_guid = self.source_guids[pk]
+            source = self.sub(sources, "TextSource", guid=source_guid, name=name,
+                              plainTextPath=f"internal://{source_guid}.txt",
+                              creationDateTime=_iso(imported_at))
+            if title:
+                self.sub(source, "Description", title)
+            for coding_pk, _, code_pk, coder_pk, start, end, quote, _, created, updated in \
+                    by_transcript[pk]:
+                if text[start:end] != quote:
+                    # An export must never carry offsets that point at other words.
+                    raise ConflictError(
+                        f"coding {coding_pk} in '{name}' no longer matches its quoted text",
+                        hint="re-import the transcript with --replace to re-anchor its "
+                             "codings, then export again")
+                coder = self.coder_guids[coder_pk]
+                selection = self.sub(
+                    source, "PlainTextSelection", guid=self.guid("coding", coding_pk),
+                    name=_short(quote), startPosition=str(start), endPosition=str(end),
+                    creatingUser=coder, creationDateTime=_iso(created), modifyingUser=coder,
+                    modifiedDateTime=_iso(updated))
+                coding = self.sub(selection, "Coding",
+                                  guid=self.guid("coding-code", coding_pk),
+                                  creatingUser=coder, creationDateTime=_iso(created))
+                self.sub(coding, "CodeRef", targetGUID=self.guid("code", code_pk))
+                for note in self.note_refs.get(("coding", coding_pk), []):
+                    self.sub(selection, "NoteRef", targetGUID=note)
+            for note in self.note_refs.get(("transcript", pk), []):
+                self.sub(source, "NoteRef", targetGUID=note)
+            self._values(source, "transcript", pk)
+            self.texts.append((f"sources/{source_guid}.txt", text))
+
+    def _notes(self, root) -> None:
+        if not self.notes:
+            return
+        notes = self.sub(root, "Notes")
+        for note in self.notes:
+            element = self.sub(notes, "Note", guid=note["guid"], name=_short(note["name"]),
+                               creatingUser=note["user"], creationDateTime=_iso(note["when"]),
+                               modifiedDateTime=_iso(note.get("modified")))
+            self.sub(element, "PlainTextContent", note["text"])
