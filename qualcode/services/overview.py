@@ -82,7 +82,8 @@ def subtree_pks(codes: Iterable[tuple[int, str, int | None]], code_id: str) -> l
     return found
 
 
-def _codebook(db: Snapshot) -> dict | None:
+def codebook_of(db: Snapshot) -> dict | None:
+    """Name, version and file of the codebook last loaded, or None."""
     raw = db.column("SELECT value FROM project_meta WHERE key = 'codebook'")
     return json.loads(raw[0]) if raw and raw[0] else None
 
@@ -90,7 +91,7 @@ def _codebook(db: Snapshot) -> dict | None:
 def codebook_info(store: Store) -> dict | None:
     """Name, version and file of the codebook last loaded, or None."""
     with store.snapshot() as db:
-        return _codebook(db)
+        return codebook_of(db)
 
 
 def list_transcripts(store: Store) -> list[dict]:
@@ -163,6 +164,6 @@ def project_status(store: Store) -> dict:
                                   for t, label, role in unmapped if role != INTERVIEWER],
             "transcripts_without_site": db.column(
                 "SELECT name FROM transcript WHERE site_pk IS NULL ORDER BY name"),
-            "codebook": _codebook(db),
+            "codebook": codebook_of(db),
         }
     return status

@@ -31,7 +31,6 @@ one. Read-only, through :meth:`Store.snapshot`: nothing here loads the ORM.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import tempfile
@@ -45,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.domain.errors import ConflictError, QualcodeError
-from qualcode.services.overview import stored_attributes_of
+from qualcode.services.overview import codebook_of, stored_attributes_of
 from qualcode.store import Store
 
 NS = "urn:QDA-XML:project:1.0"
@@ -221,7 +220,6 @@ def _read(store: Store) -> _Study:
     with store.snapshot() as db:
         init = db.rows("SELECT actor, at FROM audit_event WHERE action = 'init' "
                        "AND entity = 'project' ORDER BY pk LIMIT 1")
-        codebook = db.column("SELECT value FROM project_meta WHERE key = 'codebook'")
         codes = ordered(db.rows("SELECT pk, code_id, parent_pk, label, gloss, criterion, "
                                 "description, include, exclude, colour, archived, "
                                 "sort_order FROM code"), 11, 1)
@@ -245,7 +243,7 @@ def _read(store: Store) -> _Study:
             memos=db.rows("SELECT pk, author, about_type, about_key, title, body, "
                           "created_at, updated_at FROM memo ORDER BY pk"),
             attributes={owner: stored_attributes_of(db, owner) for owner in OWNERS},
-            codebook=json.loads(codebook[0]) if codebook and codebook[0] else None,
+            codebook=codebook_of(db),
         )
 
 
