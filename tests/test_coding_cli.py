@@ -199,7 +199,9 @@ def test_undo_after_a_split_restores_the_original_coding_exactly(example):
     five = _turn(example, 5)
     trim_coding(example, pk, five["start"], five["end"], coder="cecilie")
     assert len(list_codings(example, coder="cecilie")) == 2
-    assert undo_last(example, "cecilie") == f"undid update of coding #{pk}"  # one step
+    # One step takes back both halves: the shortened coding and the piece split off.
+    assert undo_last(example, "cecilie") == (
+        f"undid update of coding #{pk} and of 1 more coding in the same action")
     after = list_codings(example, coder="cecilie")
     assert [(r["id"], r["start"], r["end"], r["code"], r["coder"], r["memo"], r["text"])
             for r in after] == [(r["id"], r["start"], r["end"], r["code"], r["coder"],

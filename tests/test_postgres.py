@@ -127,6 +127,23 @@ def test_a_file_project_moves_into_a_database_and_back(example, pg_url, tmp_path
     assert coding_ops.list_codings(archived, coder="dag") == []
 
 
+def test_a_removed_codings_id_stays_retired_through_copies_both_ways(example, pg_url, tmp_path):
+    """The newest coding is removed in the file; neither the database copy nor the file
+    copied back from it hands that id to a new coding, so undo can still restore it."""
+    removed = coding_ops.add_coding(example, "vestbo_rektor", "KOM", "dag",
+                                    *_turns(example, "vestbo_rektor", 2, 2)).pk
+    coding_ops.remove_coding(example, removed, coder="dag")
+    shared, _ = copy_project(example, pg_url)
+    in_db = coding_ops.add_coding(shared, "vestbo_rektor", "LED", "eva",
+                                  *_turns(shared, "vestbo_rektor", 3, 3)).pk
+    assert in_db > removed
+    archived, _ = copy_project(shared, tmp_path / "arkiv.db")
+    in_file = coding_ops.add_coding(archived, "vestbo_rektor", "LED", "frida",
+                                    *_turns(archived, "vestbo_rektor", 4, 4)).pk
+    assert in_file > in_db
+    assert coding_ops.undo_last(archived, "dag") == f"undid remove of coding #{removed}"
+
+
 def test_a_study_copied_into_a_database_exports_the_identical_qdpx(example, pg_url, tmp_path):
     """The REFI-QDA export reads the same rows, ids and times from a database as from the
     file it was copied from: every entry of the two .qdpx files is the same, but for the

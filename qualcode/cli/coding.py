@@ -161,11 +161,14 @@ def memo(
 def undo(
     ctx: typer.Context,
     coder: Annotated[str, typer.Option("--coder", "-c", help="Whose last action to undo.")],
+    skip: Annotated[bool, typer.Option(
+        "--skip", help="Pass over the last action without undoing it, when it cannot be "
+                       "undone (its code was removed), so earlier actions can be.")] = False,
 ) -> None:
     """Undo the coder's last coding action (add, extend, trim, remove, memo)."""
     from qualcode.services.coding_ops import undo_last
 
-    done = undo_last(open_project(ctx), coder)
+    done = undo_last(open_project(ctx), coder, skip=skip)
     console.print(done or f"nothing to undo for {coder}", highlight=False)
 
 

@@ -169,7 +169,8 @@ def merge_codes(store: Store, sources: list[str], into: str) -> MaintenanceResul
             session.flush()
             session.delete(source)
             audit.record(session, "merge", "code", into, batch=batch,
-                         before={"id": source_id, "codings": len(n)}, after={"into": into})
+                         before={"id": source_id, "pk": source.pk, "codings": len(n)},
+                         after={"into": into, "into_pk": target.pk})
         session.flush()
         absorbed = union_spans(session, target.pk, batch)
     result = MaintenanceResult(

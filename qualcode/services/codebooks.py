@@ -120,8 +120,9 @@ def _apply(session: Session, codebook: Codebook, plan: SyncPlan) -> None:
         session.execute(update(Code).where(Code.parent_pk == source.pk)
                         .values(parent_pk=target.pk))
         session.delete(source)
-        audit.record(session, "merge", "code", into, before={"id": old, "codings": n},
-                     after={"into": into})
+        audit.record(session, "merge", "code", into,
+                     before={"id": old, "pk": source.pk, "codings": n},
+                     after={"into": into, "into_pk": target.pk})
     session.flush()
     for code in codebook.codes:
         row = rows.get(code.id)

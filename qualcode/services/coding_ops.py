@@ -71,23 +71,28 @@ def turn_span(session: Session, transcript: Transcript, first: int, last: int
 
 def sentence_span(store: Store, transcript: str, turn: int, first: int, last: int
                   ) -> tuple[int, int]:
-    """Offsets of sentences ``first``–``last`` (1-based) inside one turn."""
-    from qualcode.services.queries import ensure_segments
+    """Offsets of sentences ``first``–``last`` (1-based) inside one turn. Sentences not yet
+    cached are computed here and not stored: finding a span writes nothing, so a coding
+    that is then refused leaves the project exactly as it was."""
+    from qualcode.services.queries import sentence_rows
 
-    ensure_segments(store, [transcript])
     with store.read() as session:
         t = get_transcript(session, transcript)
         turn_row = session.exec(select(Turn).where(Turn.transcript_pk == t.pk,
                                                    Turn.idx == turn)).first()
         if turn_row is None:
             raise InputFileError(transcript, f"has no turn {turn}")
-        segs = session.exec(select(Segment).where(Segment.turn_pk == turn_row.pk)
-                            .order_by(Segment.idx)).all()
+        computed = None if t.segmented else sentence_rows(session, t)
+        if computed is None:
+            segs = [(s.start, s.end) for s in session.exec(
+                select(Segment).where(Segment.turn_pk == turn_row.pk).order_by(Segment.idx))]
+        else:
+            segs = [(r["start"], r["end"]) for r in computed if r["turn_pk"] == turn_row.pk]
     if not 1 <= first <= last <= len(segs):
         raise InputFileError(transcript, f"turn {turn} has sentences 1-{len(segs)}, not "
                              f"{first}-{last}", hint=f"see `qualcode show {transcript} "
                              "--sentences`")
-    return segs[first - 1].start, segs[last - 1].end
+    return segs[first - 1][0], segs[last - 1][1]
 
 
 def _same_layer(origin: str) -> tuple[str, ...]:
@@ -287,17 +292,56 @@ def set_memo(store: Store, pk: int, memo: str | None, *, coder: str | None = Non
                      batch=audit.new_batch(), before=before, after=coding_row(coding))
 
 
-def _restore(session: Session, row: dict) -> None:
+def _merged_into(session: Session, code_pk: int) -> int | None:
+    """Where a code's codings went: follow the audit log's merges from a code that no longer
+    exists to the code that took its codings (merges record both ids)."""
+    seen = set()
+    while session.get(Code, code_pk) is None:
+        if code_pk in seen:
+            return None
+        seen.add(code_pk)
+        merges = session.exec(select(AuditEvent.before, AuditEvent.after).where(
+            AuditEvent.entity == "code", AuditEvent.action == "merge")).all()
+        target = next((json.loads(after or "{}").get("into_pk") for before, after in merges
+                       if json.loads(before or "{}").get("pk") == code_pk), None)
+        if target is None:
+            return None
+        code_pk = target
+    return code_pk
+
+
+def _restore(session: Session, row: dict) -> tuple[int, str | None]:
+    """Put a coding back as the audit log recorded it. Returns its id and, when it could
+    not come back exactly, why: its code was merged into another (it joins that code), or
+    its id was taken by another coding in a project from before ids were kept apart (it
+    gets a new id). Raises when its code is gone altogether."""
     from datetime import datetime
 
     values = {k: (datetime.fromisoformat(v) if k.endswith("_at") and v else v)
               for k, v in row.items()}
-    session.execute(insert(Coding).values(**values))
+    notes = []
+    code_pk = _merged_into(session, values["code_pk"])
+    if code_pk is None:
+        raise ConflictError(
+            f"coding #{values['pk']} cannot be restored: its code was removed from the "
+            "codebook", hint="put the code back in the codebook and run the undo again, or "
+            "pass over this action with `qualcode coding undo --skip`")
+    if code_pk != values["code_pk"]:
+        values["code_pk"] = code_pk
+        notes.append(f"its code was merged into {session.get(Code, code_pk).code_id}")
+    if session.get(Coding, values["pk"]) is not None:
+        old = values.pop("pk")
+        values["pk"] = session.execute(insert(Coding).values(**values)).inserted_primary_key[0]
+        notes.append(f"its id #{old} now belongs to another coding, so it is #{values['pk']}")
+    else:
+        session.execute(insert(Coding).values(**values))
+    return values["pk"], "; ".join(notes) or None
 
 
-def undo_last(store: Store, coder: str) -> str | None:
+def undo_last(store: Store, coder: str, *, skip: bool = False) -> str | None:
     """Reverse ``coder``'s last coding action that is not yet undone; describe it, or return
-    None when there is nothing to undo."""
+    None when there is nothing to undo. An action that cannot be reversed (its code was
+    removed) is explained, and ``skip`` passes over it so earlier actions stay reachable."""
     with store.write() as session:
         events = session.exec(select(AuditEvent).where(
             AuditEvent.actor == coder, AuditEvent.entity.in_(("coding", "undo")))
@@ -308,21 +352,32 @@ def undo_last(store: Store, coder: str) -> str | None:
         if target is None:
             return None
         batch_events = [e for e in events if e.batch == target.batch and e.entity == "coding"]
+        if skip:
+            audit.record(session, "undo", "undo", target.entity_key, actor=coder,
+                         after={"batch": target.batch, "action": target.action,
+                                "skipped": True})
+            return (f"passed over {target.action} of coding #{target.entity_key} without "
+                    "undoing it (the audit log keeps it)")
+        notes = []
         for event in batch_events:  # newest first
             pk = int(event.entity_key)
             before = json.loads(event.before) if event.before else {}
             if event.action == "add":
                 session.execute(delete(Coding).where(Coding.pk == pk))
             elif event.action == "remove":
-                _restore(session, before)
+                notes.append(_restore(session, before))
             elif set(CODING_FIELDS) <= set(before):
                 session.execute(delete(Coding).where(Coding.pk == pk))
-                _restore(session, before)
+                notes.append(_restore(session, before))
             else:  # an update that recorded only the fields it changed
                 session.execute(update(Coding).where(Coding.pk == pk).values(**before))
         audit.record(session, "undo", "undo", target.entity_key, actor=coder,
                      after={"batch": target.batch, "action": target.action})
-        return f"undid {target.action} of coding #{target.entity_key}"
+        done = f"undid {target.action} of coding #{target.entity_key}"
+        others = len({e.entity_key for e in batch_events} - {target.entity_key})
+    if others:
+        done += f" and of {others} more coding{'s' if others > 1 else ''} in the same action"
+    return "; ".join([done] + [f"coding #{pk}: {why}" for pk, why in notes if why])
 
 
 def list_codings(store: Store, *, transcript: str | None = None, code: str | None = None,

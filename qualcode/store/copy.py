@@ -29,6 +29,7 @@ def copy_project(source: Store, target: Path | str) -> tuple[Store, dict[str, in
     copied = create_project(target)
     try:
         counts: dict[str, int] = {}
+        retired = 0
         options = {"isolation_level": "REPEATABLE READ"} \
             if source.dialect == "postgresql" else {}
         with source.engine.connect() as src, copied.engine.begin() as dst:
@@ -42,8 +43,11 @@ def copy_project(source: Store, target: Path | str) -> tuple[Store, dict[str, in
                 for i in range(0, len(rows), _CHUNK):
                     dst.execute(table.insert(), rows[i:i + _CHUNK])
                 counts[table.name] = len(rows)
+                if table.name == "audit_event":
+                    retired = _highest_coding_id_named(rows)
             if copied.dialect == "postgresql":
                 _advance_sequences(dst, SQLModel.metadata.sorted_tables)
+            _retire_coding_ids(dst, copied.dialect, retired)
     except BaseException:
         _discard(copied)
         raise
@@ -70,6 +74,26 @@ def _advance_sequences(conn, tables) -> None:
             conn.exec_driver_sql(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'pk'), "
                 f"coalesce(max(pk), 1), max(pk) IS NOT NULL) FROM {table.name}")
+
+
+def _highest_coding_id_named(audit_rows: list[dict]) -> int:
+    return max((int(r["entity_key"]) for r in audit_rows
+                if r["entity"] in ("coding", "undo") and (r["entity_key"] or "").isdigit()),
+               default=0)
+
+
+def _retire_coding_ids(conn, dialect: str, highest: int) -> None:
+    """A copy keeps the source's promise that a removed coding's id is never handed out
+    again: the next new coding's id lies past every id its audit log names."""
+    if dialect == "postgresql":
+        conn.exec_driver_sql(
+            "SELECT setval(pg_get_serial_sequence('coding', 'pk'), "
+            "greatest(%s, (SELECT coalesce(max(pk), 0) FROM coding), 1))", (highest,))
+        return
+    conn.exec_driver_sql("DELETE FROM sqlite_sequence WHERE name = 'coding'")
+    conn.exec_driver_sql(
+        "INSERT INTO sqlite_sequence (name, seq) "
+        "SELECT 'coding', max(?, coalesce((SELECT max(pk) FROM coding), 0))", (highest,))
 
 
 def _discard(store: Store) -> None:

@@ -238,11 +238,67 @@ _V3_COUNT_INDEX = """
 CREATE INDEX ix_coding_code_coder_origin ON coding (code_pk, coder_pk, origin);
 """
 
+# A removed coding's id must never come back: undo restores a coding under its old id, and
+# the audit log names codings by id. SQLite reuses the highest rowid after a delete unless
+# the key is AUTOINCREMENT, which needs the table rebuilt. The sequence starts past every
+# id the audit log has ever named, so ids removed before this step stay retired too.
+# The application id lets qualcode tell its own files from other databases.
+APPLICATION_ID = int.from_bytes(b"QCOD", "big")
+_V4_CODING_IDS_NEVER_REUSED = f"""
+CREATE TABLE coding_v4 (
+    pk INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    coder_pk INTEGER NOT NULL,
+    code_pk INTEGER NOT NULL,
+    transcript_pk INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    quote VARCHAR NOT NULL,
+    text_sha256 VARCHAR NOT NULL,
+    origin VARCHAR NOT NULL,
+    memo VARCHAR,
+    created_at DATETIME NOT NULL,
+    updated_at DATETIME NOT NULL,
+    CONSTRAINT coding_span CHECK (start < "end"),
+    CONSTRAINT coding_origin CHECK (origin IN ('manual', 'suggested', 'imported', 'consensus')),
+    FOREIGN KEY(coder_pk) REFERENCES coder (pk),
+    FOREIGN KEY(code_pk) REFERENCES code (pk),
+    FOREIGN KEY(transcript_pk) REFERENCES transcript (pk)
+);
+INSERT INTO coding_v4 (pk, coder_pk, code_pk, transcript_pk, start, "end", quote, text_sha256,
+                       origin, memo, created_at, updated_at)
+    SELECT pk, coder_pk, code_pk, transcript_pk, start, "end", quote, text_sha256,
+           origin, memo, created_at, updated_at FROM coding;
+DROP TABLE coding;
+ALTER TABLE coding_v4 RENAME TO coding;
+CREATE INDEX ix_coding_transcript_coder ON coding (transcript_pk, coder_pk, start);
+CREATE INDEX ix_coding_code_pk ON coding (code_pk);
+CREATE INDEX ix_coding_code_coder_origin ON coding (code_pk, coder_pk, origin);
+DELETE FROM sqlite_sequence WHERE name = 'coding';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'coding', max(
+    coalesce((SELECT max(pk) FROM coding), 0),
+    coalesce((SELECT max(CAST(entity_key AS INTEGER)) FROM audit_event
+              WHERE entity IN ('coding', 'undo') AND entity_key GLOB '[0-9]*'), 0));
+PRAGMA application_id = {APPLICATION_ID};
+"""
+
+# PostgreSQL's sequences never hand out an id twice; only move the sequence past the ids
+# the audit log names (a project copied in from a file brings its own history).
+_V4_CODING_IDS_NEVER_REUSED_PG = """
+SELECT setval(pg_get_serial_sequence('coding', 'pk'), greatest(
+    coalesce((SELECT max(pk) FROM coding), 0),
+    coalesce((SELECT max(CAST(entity_key AS BIGINT)) FROM audit_event
+              WHERE entity IN ('coding', 'undo') AND entity_key ~ '^[0-9]{1,18}$'), 0),
+    1));
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema: cases, transcripts, turns, codes, codings, audit", _V1_SCHEMA),
     Migration(2, "audit events grouped by user action (for undo)", _V2_AUDIT_BATCH),
     Migration(3, "covering index for coding counts per code and coder", _V3_COUNT_INDEX),
+    Migration(4, "coding ids are never reused; qualcode's application id",
+              _V4_CODING_IDS_NEVER_REUSED, postgresql=_V4_CODING_IDS_NEVER_REUSED_PG),
 ]
+
 
 
 def latest_version(migrations: list[Migration] | None = None) -> int:

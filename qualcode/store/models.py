@@ -172,6 +172,8 @@ class Coding(SQLModel, table=True):
         CheckConstraint(
             "origin IN ('manual', 'suggested', 'imported', 'consensus')", name="coding_origin"
         ),
+        # A removed coding's id is never handed out again (undo restores it under that id).
+        {"sqlite_autoincrement": True},
     )
 
     pk: int | None = Field(default=None, primary_key=True)
