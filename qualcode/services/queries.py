@@ -60,8 +60,6 @@ def transcript_turns(store: Store, ref: str, *, sentences: bool = False) -> dict
 def ensure_segments(store: Store, refs: list[str] | None = None) -> int:
     """Segment transcripts into sentences the first time they are needed; cache in the store.
     Returns how many transcripts were segmented now."""
-    from qualcode.segmenter import sentence_spans
-
     with store.read() as session:
         query = select(Transcript.pk, Transcript.name).where(Transcript.segmented == False)  # noqa: E712
         pending = session.exec(query).all()
@@ -70,24 +68,36 @@ def ensure_segments(store: Store, refs: list[str] | None = None) -> int:
             pending = [(pk, name) for pk, name in pending if pk in wanted]
     done = 0
     for pk, _name in pending:
-        with store.write() as session:
-            t = session.get(Transcript, pk)
-            if t.segmented:  # someone else did it meanwhile
-                continue
-            turns = session.exec(select(Turn).where(Turn.transcript_pk == pk)
-                                 .order_by(Turn.idx)).all()
-            spans = sentence_spans(t.text[turn.start:turn.end] for turn in turns)
-            rows = []
-            for turn, sentence_list in zip(turns, spans, strict=True):
-                for i, (s, e) in enumerate(sentence_list, start=1):
-                    rows.append({"transcript_pk": pk, "turn_pk": turn.pk, "kind": "sentence",
-                                 "idx": i, "start": turn.start + s, "end": turn.start + e})
-            if rows:
-                session.execute(insert(Segment), rows)
-            t.segmented = True
-            session.add(t)
-        done += 1
+        with store.read() as session:
+            rows = sentence_rows(session, session.get(Transcript, pk))
+        done += cache_segments(store, pk, rows)
     return done
+
+
+def sentence_rows(session: Session, transcript: Transcript) -> list[dict]:
+    """The sentences of every turn of a transcript, as segment rows (computed, not read)."""
+    from qualcode.segmenter import sentence_spans
+
+    turns = session.exec(select(Turn).where(Turn.transcript_pk == transcript.pk)
+                         .order_by(Turn.idx)).all()
+    spans = sentence_spans(transcript.text[turn.start:turn.end] for turn in turns)
+    return [{"transcript_pk": transcript.pk, "turn_pk": turn.pk, "kind": "sentence",
+             "idx": i, "start": turn.start + s, "end": turn.start + e}
+            for turn, sentence_list in zip(turns, spans, strict=True)
+            for i, (s, e) in enumerate(sentence_list, start=1)]
+
+
+def cache_segments(store: Store, transcript_pk: int, rows: list[dict]) -> int:
+    """Store a transcript's sentences once; 1 if this call stored them, 0 if already there."""
+    with store.write() as session:
+        t = session.get(Transcript, transcript_pk)
+        if t.segmented:  # someone else did it meanwhile
+            return 0
+        if rows:
+            session.execute(insert(Segment), rows)
+        t.segmented = True
+        session.add(t)
+    return 1
 
 
 def code_with_descendants(session: Session, code_id: str) -> list[int]:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.domain.errors import ProjectError
-from qualcode.store.migrations import MIGRATIONS, Migration, latest_version
+from qualcode.store.migrations import APPLICATION_ID, MIGRATIONS, Migration, latest_version
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 
 BUSY_TIMEOUT_MS = 15_000
 WRITE_OPTION = "qualcode_write"  # execution option that marks a write transaction
+# Tables every qualcode file has had since schema 1: files from before the application id
+# (schemas 1-3) are recognised by them.
+_PROJECT_TABLES = {"project_meta", "transcript", "turn", "code", "coding", "audit_event"}
 
 
 def _configure(engine: Engine) -> None:
@@ -79,8 +82,9 @@ class Store:
 
     dialect = "sqlite"
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
         self.path = path
+        self.read_only = read_only  # a file on a read-only disk or without write permission
         self._engine: Engine | None = None
 
     @property
@@ -100,13 +104,13 @@ class Store:
         return self._engine
 
     def _create_engine(self) -> Engine:
-        return _engine_for(self.path)
+        return _engine_for(self.path, read_only=self.read_only)
 
     @contextmanager
     def snapshot(self) -> Iterator[Snapshot]:
         """Read without SQLAlchemy: every query in the block sees the same committed state
         (one read transaction), and the connection refuses writes."""
-        connection = _connect(self.path)
+        connection = _connect(self.path, read_only=self.read_only)
         try:
             connection.execute("PRAGMA query_only = ON")
             connection.execute("BEGIN")
@@ -132,17 +136,25 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One atomic transaction: everything inside commits together or not at all."""
+        from sqlalchemy.exc import OperationalError
         from sqlmodel import Session
 
-        with self.engine.connect() as raw:
-            conn = raw.execution_options(**{WRITE_OPTION: True})
-            with Session(bind=conn) as session:
-                try:
-                    yield session
-                    session.commit()
-                except BaseException:
-                    session.rollback()
-                    raise
+        if self.read_only:
+            raise _read_only_error(self.location)
+        try:
+            with self.engine.connect() as raw:
+                conn = raw.execution_options(**{WRITE_OPTION: True})
+                with Session(bind=conn) as session:
+                    try:
+                        yield session
+                        session.commit()
+                    except BaseException:
+                        session.rollback()
+                        raise
+        except OperationalError as exc:
+            raise _store_error(self.location, exc.orig) from None
+        except sqlite3.OperationalError as exc:
+            raise _store_error(self.location, exc) from None
 
     def schema_version(self) -> int:
         with self.snapshot() as db:
@@ -154,16 +166,67 @@ class Store:
             self._engine = None
 
 
-def _engine_for(path: Path) -> Engine:
+def _read_only_error(location: str) -> ProjectError:
+    return ProjectError(f"the project {location} is read-only: nothing was changed",
+                        hint="copy it to a folder you can write to, or ask its owner for "
+                             "write access")
+
+
+def _store_error(location: str, driver_error: BaseException) -> ProjectError:
+    """A failed write as one line: the driver's own words, never the statement or its
+    parameters (they would print interview quotes and memos)."""
+    reason = str(driver_error).splitlines()[0] if str(driver_error) else "unknown error"
+    if "readonly" in reason or "read-only" in reason:
+        return _read_only_error(location)
+    if "disk is full" in reason or "No space left" in reason:
+        return ProjectError(f"the disk holding {location} is full: nothing was changed",
+                            hint="free some space and run the command again")
+    if "locked" in reason or "busy" in reason:
+        return ProjectError(f"{location} is busy: another writer held it for "
+                            f"{BUSY_TIMEOUT_MS // 1000} s; nothing was changed",
+                            hint="run the command again in a moment")
+    return ProjectError(f"the project database reported: {reason}; nothing was changed",
+                        hint="run the command again; if it repeats, run `qualcode status`")
+
+
+def _engine_for(path: Path, *, read_only: bool = False) -> Engine:
     from sqlmodel import create_engine
 
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-    _configure(engine)
+    if read_only:
+        engine = create_engine("sqlite://", creator=lambda: _open_read_only(path))
+    else:
+        engine = create_engine(f"sqlite:///{path}",
+                               connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        _configure(engine)
     return engine
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """Open a project that cannot be written. SQLite's read-only mode still needs the WAL
+    index beside the file; where it cannot make one (a read-only folder or disk) the file
+    is opened as immutable, which is safe only when no write-ahead log holds data."""
+    from urllib.parse import quote
+
+    base = f"file:{quote(str(path.resolve()))}?mode=ro"
+    try:
+        connection = sqlite3.connect(base, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        wal = Path(f"{path}-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise ProjectError(
+                f"{path} is read-only and has changes not yet written into the file "
+                f"({wal.name})", hint="open it once where it can be written, then copy "
+                "it here again") from None
+        connection = sqlite3.connect(base + "&immutable=1", uri=True)
+    connection.isolation_level = None
+    return connection
+
+
+def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     """A plain driver connection with the pragmas every connection to a project gets."""
+    if read_only:
+        return _open_read_only(path)
     connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
     connection.isolation_level = None
     connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -171,19 +234,42 @@ def _connect(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def _file_version(path: Path) -> int:
-    """Read ``user_version`` without creating or altering the file."""
+def _not_a_project(path: Path, why: str) -> ProjectError:
+    return ProjectError(f"{path} is not a qualcode project ({why}); it was left as it was",
+                        hint="check the --project path or QUALCODE_PROJECT, or create a "
+                             "project with `qualcode init`")
+
+
+def _inspect_file(path: Path) -> tuple[int, int, set[str]]:
+    """``user_version``, ``application_id`` and table names, read without creating or
+    altering the file."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = _open_read_only(path)
         try:
-            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+            tables = {r[0] for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            return version, app_id, tables
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise ProjectError(
-            f"{path} is not a qualcode project ({exc})",
-            hint="check the --project path or QUALCODE_PROJECT",
-        ) from None
+        raise _not_a_project(path, str(exc)) from None
+
+
+def _file_version(path: Path) -> int:
+    """The schema version of a qualcode file; anything else is refused untouched: an empty
+    file, another program's database, a file that is no database at all."""
+    if path.stat().st_size == 0:
+        raise _not_a_project(path, "the file is empty")
+    version, app_id, tables = _inspect_file(path)
+    if app_id == APPLICATION_ID:
+        return version
+    if app_id == 0 and 1 <= version <= 3 and tables >= _PROJECT_TABLES:
+        return version  # written before qualcode marked its files
+    if not tables and version == 0:
+        raise _not_a_project(path, "the database is empty")
+    raise _not_a_project(path, "another program's database")
 
 
 def backup_file(path: Path, version: int) -> Path:
@@ -204,7 +290,7 @@ def migrate(path: Path, migrations: list[Migration] | None = None) -> Path | Non
     """Bring the file at ``path`` to the latest schema. Returns the backup path, if any."""
     migrations = migrations or MIGRATIONS
     latest = latest_version(migrations)
-    current = _file_version(path) if path.exists() else 0
+    current = _file_version(path) if _holds_data(path) else 0
     if current > latest:
         raise ProjectError(
             f"{path} was written by a newer qualcode (schema {current}; this qualcode knows "
@@ -263,6 +349,26 @@ def _database_url(target: Path | str) -> str | None:
     return target
 
 
+def _holds_data(path: Path) -> bool:
+    """Whether ``path`` is more than nothing: an empty file, or a database without a single
+    table and schema (an ``init`` stopped half-way), may be made a project by ``init``."""
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    try:
+        version, _, tables = _inspect_file(path)
+    except ProjectError:
+        return True
+    return bool(tables) or version != 0
+
+
+def _writable(path: Path) -> bool:
+    """A project is written in place and beside itself (the write-ahead log)."""
+    import os
+
+    folder = path.resolve().parent
+    return os.access(path, os.W_OK) and os.access(folder, os.W_OK | os.X_OK)
+
+
 def create_project(path: Path | str) -> Store:
     url = _database_url(path)
     if url:
@@ -270,7 +376,7 @@ def create_project(path: Path | str) -> Store:
 
         return create_postgres_project(url)
     path = Path(path)
-    if path.exists() and path.stat().st_size > 0:
+    if _holds_data(path):
         raise ProjectError(f"{path} already exists", hint="use it, or choose another file name")
     path.parent.mkdir(parents=True, exist_ok=True)
     migrate(path)
@@ -293,8 +399,20 @@ def open_store(path: Path | str, *, must_exist: bool = True) -> Store:
                 hint="create one with `qualcode init`, or pass --project / set QUALCODE_PROJECT",
             )
         return create_project(path)
-    migrate(path)
-    store = Store(path)
+    if not path.is_file():
+        raise _not_a_project(path, "it is a folder or a device, not a file")
+    current = _file_version(path)
+    read_only = not _writable(path)
+    if read_only and current < latest_version():
+        raise ProjectError(f"{path} needs a schema upgrade (schema {current} to "
+                           f"{latest_version()}) but is read-only",
+                           hint="open it once where it can be written")
+    if not read_only:
+        try:
+            migrate(path)
+        except sqlite3.OperationalError as exc:
+            raise _store_error(str(path), exc) from None
+    store = Store(path, read_only=read_only)
     try:
         with store.snapshot() as db:
             db.rows("SELECT count(*) FROM transcript")
