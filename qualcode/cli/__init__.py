@@ -76,6 +76,7 @@ from qualcode.cli import (  # noqa: E402
     codes,
     coding,
     ingest,
+    media,
     project,
     refi,
     workbench,
@@ -94,6 +95,8 @@ codebook.app.command("diff")(codes.diff)
 app.add_typer(coding.app, name="coding")
 app.add_typer(codes.app, name="codes")
 app.add_typer(codes.suggest_app, name="suggest")
+app.add_typer(media.app, name="media")
+app.command("play")(media.play)
 
 
 def main() -> None:

@@ -59,6 +59,8 @@ def status(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
         ("Turns / words", f"{info['turns']} / {info['words']:,}".replace(",", " ")),
         ("Codings", f"{info['codings']}" + (f" — {coders}" if coders else "")),
     ]
+    if info["recordings"]:
+        rows.append(("Recordings", f"{info['recordings']}"))
     for key, value in rows:
         table.add_row(key, value)
     console.print(table)
@@ -68,6 +70,12 @@ def status(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
         for item in info["unmapped_speakers"]:
             role = f" — counted as {item['role']}" if item["role"] else ""
             console.print(f"  {item['transcript']}: {item['label']}{role}", highlight=False)
+    if info["recording_problems"]:
+        console.print(f"\n[yellow]{len(info['recording_problems'])} recording(s) missing or "
+                      "changed[/] (attach them again: qualcode media attach TRANSCRIPT FILE):")
+        for item in info["recording_problems"]:
+            console.print(f"  {item['transcript']}: {item['recording']} — {item['state']}",
+                          highlight=False, markup=False)
     if info["transcripts_without_site"]:
         console.print(f"\n[yellow]Transcripts without a site:[/] "
                       f"{', '.join(info['transcripts_without_site'])}", highlight=False)

@@ -18,6 +18,8 @@ class ParsedTurn:
     start: int
     end: int
     n_words: int = 0  # words spoken, counted while parsing (in parallel for big batches)
+    t_start: float | None = None  # seconds into the recording, where the transcript says
+    t_end: float | None = None
 
 
 @dataclass
@@ -42,6 +44,8 @@ class ParsedTranscript:
     metadata: TranscriptMetadata
     source_sha256: str
     warnings: list[str] = field(default_factory=list)
+    # Timestamps inside the text: (offset, seconds), so a position in a long turn has a time.
+    sync_points: list[tuple[int, float]] = field(default_factory=list)
 
     def turn_text(self, turn: ParsedTurn) -> str:
         return self.text[turn.start:turn.end]

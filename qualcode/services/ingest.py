@@ -33,6 +33,7 @@ from qualcode.store.models import (
     Person,
     Segment,
     Site,
+    SyncPoint,
     Transcript,
     Turn,
 )
@@ -187,7 +188,7 @@ def _store_structure(session: Session, transcript_pk: int, t: ParsedTranscript,
     by_label = {label: participations.get(normalise_label(label))
                 for label in {turn.label for turn in t.turns if turn.label}}
     rows = [(transcript_pk, turn.index, by_label.get(turn.label), turn.start, turn.end,
-             turn.n_words) for turn in t.turns]
+             turn.n_words, turn.t_start, turn.t_end) for turn in t.turns]
     if rows:
         insert_turns(session, rows)
     report.turns += len(rows)
@@ -269,7 +270,7 @@ def _write_transcript(session: Session, t: ParsedTranscript, old: Transcript | N
         pk = old.pk
         before = {"file": old.source_file, "sha256": old.text_sha256}
         session.execute(update(Transcript).where(Transcript.pk == pk).values(**fields))
-        for table in (Segment, Turn, Participation):
+        for table in (Segment, Turn, Participation, SyncPoint):
             session.execute(delete(table).where(table.transcript_pk == pk))
         table, fk = ATTRIBUTE_TABLES["transcript"]
         session.execute(delete(table).where(getattr(table, fk) == pk))
@@ -289,6 +290,10 @@ def _write_transcript(session: Session, t: ParsedTranscript, old: Transcript | N
         audit.record(session, "replace", "transcript", t.name, before=before,
                      after={"file": t.source_file, "sha256": text_sha, "moved": len(moves)})
     words = _store_structure(session, pk, t, persons, report)
+    if t.sync_points:
+        session.execute(insert(SyncPoint), [
+            {"transcript_pk": pk, "offset": offset, "seconds": seconds}
+            for offset, seconds in t.sync_points])
     session.execute(update(Transcript).where(Transcript.pk == pk).values(n_words=words))
     write_attributes(session, "transcript", pk, t.metadata.attributes, fresh=True)
     report.words += words

@@ -166,4 +166,9 @@ def project_status(store: Store) -> dict:
                 "SELECT name FROM transcript WHERE site_pk IS NULL ORDER BY name"),
             "codebook": codebook_of(db),
         }
+    from qualcode.services.media import recordings
+
+    attached = recordings(store)
+    status["recordings"] = len(attached)
+    status["recording_problems"] = [r for r in attached if r["state"] != "ok"]
     return status

@@ -11,12 +11,13 @@ from collections.abc import Sequence
 
 from sqlmodel import Session
 
-_TURN = ('INSERT INTO turn (transcript_pk, idx, participation_pk, start, "end", n_words) '
-         "VALUES (?, ?, ?, ?, ?, ?)")
+_TURN = ('INSERT INTO turn (transcript_pk, idx, participation_pk, start, "end", n_words, '
+         "t_start, t_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 def insert_turns(session: Session, rows: Sequence[tuple]) -> None:
-    """Rows of (transcript_pk, idx, participation_pk, start, end, n_words)."""
+    """Rows of (transcript_pk, idx, participation_pk, start, end, n_words, t_start, t_end);
+    the times are seconds into the recording, or None."""
     connection = session.connection()
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql(_TURN, list(rows))

@@ -291,12 +291,70 @@ SELECT setval(pg_get_serial_sequence('coding', 'pk'), greatest(
     1));
 """
 
+# Times: where in the recording each turn starts and ends (seconds; NULL when the
+# transcript has no timestamps), inner timestamps as sync points so a position inside a
+# long turn maps to a time, and the recording behind a transcript (kept outside the
+# project: its path relative to the project file, size, hash and duration).
+_V6_TIMES_AND_RECORDINGS = """
+ALTER TABLE turn ADD COLUMN t_start FLOAT;
+ALTER TABLE turn ADD COLUMN t_end FLOAT;
+CREATE TABLE sync_point (
+    pk INTEGER NOT NULL,
+    transcript_pk INTEGER NOT NULL,
+    "offset" INTEGER NOT NULL,
+    seconds FLOAT NOT NULL,
+    PRIMARY KEY (pk),
+    FOREIGN KEY(transcript_pk) REFERENCES transcript (pk) ON DELETE CASCADE
+);
+CREATE INDEX ix_sync_point_transcript_offset ON sync_point (transcript_pk, "offset");
+CREATE TABLE recording (
+    pk INTEGER NOT NULL,
+    transcript_pk INTEGER NOT NULL,
+    path VARCHAR NOT NULL,
+    size BIGINT NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    duration FLOAT,
+    attached_at DATETIME NOT NULL,
+    PRIMARY KEY (pk),
+    UNIQUE (transcript_pk),
+    FOREIGN KEY(transcript_pk) REFERENCES transcript (pk) ON DELETE CASCADE
+);
+"""
+
+_V6_TIMES_AND_RECORDINGS_PG = """
+ALTER TABLE turn ADD COLUMN t_start FLOAT;
+ALTER TABLE turn ADD COLUMN t_end FLOAT;
+CREATE TABLE sync_point (
+    pk SERIAL NOT NULL,
+    transcript_pk INTEGER NOT NULL,
+    "offset" INTEGER NOT NULL,
+    seconds FLOAT NOT NULL,
+    PRIMARY KEY (pk),
+    FOREIGN KEY(transcript_pk) REFERENCES transcript (pk) ON DELETE CASCADE
+);
+CREATE INDEX ix_sync_point_transcript_offset ON sync_point (transcript_pk, "offset");
+CREATE TABLE recording (
+    pk SERIAL NOT NULL,
+    transcript_pk INTEGER NOT NULL,
+    path VARCHAR NOT NULL,
+    size BIGINT NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    duration FLOAT,
+    attached_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+    PRIMARY KEY (pk),
+    UNIQUE (transcript_pk),
+    FOREIGN KEY(transcript_pk) REFERENCES transcript (pk) ON DELETE CASCADE
+);
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema: cases, transcripts, turns, codes, codings, audit", _V1_SCHEMA),
     Migration(2, "audit events grouped by user action (for undo)", _V2_AUDIT_BATCH),
     Migration(3, "covering index for coding counts per code and coder", _V3_COUNT_INDEX),
     Migration(4, "coding ids are never reused; qualcode's application id",
               _V4_CODING_IDS_NEVER_REUSED, postgresql=_V4_CODING_IDS_NEVER_REUSED_PG),
+    Migration(6, "turn times, sync points and recordings", _V6_TIMES_AND_RECORDINGS,
+              postgresql=_V6_TIMES_AND_RECORDINGS_PG),
 ]
 
 

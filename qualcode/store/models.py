@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -82,6 +82,32 @@ class Turn(SQLModel, table=True):
     start: int
     end: int
     n_words: int
+    t_start: float | None = None  # seconds into the recording, when the transcript says
+    t_end: float | None = None
+
+
+class SyncPoint(SQLModel, table=True):
+    """A timestamp inside the text: the position ``offset`` was spoken at ``seconds``."""
+
+    __tablename__ = "sync_point"
+    __table_args__ = (Index("ix_sync_point_transcript_offset", "transcript_pk", "offset"),)
+    pk: int | None = Field(default=None, primary_key=True)
+    transcript_pk: int = Field(foreign_key="transcript.pk", ondelete="CASCADE")
+    offset: int
+    seconds: float
+
+
+class Recording(SQLModel, table=True):
+    """The audio or video a transcript was made from. The file stays outside the project;
+    ``path`` is relative to the project file's folder when it can be."""
+
+    pk: int | None = Field(default=None, primary_key=True)
+    transcript_pk: int = Field(foreign_key="transcript.pk", ondelete="CASCADE", unique=True)
+    path: str
+    size: int = Field(sa_type=BigInteger)
+    sha256: str
+    duration: float | None = None
+    attached_at: datetime
 
 
 class Segment(SQLModel, table=True):

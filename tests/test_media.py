@@ -1,0 +1,198 @@
+"""Recordings behind transcripts: clock times, where in a recording a position was spoken,
+attaching a file (relative path, size, hash, duration), noticing a missing or changed one,
+and the command line that plays a moment with each player qualcode knows."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import pytest
+
+from qualcode.domain.errors import NotFoundError
+from qualcode.media import Timeline, find_player, format_clock, parse_clock, player_command
+from qualcode.services import media
+
+
+def make_wav(path: Path, seconds: float, rate: int = 8000) -> Path:
+    """A silent mono WAV file made with the standard library."""
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"\0\0" * int(seconds * rate))
+    return path
+
+
+# --- clock times ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, seconds", [
+    ("00:12:31", 751.0), ("12:31", 751.0), ("0:08", 8.0), ("1:02:03.250", 3723.25),
+    ("00:00:06,835", 6.835), ("[00:12:31]", 751.0), ("42", 42.0), ("7.5", 7.5),
+])
+def test_clock_times_as_transcripts_and_users_write_them(text, seconds):
+    assert parse_clock(text) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize("text", ["12:61", "abc", "1:2:3:4", "", "00:75:00"])
+def test_a_time_that_is_no_time_is_refused(text):
+    with pytest.raises(ValueError, match="is not a time"):
+        parse_clock(text)
+
+
+def test_quotes_point_into_the_recording_in_whole_seconds():
+    assert format_clock(751.9) == "[00:12:31]"
+    assert format_clock(3723.25) == "[01:02:03]"
+
+
+# --- positions to times -----------------------------------------------------------------
+
+def test_a_position_inside_a_turn_gets_a_time_between_the_known_ones():
+    # Turn 1: text 0-100 spoken 10-20 s; turn 2: 101-201 from 30 s with a timestamp at
+    # offset 151 saying 40 s.
+    line = Timeline.build([(0, 100, 10.0, 20.0), (101, 201, 30.0, None)], [(151, 40.0)])
+    assert line.time_at(0) == 10.0
+    assert line.time_at(50) == pytest.approx(15.0)  # halfway through turn 1
+    assert line.time_at(100) == 20.0
+    assert line.time_at(101) == 30.0
+    assert line.time_at(126) == pytest.approx(35.0)  # halfway to the inner timestamp
+    assert line.time_at(190) == 40.0  # after the last known time: that time
+    assert Timeline.build([(5, 10, 3.0, None)]).time_at(2) is None  # before any time
+    assert not Timeline.build([(0, 10, None, None)])
+
+
+def test_timestamps_out_of_order_are_not_interpolated_across():
+    line = Timeline.build([(0, 10, 50.0, None), (11, 20, 40.0, None)])
+    assert line.time_at(5) == 50.0
+
+
+# --- players ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("player, executable, expected", [
+    ("ffplay", "/usr/bin/ffplay", ["/usr/bin/ffplay", "-hide_banner", "-loglevel", "error",
+                                   "-autoexit", "-ss", "751.000", "-nodisp", "-t", "12.500",
+                                   "opptak.m4a"]),
+    ("mpv", "/usr/bin/mpv", ["/usr/bin/mpv", "--really-quiet", "--start=751.000",
+                             "--no-video", "--length=12.500", "opptak.m4a"]),
+    ("vlc", "/usr/bin/cvlc", ["/usr/bin/cvlc", "--play-and-exit", "--start-time=751.000",
+                              "--intf=dummy", "--no-video", "--stop-time=763.500",
+                              "opptak.m4a"]),
+])
+def test_each_player_starts_at_the_moment_and_stops_after_the_passage(player, executable,
+                                                                       expected):
+    assert player_command(player, executable, Path("opptak.m4a"), 751.0, 12.5) == expected
+
+
+def _fake_player(folder: Path, name: str) -> Path:
+    script = folder / name
+    script.write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return script
+
+
+def test_the_first_installed_player_is_found_and_none_is_a_clear_message(tmp_path,
+                                                                        monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(NotFoundError, match=r"no media player found \(ffplay or mpv or vlc\)"):
+        find_player()
+    _fake_player(tmp_path, "cvlc")
+    assert find_player() == ("vlc", str(tmp_path / "cvlc"))
+    _fake_player(tmp_path, "mpv")
+    assert find_player()[0] == "mpv"
+    assert find_player("vlc")[0] == "vlc"
+    with pytest.raises(NotFoundError, match="does not know the player 'winamp'"):
+        find_player("winamp")
+
+
+# --- attaching, checking, playing -------------------------------------------------------
+
+def test_a_recording_is_attached_by_relative_path_with_size_hash_and_duration(example):
+    folder = example.path.parent / "opptak"
+    folder.mkdir()
+    wav = make_wav(folder / "nordvik_rektor.wav", 1.5)
+    done = media.attach(example, "nordvik_rektor", wav)
+    assert done["path"] == os.path.join("opptak", "nordvik_rektor.wav")
+    assert done["duration"] == pytest.approx(1.5)
+    assert done["size"] == wav.stat().st_size
+    assert [(r["transcript"], r["state"]) for r in media.recordings(example)] == [
+        ("nordvik_rektor", "ok")]
+    # The study folder moves as a whole: the relative path still finds the recording.
+    example.close()
+    moved = example.path.parent.parent / "flyttet"
+    shutil.copytree(example.path.parent, moved)
+    from qualcode.services.project import open_project
+
+    again = open_project(moved / example.path.name)
+    assert [r["state"] for r in media.recordings(again)] == ["ok"]
+    again.close()
+
+
+def test_status_lists_a_recording_that_is_missing_or_changed(example, cli):
+    first = make_wav(example.path.parent / "a.wav", 1.0)
+    second = make_wav(example.path.parent / "b.wav", 1.0)
+    media.attach(example, "nordvik_rektor", first)
+    media.attach(example, "vestbo_rektor", second)
+    first.unlink()
+    make_wav(second, 2.0)  # re-recorded over: another size
+    code, out, _ = cli("status", "-f", "json", project=example.path)
+    info = json.loads(out)
+    assert info["recordings"] == 2
+    assert {(p["transcript"], p["state"]) for p in info["recording_problems"]} == {
+        ("nordvik_rektor", "missing"), ("vestbo_rektor", "changed")}
+    code, out, _ = cli("status", project=example.path)
+    assert "2 recording(s) missing or changed" in out and "a.wav — missing" in out
+
+
+def test_the_same_size_but_other_content_is_found_by_verify(example):
+    wav = make_wav(example.path.parent / "a.wav", 1.0)
+    media.attach(example, "nordvik_rektor", wav)
+    data = bytearray(wav.read_bytes())
+    data[-1] ^= 0xFF
+    wav.write_bytes(bytes(data))
+    assert media.recordings(example)[0]["state"] == "ok"  # quick check: size only
+    assert media.recordings(example, verify=True)[0]["state"] == "changed"
+
+
+def test_play_refuses_what_it_cannot_play_in_one_line(example, cli):
+    code, _, err = cli("play", "nordvik_rektor", "--at", "0:10", project=example.path)
+    assert code == 1 and "has no recording attached" in err and err.count("\n") == 1
+    media.attach(example, "nordvik_rektor", make_wav(example.path.parent / "a.wav", 1.0))
+    code, _, err = cli("play", "nordvik_rektor", "--turn", "3", "--player", "mpv",
+                       project=example.path)
+    assert code == 1 and "has no time for turn 3" in err and "--at" in err
+    code, _, err = cli("play", "nordvik_rektor", "--at", "1:75", project=example.path)
+    assert code == 1 and "is not a time" in err
+
+
+def test_play_gives_each_player_the_moment_of_a_clock_time(example, cli, tmp_path,
+                                                            monkeypatch):
+    wav = make_wav(example.path.parent / "a.wav", 3.0)
+    media.attach(example, "nordvik_rektor", wav)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    _fake_player(bin_dir, "mpv")
+    monkeypatch.setenv("PATH", str(bin_dir))
+    code, out, err = cli("play", "nordvik_rektor", "--at", "0:02", "--dry-run",
+                         project=example.path)
+    assert code == 0, err
+    assert out.split() == [str(bin_dir / "mpv"), "--really-quiet", "--start=2.000",
+                           "--no-video", str(wav.resolve())]
+
+
+@pytest.mark.skipif(shutil.which("ffplay") is None, reason="ffplay is not installed "
+                    "(CI installs ffmpeg from Debian's packages)")
+def test_a_second_of_a_recording_really_plays_headless(example, tmp_path):
+    media.attach(example, "nordvik_rektor", make_wav(example.path.parent / "a.wav", 3.0))
+    example.close()
+    env = {**os.environ, "SDL_AUDIODRIVER": "dummy", "QUALCODE_PROJECT": str(example.path)}
+    done = subprocess.run([sys.executable, "-m", "qualcode", "play", "nordvik_rektor",
+                           "--at", "0:01", "--player", "ffplay"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "playing from [00:00:01] with ffplay" in done.stdout
