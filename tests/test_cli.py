@@ -36,7 +36,8 @@ def test_show_json_has_stable_keys_and_round_trips(loaded):
     code, out, _ = loaded("show", "nordvik_rektor", "--format", "json")
     turns = json.loads(out)
     assert code == 0 and len(turns) >= 20
-    assert set(turns[0]) == {"index", "speaker", "role", "person", "start", "end", "text"}
+    assert set(turns[0]) == {"index", "speaker", "role", "person", "start", "end", "time",
+                             "time_end", "text"}
     assert [t["index"] for t in turns] == list(range(1, len(turns) + 1))
     assert {t["role"] for t in turns} == {"intervjuer", "rektor"}
     assert any("æ" in t["text"] or "ø" in t["text"] or "å" in t["text"] for t in turns)

@@ -55,6 +55,7 @@ def show(
         "--sentences", help="Number the sentences inside each turn.")] = False,
 ) -> None:
     """Show a transcript as numbered speaker turns."""
+    from qualcode.media import format_clock
     from qualcode.services.queries import transcript_turns
 
     data = transcript_turns(open_project(ctx), transcript, sentences=sentences)
@@ -62,8 +63,8 @@ def show(
         emit_json(data["turns"])
         return
     if fmt is OutputFormat.csv:
-        emit_rows(data["turns"], fmt,
-                  columns=["index", "speaker", "role", "person", "start", "end", "text"])
+        emit_rows(data["turns"], fmt, columns=["index", "speaker", "role", "person", "start",
+                                               "end", "time", "time_end", "text"])
         return
     from rich.markup import escape
     from rich.table import Table
@@ -83,6 +84,8 @@ def show(
         who = escape(turn["speaker"] or "—")
         who_detail = turn["person"] or (f"({turn['role']})" if turn["role"] else "")
         role = f"\n[dim]{escape(who_detail)}[/]" if who_detail else ""
+        if turn["time"] is not None:
+            role += f"\n[dim]{escape(format_clock(turn['time']))}[/]"
         if sentences:
             body = " ".join(f"[dim]⟨{s['index']}⟩[/]{escape(s['text'])}"
                             for s in turn["sentences"])
@@ -168,7 +171,7 @@ def quotes(
     rows = find(open_project(ctx), code, descendants=not exact, coders=coder, where=where,
                 transcripts=transcript, context=context)
     columns = ["coding", "attribution", "transcript", "site", "turns", "speakers", "roles",
-               "persons", "code", "coder", "start", "end", "text", "memo"]
+               "persons", "code", "coder", "start", "end", "time", "text", "memo"]
     if fmt in (QuoteFormat.csv, QuoteFormat.json):
         emit_rows(rows, OutputFormat(fmt.value), columns=columns + (
             ["before", "after"] if context else []))
@@ -186,8 +189,8 @@ def quotes(
             if context:
                 before, after = (" ".join(r[k].split()) for k in ("before", "after"))
                 body = f"…{before} **{body}** {after}…"
-            where_from = (f" ({r['transcript']}, turn {_turns(r['turns'])}, {r['code']}, "
-                          f"{r['coder']})" if details else "")
+            where_from = (f" ({r['transcript']}, turn {_turns(r['turns'])}{_clock(r)}, "
+                          f"{r['code']}, {r['coder']})" if details else "")
             sys.stdout.write(f"> {body}\n>\n> — {r['attribution']}{where_from}\n\n")
         return
     from rich.markup import escape
@@ -200,13 +203,20 @@ def quotes(
     for r in rows:
         who = escape(r["attribution"] or ", ".join(r["speakers"]) or "—")
         if details:
-            who += (f"\n[dim]{escape(r['transcript'])}\nturn {_turns(r['turns'])}\n"
-                    f"{escape(r['code'])}\n{escape(r['coder'])}[/]")
+            who += (f"\n[dim]{escape(r['transcript'])}\nturn {_turns(r['turns'])}"
+                    f"{escape(_clock(r))}\n{escape(r['code'])}\n{escape(r['coder'])}[/]")
         text = escape(r["text"])
         if context:
             text = f"[dim]…{escape(r['before'])}[/]{text}[dim]{escape(r['after'])}…[/]"
         table.add_row(who, text)
     console.print(table)
+
+
+def _clock(row: dict) -> str:
+    """`` [00:12:31]`` where the passage starts in the recording, if the transcript says."""
+    from qualcode.media import format_clock
+
+    return f" {format_clock(row['time'])}" if row.get("time") is not None else ""
 
 
 def _turns(turns: list[int]) -> str:

@@ -529,6 +529,7 @@ class _Context:
         for i, pk in enumerate(ranked):
             self.rank[pk] = i
         self._words: dict[int, tuple] = {}
+        self._timelines: dict[int, object] | None = None  # loaded when a time is asked for
         if with_turns:
             self._load_turns()
 
@@ -622,6 +623,19 @@ class _Context:
         starts, ends = self._words[t_pk]
         return np.searchsorted(starts, b, "left") - np.searchsorted(ends, a, "right")
 
+    def time_at(self, t_pk: int, offset: int) -> float | None:
+        """Seconds into the recording where ``offset`` was spoken, if the transcript says."""
+        if self._timelines is None:
+            self._timelines = dict.fromkeys(self.db.column(
+                "SELECT DISTINCT transcript_pk FROM turn WHERE t_start IS NOT NULL"))
+        if t_pk not in self._timelines:
+            return None
+        if self._timelines[t_pk] is None:
+            from qualcode.services.media import timeline
+
+            self._timelines[t_pk] = timeline(self.db, t_pk)
+        return self._timelines[t_pk].time_at(offset)
+
     def excerpt(self, t_pk: int, start: int, end: int, col: int | None,
                 max_chars: int | None = None) -> dict:
         """The words of one column's speakers inside a span (``col`` None: every informant),
@@ -668,7 +682,7 @@ class _Context:
             "role": ordered[0] if len(ordered) == 1 else None, "roles": ordered,
             "skoleslag": skoleslag,
             "attribution": attribution_of([(r, len(roles[r])) for r in ordered], skoleslag),
-            "text": joined,
+            "text": joined, "time": self.time_at(t_pk, start),
         }
 
 

@@ -47,6 +47,7 @@ def transcript_turns(store: Store, ref: str, *, sentences: bool = False) -> dict
                 "index": turn.idx, "speaker": sp.label if sp else None,
                 "role": sp.role if sp else None, "person": sp.person if sp else None,
                 "start": turn.start, "end": turn.end, "text": t.text[turn.start:turn.end],
+                "time": turn.t_start, "time_end": turn.t_end,  # seconds, or None
             }
             if sentences:
                 item["sentences"] = [

@@ -554,12 +554,19 @@ def _intro_quotes(doc, area, area_row, by_role, used, provenance: bool) -> int:
 
 
 def _where(q: dict) -> str:
+    """Transcript, turn numbers and, where the transcript has times, the moment in the
+    recording: "vestbo_rektor, replikk 12 [00:12:31]"."""
+    from qualcode.media import format_clock
+
     turns = q["turns"]
-    if not turns:
-        return q["transcript"]
+    where = q["transcript"]
     if len(turns) == 1:
-        return f"{q['transcript']}, replikk {turns[0]}"
-    return f"{q['transcript']}, replikk {turns[0]}–{turns[-1]}"
+        where += f", replikk {turns[0]}"
+    elif turns:
+        where += f", replikk {turns[0]}–{turns[-1]}"
+    if q.get("time") is not None:
+        where += f" {format_clock(q['time'])}"
+    return where
 
 
 def _header_text(dimension: str, value: Any) -> str:

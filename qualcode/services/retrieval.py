@@ -64,6 +64,7 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
     one of its speakers (with that speaker's site), has every named value. ``context``
     adds that many characters of surrounding text."""
     from qualcode.domain.labels import attribution
+    from qualcode.services.media import timeline
 
     conditions = parse_where(where)
     with store.snapshot() as db:
@@ -95,6 +96,10 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
             if context:  # whole texts only when context is asked for
                 texts = dict(db.rows("SELECT pk, text FROM transcript WHERE pk IN "
                                      f"({_marks(transcript_pks)})", transcript_pks))
+        timed = db.column("SELECT DISTINCT transcript_pk FROM turn WHERE t_start IS NOT NULL "
+                          f"AND transcript_pk IN ({_marks(transcript_pks)})", transcript_pks
+                          ) if transcript_pks else []
+        timelines = {t_pk: timeline(db, t_pk) for t_pk in timed}
         site_ids = dict(db.rows("SELECT pk, site_id FROM site"))
         person_sites = {person_id: (pk, site_pk) for pk, person_id, site_pk in db.rows(
             "SELECT pk, person_id, site_pk FROM person")}
@@ -139,6 +144,8 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
             "persons": sorted({s.person for s in who if s.person}),
             "attribution": "; ".join(labels), "start": start, "end": end,
             "text": quote, "memo": memo,  # the stored copy: it is the coded text
+            # seconds into the recording where the passage starts, if the transcript says
+            "time": timelines[t_pk].time_at(start) if t_pk in timelines else None,
         }
         if context:
             item["before"] = texts[t_pk][max(0, start - context):start]
