@@ -61,6 +61,10 @@ HELP: list[tuple[str, list[tuple[str, str]]]] = [
         ("a", "accept the suggestions (?CODE) on the selection as your own codings"),
         ("u", "undo your last action: apply, extend, remove, cut, memo or accept"),
     ]),
+    ("Listening", [
+        ("p", "play the selection from the transcript's recording (attach one with "
+              "`qualcode media attach`); p again stops"),
+    ]),
     ("The codebook (right)", [
         ("tab", "move between the transcript, the code filter and the codebook"),
         ("↓ ↑  j k", "move in the codebook"),
@@ -470,6 +474,38 @@ class Workbench:
         from qualcode.services.coding_ops import undo_last
 
         return undo_last(self.store, self.coder) or "nothing to undo"
+
+    def toggle_playback(self) -> str:
+        """Play the selection from the recording, or stop what is playing. The player runs
+        on its own, without a window, so coding goes on while it plays."""
+        import subprocess
+
+        from qualcode.media import find_player, format_clock, player_command
+        from qualcode.services.media import moment
+
+        if self.stop_playback():
+            return "stopped playing"
+        start, end = self.selection_span()
+        where = moment(self.store, self.name, span=(start, end, self.selection_label()))
+        name, executable = find_player()
+        command = player_command(name, executable, where.recording, where.start,
+                                 where.duration)
+        self.player = subprocess.Popen(command, stdin=subprocess.DEVNULL,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                       start_new_session=True)
+        return f"playing {where.what} from {format_clock(where.start)} with {name} · p stops"
+
+    def stop_playback(self) -> bool:
+        """Stop the player if one is playing; whether one was."""
+        player, self.player = getattr(self, "player", None), None
+        if player is None or player.poll() is not None:
+            return False
+        player.terminate()
+        try:
+            player.wait(timeout=2)
+        except Exception:  # a player that ignores SIGTERM
+            player.kill()
+        return True
 
     def _where(self, mark: Mark) -> str:
         return self._where_span(mark.start, mark.end)
@@ -892,6 +928,7 @@ def _app_class():
             Binding("ctrl+c", "quit", "quit", show=False, priority=True),
             Binding("q", "quit", "quit", show=False),
             Binding("u", "undo", "undo", show=False),
+            Binding("p", "play", "play", show=False),
             Binding("slash", "filter", "filter codes", show=False),
             Binding("d", "description", "description", show=False),
             *(Binding(str(i), f"recent({i})", show=False) for i in range(1, RECENT + 1)),
@@ -1189,6 +1226,15 @@ def _app_class():
 
         def action_undo(self) -> None:
             self._run(self.model.undo)
+
+        def action_play(self) -> None:
+            try:
+                self.say(self.model.toggle_playback())
+            except QualcodeError as exc:
+                self.say(str(exc), error=True)
+
+        def on_unmount(self) -> None:
+            self.model.stop_playback()  # a recording never plays on after the workbench
 
         def _for_one_of_mine(self, question: str, nothing: str, act) -> None:
             """Call ``act`` with the coder's coding on the selection; with several, ask

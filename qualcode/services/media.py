@@ -151,8 +151,10 @@ def times_of(store: Store, spans: list[tuple[int, int]]) -> dict[tuple[int, int]
 
 
 def moment(store: Store, transcript: str | None = None, *, turn: int | None = None,
-           at: float | None = None, coding: int | None = None) -> Moment:
-    """The recording and the time to play from, for a turn, a clock time or a coding."""
+           at: float | None = None, coding: int | None = None,
+           span: tuple[int, int, str] | None = None) -> Moment:
+    """The recording and the time to play from, for a turn, a clock time, a coding or a
+    ``span`` of the text (start, end, how to name it: the workbench's selection)."""
     from sqlmodel import select
 
     from qualcode.services.common import get_transcript
@@ -185,6 +187,8 @@ def moment(store: Store, transcript: str | None = None, *, turn: int | None = No
             start, end, what = row.start, row.end, f"turn {turn}"
         elif coding is not None:
             start, end, what = found.start, found.end, f"coding #{coding}"
+        elif span is not None:
+            start, end, what = span
         else:
             return Moment(t.name, path, 0.0, None, "the start")
     with store.snapshot() as db:
