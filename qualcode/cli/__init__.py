@@ -76,6 +76,7 @@ from qualcode.cli import (  # noqa: E402
     codes,
     coding,
     ingest,
+    log,
     media,
     project,
     refi,
@@ -97,6 +98,7 @@ app.add_typer(codes.app, name="codes")
 app.add_typer(codes.suggest_app, name="suggest")
 app.add_typer(media.app, name="media")
 app.command("play")(media.play)
+app.command("log")(log.log)
 
 
 def main() -> None:

@@ -321,10 +321,12 @@ CREATE TABLE recording (
 );
 """
 
+# A new PostgreSQL project is created from the table definitions at the baseline and then
+# runs the later steps: each must also hold where its tables already exist.
 _V6_TIMES_AND_RECORDINGS_PG = """
-ALTER TABLE turn ADD COLUMN t_start FLOAT;
-ALTER TABLE turn ADD COLUMN t_end FLOAT;
-CREATE TABLE sync_point (
+ALTER TABLE turn ADD COLUMN IF NOT EXISTS t_start FLOAT;
+ALTER TABLE turn ADD COLUMN IF NOT EXISTS t_end FLOAT;
+CREATE TABLE IF NOT EXISTS sync_point (
     pk SERIAL NOT NULL,
     transcript_pk INTEGER NOT NULL,
     "offset" INTEGER NOT NULL,
@@ -332,8 +334,8 @@ CREATE TABLE sync_point (
     PRIMARY KEY (pk),
     FOREIGN KEY(transcript_pk) REFERENCES transcript (pk) ON DELETE CASCADE
 );
-CREATE INDEX ix_sync_point_transcript_offset ON sync_point (transcript_pk, "offset");
-CREATE TABLE recording (
+CREATE INDEX IF NOT EXISTS ix_sync_point_transcript_offset ON sync_point (transcript_pk, "offset");
+CREATE TABLE IF NOT EXISTS recording (
     pk SERIAL NOT NULL,
     transcript_pk INTEGER NOT NULL,
     path VARCHAR NOT NULL,
