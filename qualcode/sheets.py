@@ -222,9 +222,15 @@ class CodingRow:
     turns: tuple[int, int] | None  # 1-based inclusive
     chars: tuple[int, int] | None  # code points, half-open
     memo: str | None
+    text: str | None = None  # the quoted text, when the file gives it: checked on import
+    origin: str | None = None
 
 
 CODING_COLUMNS = ("transcript", "turns", "start", "end", "code", "coder", "memo")
+# What `coding list -f csv` and `coding export` write besides: read too, so a coder's
+# layer goes out of one project and into another unchanged. The id is the other
+# project's own and is not kept.
+CODING_EXTRA_COLUMNS = ("id", "origin", "text")
 
 
 def _int_range(text: str) -> tuple[int, int] | None:
@@ -248,7 +254,7 @@ def read_coding_file(path: Path) -> list[CodingRow]:
     if missing:
         raise InputFileError(str(path), f"missing column(s): {', '.join(sorted(missing))}",
                              line=1, hint=f"columns: {', '.join(CODING_COLUMNS)}")
-    unknown = set(header) - set(CODING_COLUMNS)
+    unknown = set(header) - set(CODING_COLUMNS) - set(CODING_EXTRA_COLUMNS)
     if unknown:
         raise InputFileError(str(path), f"unknown column(s): {', '.join(sorted(unknown))}",
                              line=1, hint=f"columns: {', '.join(CODING_COLUMNS)}")
@@ -271,9 +277,15 @@ def read_coding_file(path: Path) -> list[CodingRow]:
                 raise InputFileError(str(path), "start and end must both be whole numbers",
                                      line=lineno)
             chars = (int(get("start")), int(get("end")))
-        if (turns is None) == (chars is None):
-            raise InputFileError(str(path), "give either turns or start/end, not both or neither",
-                                 line=lineno)
+        if chars is not None:
+            turns = None  # offsets are exact; turn numbers beside them are for reading
+        if turns is None and chars is None:
+            raise InputFileError(str(path), "give turns or start/end", line=lineno)
+        origin = get("origin") or None
+        if origin is not None and origin not in ("manual", "imported", "suggested",
+                                                 "consensus"):
+            raise InputFileError(str(path), f"unknown origin '{origin}'", line=lineno,
+                                 hint="manual, imported, suggested or consensus")
         if turns and turns[0] < 1:
             raise InputFileError(str(path), "turns are numbered from 1", line=lineno)
         if turns and turns[0] > turns[1]:
@@ -281,6 +293,8 @@ def read_coding_file(path: Path) -> list[CodingRow]:
                                  line=lineno)
         if chars and chars[0] >= chars[1]:
             raise InputFileError(str(path), "start must be before end", line=lineno)
+        text = raw.get("text")
         out.append(CodingRow(lineno, nfc(get("transcript")), nfc(get("code")),
-                             nfc(get("coder")), turns, chars, nfc(get("memo")) or None))
+                             nfc(get("coder")), turns, chars, nfc(get("memo")) or None,
+                             text=nfc(text) if text else None, origin=origin))
     return out

@@ -15,6 +15,7 @@ def register(app: typer.Typer) -> None:
     app.command("init")(init)
     app.command("status")(status)
     app.command("copy")(copy)
+    app.command("merge")(merge)
 
 
 def init(ctx: typer.Context) -> None:
@@ -100,3 +101,47 @@ def copy(
         soft_wrap=True)  # paths and URLs stay whole, to copy from the terminal
     console.print(f"Use it with --project {copied.location} or QUALCODE_PROJECT.",
                   highlight=False, soft_wrap=True)
+
+
+def merge(
+    ctx: typer.Context,
+    other: Annotated[str, typer.Argument(
+        help="Another copy of the study: a project file, or a postgresql:// URL.",
+        show_default=False)],
+    coder: Annotated[list[str] | None, typer.Option(
+        "--coder", "-c", help="Only this coder's layer (repeat for several).")] = None,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="Replace this project's layer of the --coder(s) named with the "
+                          "other copy's.")] = False,
+) -> None:
+    """Bring in the coders' layers and memos of another copy of the same study (a second
+    coder's laptop, a team database). Transcripts are matched by their text, codes by id,
+    coders by name; all or nothing, and merging twice changes nothing."""
+    from qualcode.domain.errors import InputFileError
+    from qualcode.services.merge import merge_project, open_other
+
+    if replace and not coder:
+        raise InputFileError("--replace", "name the coder(s) whose layer to replace with "
+                             "--coder NAME")
+    store = open_project(ctx)
+    report = merge_project(store, open_other(other if "://" in other else Path(other)),
+                           replace_coders=coder if replace else None, only_coders=coder)
+    for name, n in report.added.items():
+        replaced = report.replaced.get(name)
+        console.print(f"{name}: {n} coding(s) merged in"
+                      + (f" (replacing {replaced} here)" if replaced else ""),
+                      highlight=False, markup=False)
+    for name in report.unchanged:
+        console.print(f"{name}: the same in both copies", highlight=False, markup=False)
+    if report.memos:
+        console.print(f"{report.memos} memo(s) merged in", highlight=False)
+    if report.skipped_codings:
+        console.print(f"{report.skipped_codings} coding(s) left out: their transcripts are "
+                      "not in this project, or their text differs", highlight=False)
+    for label, names in (("not in this project", report.transcripts_not_here),
+                         ("with another text here", report.transcripts_changed)):
+        if names:
+            console.print(f"Transcripts {label}: {', '.join(names)}", highlight=False,
+                          markup=False)
+    if not report.changed:
+        console.print("Nothing to merge: this project already has everything.")

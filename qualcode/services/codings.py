@@ -70,6 +70,12 @@ def import_codings(store: Store, paths: list[Path], *, origin: str = "imported"
                                          "characters)", line=row.line)
             if start >= end:
                 raise InputFileError(str(path), "the coded span is empty", line=row.line)
+            if row.text is not None and row.text != transcript.text[start:end]:
+                raise InputFileError(
+                    str(path), f"the text at {start}-{end} of '{row.transcript}' is not the "
+                    "quoted text; nothing was imported", line=row.line,
+                    hint="the transcript differs from the one the codings were made on: "
+                         "import the same version, or drop the text column")
             planned.append((row, transcript, code, start, end))
         stamp = now()
         values = []
@@ -86,7 +92,8 @@ def import_codings(store: Store, paths: list[Path], *, origin: str = "imported"
             values.append(dict(
                 coder_pk=coder.pk, code_pk=code.pk, transcript_pk=transcript.pk, start=start,
                 end=end, quote=transcript.text[start:end], text_sha256=transcript.text_sha256,
-                origin=origin, memo=row.memo, created_at=stamp, updated_at=stamp,
+                origin=row.origin if row.origin in ("suggested", "consensus") else origin,
+                memo=row.memo, created_at=stamp, updated_at=stamp,
             ))
             report.by_coder[row.coder] = report.by_coder.get(row.coder, 0) + 1
         if values:

@@ -1,0 +1,150 @@
+"""Two coders on two laptops: each codes a copy of the study, and the supervisor brings
+both layers into one project. Transcripts are matched by their text, codes by id, coders
+by name; a layer comes in whole or not at all, and merging twice changes nothing."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from qualcode.domain.errors import ConflictError, NotFoundError
+from qualcode.services.coding_ops import add_coding, list_codings, set_memo, turn_span
+from qualcode.services.common import get_transcript
+from qualcode.services.merge import merge_project
+from qualcode.services.project import open_project
+
+
+def _turn(store, transcript: str, n: int) -> tuple[int, int]:
+    with store.read() as session:
+        return turn_span(session, get_transcript(session, transcript), n, n)
+
+
+@pytest.fixture
+def laptops(example, tmp_path):
+    """The example study copied to two laptops before coding starts."""
+    example.close()
+    copies = []
+    for name in ("anna.db", "bjorn.db"):
+        shutil.copy(example.path, tmp_path / name)
+        copies.append(open_project(tmp_path / name))
+    yield example, *copies
+    for store in copies:
+        store.close()
+
+
+def _layer(store, coder: str) -> list[tuple]:
+    return [(r["transcript"], r["code"], r["start"], r["end"], r["text"], r["memo"])
+            for r in list_codings(store, coder=coder)]
+
+
+def test_two_laptops_come_together_and_a_second_merge_changes_nothing(laptops):
+    supervisor, anna, bjorn = (open_project(laptops[0].path), *laptops[1:])
+    pk = add_coding(anna, "nordvik_rektor", "LED", "ny_anna",
+                    *_turn(anna, "nordvik_rektor", 2)).pk
+    set_memo(anna, pk, "rektor forankrer arbeidet", coder="ny_anna")
+    add_coding(bjorn, "vestbo_rektor", "KOM", "ny_bjorn", *_turn(bjorn, "vestbo_rektor", 3))
+    first = merge_project(supervisor, anna)
+    second = merge_project(supervisor, bjorn)
+    assert first.added == {"ny_anna": 1} and second.added == {"ny_bjorn": 1}
+    assert _layer(supervisor, "ny_anna") == _layer(anna, "ny_anna")
+    assert _layer(supervisor, "ny_bjorn") == _layer(bjorn, "ny_bjorn")
+    assert _layer(supervisor, "ny_anna")[0][5] == "rektor forankrer arbeidet"
+    before = len(list_codings(supervisor))
+    again = merge_project(supervisor, anna)
+    assert not again.changed and "ny_anna" in again.unchanged
+    assert len(list_codings(supervisor)) == before
+    supervisor.close()
+
+
+def test_a_coder_with_other_codings_here_is_refused_unless_replaced(laptops):
+    supervisor, anna, _ = laptops
+    supervisor = open_project(supervisor.path)
+    add_coding(anna, "nordvik_rektor", "LED", "anna", *_turn(anna, "nordvik_rektor", 2))
+    before = list_codings(supervisor)
+    with pytest.raises(ConflictError, match=r"coders with other codings here.*anna"):
+        merge_project(supervisor, anna)
+    assert list_codings(supervisor) == before  # nothing was merged
+    with pytest.raises(NotFoundError, match="no codings by nobody"):
+        merge_project(supervisor, anna, only_coders=["nobody"])
+    report = merge_project(supervisor, anna, only_coders=["anna"], replace_coders=["anna"])
+    assert report.replaced["anna"] == len([r for r in before if r["coder"] == "anna"])
+    assert _layer(supervisor, "anna") == _layer(anna, "anna")
+    assert _layer(supervisor, "bjorn") == [  # the other coder's layer is untouched
+        (r["transcript"], r["code"], r["start"], r["end"], r["text"], r["memo"])
+        for r in before if r["coder"] == "bjorn"]
+    supervisor.close()
+
+
+def test_a_transcript_whose_text_differs_is_reported_and_its_codings_left_out(laptops):
+    supervisor, anna, _ = laptops
+    supervisor = open_project(supervisor.path)
+    with anna.write() as session:  # anna corrected a typo in her copy
+        t = get_transcript(session, "vestbo_rektor")
+        t.text = t.text.replace("a", "á", 1)
+        t.text_sha256 = "0" * 64
+        session.add(t)
+    add_coding(anna, "vestbo_rektor", "KOM", "ny_anna", *_turn(anna, "vestbo_rektor", 3))
+    add_coding(anna, "nordvik_rektor", "KOM", "ny_anna", *_turn(anna, "nordvik_rektor", 3))
+    report = merge_project(supervisor, anna, only_coders=["ny_anna"])
+    assert report.transcripts_changed == ["vestbo_rektor"]
+    assert report.skipped_codings == 1 and report.added == {"ny_anna": 1}
+    supervisor.close()
+
+
+def test_another_study_or_a_code_this_project_lacks_is_refused(laptops, store):
+    supervisor, anna, _ = laptops
+    supervisor = open_project(supervisor.path)
+    add_coding(anna, "nordvik_rektor", "LED", "ny_anna", *_turn(anna, "nordvik_rektor", 2))
+    with pytest.raises(ConflictError, match="shares no transcript"):
+        merge_project(store, anna)
+    with supervisor.write() as session:  # the supervisor's codebook lacks LED's child
+        from sqlmodel import select
+
+        from qualcode.store.models import Code, Coding
+        code = session.exec(select(Code).where(Code.code_id == "UTB.frafall")).one()
+        for coding in session.exec(select(Coding).where(Coding.code_pk == code.pk)):
+            session.delete(coding)
+        session.flush()
+        session.delete(code)
+    add_coding(anna, "nordvik_rektor", "UTB.frafall", "ny_anna",
+               *_turn(anna, "nordvik_rektor", 4))
+    with pytest.raises(ConflictError, match="uses codes this project does not have: "
+                                            "UTB.frafall"):
+        merge_project(supervisor, anna)
+    supervisor.close()
+
+
+def test_the_command_merges_and_says_what_it_did(laptops, cli):
+    supervisor, anna, _ = laptops
+    add_coding(anna, "nordvik_rektor", "LED", "ny_anna", *_turn(anna, "nordvik_rektor", 2))
+    code, out, err = cli("merge", str(anna.path), project=supervisor.path)
+    assert code == 0, err
+    assert "ny_anna: 1 coding(s) merged in" in out
+    code, out, _ = cli("merge", str(anna.path), project=supervisor.path)
+    assert "Nothing to merge" in out
+    code, _, err = cli("merge", str(anna.path), "--replace", project=supervisor.path)
+    assert code == 1 and "name the coder(s)" in err
+
+
+def test_a_coders_layer_leaves_as_csv_and_comes_back_exactly(example, tmp_path, cli, store):
+    """`coding list -f csv` from one project is a coding file for another copy."""
+    code, out, _ = cli("coding", "list", "-c", "anna", "-f", "csv", "--raw",
+                       project=example.path)
+    assert code == 0
+    exported = tmp_path / "anna.csv"
+    exported.write_text(out, encoding="utf-8")
+    example.close()
+    other = tmp_path / "copy.db"
+    shutil.copy(example.path, other)
+    copy = open_project(other)
+    with copy.write() as session:  # the copy has no codings by anna yet
+        from sqlmodel import delete, select
+
+        from qualcode.store.models import Coder, Coding
+        anna = session.exec(select(Coder).where(Coder.name == "anna")).one()
+        session.exec(delete(Coding).where(Coding.coder_pk == anna.pk))
+    copy.close()
+    code, _, err = cli("coding", "import", str(exported), project=other)
+    assert code == 0, err
+    assert _layer(open_project(other), "anna") == _layer(open_project(example.path), "anna")
