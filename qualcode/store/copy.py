@@ -99,12 +99,17 @@ def _fold_wal(path: Path, target: Path) -> None:
                            hint="another program has it open; run the copy again")
 
 
-def _disk_full(exc: BaseException) -> bool:
-    """SQLite reports a full disk as its own error, not an OSError."""
-    error = getattr(exc, "orig", None) or exc
-    return isinstance(error, sqlite3.Error) and (
-        getattr(error, "sqlite_errorcode", None) == _SQLITE_FULL
-        or "disk is full" in str(error))
+def _disk_full(exc: BaseException | None) -> bool:
+    """SQLite reports a full disk as its own error, not an OSError, and a failed rollback
+    after it can hide it: look along the chain of errors."""
+    while exc is not None:
+        error = getattr(exc, "orig", None) or exc
+        if isinstance(error, sqlite3.Error) and (
+                getattr(error, "sqlite_errorcode", None) == _SQLITE_FULL
+                or "disk is full" in str(error)):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _parents_first(rows: list[dict]) -> list[dict]:
