@@ -135,12 +135,9 @@ def _advance_sequences(conn, tables) -> None:
 
 
 def _discard(store: Store) -> None:
-    """Remove a half-made copy: the file, or the tables in the database."""
+    """Remove a half-made copy from the database (a file copy is a temporary that
+    :func:`atomic_output` removes)."""
     store.close()
-    if store.path is not None:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{store.path}{suffix}").unlink(missing_ok=True)
-        return
     from qualcode.store.postgres import drop_project
 
     drop_project(store)
