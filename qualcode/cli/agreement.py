@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from qualcode.cli.common import FormatOption, open_project
+from qualcode.cli.common import FormatOption, RawOption, open_project
 from qualcode.cli.render import OutputFormat, console, emit_json, emit_rows, err_console
 
 
@@ -100,6 +100,7 @@ def agreement(
         "--fail-under", help="Exit with status 1 when the pooled value of --measure is "
         "below this (or undefined): a check for scripts.", show_default=False)] = None,
     fmt: FormatOption = OutputFormat.table,
+    raw: RawOption = False,
 ) -> None:
     """Inter-coder agreement per code: coverage, percent agreement, kappa (Cohen for two
     coders, Fleiss for more), Krippendorff's alpha, Gwet's AC1, |u-alpha, a bootstrap
@@ -116,7 +117,7 @@ def agreement(
     elif fmt is OutputFormat.csv:
         _notes(result, to_stderr=True)
         rows, columns = _csv_rows(result)
-        emit_rows(rows, fmt, columns=columns)
+        emit_rows(rows, fmt, columns=columns, raw=raw)
     else:
         _print_table(result)
     if fail_under is not None:
@@ -387,7 +388,10 @@ def export_agreement(
     coders' codes side by side."""
     if path.suffix.lower() not in (".docx", ".html", ".htm"):
         raise typer.BadParameter("use a .docx or .html file name", param_hint="PATH")
+    from qualcode.output import check_output_path
     from qualcode.services.agreement_report import write_agreement_report
+
+    check_output_path(path)  # before the project is opened: a typo costs nothing
 
     info = write_agreement_report(open_project(ctx), path, max_passages=max_passages,
                                   **_kwargs(coders, transcripts, codes, unit, overlap,

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import FormatOption, open_project
+from qualcode.cli.common import FormatOption, RawOption, open_project
 from qualcode.cli.render import OutputFormat, console, emit_rows
 
 summary_app = typer.Typer(help="Researcher summaries: one framework-matrix cell per code and "
@@ -113,6 +113,7 @@ def matrix(
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write to this file instead of the terminal.",
         show_default=False)] = None,
+    raw: RawOption = False,
 ) -> None:
     """Codes × role, school type or any attribute: references, informants, coverage, quotes.
 
@@ -124,6 +125,10 @@ def matrix(
     if fmt is MatrixFormat.xlsx and output is None:
         raise typer.BadParameter("xlsx needs a file: add --output FILE.xlsx",
                                  param_hint="--output")
+    if output is not None:
+        from qualcode.output import check_output_path
+
+        check_output_path(output)  # before the counting: a typo costs nothing
     from qualcode.services.matrix import build_matrix
 
     m = build_matrix(open_project(ctx), rows=rows, depth=depth, columns=cols or ["rolle"],
@@ -132,10 +137,11 @@ def matrix(
                      fmt is MatrixFormat.json,
                      quotes=top if "quotes" in cells else 0, quote_order=quote_order,
                      quote_chars=quote_chars or None, summaries="summaries" in cells)
-    _emit_matrix(m, cells, fmt, output)
+    _emit_matrix(m, cells, fmt, output, raw)
 
 
-def _emit_matrix(m, cells: list[str], fmt: MatrixFormat, output: Path | None) -> None:
+def _emit_matrix(m, cells: list[str], fmt: MatrixFormat, output: Path | None,
+                 raw: bool = False) -> None:
     from qualcode.services import matrix as mx
 
     if fmt is MatrixFormat.xlsx:
@@ -157,11 +163,13 @@ def _emit_matrix(m, cells: list[str], fmt: MatrixFormat, output: Path | None) ->
             parts.append(f"**{c}** — {m.layer}\n\n" + mx.markdown_table(m, c))
         text = "\n".join(parts)
     else:  # csv (a table sent to a file is written as CSV too)
-        text = _csv_text(m, cells)
+        text = _csv_text(m, cells, raw)
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        from qualcode.output import write_text
+
+        write_text(output, text)
         console.print(f"Wrote {output}.", highlight=False)
 
 
@@ -171,10 +179,11 @@ def _json_text(data) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
 
 
-def _csv_text(m, cells: list[str]) -> str:
+def _csv_text(m, cells: list[str], raw: bool) -> str:
     import csv
     import io
 
+    from qualcode.output import csv_cell
     from qualcode.services.matrix import wide_records
 
     buffer = io.StringIO()
@@ -183,10 +192,12 @@ def _csv_text(m, cells: list[str]) -> str:
     for i, c in enumerate(cells):
         headers, records = wide_records(m, c)
         if i == 0:
-            writer.writerow((["cell"] if several else []) + headers)
+            writer.writerow((["cell"] if several else []) +
+                            [csv_cell(h, raw=raw) for h in headers])
         for rec in records:
             writer.writerow(([c] if several else []) +
-                            ["" if rec[h] is None else rec[h] for h in headers])
+                            ["" if rec[h] is None else csv_cell(rec[h], raw=raw)
+                             for h in headers])
     return buffer.getvalue()
 
 
@@ -276,6 +287,7 @@ def cooccur(
     coders: CodersOption = None,
     consensus: ConsensusOption = False,
     fmt: FormatOption = OutputFormat.table,
+    raw: RawOption = False,
 ) -> None:
     """Code co-occurrence: how often two codes meet in one passage or turn, with Jaccard."""
     if measure not in ("count", "jaccard"):
@@ -287,7 +299,7 @@ def cooccur(
     listing = co.pairs()
     if fmt is not OutputFormat.table or pairs:
         emit_rows(listing, fmt, columns=["code_a", "code_b", "count", "jaccard", "n_a", "n_b"],
-                  title=f"co-occurrence by {co.unit} — {co.layer}")
+                  title=f"co-occurrence by {co.unit} — {co.layer}", raw=raw)
         return
     from rich.markup import escape
     from rich.table import Table
@@ -331,6 +343,7 @@ def frequencies(
     coders: CodersOption = None,
     consensus: ConsensusOption = False,
     fmt: FormatOption = OutputFormat.table,
+    raw: RawOption = False,
 ) -> None:
     """Per code: references, informants, transcripts and sites — for each coder and their
     union (or only the layer chosen with --coder, --coders or --consensus)."""
@@ -342,7 +355,8 @@ def frequencies(
     data = compute(open_project(ctx), rows=rows or ["all"], depth=depth, layers=chosen)
     if fmt is not OutputFormat.table:
         emit_rows(data, fmt, columns=["code", "label", "depth", "layer", "references",
-                                      "informants", "transcripts", "sites", "words"])
+                                      "informants", "transcripts", "sites", "words"],
+                  raw=raw)
         return
     from rich.markup import escape
     from rich.table import Table
@@ -401,13 +415,14 @@ def summary_list(
     code: Annotated[str | None, typer.Option(
         "--code", help="Only summaries of this code.", show_default=False)] = None,
     fmt: FormatOption = OutputFormat.table,
+    raw: RawOption = False,
 ) -> None:
     """List the researcher summaries."""
     from qualcode.services.matrix import list_summaries
 
     rows = list_summaries(open_project(ctx), code)
     emit_rows(rows, fmt, columns=["code", "about", "case", "text", "author", "updated"],
-              title=f"{len(rows)} summaries")
+              title=f"{len(rows)} summaries", raw=raw)
 
 
 # --- exports ----------------------------------------------------------------------------
@@ -428,6 +443,7 @@ def export_matrix(
     consensus: ConsensusOption = False,
     top: TopOption = 2,
     quote_order: OrderOption = "length",
+    raw: RawOption = False,
 ) -> None:
     """Write a matrix to a spreadsheet, a Word table, CSV, Markdown or JSON."""
     cells = _check_cells(cell or ["references"])
@@ -437,7 +453,10 @@ def export_matrix(
     if suffix not in formats:
         raise typer.BadParameter("use a .xlsx, .docx, .csv, .md or .json file",
                                  param_hint="PATH")
+    from qualcode.output import check_output_path
     from qualcode.services.matrix import build_matrix
+
+    check_output_path(path)  # before the counting: a typo costs nothing
 
     m = build_matrix(open_project(ctx), rows=rows, depth=depth, columns=cols or ["rolle"],
                      layer=_layer(coder, coders, consensus), words=True,
@@ -450,7 +469,7 @@ def export_matrix(
         console.print(f"Wrote {path} ({len(m.rows)} rows × {len(m.columns)} columns; "
                       f"{m.layer}).", highlight=False)
         return
-    _emit_matrix(m, cells, formats[suffix], path)
+    _emit_matrix(m, cells, formats[suffix], path, raw)
 
 
 @export_app.command("report")
@@ -481,7 +500,10 @@ def export_report(
     if path.suffix.lower() != ".docx":
         raise typer.BadParameter("the report is a Word file: use a .docx name",
                                  param_hint="PATH")
+    from qualcode.output import check_output_path
     from qualcode.services.report import write_report
+
+    check_output_path(path)  # before the project is opened: a typo costs nothing
 
     info = write_report(open_project(ctx), path, areas=rows, columns=cols or None,
                         layer=_layer(coder, coders, consensus), top=top,
@@ -500,18 +522,22 @@ def export_presence(
     coder: CoderOption = None,
     coders: CodersOption = None,
     consensus: ConsensusOption = False,
+    raw: RawOption = False,
 ) -> None:
     """Persons × codes as 0/1 (1: the person said something coded with the code or a code
     below it), with site, rolle and attributes — for R or SPSS."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise typer.BadParameter("use a .csv or .xlsx file", param_hint="PATH")
+    from qualcode.output import check_output_path
     from qualcode.services.matrix import presence
     from qualcode.services.report import write_presence
 
+    check_output_path(path)  # before the counting: a typo costs nothing
+
     headers, records = presence(open_project(ctx), rows=rows, depth=depth,
                                 layer=_layer(coder, coders, consensus))
-    write_presence(headers, records, path)
+    write_presence(headers, records, path, raw=raw)
     console.print(f"Wrote {path}: {len(records)} persons × {len(headers) - 3} columns.",
                   highlight=False)
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import FormatOption, open_project
+from qualcode.cli.common import FormatOption, RawOption, open_project
 from qualcode.cli.render import OutputFormat, console, emit_json, emit_rows
 
 ROLE_STYLE = {"intervjuer": "dim", "rektor": "magenta", "radgiver": "cyan", "laerer": "green"}
@@ -21,14 +21,15 @@ def register(app: typer.Typer) -> None:
     app.command("search")(search)
 
 
-def transcripts(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+def transcripts(ctx: typer.Context, fmt: FormatOption = OutputFormat.table,
+                raw: RawOption = False) -> None:
     """List transcripts with site, format, speakers and word count."""
     from qualcode.services.overview import list_transcripts
 
     rows = list_transcripts(open_project(ctx))
     if fmt is not OutputFormat.table:
         emit_rows(rows, fmt, columns=["name", "site", "format", "file_type", "speakers",
-                                      "turns", "words", "title"])
+                                      "turns", "words", "title"], raw=raw)
         return
     from rich.table import Table
 
@@ -53,6 +54,7 @@ def show(
     fmt: FormatOption = OutputFormat.table,
     sentences: Annotated[bool, typer.Option(
         "--sentences", help="Number the sentences inside each turn.")] = False,
+    raw: RawOption = False,
 ) -> None:
     """Show a transcript as numbered speaker turns."""
     from qualcode.media import format_clock
@@ -64,7 +66,7 @@ def show(
         return
     if fmt is OutputFormat.csv:
         emit_rows(data["turns"], fmt, columns=["index", "speaker", "role", "person", "start",
-                                               "end", "time", "time_end", "text"])
+                                               "end", "time", "time_end", "text"], raw=raw)
         return
     from rich.markup import escape
     from rich.table import Table
@@ -99,6 +101,7 @@ def cases(
     ctx: typer.Context,
     fmt: FormatOption = OutputFormat.table,
     which: Annotated[str, typer.Option("--show", help="sites, persons or both.")] = "both",
+    raw: RawOption = False,
 ) -> None:
     """Sites (schools) and persons (informants) with their attributes."""
     from qualcode.services.overview import list_cases
@@ -113,7 +116,7 @@ def cases(
         emit_json(data if which == "both" else data[which])
         return
     if fmt is OutputFormat.csv:
-        emit_rows(data[which], fmt)
+        emit_rows(data[which], fmt, raw=raw)
         return
     from rich.markup import escape
     from rich.table import Table
@@ -163,6 +166,7 @@ def quotes(
     fmt: Annotated[QuoteFormat, typer.Option(
         "--format", "-f", help="table, csv, json, or md (Markdown for a report draft).",
         case_sensitive=False)] = QuoteFormat.table,
+    raw: RawOption = False,
 ) -> None:
     """Every passage coded with a code (and its sub-codes), attributed by role and school
     type as in a report ("Rådgiver, videregående skole")."""
@@ -174,7 +178,7 @@ def quotes(
                "persons", "code", "coder", "start", "end", "time", "text", "memo"]
     if fmt in (QuoteFormat.csv, QuoteFormat.json):
         emit_rows(rows, OutputFormat(fmt.value), columns=columns + (
-            ["before", "after"] if context else []))
+            ["before", "after"] if context else []), raw=raw)
         return
     if not details:  # the same passage coded by several coders reads once
         seen: set[tuple] = set()
@@ -240,6 +244,7 @@ def search(
         "--only-match", help="With --code: code just the matched text, not its turn.")
     ] = False,
     fmt: FormatOption = OutputFormat.table,
+    raw: RawOption = False,
 ) -> None:
     """Find text in the transcripts; show each hit in context, and optionally code it."""
     from qualcode.services.queries import search_text
@@ -258,7 +263,7 @@ def search(
         console.print(f"coded {len(spans)} span(s) with {code} for {coder}", highlight=False)
     if fmt is not OutputFormat.table:
         emit_rows(hits, fmt, columns=["transcript", "turn", "speaker", "role", "start", "end",
-                                      "match", "before", "after"])
+                                      "match", "before", "after"], raw=raw)
         return
     from rich.markup import escape
 

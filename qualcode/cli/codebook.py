@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import FormatOption, open_project
+from qualcode.cli.common import FormatOption, RawOption, open_project
 from qualcode.cli.render import OutputFormat, console, emit_rows, err_console
 
 app = typer.Typer(help="The YAML codebook: check it, load it into the project, show it.",
@@ -78,7 +78,8 @@ def load(ctx: typer.Context, path: CodebookFile,
 @app.command("show")
 def show(ctx: typer.Context, fmt: FormatOption = OutputFormat.table,
          archived: Annotated[bool, typer.Option(
-             "--archived/--no-archived", help="Include archived codes.")] = True) -> None:
+             "--archived/--no-archived", help="Include archived codes.")] = True,
+         raw: RawOption = False) -> None:
     """The code tree with coding counts (own, and including descendants)."""
     from qualcode.services.codebooks import code_tree
 
@@ -89,7 +90,7 @@ def show(ctx: typer.Context, fmt: FormatOption = OutputFormat.table,
             "family": n.family, "archived": n.archived, "codings": n.codings,
             "codings_with_descendants": n.codings_with_descendants, "coders": n.coders,
             "description": n.description,
-        } for n in nodes], fmt)
+        } for n in nodes], fmt, raw=raw)
         return
     from rich.markup import escape
     from rich.table import Table

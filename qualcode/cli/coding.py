@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import FormatOption, open_project
+from qualcode.cli.common import FormatOption, RawOption, open_project
 from qualcode.cli.render import OutputFormat, console, emit_rows
 
 app = typer.Typer(help="Codings: spans of transcripts coded by a coder.", no_args_is_help=True)
@@ -183,6 +183,7 @@ def list_(
     origin: Annotated[str | None, typer.Option(
         "--origin", help="manual, imported, suggested or consensus.")] = None,
     fmt: FormatOption = OutputFormat.table,
+    raw: RawOption = False,
 ) -> None:
     """List codings with code, coder, turns and text."""
     from qualcode.services.coding_ops import list_codings
@@ -190,7 +191,7 @@ def list_(
     rows = list_codings(open_project(ctx), transcript=transcript, code=code, coder=coder,
                         origin=origin)
     if fmt is not OutputFormat.table:
-        emit_rows(rows, fmt)
+        emit_rows(rows, fmt, raw=raw)
         return
     # One plain line per coding, cut to the terminal's width (`qualcode quotes` shows
     # passages in full); the columns a filter already fixes are left out.

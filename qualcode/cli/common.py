@@ -25,3 +25,9 @@ def open_project(ctx: typer.Context):
     from qualcode.services.project import open_project as _open
 
     return _open(project_path(ctx))
+
+
+RawOption = Annotated[bool, typer.Option(
+    "--raw", help="CSV: write text exactly as stored. By default text that a spreadsheet "
+    "would run as a formula (starting with =, +, -, @, tab or carriage return) gets a "
+    "leading apostrophe ('=1+1); use --raw for programs that read the CSV.")]

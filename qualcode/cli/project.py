@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import FormatOption, open_project, project_path
+from qualcode.cli.common import FormatOption, RawOption, open_project, project_path
 from qualcode.cli.render import OutputFormat, console, emit_json, emit_rows
 
 
@@ -30,7 +30,8 @@ def init(ctx: typer.Context) -> None:
                   "qualcode import TRANSCRIPTS…", highlight=False)
 
 
-def status(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+def status(ctx: typer.Context, fmt: FormatOption = OutputFormat.table,
+           raw: RawOption = False) -> None:
     """What the project holds: cases, transcripts, codes, codings, open problems."""
     from qualcode.services.overview import project_status
 
@@ -40,7 +41,7 @@ def status(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
         return
     if fmt is OutputFormat.csv:
         flat = {k: v for k, v in info.items() if not isinstance(v, (dict, list))}
-        emit_rows([{"key": k, "value": v} for k, v in flat.items()], fmt)
+        emit_rows([{"key": k, "value": v} for k, v in flat.items()], fmt, raw=raw)
         return
     from rich.table import Table
 

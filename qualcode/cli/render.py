@@ -31,11 +31,22 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _csv_value(value: Any, raw: bool) -> str:
+    """A CSV cell: text that a spreadsheet would run as a formula gets a leading apostrophe
+    (see :func:`qualcode.output.csv_cell`); numbers are never guarded."""
+    from qualcode.output import csv_cell
+
+    text = _cell(value)
+    return csv_cell(text, raw=raw) if isinstance(value, (str, list, tuple)) else text
+
+
 def emit_rows(rows: list[dict], fmt: OutputFormat, *, columns: list[str] | None = None,
-              title: str | None = None, table: Table | None = None) -> None:
+              title: str | None = None, table: Table | None = None,
+              raw: bool = False) -> None:
     """Print ``rows`` (a list of dicts) as a table, CSV or JSON.
 
     ``columns`` fixes the column order; for CSV every key found in any row is included.
+    ``raw`` writes CSV text as stored, formula-like text included.
     """
     if columns is None:
         columns = []
@@ -48,9 +59,9 @@ def emit_rows(rows: list[dict], fmt: OutputFormat, *, columns: list[str] | None 
         return
     if fmt is OutputFormat.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
+        writer.writerow([_csv_value(c, raw) for c in columns])
         for row in rows:
-            writer.writerow([_cell(row.get(c)) for c in columns])
+            writer.writerow([_csv_value(row.get(c), raw) for c in columns])
         return
     if table is None:
         table = Table(title=title, header_style="bold", show_lines=False)

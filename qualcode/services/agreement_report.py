@@ -79,6 +79,7 @@ from qualcode.agreement import (
     u_alpha_binary,
 )
 from qualcode.domain.errors import NotFoundError, QualcodeError
+from qualcode.output import check_output_path, save_document, write_text
 from qualcode.services.word import (
     add_paragraph_style,
     add_section,
@@ -1099,11 +1100,12 @@ def write_agreement_report(store: Store, path: Path, **options: Any) -> dict:
     if suffix not in (".docx", ".html", ".htm"):
         raise QualcodeError(f"cannot write the agreement report as '{suffix or path.name}'",
                             hint="use a .docx or .html file name")
+    check_output_path(path)  # before the statistics: a typo in the folder costs nothing
     data = report_data(store, **options)
     if suffix == ".docx":
         _write_docx(data, path)
     else:
-        path.write_text(render_html(data), encoding="utf-8")
+        write_text(path, render_html(data))
     return {"path": str(path), "codes": len(data["codes"]),
             "transcripts": len(data["transcripts"]),
             "passages": sum(len(g["passages"]) for g in data["passages"]),
@@ -1579,7 +1581,7 @@ def _write_docx(data: dict, path: Path) -> None:
     doc.add_heading("Vedlegg: innstillinger", level=1)
     for text in _settings_nb(data):
         doc.add_paragraph(text, style="List Bullet")
-    doc.save(path)
+    save_document(doc, path)
 
 
 def _left_out_nb(item: dict) -> str:

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from qualcode import audit, codebook_file
 from qualcode.domain.errors import CodebookError, ConflictError, NotFoundError
+from qualcode.output import write_text
 from qualcode.services.codebooks import remember_codebook_file
 from qualcode.services.common import codes_by_id, coding_row, get_meta, now
 from qualcode.store import Store
@@ -56,7 +57,7 @@ def _sync_file(store: Store, edit, result: MaintenanceResult) -> None:
                             f"run `qualcode codebook diff {path}` and resolve the difference")
         return
     text = edit(data.decode("utf-8-sig"))
-    path.write_text(text, encoding="utf-8")
+    write_text(path, text)  # whole or not at all: the codebook is the researcher's own file
     remember_codebook_file(store, path)
     result.file = str(path)
 

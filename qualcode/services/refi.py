@@ -31,9 +31,7 @@ one. Read-only, through :meth:`Store.snapshot`: nothing here loads the ORM.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import uuid
 import zipfile
 from collections import defaultdict
@@ -44,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.domain.errors import ConflictError, QualcodeError
+from qualcode.output import atomic_output, check_output_path
 from qualcode.services.overview import codebook_of, stored_attributes_of
 from qualcode.store import Store
 
@@ -85,38 +84,20 @@ def check_qdpx_path(path: Path) -> Path:
         raise QualcodeError(f"'{path}' is not a .qdpx file name",
                             hint=f"give a name ending in .qdpx, e.g. {path.stem or 'studie'}"
                                  ".qdpx")
-    if path.is_dir():
-        raise QualcodeError(f"'{path}' is a folder", hint="give a file name ending in .qdpx")
-    if not path.parent.is_dir():
-        raise QualcodeError(f"no folder '{path.parent}' to write {path.name} in",
-                            hint="create the folder first, or give another path")
-    return path
+    return check_output_path(path)
 
 
 def write_qdpx(store: Store, path: Path) -> QdpxSummary:
-    """Write the project to ``path`` (.qdpx) atomically: a temporary file next to it,
-    renamed over it only when complete, so a failed export leaves no half-written file
+    """Write the project to ``path`` (.qdpx) whole or not at all (see
+    :func:`qualcode.output.atomic_output`): a failed export leaves no half-written file
     and never damages an earlier one."""
     path = check_qdpx_path(Path(path))
     qde, texts, counts, stamp = build_qdpx(store)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        # mkstemp makes the file private; an export is for sharing, as any new file is.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as handle:
-            with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
-                _add(archive, "project.qde", qde, stamp)
-                for name, text in texts:
-                    _add(archive, name, text.encode("utf-8"), stamp)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_output(path) as tmp, \
+            zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+        _add(archive, "project.qde", qde, stamp)
+        for name, text in texts:
+            _add(archive, name, text.encode("utf-8"), stamp)
     return QdpxSummary(path=path, **counts)
 
 

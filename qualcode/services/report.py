@@ -17,7 +17,13 @@ from typing import Any
 from sqlmodel import select
 
 from qualcode import __version__
-from qualcode.domain.errors import InputFileError
+from qualcode.output import (
+    atomic_output,
+    check_output_path,
+    csv_cell,
+    save_document,
+    save_workbook,
+)
 from qualcode.services import matrix as mx
 from qualcode.services.overview import codebook_info
 from qualcode.services.word import (
@@ -283,6 +289,7 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
     from docx.enum.text import WD_BREAK
     from docx.shared import Pt
 
+    check_output_path(path)  # before the counting: a typo in the folder costs nothing
     layer = layer or mx.Layer.union()
     with store.snapshot() as db:
         codes = mx.load_codes(db)
@@ -425,13 +432,7 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
     _caption(doc, f"Tabell {table_no[0]}. Kodebok med omfang.")
     _codebook_table(doc, area_codes, by_pk, counts_rows)
     stats["tables"] += 1
-    path = Path(path)
-    try:
-        doc.save(str(path))
-    except OSError as exc:
-        raise InputFileError(str(path), f"cannot write the report ({exc.strerror})",
-                             hint="check the folder exists and the file is not open in Word"
-                             ) from None
+    save_document(doc, path)
     return stats
 
 
@@ -898,7 +899,7 @@ def write_matrix_docx(m: mx.Matrix, cells: list[str], path: Path) -> None:
         doc.add_paragraph("Et utdrag som omfatter replikker fra flere kolonner, telles i hver "
                           "av dem; Totalt teller det én gang. Intervjuerens replikker telles "
                           "ikke.", style="Tabellnote")
-    doc.save(str(path))
+    save_document(doc, path)
 
 
 def _xlsx_header(ws, m: mx.Matrix, textual: bool) -> int:
@@ -990,19 +991,13 @@ def write_matrix_xlsx(m: mx.Matrix, cells: list[str], path: Path) -> None:
         about.cell(row=r, column=1, value=k).font = Font(bold=True)
         cell = about.cell(row=r, column=2, value=v)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    _save_xlsx(wb, path)
+    save_workbook(wb, path)
 
 
-def _save_xlsx(wb, path: Path) -> None:
-    try:
-        wb.save(str(path))
-    except OSError as exc:
-        raise InputFileError(str(path), f"cannot write the spreadsheet ({exc.strerror})",
-                             hint="check the folder exists and the file is not open") from None
-
-
-def write_presence(headers: list[str], records: list[dict], path: Path) -> None:
-    """The persons × codes 0/1 table as CSV (UTF-8, no BOM) or xlsx."""
+def write_presence(headers: list[str], records: list[dict], path: Path, *,
+                   raw: bool = False) -> None:
+    """The persons × codes 0/1 table as CSV (UTF-8, no BOM) or xlsx. Text that would start
+    a formula is written as text (in CSV with a leading apostrophe, unless ``raw``)."""
     path = Path(path)
     if path.suffix.lower() == ".xlsx":
         from openpyxl import Workbook
@@ -1017,13 +1012,13 @@ def write_presence(headers: list[str], records: list[dict], path: Path) -> None:
         for rec in records:
             ws.append([_plain(rec.get(h)) for h in headers])
         ws.freeze_panes = "B2"
-        _save_xlsx(wb, path)
+        save_workbook(wb, path)
         return
-    with path.open("w", encoding="utf-8", newline="") as handle:
+    with atomic_output(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(headers)
+        writer.writerow([csv_cell(h, raw=raw) for h in headers])
         for rec in records:
-            writer.writerow(["" if rec.get(h) is None else _plain(rec.get(h))
+            writer.writerow(["" if rec.get(h) is None else csv_cell(_plain(rec.get(h)), raw=raw)
                              for h in headers])
 
 
