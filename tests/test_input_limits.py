@@ -141,6 +141,15 @@ def test_a_link_out_of_the_imported_folder_is_refused(refused, accepted, tmp_pat
     (folder / "nordvik_b.txt").symlink_to(folder / "nordvik_a.txt")
     out, _ = accepted("import", str(folder))
     assert "2 added" in out
+    # a sidecar is read with its transcript, so it may not point out of the folder either
+    write(folder / "nordvik_c.txt", DIALOGUE)
+    (folder / "nordvik_c.yaml").symlink_to(write(tmp_path / "hemmelig.yaml", "title: Privat\n"))
+    refused("import", str(folder), fragments=("nordvik_c.yaml", "outside"))
+    # links the import does not read are left alone
+    (folder / "nordvik_c.yaml").unlink()
+    (folder / "notater.pdf").symlink_to(outside)
+    out, _ = accepted("import", str(folder))
+    assert "1 added" in out
 
 
 def test_a_transcript_larger_than_the_cap_is_refused_before_reading(refused, tmp_path):

@@ -59,9 +59,10 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     """Files as given; directories contribute their transcript files (recursively, sorted),
     leaving out hidden files, Word lock files (~$…) and README files.
 
-    Inside a folder, a symbolic link that points outside it is refused (a link named
-    intervju.txt could stand for any file on the machine), and linked folders are not
-    entered. A file named on the command line is read wherever it is."""
+    Inside a folder, a symbolic link to a transcript, a sidecar or a folder that points
+    outside it is refused (a link named intervju.txt could stand for any file on the
+    machine), and linked folders are not entered. A file named on the command line is read
+    wherever it is."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -80,12 +81,18 @@ def _folder_files(folder: Path) -> list[Path]:
         here = Path(dirpath)
         for name in [*dirnames, *filenames]:
             entry = here / name
-            if entry.is_symlink():
+            if entry.is_symlink() and (name in dirnames or _read_with_transcripts(name)):
                 _check_link(entry, root, folder)
         for name in filenames:
             if Path(name).suffix.lower() in SUPPORTED_SUFFIXES and not _skipped(name):
                 found.append(here / name)
     return sorted(found)
+
+
+def _read_with_transcripts(name: str) -> bool:
+    """Transcripts and their metadata sidecars: what an import of the folder reads."""
+    suffix = Path(name).suffix.lower()
+    return suffix in (*SUPPORTED_SUFFIXES, ".yaml", ".yml") and not _skipped(name)
 
 
 def _check_link(link: Path, root: Path, folder: Path) -> None:
