@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from qualcode.domain.errors import CodebookError
+from qualcode.domain.errors import CodebookError, InputFileError
 from qualcode.domain.text import nfc
+from qualcode.importers.reading import YAML_LIMIT, read_file
+from qualcode.importers.safe_yaml import LineDict, load_yaml
 
 TOP_KEYS = {"codebook", "version", "title", "language", "description", "codes"}
 CODE_KEYS = {
@@ -35,6 +35,9 @@ CODE_KEYS = {
     "examples", "keywords", "source", "refs", "colour", "exclusive", "children", "parent",
     "was", "archived",
 }
+# Levels of the code tree, top-level codes being level 1. Reports, matrices and exports
+# walk the tree recursively; a framework rarely needs more than four levels.
+MAX_CODE_DEPTH = 32
 SOURCES = {"framework", "finding", "extra", "inductive"}
 ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*$")
 COLOUR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -101,37 +104,6 @@ class Codebook:
 
 # --- reading YAML with line numbers --------------------------------------------------
 
-class _LineDict(dict):
-    line: int = 0
-    key_lines: dict
-
-    def line_of(self, key: str) -> int:
-        return self.key_lines.get(key, self.line)
-
-
-class _LineLoader(yaml.SafeLoader):
-    pass
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
-    mapping = _LineDict()
-    mapping.line = node.start_mark.line + 1
-    mapping.key_lines = {}
-    duplicates = []
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in mapping:
-            duplicates.append((key, key_node.start_mark.line + 1))
-        mapping.key_lines[key] = key_node.start_mark.line + 1
-        mapping[key] = loader.construct_object(value_node, deep=True)
-    if duplicates:
-        mapping.key_lines["__duplicates__"] = duplicates
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _text(value: Any) -> str | None:
     if value is None:
         return None
@@ -164,11 +136,9 @@ def parse_codebook(text: str, path: str = "<codebook>") -> tuple[Codebook | None
         problems.append(Problem("warning", path, line, msg))
 
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        err(mark.line + 1 if mark else None,
-            f"YAML syntax error: {exc.problem or exc.context}")
+        data = load_yaml(text, path, line_numbers=True)
+    except InputFileError as exc:
+        err(exc.line, exc.reason)
         return None, problems
     if not isinstance(data, dict):
         err(1, "a codebook is a YAML mapping with 'codebook:' (its name) and 'codes:'")
@@ -227,7 +197,7 @@ def parse_codebook(text: str, path: str = "<codebook>") -> tuple[Codebook | None
     ), problems
 
 
-def _read_code(item: _LineDict, nesting_parent: str | None, err, warn) -> CodeDef | None:
+def _read_code(item: LineDict, nesting_parent: str | None, err, warn) -> CodeDef | None:
     line = item.line
     for key, kline in item.key_lines.get("__duplicates__", []):
         err(kline, f"key '{key}' appears twice in one code")
@@ -303,7 +273,7 @@ def _check_references(codes: list[CodeDef], err, warn) -> None:
                     "in was:")
             else:
                 claimed[old] = code.id
-    # cycles through explicit parent: references
+    # cycles through explicit parent: references, and trees deeper than MAX_CODE_DEPTH
     for code in codes:
         seen = {code.id}
         parent = code.parent
@@ -313,17 +283,23 @@ def _check_references(codes: list[CodeDef], err, warn) -> None:
                 break
             seen.add(parent)
             parent = ids[parent].parent
+        else:
+            if len(seen) == MAX_CODE_DEPTH + 1:  # once per branch, at its first code too deep
+                err(code.line, f"'{code.id}' is {len(seen)} levels deep; a code tree has at "
+                    f"most {MAX_CODE_DEPTH} levels")
 
 
 def read_codebook(path: Path) -> tuple[Codebook | None, list[Problem]]:
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise CodebookError(f"{path}: cannot read the codebook ({exc.strerror})") from None
+        raw = read_file(path, YAML_LIMIT)
+    except InputFileError as exc:
+        raise CodebookError(str(exc)) from None
     try:
         text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None, [Problem("error", str(path), None, "the codebook is not UTF-8")]
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return None, [Problem("error", str(path), line, "the codebook is not UTF-8 (byte "
+                              f"0x{raw[exc.start]:02X} cannot be decoded)")]
     return parse_codebook(text, str(path))
 
 

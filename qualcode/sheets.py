@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,12 +16,17 @@ from typing import Any
 from qualcode.domain.attributes import infer_column
 from qualcode.domain.errors import InputFileError
 from qualcode.domain.model import TranscriptMetadata
-from qualcode.domain.text import ascii_fold, decode_bytes, nfc
-from qualcode.importers.metadata import load_yaml, metadata_from_mapping, scalar
+from qualcode.domain.text import ascii_fold, controls_note, decode_text, nfc, strip_controls
+from qualcode.importers.metadata import metadata_from_mapping, scalar
+from qualcode.importers.reading import CSV_LIMIT, YAML_LIMIT, read_file
+from qualcode.importers.safe_yaml import load_yaml
 from qualcode.importers.speakers import role_from_label
 
 SITE_NAME_KEYS = ("navn", "name")
 ROLE_KEYS = ("rolle", "role")
+# Longest cell of a CSV file, in characters (csv's own default, 131,072, is short for a memo).
+MAX_CELL = 1_000_000
+_ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
 @dataclass
@@ -45,22 +51,17 @@ class AttributeSheet:
     sites: list[SiteRow] = field(default_factory=list)
     persons: list[PersonRow] = field(default_factory=list)
     transcripts: dict[str, TranscriptMetadata] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def extend(self, other: AttributeSheet) -> None:
         self.sites.extend(other.sites)
         self.persons.extend(other.persons)
         self.transcripts.update(other.transcripts)
+        self.warnings.extend(other.warnings)
 
 
-def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(str(path), f"cannot read the file ({exc.strerror})") from None
-    try:
-        text, _ = decode_bytes(data)
-    except UnicodeDecodeError:
-        raise InputFileError(str(path), "unknown text encoding", hint="save as UTF-8") from None
+def _read_text(path: Path, limit: int) -> str:
+    text, _ = decode_text(read_file(path, limit), str(path))
     return text
 
 
@@ -100,7 +101,7 @@ def _person_row(person_id: str, row: dict[str, Any], where: str) -> PersonRow:
 
 def read_yaml_sheet(path: Path) -> AttributeSheet:
     """One YAML file with ``sites:``, ``persons:`` and/or ``transcripts:`` mappings."""
-    data = load_yaml(_read_text(path), str(path)) or {}
+    data = load_yaml(_read_text(path, YAML_LIMIT), str(path)) or {}
     if not isinstance(data, dict):
         raise InputFileError(str(path), "expected a mapping with sites:, persons:, transcripts:")
     unknown = set(data) - {"sites", "persons", "transcripts"}
@@ -131,19 +132,41 @@ def read_yaml_sheet(path: Path) -> AttributeSheet:
     return sheet
 
 
-def _csv_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    text = _read_text(path)
+def _clean(cell: str, counter: list[int]) -> str:
+    cell, removed = strip_controls(cell)
+    counter[0] += removed
+    return cell
+
+
+def _csv_rows(path: Path, warnings: list[str] | None = None
+              ) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Header and rows with the file line each starts on. Control characters are removed
+    from cells (they break Word and Excel exports) and counted in ``warnings``."""
+    text = _read_text(path, CSV_LIMIT)
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    if csv.field_size_limit() < MAX_CELL:
+        csv.field_size_limit(MAX_CELL)
     reader = csv.reader(io.StringIO(text), dialect)
     rows: list[tuple[int, list[str]]] = []  # (first file line of the record, cells)
     previous_end = 0
-    for values in reader:
-        rows.append((previous_end + 1, values))
-        previous_end = reader.line_num  # a quoted cell may span several file lines
+    counter = [0]
+    try:
+        for values in reader:
+            rows.append((previous_end + 1, [_clean(cell, counter) for cell in values]))
+            previous_end = reader.line_num  # a quoted cell may span several file lines
+    except csv.Error as exc:
+        too_long = "field larger than field limit" in str(exc)
+        reason = (f"a cell is longer than {MAX_CELL:,} characters" if too_long
+                  else f"unreadable CSV ({exc})")
+        raise InputFileError(str(path), reason, line=previous_end + 1,
+                             hint="shorten it, or close the quote (\") that runs on from there"
+                             if too_long else "check the delimiter and quoting") from None
+    if counter[0] and warnings is not None:
+        warnings.append(f"{path}: {controls_note(counter[0])}")
     if not rows:
         raise InputFileError(str(path), "the sheet is empty")
     header = [nfc(h).strip().lstrip("\ufeff") for h in rows[0][1]]
@@ -165,7 +188,8 @@ def read_csv_sheet(path: Path) -> AttributeSheet:
     """A CSV sheet. Its kind follows from its id column: ``person`` (persons.csv, with a
     ``site`` column), ``transcript`` (interviews; ``speaker:<label>`` columns map labels),
     or ``site`` (sites.csv). Each column is typed as a whole (see ``infer_column``)."""
-    header, rows = _csv_rows(path)
+    sheet = AttributeSheet()
+    header, rows = _csv_rows(path, sheet.warnings)
     kind = next((k for k in ("person", "transcript", "site") if k in header), None)
     if kind is None:
         raise InputFileError(str(path), "no id column: the first row needs 'site', 'person' "
@@ -174,7 +198,6 @@ def read_csv_sheet(path: Path) -> AttributeSheet:
         col: infer_column([r[col] for _, r in rows])
         for col in header if col != kind and not col.startswith("speaker:")
     }
-    sheet = AttributeSheet()
     for i, (lineno, raw) in enumerate(rows):
         key = raw[kind].strip()
         where = f"{path}:{lineno}"
@@ -233,23 +256,29 @@ CODING_COLUMNS = ("transcript", "turns", "start", "end", "code", "coder", "memo"
 CODING_EXTRA_COLUMNS = ("id", "origin", "text")
 
 
+def _whole_number(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also accepts ² and other digits ``int`` refuses."""
+    return _ASCII_DIGITS.fullmatch(text.strip()) is not None
+
+
 def _int_range(text: str) -> tuple[int, int] | None:
     text = text.strip().replace("–", "-")
     if not text:
         return None
     first, _, last = text.partition("-")
-    if not first.strip().isdigit() or (last and not last.strip().isdigit()):
+    if not _whole_number(first) or (last and not _whole_number(last)):
         raise ValueError(text)
     lo = int(first)
     hi = int(last) if last else lo
     return lo, hi
 
 
-def read_coding_file(path: Path) -> list[CodingRow]:
+def read_coding_file(path: Path, warnings: list[str] | None = None) -> list[CodingRow]:
     """The coding exchange format: CSV with ``transcript, turns | start,end, code, coder,
     memo``. ``turns`` is ``N`` or ``N-M`` (1-based, inclusive); ``start``/``end`` are
-    code-point offsets into the stored text (half-open)."""
-    header, rows = _csv_rows(path)
+    code-point offsets into the stored text (half-open). Cells hold at most ``MAX_CELL``
+    characters; removed control characters are counted in ``warnings``."""
+    header, rows = _csv_rows(path, warnings)
     missing = {"transcript", "code", "coder"} - set(header)
     if missing:
         raise InputFileError(str(path), f"missing column(s): {', '.join(sorted(missing))}",
@@ -273,7 +302,7 @@ def read_coding_file(path: Path) -> list[CodingRow]:
                                  line=lineno) from None
         chars = None
         if get("start") or get("end"):
-            if not (get("start").isdigit() and get("end").isdigit()):
+            if not (_whole_number(get("start")) and _whole_number(get("end"))):
                 raise InputFileError(str(path), "start and end must both be whole numbers",
                                      line=lineno)
             chars = (int(get("start")), int(get("end")))

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from qualcode.domain.errors import InputFileError
 from qualcode.domain.model import ParsedTranscript, ParsedTurn
+from qualcode.domain.text import CP1252_NOTE, controls_note, strip_controls
 from qualcode.importers import metadata as meta_mod
+from qualcode.importers.reading import DOCX_LIMIT, TEXT_LIMIT, read_file
 from qualcode.importers.speakers import normalise_label, parse_turns
 
 SUBTITLE_SUFFIXES = (".vtt", ".srt")
@@ -22,10 +24,7 @@ def read_transcript(path: Path) -> ParsedTranscript:
     if suffix not in SUPPORTED_SUFFIXES:
         raise InputFileError(str(path), f"unsupported file type '{suffix}'",
                              hint=f"qualcode imports {', '.join(SUPPORTED_SUFFIXES)}")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(str(path), f"cannot read the file ({exc.strerror})") from None
+    data = read_file(path, DOCX_LIMIT if suffix == ".docx" else TEXT_LIMIT)
     if not data.strip():
         raise InputFileError(str(path), "the file is empty", hint="remove it from the batch")
     source_sha = hashlib.sha256(data).hexdigest()
@@ -36,21 +35,33 @@ def read_transcript(path: Path) -> ParsedTranscript:
 
         text, bold_labels = read_docx(data, str(path))
         encoding = None
+        text, removed = strip_controls(text)
         front, body_start = None, 0
     else:
         from qualcode.importers.plain import decode_transcript
 
         text, encoding = decode_transcript(data, str(path))
+        text, removed = strip_controls(text)  # before the front matter: it is text too
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # before looking for ---
         bold_labels = set()
         front, body_start = meta_mod.split_front_matter(text, str(path))
         text = text[body_start:].strip("\n")
     metadata = meta_mod.merge(front, meta_mod.read_sidecar(path))
-    return build_transcript(
+    parsed = build_transcript(
         name=path.stem, source_file=path.name, source_format=suffix.lstrip("."),
         encoding=encoding, text=text, metadata=metadata, source_sha256=source_sha,
         extra_labels=bold_labels,
     )
+    _note_reading(parsed, encoding, removed)
+    return parsed
+
+
+def _note_reading(parsed: ParsedTranscript, encoding: str | None, removed: int) -> None:
+    """Say how the file was read when that may have changed what it says."""
+    if encoding == "cp1252":
+        parsed.warnings.insert(0, f"{parsed.source_file}: {CP1252_NOTE}")
+    if removed:
+        parsed.warnings.insert(0, f"{parsed.source_file}: {controls_note(removed)}")
 
 
 def _read_subtitle_file(path: Path, data: bytes, source_sha: str) -> ParsedTranscript:
@@ -60,6 +71,7 @@ def _read_subtitle_file(path: Path, data: bytes, source_sha: str) -> ParsedTrans
     from qualcode.importers.subtitles import read_subtitles
 
     raw, encoding = decode_transcript(data, str(path))
+    raw, removed = strip_controls(raw)
     metadata = meta_mod.merge(None, meta_mod.read_sidecar(path))
     source_format = path.suffix.lower().lstrip(".")
     subtitles = read_subtitles(raw, source_format, str(path), mapped=metadata.speakers)
@@ -74,6 +86,7 @@ def _read_subtitle_file(path: Path, data: bytes, source_sha: str) -> ParsedTrans
         parsed.warnings.append(
             f"{path.name}: the cues before the first named speaker (from line "
             f"{subtitles.unattributed_line}) are kept in the text but belong to no turn")
+    _note_reading(parsed, encoding, removed)
     return parsed
 
 

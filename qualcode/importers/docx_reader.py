@@ -14,9 +14,6 @@ imports a thousand documents; a test checks that both read every document identi
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 from qualcode.domain.errors import InputFileError
 
 _MAX_LABEL = 40
@@ -91,18 +88,14 @@ def _cell_text(cell) -> str:
 
 def read_docx(data: bytes, path: str) -> tuple[str, set[str]]:
     """Return the transcript text (one line per paragraph) and the bold labels found."""
+    from qualcode.importers.reading import open_zip, read_member
+
+    archive = open_zip(data, path, kind=".docx", hint=_BROKEN)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise InputFileError(path, "not a valid .docx (the file is not a zip archive)",
-                             hint=_BROKEN) from None
-    try:
-        xml = archive.read("word/document.xml")
+        xml = read_member(archive, "word/document.xml", path, kind=".docx", hint=_BROKEN)
     except KeyError:
         raise InputFileError(path, "not a .docx (the zip has no word/document.xml)",
                              hint=_BROKEN) from None
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise InputFileError(path, f"damaged .docx ({exc})", hint=_BROKEN) from None
     from lxml import etree
 
     try:

@@ -13,28 +13,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from qualcode.domain.errors import InputFileError
 from qualcode.domain.model import INTERVIEW_FORMATS, TranscriptMetadata
-from qualcode.domain.text import nfc
+from qualcode.domain.text import decode_text, nfc
+from qualcode.importers.reading import YAML_LIMIT, read_file
+from qualcode.importers.safe_yaml import load_yaml
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<body>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 RESERVED = ("site", "title", "speakers")
-
-
-def load_yaml(text: str, path: str, *, first_line: int = 1) -> Any:
-    """``yaml.safe_load`` with errors turned into ``file:line: reason``."""
-    try:
-        return yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + first_line) if mark else None
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise InputFileError(path, f"YAML syntax error: {problem}", line=line,
-                             hint="fix the YAML (check indentation, colons and quotes)") from None
-    except yaml.YAMLError as exc:
-        raise InputFileError(path, f"YAML syntax error: {exc}") from None
 
 
 def split_front_matter(text: str, path: str) -> tuple[TranscriptMetadata | None, int]:
@@ -49,8 +35,8 @@ def split_front_matter(text: str, path: str) -> tuple[TranscriptMetadata | None,
 def read_sidecar(transcript_path: Path) -> TranscriptMetadata | None:
     for suffix in (".yaml", ".yml"):
         sidecar = transcript_path.with_suffix(suffix)
-        if sidecar.is_file():
-            text = sidecar.read_text(encoding="utf-8-sig")
+        if sidecar.exists():
+            text, _ = decode_text(read_file(sidecar, YAML_LIMIT), str(sidecar))
             data = load_yaml(text, str(sidecar))
             return metadata_from_mapping(data or {}, str(sidecar))
     return None

@@ -8,6 +8,7 @@ error names the file and the reason.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,18 +58,51 @@ def _skipped(name: str) -> bool:
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
     """Files as given; directories contribute their transcript files (recursively, sorted),
-    leaving out hidden files, Word lock files (~$…) and README files."""
+    leaving out hidden files, Word lock files (~$…) and README files.
+
+    Inside a folder, a symbolic link to a transcript, a sidecar or a folder that points
+    outside it is refused (a link named intervju.txt could stand for any file on the
+    machine), and linked folders are not entered. A file named on the command line is read
+    wherever it is."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*")
-                                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-                                and not _skipped(p.name)))
+            files.extend(_folder_files(path))
         elif path.exists():
             files.append(path)
         else:
             raise InputFileError(str(path), "no such file or directory")
     return files
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    root = folder.resolve()
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        here = Path(dirpath)
+        for name in [*dirnames, *filenames]:
+            entry = here / name
+            if entry.is_symlink() and (name in dirnames or _read_with_transcripts(name)):
+                _check_link(entry, root, folder)
+        for name in filenames:
+            if Path(name).suffix.lower() in SUPPORTED_SUFFIXES and not _skipped(name):
+                found.append(here / name)
+    return sorted(found)
+
+
+def _read_with_transcripts(name: str) -> bool:
+    """Transcripts and their metadata sidecars: what an import of the folder reads."""
+    suffix = Path(name).suffix.lower()
+    return suffix in (*SUPPORTED_SUFFIXES, ".yaml", ".yml") and not _skipped(name)
+
+
+def _check_link(link: Path, root: Path, folder: Path) -> None:
+    target = link.resolve()
+    if not target.is_relative_to(root):
+        raise InputFileError(str(link), f"a link to {target}, which is outside {folder}; "
+                             "nothing was imported",
+                             hint="copy the file into the folder, or name it on the command "
+                                  "line to import it")
 
 
 # --- attribute helpers --------------------------------------------------------------
@@ -99,17 +133,63 @@ def _ids(session: Session, model, column) -> dict[str, int]:
 # --- transcripts --------------------------------------------------------------------
 
 PARALLEL_MIN_FILES = 24  # below this, starting worker processes costs more than it saves
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+_parent_pid: int | None = None  # in a parsing worker: the import that started it
+
+
+def _worker_started(parent_pid: int) -> None:
+    """Make a parsing worker end with the import that started it: Linux kills it when the
+    parent dies (a parent killed with SIGKILL runs no clean-up); elsewhere the worker looks
+    for its parent before each file (see :func:`_read_in_worker`)."""
+    import signal
+
+    global _parent_pid
+    _parent_pid = parent_pid
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler is not ours
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which ends us
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+def _read_in_worker(path: Path) -> ParsedTranscript:
+    if _parent_pid is not None and os.getppid() != _parent_pid:  # orphaned: nobody waits
+        os._exit(1)
+    return read_transcript(path)
 
 
 def _parse_in_parallel(files: list[Path]):
-    """Parse transcripts on every core (parsing is pure, CPU-bound work), in file order."""
+    """Parse transcripts on every core (parsing is pure, CPU-bound work), in file order.
+
+    The workers end with the import: SIGTERM (as from ``kill``) stops the pool and exits,
+    leaving the project as it was, since nothing is written while files are parsed."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    import signal
+    import threading
 
     workers = min(os.cpu_count() or 1, 8)
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(read_transcript, files, chunksize=8)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        with context.Pool(workers, initializer=_worker_started,
+                          initargs=(os.getpid(),)) as pool:  # leaving it terminates workers
+            yield from pool.imap(_read_in_worker, files, chunksize=8)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(signum, frame) -> None:
+    raise SystemExit(128 + signum)
 
 
 def read_batch(files: list[Path], progress: Callable[[str], None] | None = None
@@ -309,11 +389,12 @@ class AttributeReport:
     persons_added: int = 0
     persons_updated: int = 0
     transcripts_updated: int = 0
+    warnings: list[str] = field(default_factory=list)  # e.g. control characters removed
 
 
 def import_attributes(store: Store, paths: list[Path]) -> AttributeReport:
     sheet = read_attribute_sheets(paths)
-    report = AttributeReport()
+    report = AttributeReport(warnings=list(sheet.warnings))
     with store.write() as session:
         _apply_sites(session, sheet, report)
         _apply_persons(session, sheet, report)
