@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from qualcode.cli.common import FormatOption, RawOption, open_project
-from qualcode.cli.render import OutputFormat, console, emit_rows
+from qualcode.cli.render import OutputFormat, console, emit_rows, err_console
 
 app = typer.Typer(help="Codings: spans of transcripts coded by a coder.", no_args_is_help=True)
 
@@ -24,6 +24,8 @@ def import_codings(
     from qualcode.services.codings import import_codings as run
 
     report = run(open_project(ctx), paths)
+    for line in report.warnings:
+        err_console.print(f"warning: {line}", highlight=False, markup=False, soft_wrap=True)
     per = ", ".join(f"{k} {v}" for k, v in sorted(report.by_coder.items()))
     skipped = (f"; {report.skipped_duplicates} already present"
                if report.skipped_duplicates else "")

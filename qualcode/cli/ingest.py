@@ -41,8 +41,11 @@ def import_transcripts(
         task = bar.add_task("", total=len(files))
         report = run(store, files, replace=replace,
                      progress=lambda name: bar.update(task, advance=1, description=name))
+    from rich.markup import escape
+
     for line in report.warnings:
-        err_console.print(f"[yellow]warning:[/] {line}", highlight=False, soft_wrap=True)
+        err_console.print(f"[yellow]warning:[/] {escape(line)}", highlight=False,
+                          soft_wrap=True)
     for line in report.reanchored:
         console.print(f"re-anchored: {line}", highlight=False)
     parts = [f"{len(report.added)} added"]
@@ -62,9 +65,14 @@ def import_attributes(
              "transcripts:.")],
 ) -> None:
     """Import attribute sheets — all or nothing."""
+    from rich.markup import escape
+
     from qualcode.services.ingest import import_attributes as run
 
     report = run(open_project(ctx), paths)
+    for line in report.warnings:
+        err_console.print(f"[yellow]warning:[/] {escape(line)}", highlight=False,
+                          soft_wrap=True)
     console.print(
         f"Sites: {report.sites_added} added, {report.sites_updated} updated · "
         f"persons: {report.persons_added} added, {report.persons_updated} updated · "

@@ -11,10 +11,12 @@ from qualcode.domain.text import nfc
 ATTRIBUTE_TYPES = ("text", "integer", "number", "boolean", "date")
 _TRUE = {"true", "ja", "yes", "sann"}
 _FALSE = {"false", "nei", "no", "usann"}
-_INT = re.compile(r"^[+-]?\d+$")
-_NUM = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_NO_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+# ASCII digits only: int() also reads Arabic-Indic and fullwidth digits, which a sheet
+# should keep as the text it is.
+_INT = re.compile(r"^[+-]?\d+$", re.ASCII)
+_NUM = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$", re.ASCII)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+_NO_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$", re.ASCII)
 
 
 def encode(value: Any) -> tuple[str, str, float | None]:

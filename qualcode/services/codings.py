@@ -21,13 +21,14 @@ class CodingImportReport:
     added: int = 0
     skipped_duplicates: int = 0
     by_coder: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 def import_codings(store: Store, paths: list[Path], *, origin: str = "imported"
                    ) -> CodingImportReport:
     """Import one or more coding files in one transaction: any bad row, nothing written."""
-    rows = [(path, row) for path in paths for row in read_coding_file(path)]
     report = CodingImportReport()
+    rows = [(path, row) for path in paths for row in read_coding_file(path, report.warnings)]
     with store.write() as session:
         codes = codes_by_id(session)
         transcripts = {t.name: t for t in session.exec(select(Transcript)).all()}
