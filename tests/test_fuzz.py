@@ -34,9 +34,9 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
 # Pieces that broke readers before, spliced into otherwise valid files.
 NASTY = [
     b"\xff", b"\xc3", b"\x00", b"\x0b", b"\x0c", b"\x1b[31m", b"\r", b"\xef\xbb\xbf",
-    "dato: 2021-13-45\n".encode(), "dato: 2021-02-30\n".encode(), b"? [x, y]\n: 1\n",
+    b"dato: 2021-13-45\n", b"dato: 2021-02-30\n", b"? [x, y]\n: 1\n",
     b"a: &a [x, x]\nb: &b [*a, *a]\nc: &c [*b, *b]\n", b"[" * 300 + b"]" * 300,
-    b"!!python/object:os.system ls\n", "²".encode(), "Rektor:".encode(), b"---\n",
+    b"!!python/object:os.system ls\n", "²".encode(), b"Rektor:", b"---\n",
     b"WEBVTT\n\n00:00:01.000 --> 00:00:00.500\n", b"1\n00:00:01,000 --> x\n",
     b"'\"", b"\t=1+1", "æøå ÆØÅ".encode(),
 ]

@@ -148,3 +148,28 @@ def test_a_coders_layer_leaves_as_csv_and_comes_back_exactly(example, tmp_path, 
     code, _, err = cli("coding", "import", str(exported), project=other)
     assert code == 0, err
     assert _layer(open_project(other), "anna") == _layer(open_project(example.path), "anna")
+
+
+def test_coding_export_writes_what_coding_import_reads_back(example, tmp_path, cli):
+    out = tmp_path / "anna.csv"
+    code, said, err = cli("coding", "export", str(out), "--coder", "anna",
+                          project=example.path)
+    assert code == 0, err
+    n = int(said.split()[1])
+    layer = _layer(example, "anna")
+    assert n == len(layer) > 0
+    example.close()
+    fresh = tmp_path / "fresh.db"
+    shutil.copy(example.path, fresh)
+    with open_project(fresh).write() as session:
+        from sqlmodel import delete, select
+
+        from qualcode.store.models import Coder, Coding
+        anna = session.exec(select(Coder).where(Coder.name == "anna")).one()
+        session.exec(delete(Coding).where(Coding.coder_pk == anna.pk))
+    code, _, err = cli("coding", "import", str(out), project=fresh)
+    assert code == 0, err
+    assert _layer(open_project(fresh), "anna") == layer
+    code, _, err = cli("coding", "export", str(out), "--coder", "nobody",
+                       project=example.path)
+    assert code == 1 and "no codings by 'nobody'" in err and "anna" in err

@@ -33,6 +33,22 @@ def import_codings(
                   highlight=False)
 
 
+@app.command("export")
+def export_codings(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="The coding file to write (.csv).")],
+    coder: Annotated[str, typer.Option("--coder", "-c", help="Whose codings.")],
+) -> None:
+    """Write one coder's codings as a coding file that `coding import` reads back exactly
+    (in another copy of the study, say): offsets, code, origin, memo and the quoted text."""
+    from qualcode.output import check_output_path
+    from qualcode.services.codings import export_coder_layer
+
+    target = check_output_path(path)
+    n = export_coder_layer(open_project(ctx), coder, target)
+    console.print(f"Wrote {n} codings by {coder} to {target}", highlight=False, markup=False)
+
+
 def _range(text: str, what: str) -> tuple[int, int]:
     first, _, last = text.replace("–", "-").partition("-")
     try:

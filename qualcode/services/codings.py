@@ -104,3 +104,35 @@ def import_codings(store: Store, paths: list[Path], *, origin: str = "imported"
                      after={"added": report.added, "by_coder": report.by_coder,
                             "skipped_duplicates": report.skipped_duplicates})
     return report
+
+
+EXPORT_COLUMNS = ("transcript", "start", "end", "code", "coder", "origin", "memo", "text")
+
+
+def export_coder_layer(store: Store, coder: str, path: Path) -> int:
+    """Write one coder's codings as a coding file that `coding import` reads back exactly:
+    offsets (not turn numbers, which depend on the speaker rules), the quoted text (checked
+    on import, so a changed transcript is noticed), origin and memo. Text is written as
+    stored: this is an exchange file between copies of qualcode, not a spreadsheet."""
+    import csv
+    import io
+
+    from qualcode.output import write_text
+    from qualcode.services.coding_ops import list_codings
+
+    rows = list_codings(store, coder=coder)
+    if not rows:
+        from qualcode.domain.errors import NotFoundError
+
+        with store.snapshot() as db:
+            coders = db.column("SELECT name FROM coder ORDER BY name")
+        raise NotFoundError(f"no codings by '{coder}'",
+                            hint=f"coders: {', '.join(coders) or 'none yet'}")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for r in rows:
+        writer.writerow([r["transcript"], r["start"], r["end"], r["code"], r["coder"],
+                         r["origin"], r["memo"] or "", r["text"]])
+    write_text(path, buffer.getvalue())
+    return len(rows)
