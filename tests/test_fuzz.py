@@ -116,12 +116,21 @@ def test_a_damaged_docx_is_read_or_refused_in_one_line(changes, member, tmp_path
     _reads_or_refuses(read_transcript, path)
 
 
+SHEETS = {  # name: (the example file, how the project reads it)
+    "attribute sheet": (EXAMPLE / "attributes.yaml", lambda p: read_attribute_sheets([p])),
+    "codebook": (CODEBOOK, load_codebook),
+    "coding file": (EXAMPLE / "codings_nordvik.csv", read_coding_file),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SHEETS))
 @FUZZ
 @given(changes=edits)
-def test_a_damaged_attribute_sheet_is_read_or_refused_in_one_line(changes, tmp_path):
-    path = tmp_path / "attributes.yaml"
-    path.write_bytes(_mutate((EXAMPLE / "attributes.yaml").read_bytes(), changes))
-    _reads_or_refuses(lambda p: read_attribute_sheets([p]), path)
+def test_a_damaged_sheet_is_read_or_refused_in_one_line(kind, changes, tmp_path):
+    source, read = SHEETS[kind]
+    path = tmp_path / source.name
+    path.write_bytes(_mutate(source.read_bytes(), changes))
+    _reads_or_refuses(read, path)
 
 
 @FUZZ
@@ -131,19 +140,3 @@ def test_a_damaged_sidecar_is_read_or_refused_in_one_line(changes, tmp_path):
     sidecar = tmp_path / "vestbo_rektor.yaml"
     sidecar.write_bytes(_mutate((EXAMPLE / "vestbo_rektor.yaml").read_bytes(), changes))
     _reads_or_refuses(read_transcript, tmp_path / "vestbo_rektor.docx")
-
-
-@FUZZ
-@given(changes=edits)
-def test_a_damaged_codebook_is_read_or_refused_in_one_line(changes, tmp_path):
-    path = tmp_path / "kodebok.yaml"
-    path.write_bytes(_mutate(CODEBOOK.read_bytes(), changes))
-    _reads_or_refuses(load_codebook, path)
-
-
-@FUZZ
-@given(changes=edits)
-def test_a_damaged_coding_file_is_read_or_refused_in_one_line(changes, tmp_path):
-    path = tmp_path / "codings.csv"
-    path.write_bytes(_mutate((EXAMPLE / "codings_nordvik.csv").read_bytes(), changes))
-    _reads_or_refuses(read_coding_file, path)
