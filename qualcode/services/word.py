@@ -55,6 +55,10 @@ def add_section(doc, landscape: bool, *, portrait_margins: tuple[float, float, f
     from docx.shared import Cm
 
     section = doc.add_section(WD_SECTION.NEW_PAGE)
+    # A new section copies the previous one's settings, the title page's "different first
+    # page" included: without this, the first page of every section had no header and no
+    # page number (20 of 42 pages of the example report).
+    section.different_first_page_header_footer = False
     if landscape:
         section.orientation = WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = Cm(29.7), Cm(21.0)

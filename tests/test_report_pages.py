@@ -1,0 +1,51 @@
+"""Both Word reports carry the header and a page number on every page after the title page:
+each section after the first shows the first section's header and footer (a section
+copies its predecessor's "different first page" setting unless told otherwise, which left
+the first page of every chapter without a number)."""
+
+from __future__ import annotations
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+
+from qualcode.services import report
+from qualcode.services.agreement_report import write_agreement_report
+
+
+def _has_page_field(footer) -> bool:
+    return any(instr.text and "PAGE" in instr.text
+               for p in footer.paragraphs for instr in p._p.iter(qn("w:instrText")))
+
+
+def _numbered_everywhere(path) -> None:
+    document = docx.Document(str(path))
+    first, *rest = document.sections
+    assert _has_page_field(first.footer), "the first section's footer has no page number"
+    assert first.header.paragraphs[0].text, "the first section has no running header"
+    assert rest, "the report has one section only"
+    for i, section in enumerate(rest, start=2):
+        assert not section.different_first_page_header_footer, (
+            f"section {i} starts on a page without header and page number")
+        assert section.footer.is_linked_to_previous and section.header.is_linked_to_previous
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    from tests.conftest import build_example
+
+    store = build_example(tmp_path_factory.mktemp("pages") / "example.db")
+    yield store
+    store.close()
+
+
+def test_every_page_of_the_study_report_after_the_title_has_a_number(study, tmp_path):
+    path = tmp_path / "rapport.docx"
+    report.write_report(study, path)
+    _numbered_everywhere(path)
+
+
+def test_every_page_of_the_agreement_report_after_the_title_has_a_number(study, tmp_path):
+    path = tmp_path / "agreement.docx"
+    write_agreement_report(study, path, bootstrap=50, seed=1)
+    _numbered_everywhere(path)
