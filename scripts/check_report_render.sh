@@ -39,3 +39,15 @@ pdf="$outdir/$stem.pdf"
 pdftoppm -r "$dpi" -png "$pdf" "$outdir/$stem-page"
 pages=$(ls "$outdir/$stem"-page-*.png | wc -l)
 echo "$pdf: $pages page(s) → $outdir/$stem-page-*.png"
+
+# Every page after the title page must show its number, alone on a line of the footer,
+# and no page may be nearly empty: fewer than four lines besides header and number (an
+# orphaned table note, a lone heading). A table running on for a few rows is fine.
+unnumbered=() sparse=()
+for ((i = 2; i <= pages; i++)); do
+    text=$(pdftotext -layout -f "$i" -l "$i" "$pdf" -)
+    grep -qE "^[[:space:]]*$i[[:space:]]*$" <<<"$text" || unnumbered+=("$i")
+    [ "$(grep -c '[^[:space:]]' <<<"$text")" -ge 6 ] || sparse+=("$i")
+done
+echo "pages without a number: ${unnumbered[*]:-none}; nearly empty pages: ${sparse[*]:-none}"
+[ ${#unnumbered[@]} -eq 0 ] && [ ${#sparse[@]} -eq 0 ]

@@ -49,3 +49,21 @@ def test_every_page_of_the_agreement_report_after_the_title_has_a_number(study, 
     path = tmp_path / "agreement.docx"
     write_agreement_report(study, path, bootstrap=50, seed=1)
     _numbered_everywhere(path)
+
+
+def test_a_tables_note_keeps_to_its_table(study, tmp_path):
+    """The note under a table never starts a page alone: the table's last rows keep with
+    it (rendered, this moved an orphaned note of the example report back to its table)."""
+    path = tmp_path / "rapport.docx"
+    report.write_report(study, path)
+    document = docx.Document(str(path))
+    body = list(document.element.body.iterchildren())
+    noted = 0
+    for element, following in zip(body, body[1:], strict=False):
+        if element.tag == qn("w:tbl") and following.tag == qn("w:p") and \
+                docx.text.paragraph.Paragraph(following, document).style.name == "Tabellnote":
+            last = docx.table.Table(element, document).rows[-1]
+            assert all(p.paragraph_format.keep_with_next
+                       for cell in last.cells for p in cell.paragraphs)
+            noted += 1
+    assert noted >= 3

@@ -32,6 +32,7 @@ from qualcode.services.word import (
     base_document,
     cant_split,
     clean_table,
+    keep_notes_with_tables,
     nb_date,
     nb_int,
     oxml,
@@ -432,6 +433,7 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
     _caption(doc, f"Tabell {table_no[0]}. Kodebok med omfang.")
     _codebook_table(doc, area_codes, by_pk, counts_rows)
     stats["tables"] += 1
+    keep_notes_with_tables(doc)
     save_document(doc, path)
     return stats
 
@@ -899,6 +901,7 @@ def write_matrix_docx(m: mx.Matrix, cells: list[str], path: Path) -> None:
         doc.add_paragraph("Et utdrag som omfatter replikker fra flere kolonner, telles i hver "
                           "av dem; Totalt teller det én gang. Intervjuerens replikker telles "
                           "ikke.", style="Tabellnote")
+    keep_notes_with_tables(doc)
     save_document(doc, path)
 
 

@@ -153,3 +153,24 @@ def page_number_field(paragraph) -> None:
     run._r.append(oxml("w:fldChar", fldCharType="separate"))
     paragraph.add_run("1")
     paragraph.add_run()._r.append(oxml("w:fldChar", fldCharType="end"))
+
+
+def keep_notes_with_tables(doc, note_style: str = "Tabellnote", rows: int = 2) -> None:
+    """A table's note must not start a page of its own, nor leave a table's last row
+    behind: the paragraphs of each noted table's last ``rows`` rows keep with what follows
+    (Word and LibreOffice then move those rows and the note to the next page together)."""
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    body = list(doc.element.body.iterchildren())
+    for element, following in zip(body, body[1:], strict=False):
+        if element.tag != qn("w:tbl") or following.tag != qn("w:p"):
+            continue
+        if Paragraph(following, doc).style.name != note_style:
+            continue
+        table = Table(element, doc)
+        for row in table.rows[-rows:]:
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    paragraph.paragraph_format.keep_with_next = True
