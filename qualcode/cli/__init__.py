@@ -78,6 +78,7 @@ from qualcode.cli import (  # noqa: E402
     ingest,
     log,
     media,
+    memo,
     project,
     refi,
     workbench,
@@ -99,6 +100,7 @@ app.add_typer(codes.suggest_app, name="suggest")
 app.add_typer(media.app, name="media")
 app.command("play")(media.play)
 app.command("log")(log.log)
+app.add_typer(memo.app, name="memo")
 
 
 def main() -> None:

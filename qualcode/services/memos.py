@@ -1,0 +1,133 @@
+"""Analytic memos: notes on codes, transcripts, informants, schools and the project itself
+(a dated research journal), which is how qualitative analysis is written up.
+
+A memo is about one thing, named as ``KIND:KEY`` (``code:LED``, ``transcript:nordvik_rektor``,
+``person:nordvik_rektor_1``, ``site:nordvik_u``) or ``project``. Memos on codings live on
+the coding itself (`coding memo`); summaries of a code per case are `summary set`. Every
+change is in the audit log.
+"""
+
+from __future__ import annotations
+
+import difflib
+from datetime import timezone
+
+from qualcode.domain.errors import InputFileError, NotFoundError
+from qualcode.store import Store
+
+KINDS = {  # kind: (table, key column, how to list them)
+    "code": ("code", "code_id", "qualcode codebook show"),
+    "transcript": ("transcript", "name", "qualcode transcripts"),
+    "person": ("person", "person_id", "qualcode cases"),
+    "site": ("site", "site_id", "qualcode cases"),
+}
+PROJECT = "project"
+
+
+def parse_about(about: str) -> tuple[str, str | None]:
+    """``code:LED`` → ("code", "LED"); ``project`` → ("project", None)."""
+    text = about.strip()
+    if text.lower() in (PROJECT, "journal"):
+        return PROJECT, None
+    kind, sep, key = text.partition(":")
+    kind = kind.strip().lower()
+    if not sep or kind not in KINDS or not key.strip():
+        raise InputFileError("memo", f"'{about}' names nothing a memo can be about",
+                             hint="use project, code:ID, transcript:NAME, person:ID or "
+                                  "site:ID")
+    return kind, key.strip()
+
+
+def _check_exists(db, kind: str, key: str) -> None:
+    table, column, listing = KINDS[kind]
+    names = db.column(f"SELECT {column} FROM {table}")
+    if key in names:
+        return
+    close = difflib.get_close_matches(key, names, n=1)
+    raise NotFoundError(f"no {kind} '{key}'",
+                        hint=f"did you mean '{close[0]}'?" if close else f"see `{listing}`")
+
+
+def add_memo(store: Store, about: str, body: str, *, title: str | None = None) -> int:
+    from sqlalchemy import insert
+
+    from qualcode import audit
+    from qualcode.services.common import now
+    from qualcode.store.models import Memo
+
+    kind, key = parse_about(about)
+    body = body.strip()
+    if not body:
+        raise InputFileError("memo", "the memo is empty; nothing was written")
+    with store.write() as session:
+        if key is not None:
+            _check_exists(store.in_session(session), kind, key)
+        stamp = now()
+        pk = session.execute(insert(Memo).values(
+            author=audit.current_actor(), about_type=kind, about_key=key, title=title,
+            body=body, created_at=stamp, updated_at=stamp)).inserted_primary_key[0]
+        audit.record(session, "add", "memo", str(pk),
+                     after={"about": about, "title": title, "body": body})
+    return pk
+
+
+def list_memos(store: Store, about: str | None = None, *, search: str | None = None
+               ) -> list[dict]:
+    """Memos (not coding memos or summaries), newest first; ``search`` matches title and
+    text without regard to case."""
+    sql = ("SELECT pk, about_type, about_key, author, title, body, created_at, updated_at "
+           "FROM memo WHERE about_type IN (?, ?, ?, ?, ?)")
+    params: list = [PROJECT, *KINDS]
+    if about:
+        kind, key = parse_about(about)
+        sql += " AND about_type = ?" + (" AND about_key = ?" if key is not None else "")
+        params += [kind] + ([key] if key is not None else [])
+    with store.snapshot() as db:
+        rows = db.rows(sql + " ORDER BY created_at DESC, pk DESC", params)
+    needle = search.casefold() if search else None
+    out = []
+    for pk, kind, key, author, title, body, created, updated in rows:
+        if needle and needle not in f"{title or ''}\n{body}".casefold():
+            continue
+        out.append({"id": pk, "about": f"{kind}:{key}" if key else kind, "author": author,
+                    "title": title, "text": body, "created": _stamp(created),
+                    "updated": _stamp(updated)})
+    return out
+
+
+def get_memo(store: Store, pk: int) -> dict:
+    found = [m for m in list_memos(store) if m["id"] == pk]
+    if not found:
+        raise NotFoundError(f"no memo #{pk}", hint="see `qualcode memo list`")
+    return found[0]
+
+
+def edit_memo(store: Store, pk: int, body: str, *, title: str | None = None) -> None:
+    """Replace a memo's text (and title, if given); an empty text removes the memo."""
+    from qualcode import audit
+    from qualcode.services.common import now
+    from qualcode.store.models import Memo
+
+    get_memo(store, pk)  # one of these memos, not a coding memo or a summary
+    with store.write() as session:
+        row = session.get(Memo, pk)
+        before = {"title": row.title, "body": row.body}
+        if not body.strip():
+            session.delete(row)
+            audit.record(session, "remove", "memo", str(pk), before=before)
+            return
+        row.body = body.strip()
+        if title is not None:
+            row.title = title or None
+        row.updated_at = now()
+        session.add(row)
+        audit.record(session, "update", "memo", str(pk), before=before,
+                     after={"title": row.title, "body": row.body})
+
+
+def _stamp(value) -> str:
+    from datetime import datetime
+
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment.isoformat(timespec="minutes")
