@@ -14,16 +14,24 @@ ROLE_STYLE = {"intervjuer": "dim", "rektor": "magenta", "radgiver": "cyan", "lae
 
 
 def register(app: typer.Typer) -> None:
-    app.command("transcripts")(transcripts)
+    app.add_typer(transcripts_app, name="transcripts")
     app.command("show")(show)
     app.command("cases")(cases)
     app.command("quotes")(quotes)
     app.command("search")(search)
 
 
+transcripts_app = typer.Typer(
+    help="List transcripts with site, format, speakers and word count (rename and remove "
+         "them with the commands below).", invoke_without_command=True)
+
+
+@transcripts_app.callback()
 def transcripts(ctx: typer.Context, fmt: FormatOption = OutputFormat.table,
                 raw: RawOption = False) -> None:
     """List transcripts with site, format, speakers and word count."""
+    if ctx.invoked_subcommand is not None:
+        return
     from qualcode.services.overview import list_transcripts
 
     rows = list_transcripts(open_project(ctx))
@@ -95,6 +103,33 @@ def show(
             body = escape(turn["text"])
         table.add_row(str(turn["index"]), f"[{style}]{who}[/]{role}", body)
     console.print(table)
+
+
+@transcripts_app.command("rename")
+def rename(ctx: typer.Context,
+           old: Annotated[str, typer.Argument(help="The transcript's name or id.")],
+           new: Annotated[str, typer.Argument(help="Its new name.")]) -> None:
+    """Rename a transcript (its codings, turns and attributes stay with it)."""
+    from qualcode.services.transcript_maintenance import rename_transcript
+
+    before = rename_transcript(open_project(ctx), old, new)
+    console.print(f"renamed {before} to {new}", highlight=False, markup=False)
+
+
+@transcripts_app.command("remove")
+def remove(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The transcript's name or id.")],
+    with_codings: Annotated[bool, typer.Option(
+        "--with-codings", help="Also remove its codings (each is kept in the audit log).")
+    ] = False,
+) -> None:
+    """Remove a transcript; refused while it has codings, unless --with-codings."""
+    from qualcode.services.transcript_maintenance import remove_transcript
+
+    n = remove_transcript(open_project(ctx), name, with_codings=with_codings)
+    console.print(f"removed {name}" + (f" and its {n} coding(s)" if n else ""),
+                  highlight=False, markup=False)
 
 
 def cases(
