@@ -13,13 +13,14 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import FormatOption, open_project
+from qualcode.cli.common import FormatOption, Group, open_project
 from qualcode.cli.render import OutputFormat, console, emit_rows
 
-summary_app = typer.Typer(help="Researcher summaries: one framework-matrix cell per code and "
-                               "site or person.", no_args_is_help=True)
-export_app = typer.Typer(help="Write matrices, the Word report and presence tables to files.",
-                         no_args_is_help=True)
+summary_app = typer.Typer(cls=Group, no_args_is_help=True,
+                          help="Researcher summaries: one framework-matrix cell per code "
+                               "and site or person.")
+export_app = typer.Typer(cls=Group, no_args_is_help=True,
+                         help="Write matrices, the Word report and presence tables to files.")
 
 
 def register(app: typer.Typer) -> None:

@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import FormatOption, open_project
+from qualcode.cli.common import FormatOption, Group, open_project
 from qualcode.cli.render import OutputFormat, console, emit_rows, err_console
 
-app = typer.Typer(help="The YAML codebook: check it, load it into the project, show it.",
+app = typer.Typer(cls=Group, help="The YAML codebook: check it, load it into the project, show it.",
                   no_args_is_help=True)
 
 CodebookFile = Annotated[Path, typer.Argument(help="A codebook YAML file.")]

@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
 
-from qualcode.cli.common import open_project
+from qualcode.cli.common import Group, open_project
 from qualcode.cli.render import console, err_console
 
-app = typer.Typer(help="Code maintenance that keeps every coding: rename, merge, move, "
+app = typer.Typer(cls=Group, help="Code maintenance that keeps every coding: rename, merge, move, "
                        "archive. The codebook file follows.", no_args_is_help=True)
 
 
@@ -91,7 +90,7 @@ def diff(ctx: typer.Context,
             console.print(f"{name}: {', '.join(items)}", highlight=False)
 
 
-class _SuggestGroup(TyperGroup):
+class _SuggestGroup(Group):
     """`qualcode suggest T1 T2` means `qualcode suggest run T1 T2`."""
 
     def parse_args(self, ctx, args):  # type: ignore[override]

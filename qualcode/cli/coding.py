@@ -8,10 +8,11 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import FormatOption, open_project
+from qualcode.cli.common import FormatOption, Group, open_project
 from qualcode.cli.render import OutputFormat, console, emit_rows
 
-app = typer.Typer(help="Codings: spans of transcripts coded by a coder.", no_args_is_help=True)
+app = typer.Typer(cls=Group, help="Codings: spans of transcripts coded by a coder.",
+                  no_args_is_help=True)
 
 
 @app.command("import")

@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import open_project
+from qualcode.cli.common import Group, open_project
 from qualcode.cli.render import console, err_console
 
-attributes_app = typer.Typer(help="Attributes of sites (schools), persons and interviews.",
-                             no_args_is_help=True)
+attributes_app = typer.Typer(cls=Group, no_args_is_help=True,
+                             help="Attributes of sites (schools), persons and interviews.")
 
 
 def register(app: typer.Typer) -> None:
@@ -37,7 +37,9 @@ def import_transcripts(
     files = expand_paths(paths)
     with Progress(TextColumn("Reading"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.description}"), console=err_console,
-                  transient=True, disable=len(files) < 4) as bar:
+                  transient=True,
+                  # Off a terminal the bar would leave a blank line above an error.
+                  disable=len(files) < 4 or not err_console.is_terminal) as bar:
         task = bar.add_task("", total=len(files))
         report = run(store, files, replace=replace,
                      progress=lambda name: bar.update(task, advance=1, description=name))
