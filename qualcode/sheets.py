@@ -232,7 +232,8 @@ def _int_range(text: str) -> tuple[int, int] | None:
     if not text:
         return None
     first, _, last = text.partition("-")
-    if not first.strip().isdigit() or (last and not last.strip().isdigit()):
+    # isdecimal, not isdigit: int() refuses ² although isdigit takes it.
+    if not first.strip().isdecimal() or (last and not last.strip().isdecimal()):
         raise ValueError(text)
     lo = int(first)
     hi = int(last) if last else lo
@@ -267,7 +268,7 @@ def read_coding_file(path: Path) -> list[CodingRow]:
                                  line=lineno) from None
         chars = None
         if get("start") or get("end"):
-            if not (get("start").isdigit() and get("end").isdigit()):
+            if not (get("start").isdecimal() and get("end").isdecimal()):
                 raise InputFileError(str(path), "start and end must both be whole numbers",
                                      line=lineno)
             chars = (int(get("start")), int(get("end")))

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from qualcode.cli.common import FormatOption, open_project
+from qualcode.cli.common import FormatOption, coder_option, coders_option, open_project
 from qualcode.cli.render import OutputFormat, console, emit_json, emit_rows, err_console
 
 
@@ -44,7 +44,8 @@ class AutoMode(str, Enum):
 
 
 CodersOption = Annotated[str | None, typer.Option(
-    "--coders", help="Coders to compare, comma-separated (two or more), e.g. anna,bjorn. "
+    "--coders", callback=coders_option,
+    help="Coders to compare, comma-separated (two or more), e.g. anna,bjorn. "
     "Default: every coder with codings of their own (suggestions never count; name the "
     "consensus coder to compare against it).", show_default=False)]
 TranscriptsOption = Annotated[list[str] | None, typer.Option(
@@ -66,7 +67,7 @@ MinShareOption = Annotated[float, typer.Option(
     "coder's spans must cover for it to count as coded (0: any overlap).", min=0.0, max=1.0)]
 BootstrapOption = Annotated[int, typer.Option(
     "--bootstrap", help="Bootstrap resamples of transcripts for the 95 % interval "
-    "(0: none).", min=0)]
+    "(0: none; at most 100000).")]
 SeedOption = Annotated[int, typer.Option(
     "--seed", help="Seed of the bootstrap: the same seed gives the same interval.")]
 MeasureOption = Annotated[Measure | None, typer.Option(
@@ -400,9 +401,11 @@ def export_agreement(
 def reconcile(
     ctx: typer.Context,
     coders: Annotated[str, typer.Option(
-        "--coders", help="The two coders to reconcile, e.g. anna,bjorn (A and B).")],
+        "--coders", callback=coders_option,
+        help="The two coders to reconcile, e.g. anna,bjorn (A and B).")],
     consensus: Annotated[str, typer.Option(
-        "--consensus", help="The coder name of the consensus layer.")] = "consensus",
+        "--consensus", callback=coder_option,
+        help="The coder name of the consensus layer.")] = "consensus",
     codes: CodesOption = None,
     transcripts: TranscriptsOption = None,
     auto: Annotated[AutoMode | None, typer.Option(

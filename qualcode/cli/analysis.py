@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import FormatOption, Group, open_project
+from qualcode.cli.common import FormatOption, Group, coder_option, coders_option, open_project
 from qualcode.cli.render import OutputFormat, console, emit_rows
 
 summary_app = typer.Typer(cls=Group, no_args_is_help=True,
@@ -54,9 +54,10 @@ ColsOption = Annotated[list[str] | None, typer.Option(
     "transcript attribute (skoleslag, landsdel, format …; site:NAME to choose the owner). "
     "Repeat once to nest. Default: rolle.", show_default=False)]
 CoderOption = Annotated[str | None, typer.Option(
-    "--coder", "-c", help="Count one coder's codings.", show_default=False)]
+    "--coder", "-c", callback=coder_option, help="Count one coder's codings.", show_default=False)]
 CodersOption = Annotated[str | None, typer.Option(
-    "--coders", help="'union' (every coder; the default) or coders to unite, e.g. anna,bjorn.",
+    "--coders", callback=coders_option,
+    help="'union' (every coder; the default) or coders to unite, e.g. anna,bjorn.",
     show_default=False)]
 ConsensusOption = Annotated[bool, typer.Option(
     "--consensus", help="Count the consensus layer (origin consensus).")]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import FormatOption, open_project
+from qualcode.cli.common import FormatOption, coder_option, open_project
 from qualcode.cli.render import OutputFormat, console, emit_json, emit_rows
 
 ROLE_STYLE = {"intervjuer": "dim", "rektor": "magenta", "radgiver": "cyan", "laerer": "green"}
@@ -144,7 +144,8 @@ def quotes(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="Code id, e.g. LED or LED.forankring_eier.")],
     coder: Annotated[list[str] | None, typer.Option(
-        "--coder", "-c", help="Only this coder's codings (repeat for several).")] = None,
+        "--coder", "-c", callback=coder_option,
+        help="Only this coder's codings (repeat for several).")] = None,
     where: Annotated[list[str] | None, typer.Option(
         "--where", "-w", help="NAME=VALUE on a site, person or interview attribute, e.g. "
                               "rolle=rektor or skoleslag=videregaende (repeat to combine).")
@@ -224,7 +225,8 @@ def search(
         "--transcript", "-t", help="Only these transcripts.")] = None,
     code: Annotated[str | None, typer.Option(
         "--code", "-k", help="Code every hit's turn with this code (needs --coder).")] = None,
-    coder: Annotated[str | None, typer.Option("--coder", "-c", help="Who codes the hits.")
+    coder: Annotated[str | None, typer.Option("--coder", "-c", callback=coder_option,
+                                              help="Who codes the hits.")
                      ] = None,
     only_match: Annotated[bool, typer.Option(
         "--only-match", help="With --code: code just the matched text, not its turn.")

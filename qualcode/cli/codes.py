@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import Group, open_project
+from qualcode.cli.common import Group, coder_option, open_project, parse_id
 from qualcode.cli.render import console, err_console
 
 app = typer.Typer(cls=Group, help="Code maintenance that keeps every coding: rename, merge, move, "
@@ -108,7 +108,8 @@ suggest_app = typer.Typer(cls=_SuggestGroup, no_args_is_help=True,
 def suggest_run(
     ctx: typer.Context,
     transcripts: Annotated[list[str], typer.Argument(help="Transcript names.")],
-    coder: Annotated[str, typer.Option("--coder", "-c", help="Whose layer gets them.")],
+    coder: Annotated[str, typer.Option("--coder", "-c", callback=coder_option,
+                                       help="Whose layer gets them.")],
     code: Annotated[list[str] | None, typer.Option(
         "--code", "-k", help="Only these codes and their sub-codes.")] = None,
     min_keywords: Annotated[int, typer.Option(
@@ -128,8 +129,10 @@ def suggest_run(
                   f"{coder}`, then `qualcode suggest accept|reject`.", highlight=False)
 
 
-SuggestionIds = Annotated[list[int] | None, typer.Argument(help="Suggestion ids.")]
-SuggestionCoder = Annotated[str, typer.Option("--coder", "-c", help="Whose suggestions.")]
+SuggestionIds = Annotated[list[int] | None, typer.Argument(help="Suggestion ids.",
+                                                         parser=parse_id)]
+SuggestionCoder = Annotated[str, typer.Option("--coder", "-c", callback=coder_option,
+                                              help="Whose suggestions.")]
 SuggestionTranscript = Annotated[str | None, typer.Option(
     "--transcript", "-t", help="All suggestions in this transcript.")]
 AllSuggestions = Annotated[bool, typer.Option("--all", help="All of the coder's suggestions.")]

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import FormatOption, Group, open_project
+from qualcode.cli.common import FormatOption, Group, coder_option, open_project, parse_id
 from qualcode.cli.render import OutputFormat, console, emit_rows
 
 app = typer.Typer(cls=Group, help="Codings: spans of transcripts coded by a coder.",
@@ -32,12 +32,16 @@ def import_codings(
                   highlight=False)
 
 
+CodingId = Annotated[int, typer.Argument(help="Coding id (see `coding list`).",
+                                          parser=parse_id, metavar="CODING_ID")]
+
+
 def _range(text: str, what: str) -> tuple[int, int]:
     first, _, last = text.replace("–", "-").partition("-")
-    try:
-        lo, hi = int(first), int(last or first)
-    except ValueError:
-        raise typer.BadParameter(f"'{text}' is not N or N-M", param_hint=what) from None
+    last = last or first
+    if not all(n.isascii() and n.isdigit() for n in (first, last)):
+        raise typer.BadParameter(f"'{text}' is not N or N-M", param_hint=what)
+    lo, hi = int(first), int(last)
     if lo > hi:
         raise typer.BadParameter(f"'{text}' runs backwards", param_hint=what)
     return lo, hi
@@ -70,7 +74,7 @@ def _span(store, transcript: str, turns: str | None, chars: str | None,
     if chars:
         return _range(chars, "--chars")
     turn, _, rest = sentences.partition(":")
-    if not turn.isdigit() or not rest:
+    if not (turn.isascii() and turn.isdigit()) or not rest:
         raise typer.BadParameter("use TURN:N-M, e.g. 12:2-3", param_hint="--sentences")
     first, last = _range(rest, "--sentences")
     return sentence_span(store, transcript, int(turn), first, last)
@@ -82,7 +86,8 @@ def add(
     transcript: Annotated[str, typer.Argument(help="Transcript name or id.")],
     code: Annotated[list[str], typer.Option(
         "--code", "-k", help="Code id; repeat for parallel codes on the same span.")],
-    coder: Annotated[str, typer.Option("--coder", "-c", help="Who is coding.")],
+    coder: Annotated[str, typer.Option("--coder", "-c", callback=coder_option,
+                                       help="Who is coding.")],
     turns: TurnsOption = None,
     chars: CharsOption = None,
     sentences: SentencesOption = None,
@@ -105,12 +110,13 @@ def add(
 @app.command("trim")
 def trim(
     ctx: typer.Context,
-    coding_id: Annotated[int, typer.Argument(help="Coding id (see `coding list`).")],
+    coding_id: CodingId,
     turns: TurnsOption = None,
     chars: CharsOption = None,
     sentences: SentencesOption = None,
     coder: Annotated[str | None, typer.Option(
-        "--coder", "-c", help="Refuse unless the coding is this coder's.")] = None,
+        "--coder", "-c", callback=coder_option,
+        help="Refuse unless the coding is this coder's.")] = None,
 ) -> None:
     """Cut turns, characters or sentences out of a coding; the rest stays coded (split in
     two when the cut lies inside). `coding undo` restores the coding whole."""
@@ -131,9 +137,10 @@ def trim(
 @app.command("remove")
 def remove(
     ctx: typer.Context,
-    coding_id: Annotated[int, typer.Argument(help="Coding id (see `coding list`).")],
+    coding_id: CodingId,
     coder: Annotated[str | None, typer.Option(
-        "--coder", "-c", help="Refuse unless the coding is this coder's.")] = None,
+        "--coder", "-c", callback=coder_option,
+        help="Refuse unless the coding is this coder's.")] = None,
 ) -> None:
     """Remove one coding (recorded in the audit log; `coding undo` brings it back)."""
     from qualcode.services.coding_ops import remove_coding
@@ -145,10 +152,11 @@ def remove(
 @app.command("memo")
 def memo(
     ctx: typer.Context,
-    coding_id: Annotated[int, typer.Argument(help="Coding id.")],
+    coding_id: CodingId,
     text: Annotated[str, typer.Argument(help="The memo; an empty string removes it.")],
     coder: Annotated[str | None, typer.Option(
-        "--coder", "-c", help="Refuse unless the coding is this coder's.")] = None,
+        "--coder", "-c", callback=coder_option,
+        help="Refuse unless the coding is this coder's.")] = None,
 ) -> None:
     """Set or clear the memo of a coding."""
     from qualcode.services.coding_ops import set_memo
@@ -161,7 +169,8 @@ def memo(
 @app.command("undo")
 def undo(
     ctx: typer.Context,
-    coder: Annotated[str, typer.Option("--coder", "-c", help="Whose last action to undo.")],
+    coder: Annotated[str, typer.Option("--coder", "-c", callback=coder_option,
+                                       help="Whose last action to undo.")],
 ) -> None:
     """Undo the coder's last coding action (add, extend, trim, remove, memo)."""
     from qualcode.services.coding_ops import undo_last
@@ -177,7 +186,8 @@ def list_(
         "--transcript", "-t", help="Only this transcript.")] = None,
     code: Annotated[str | None, typer.Option(
         "--code", "-k", help="Only this code and the codes below it.")] = None,
-    coder: Annotated[str | None, typer.Option("--coder", "-c", help="Only this coder.")] = None,
+    coder: Annotated[str | None, typer.Option("--coder", "-c", callback=coder_option,
+                                              help="Only this coder.")] = None,
     origin: Annotated[str | None, typer.Option(
         "--origin", help="manual, imported, suggested or consensus.")] = None,
     fmt: FormatOption = OutputFormat.table,

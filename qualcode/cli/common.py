@@ -107,6 +107,39 @@ def database_message(exc: BaseException) -> str | None:
     return f"the project database reported: {said}"
 
 
+def parse_id(text: str) -> int:
+    """An id as typed: ASCII digits only (``int`` would also take ``١٢`` or ``1_000``,
+    and ``²`` passes ``isdigit`` but not ``int``)."""
+    if not (text.isascii() and text.isdigit()):
+        raise typer.BadParameter(f"'{text}' is not a valid id (a whole number, e.g. 12)")
+    return int(text)
+
+
+def coder_option(value: str | list[str] | None) -> str | list[str] | None:
+    """A --coder or --consensus value, trimmed and checked as the project stores coder
+    names: `--coder ''` is refused rather than read as "every coder"."""
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return [_coder(v) for v in value]
+    return _coder(value)
+
+
+def coders_option(value: str | None) -> str | None:
+    """A comma-separated --coders value, each name checked as by :func:`coder_option`."""
+    return None if value is None else ",".join(_coder(v) for v in value.split(","))
+
+
+def _coder(name: str) -> str:
+    from qualcode.domain.errors import QualcodeError
+    from qualcode.domain.user_text import coder_name
+
+    try:
+        return coder_name(name)
+    except QualcodeError as exc:
+        raise typer.BadParameter(exc.message) from None
+
+
 def project_path(ctx: typer.Context) -> Path | str:
     """The project file, or a database URL as given (a URL is no path)."""
     root = ctx.find_root()

@@ -24,7 +24,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-from qualcode.cli.common import open_project
+from qualcode.cli.common import coder_option, open_project
 
 HELP_INTRO = ("Every action is saved the moment you make it; there is no save key. "
               "u takes back your last action, even after you quit and come back.")
@@ -128,7 +128,8 @@ def code(
     ctx: typer.Context,
     transcript: Annotated[str, typer.Argument(help="Transcript name (file stem) or id.")],
     coder: Annotated[str, typer.Option(
-        "--coder", "-c", help="Who is coding; you see and change only your own codings.")],
+        "--coder", "-c", callback=coder_option,
+        help="Who is coding; you see and change only your own codings.")],
     show_others: Annotated[bool, typer.Option(
         "--show-others", help="Also show the other coders' codings, dimmed (not blind).")
     ] = False,
