@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from qualcode.cli.common import FormatOption, coder_option, coders_option, open_project
-from qualcode.cli.render import OutputFormat, console, emit_json, emit_rows, err_console
+from qualcode.cli.render import OutputFormat, console, emit_json, emit_rows, err_console, plain
 
 
 def register(app: typer.Typer) -> None:
@@ -154,10 +154,10 @@ def _notes(result: dict, *, to_stderr: bool) -> None:
     if left:
         shown = "; ".join(f"{i['transcript']} ({i['reason']})" for i in left[:8])
         more = f"; … and {len(left) - 8} more" if len(left) > 8 else ""
-        out.print(f"[yellow]Left out {len(left)} transcript(s):[/] {shown}{more}",
+        out.print(f"[yellow]Left out {len(left)} transcript(s):[/] {plain(shown)}{more}",
                   highlight=False, soft_wrap=True)
     for note in result["notes"]:
-        out.print(f"[yellow]Note:[/] {note}", highlight=False, soft_wrap=True)
+        out.print(f"[yellow]Note:[/] {plain(note)}", highlight=False, soft_wrap=True)
 
 
 def _num(value: float | None, digits: int = 3) -> str:
@@ -395,7 +395,7 @@ def export_agreement(
                                             min_share, bootstrap, seed, measure))
     console.print(f"Wrote {path}: {info['codes']} codes, {info['transcripts']} transcripts, "
                   f"{info['passages']} disagreement passages ({', '.join(info['coders'])}).",
-                  highlight=False)
+                  highlight=False, markup=False)
 
 
 def reconcile(
@@ -427,7 +427,7 @@ def reconcile(
                       f"passage(s) decided by {summary['mode']} ({summary['codings_written']} "
                       f"span(s) written); {summary['agreed']} of {summary['passages']} passages "
                       f"were coded identically by {' and '.join(summary['coders'])}.",
-                      highlight=False)
+                      highlight=False, markup=False)
         return
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise typer.BadParameter("reconciling by hand needs a terminal; for scripts use "
@@ -441,4 +441,4 @@ def reconcile(
     console.print(f"Consensus layer '{s['consensus']}': {s['decided']} of {s['disagreements']} "
                   f"disagreements decided, {s['pending']} left; {s['agreed']} identical "
                   "passages copied. Compare with: qualcode agreement --coders "
-                  f"{s['coders'][0]},{s['consensus']}", highlight=False)
+                  f"{s['coders'][0]},{s['consensus']}", highlight=False, markup=False)

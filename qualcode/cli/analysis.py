@@ -145,7 +145,7 @@ def _emit_matrix(m, cells: list[str], fmt: MatrixFormat, output: Path | None) ->
 
         write_matrix_xlsx(m, cells, output)
         console.print(f"Wrote {output} ({len(cells)} sheet(s), {len(m.rows)} rows × "
-                      f"{len(m.columns)} columns; {m.layer}).", highlight=False)
+                      f"{len(m.columns)} columns; {m.layer}).", highlight=False, markup=False)
         return
     if fmt is MatrixFormat.table and output is None:
         for c in cells:
@@ -164,7 +164,7 @@ def _emit_matrix(m, cells: list[str], fmt: MatrixFormat, output: Path | None) ->
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
-        console.print(f"Wrote {output}.", highlight=False)
+        console.print(f"Wrote {output}.", highlight=False, markup=False)
 
 
 def _json_text(data) -> str:
@@ -394,7 +394,7 @@ def summary_set(
 
     key = set_summary(open_project(ctx), code, site=site, person=person, text=text)
     console.print(f"{'Removed' if not text.strip() else 'Saved'} summary {key}.",
-                  highlight=False)
+                  highlight=False, markup=False)
 
 
 @summary_app.command("list")
@@ -450,7 +450,7 @@ def export_matrix(
 
         write_matrix_docx(m, cells, path)
         console.print(f"Wrote {path} ({len(m.rows)} rows × {len(m.columns)} columns; "
-                      f"{m.layer}).", highlight=False)
+                      f"{m.layer}).", highlight=False, markup=False)
         return
     _emit_matrix(m, cells, formats[suffix], path)
 
@@ -489,7 +489,7 @@ def export_report(
                         layer=_layer(coder, coders, consensus), top=top,
                         provenance=provenance, title=title)
     console.print(f"Wrote {path}: {info['areas']} chapters, {info['tables']} tables, "
-                  f"{info['quotes']} quotes ({info['layer']}).", highlight=False)
+                  f"{info['quotes']} quotes ({info['layer']}).", highlight=False, markup=False)
 
 
 @export_app.command("presence")
@@ -515,5 +515,5 @@ def export_presence(
                                 layer=_layer(coder, coders, consensus))
     write_presence(headers, records, path)
     console.print(f"Wrote {path}: {len(records)} persons × {len(headers) - 3} columns.",
-                  highlight=False)
+                  highlight=False, markup=False)
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from qualcode.cli.common import FormatOption, coder_option, open_project
-from qualcode.cli.render import OutputFormat, console, emit_json, emit_rows
+from qualcode.cli.render import OutputFormat, console, emit_json, emit_rows, plain
 
 ROLE_STYLE = {"intervjuer": "dim", "rektor": "magenta", "radgiver": "cyan", "laerer": "green"}
 
@@ -42,8 +42,9 @@ def transcripts(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> N
     table.add_column("turns", justify="right")
     table.add_column("words", justify="right")
     for r in rows:
-        table.add_row(r["name"], r["site"] or "—", r["format"] or "—", r["file_type"],
-                      ", ".join(r["speakers"]), str(r["turns"]), str(r["words"]))
+        table.add_row(*map(plain, (r["name"], r["site"] or "—", r["format"] or "—",
+                                    r["file_type"], ", ".join(r["speakers"]))),
+                      str(r["turns"]), str(r["words"]))
     console.print(table)
 
 
@@ -70,7 +71,7 @@ def show(
 
     attrs = " · ".join(f"{k}: {v}" for k, v in data["attributes"].items())
     console.print(f"[bold]{escape(data['title'] or data['name'])}[/]  "
-                  f"[dim]{escape(data['name'])} · site {data['site'] or '—'} · "
+                  f"[dim]{escape(data['name'])} · site {escape(data['site'] or '—')} · "
                   f"{data['words']} words[/]", highlight=False)
     if attrs:
         console.print(f"[dim]{escape(attrs)}[/]", highlight=False)
@@ -247,7 +248,8 @@ def search(
                               (h["transcript"], h["turn_start"], h["turn_end"]) for h in hits)
         for name, start, end in spans:
             add_coding(store, name, code, coder, start, end)
-        console.print(f"coded {len(spans)} span(s) with {code} for {coder}", highlight=False)
+        console.print(f"coded {len(spans)} span(s) with {code} for {coder}", highlight=False,
+                      markup=False)
     if fmt is not OutputFormat.table:
         emit_rows(hits, fmt, columns=["transcript", "turn", "speaker", "role", "start", "end",
                                       "match", "before", "after"])

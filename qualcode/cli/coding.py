@@ -29,7 +29,7 @@ def import_codings(
     skipped = (f"; {report.skipped_duplicates} already present"
                if report.skipped_duplicates else "")
     console.print(f"Imported {report.added} codings ({per or 'none new'}){skipped}.",
-                  highlight=False)
+                  highlight=False, markup=False)
 
 
 CodingId = Annotated[int, typer.Argument(help="Coding id (see `coding list`).",
@@ -104,7 +104,7 @@ def add(
         result = add_coding(store, transcript, code_id, coder, start, end, memo=memo)
         verb = "extended" if result.merged else "added"
         console.print(f"{verb} coding #{result.pk}: {code_id} on {transcript} "
-                      f"[{result.start}-{result.end}) for {coder}", highlight=False)
+                      f"[{result.start}-{result.end}) for {coder}", highlight=False, markup=False)
 
 
 @app.command("trim")
@@ -131,7 +131,7 @@ def trim(
     spans = " and ".join(f"#{pk} [{s}-{e})" for pk, s, e in result.left)
     console.print(f"removed {which}: the cut took all of it" if not result.left else
                   f"trimmed {which}: now {spans}" if len(result.left) == 1 else
-                  f"split {which} in two: {spans}", highlight=False)
+                  f"split {which} in two: {spans}", highlight=False, markup=False)
 
 
 @app.command("remove")
@@ -146,7 +146,7 @@ def remove(
     from qualcode.services.coding_ops import remove_coding
 
     remove_coding(open_project(ctx), coding_id, coder=coder)
-    console.print(f"removed coding #{coding_id}", highlight=False)
+    console.print(f"removed coding #{coding_id}", highlight=False, markup=False)
 
 
 @app.command("memo")
@@ -163,7 +163,7 @@ def memo(
 
     set_memo(open_project(ctx), coding_id, text, coder=coder)
     console.print(f"memo {'set' if text else 'cleared'} on coding #{coding_id}",
-                  highlight=False)
+                  highlight=False, markup=False)
 
 
 @app.command("undo")
@@ -176,7 +176,7 @@ def undo(
     from qualcode.services.coding_ops import undo_last
 
     done = undo_last(open_project(ctx), coder)
-    console.print(done or f"nothing to undo for {coder}", highlight=False)
+    console.print(done or f"nothing to undo for {coder}", highlight=False, markup=False)
 
 
 @app.command("list")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from qualcode.cli.common import Group, open_project
-from qualcode.cli.render import console, err_console
+from qualcode.cli.render import console, err_console, plain
 
 attributes_app = typer.Typer(cls=Group, no_args_is_help=True,
                              help="Attributes of sites (schools), persons and interviews.")
@@ -44,16 +44,16 @@ def import_transcripts(
         report = run(store, files, replace=replace,
                      progress=lambda name: bar.update(task, advance=1, description=name))
     for line in report.warnings:
-        err_console.print(f"[yellow]warning:[/] {line}", highlight=False, soft_wrap=True)
+        err_console.print(f"[yellow]warning:[/] {plain(line)}", highlight=False, soft_wrap=True)
     for line in report.reanchored:
-        console.print(f"re-anchored: {line}", highlight=False)
+        console.print(f"re-anchored: {line}", highlight=False, markup=False)
     parts = [f"{len(report.added)} added"]
     if report.replaced:
         parts.append(f"{len(report.replaced)} replaced")
     if report.unchanged:
         parts.append(f"{len(report.unchanged)} unchanged")
     console.print(f"Imported transcripts: {', '.join(parts)} — {report.turns} turns, "
-                  f"{report.words} words.", highlight=False)
+                  f"{report.words} words.", highlight=False, markup=False)
 
 
 @attributes_app.command("import")
@@ -70,4 +70,4 @@ def import_attributes(
     console.print(
         f"Sites: {report.sites_added} added, {report.sites_updated} updated · "
         f"persons: {report.persons_added} added, {report.persons_updated} updated · "
-        f"transcripts: {report.transcripts_updated} updated.", highlight=False)
+        f"transcripts: {report.transcripts_updated} updated.", highlight=False, markup=False)

@@ -59,7 +59,7 @@ def emit_rows(rows: list[dict], fmt: OutputFormat, *, columns: list[str] | None 
         for column in columns:
             table.add_column(column)
         for row in rows:
-            table.add_row(*[_cell(row.get(c)) for c in columns])
+            table.add_row(*[plain(_cell(row.get(c))) for c in columns])
     console.print(table)
 
 
