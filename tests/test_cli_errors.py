@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import pytest
 
 from qualcode.store.postgres import database_name, redact, redact_text
-from tests.conftest import ROOT, build_example
+from tests.conftest import CODEBOOK, EXAMPLE, ROOT, build_example
 
 # --- credentials ---------------------------------------------------------------------
 
@@ -277,3 +280,108 @@ def test_the_database_message_is_looked_up_without_importing_drivers():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, check=True).stdout
     assert out.strip() == "[]"
+
+
+# --- PostgreSQL: the password in every form, never shown -----------------------------------
+
+@pytest.fixture
+def pg():
+    """(database URL with the password in its user part, user, password, host and port,
+    database name) of a new, empty database; skipped without a test server."""
+    pytest.importorskip("psycopg")
+    from tests.test_postgres import _database
+
+    server = os.environ.get("QUALCODE_TEST_POSTGRES")
+    if not server:
+        message = ("QUALCODE_TEST_POSTGRES is not set: the PostgreSQL tests need a server "
+                   "(see the README's Development section)")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    parts = urlsplit(server)
+    if not parts.password:
+        pytest.skip("the test server's URL carries no password to look for")
+    with _database(server) as url:
+        yield url, parts, urlsplit(url).path.lstrip("/")
+
+
+def _forms(parts, database: str, password: str) -> dict[str, str]:
+    host = f"{parts.hostname}:{parts.port or 5432}"
+    return {
+        "user part": f"postgresql://{parts.username}:{quote(password, safe='')}@{host}/"
+                     f"{database}",
+        "query": f"postgresql://{parts.username}@{host}/{database}?password="
+                 f"{quote(password, safe='')}&connect_timeout=5",
+        "both": f"postgres://{parts.username}:{quote(password, safe='')}@{host}/{database}"
+                f"?sslmode=prefer&password={quote(password, safe='')}",
+    }
+
+
+@pytest.mark.parametrize("form", ["user part", "query", "both"])
+def test_a_postgres_password_is_never_shown(pg, cli, tmp_path, form):
+    _url, parts, database = pg
+    secret = parts.password
+    url = _forms(parts, database, secret)[form]
+    said = []
+
+    def run(*args, expect=0):
+        code, out, err = cli(*args, project=url)
+        said.append(out + err)
+        assert code == expect, (args, out, err)
+        return out, err
+
+    out, _ = run("init")
+    assert "***" in out
+    run("codebook", "load", str(CODEBOOK))
+    run("attributes", "import", str(EXAMPLE / "attributes.yaml"))
+    run("import", str(EXAMPLE / "nordvik_rektor.txt"))
+    out, _ = run("status")
+    assert "***" in out
+    out, _ = run("status", "-f", "json")
+    assert "***" in json.loads(out)["project"]
+    run("status", "-f", "csv")
+    _, err = run("init", expect=1)
+    assert "already holds a qualcode project" in err and err.count("\n") == 1
+    for args in (["coding", "remove", str(2 ** 31)], ["show", str(2 ** 31)],
+                 ["coding", "memo", str(2 ** 40), "notat"]):
+        _, err = run(*args, expect=1)
+        assert err.startswith("error: no ") and err.count("\n") == 1, err
+    archive = tmp_path / "arkiv.db"
+    run("copy", str(archive))
+    qdpx = tmp_path / "studie.qdpx"
+    run("export", "qdpx", str(qdpx))
+    for text in said:
+        assert secret not in text, text
+    with contextlib.closing(sqlite3.connect(archive)) as db:
+        assert not any(secret in line for line in db.iterdump())
+    with zipfile.ZipFile(qdpx) as z:
+        for name in z.namelist():
+            assert secret.encode() not in z.read(name), name
+
+
+def test_a_wrong_postgres_password_is_one_line_without_it(pg, cli):
+    _url, parts, database = pg
+    for form, url in _forms(parts, database, "feil-h@m/melig").items():
+        code, out, err = cli("status", project=url)
+        assert code == 1 and err.startswith("error: ") and err.count("\n") == 1, (form, err)
+        assert "feil" not in err and "melig" not in err, (form, err)
+    nameless = f"postgresql://:{quote(parts.password, safe='')}@{parts.hostname}:" \
+               f"{parts.port or 5432}/{database}"
+    code, out, err = cli("status", project=nameless)
+    assert code == 1 and err.count("\n") == 1 and parts.password not in err, err
+
+
+def test_a_nul_in_a_memo_is_refused_on_postgres_as_on_sqlite(pg, cli):
+    url, _parts, _database = pg
+    assert cli("init", project=url)[0] == 0
+    assert cli("codebook", "load", str(CODEBOOK), project=url)[0] == 0
+    assert cli("attributes", "import", str(EXAMPLE / "attributes.yaml"), project=url)[0] == 0
+    assert cli("import", str(EXAMPLE / "nordvik_rektor.txt"), project=url)[0] == 0
+    code, out, err = cli("coding", "add", T, "-k", CODE, "-c", "kari", "--turns", "2",
+                         project=url)
+    assert code == 0, err
+    coding = out.split("#", 1)[1].split(":", 1)[0]
+    code, out, err = cli("coding", "memo", coding, "før\x00etter", project=url)
+    assert code == 1 and err.count("\n") == 1 and "control character \\x00" in err, err
+    code, out, err = cli("coding", "list", "-f", "json", project=url)
+    assert [r.get("memo") for r in json.loads(out)] in ([None], [])
