@@ -51,6 +51,14 @@ def test_redact_text_masks_urls_inside_a_message():
     assert "hemmelig" not in masked and masked.startswith("cannot connect to postgresql://ola:")
 
 
+def test_a_connection_string_is_refused_rather_than_made_a_file(cli, tmp_path):
+    target = "host=db.nordvik.no dbname=studie password=hemmelig"
+    for command in ("init", "status"):
+        line = _one_error_line(cli(command, project=Path(target)))
+        assert "hemmelig" not in line and "postgresql://" in line
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_database_name_never_holds_a_password_from_the_query():
     assert database_name("postgresql://kari@db/studie?password=hem/melig") == "studie"
     assert database_name("postgresql://kari:hem/lig@db/studie") == "studie"

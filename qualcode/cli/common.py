@@ -3,6 +3,7 @@ line on stderr with exit status 1."""
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -140,11 +141,24 @@ def _coder(name: str) -> str:
         raise typer.BadParameter(exc.message) from None
 
 
+# libpq's key=value form ("host=db password=…"): meant as a database, never a file name.
+_CONNECTION_STRING = re.compile(r"(?:^|\s)(?:host|hostaddr|dbname|user|password|port)\s*=")
+
+
 def project_path(ctx: typer.Context) -> Path | str:
     """The project file, or a database URL as given (a URL is no path)."""
     root = ctx.find_root()
     target = str((root.obj or {}).get("project") or "qualcode.db")
-    return target if "://" in target else Path(target)
+    if "://" in target:
+        return target
+    if _CONNECTION_STRING.search(target):
+        from qualcode.domain.errors import ProjectError
+
+        # Taken as a file name, it would create a file named after the password.
+        raise ProjectError("a project is a file or a postgresql:// URL, not a connection "
+                           "string (host=… dbname=…)",
+                           hint="write it as postgresql://user:password@host/database")
+    return Path(target)
 
 
 def open_project(ctx: typer.Context):
