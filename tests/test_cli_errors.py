@@ -393,3 +393,26 @@ def test_a_nul_in_a_memo_is_refused_on_postgres_as_on_sqlite(pg, cli):
     assert code == 1 and err.count("\n") == 1 and "control character \\x00" in err, err
     code, out, err = cli("coding", "list", "-f", "json", project=url)
     assert [r.get("memo") for r in json.loads(out)] in ([None], [])
+
+
+def test_the_workbench_shows_a_memo_with_brackets_as_written(example):
+    """A memo is user text in the workbench too: not read as markup."""
+    from qualcode.cli import workbench
+    from qualcode.services.coding_ops import add_coding, set_memo
+    from tests.test_workbench import free_turn, go_to, run
+
+    turn = free_turn(example)
+    added = add_coding(example, T, CODE, "anna", turn["start"], turn["end"])
+    set_memo(example, added.pk, "[bold]viktig[/] for [elevene]", coder="anna")
+    app = workbench.create_app(example, T, "anna")
+    titles = []
+
+    async def steps(pilot):
+        await go_to(pilot, turn["index"])
+        await pilot.press("m")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "MemoScreen"
+        titles.append(str(app.screen.query_one("#dialog-title").render()))
+
+    run(app, steps)
+    assert "[bold]viktig[/] for [elevene]" in titles[0]

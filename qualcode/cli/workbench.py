@@ -25,6 +25,7 @@ from rich.style import Style
 from rich.text import Text
 
 from qualcode.cli.common import coder_option, open_project
+from qualcode.cli.render import plain
 
 HELP_INTRO = ("Every action is saved the moment you make it; there is no save key. "
               "u takes back your last action, even after you quit and come back.")
@@ -817,8 +818,9 @@ def _app_class():
 
         def compose(self) -> ComposeResult:
             with Vertical(id="dialog"):
-                yield Static(self.title_text, id="dialog-title")
-                yield OptionList(*(self.app.model.describe(m) for m in self.marks),
+                yield Static(Text(self.title_text), id="dialog-title")
+                # Text, not markup: a code, a memo or a quote may hold [brackets].
+                yield OptionList(*(Text(self.app.model.describe(m)) for m in self.marks),
                                  id="choices")
                 yield Static("enter choose · esc cancel", classes="hint")
 
@@ -839,7 +841,8 @@ def _app_class():
 
         def compose(self) -> ComposeResult:
             with Vertical(id="dialog"):
-                yield Static(f"Memo on {self.app.model.describe(self.mark)}", id="dialog-title")
+                yield Static(Text(f"Memo on {self.app.model.describe(self.mark)}"),
+                             id="dialog-title")
                 yield TextArea(self.mark.memo or "", id="memo", soft_wrap=True,
                                placeholder="a note on this coding")
                 yield Static("ctrl+s save · enter new line · empty removes the memo · "
@@ -1053,7 +1056,7 @@ def _app_class():
         def say(self, message: str, *, error: bool = False) -> None:
             self.message = Text(message, style="bold red" if error else "")
             if error:
-                self.notify(message, severity="error", timeout=6)
+                self.notify(plain(message), severity="error", timeout=6)
             self._show_status()
 
         # ------------------------------------------------------------ selection
