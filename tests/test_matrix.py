@@ -496,10 +496,12 @@ def test_cli_errors_are_one_line(study):
     code, out, err = _run(study, "matrix", "--cols", "farge")
     assert code == 1
     assert err.startswith("error: no attribute 'farge'") and err.count("\n") == 1
+    # Usage errors are one line with exit status 1 too, pointing at the command's --help.
     code, out, err = _run(study, "matrix", "--coder", "anna", "--consensus")
-    assert code == 2
+    assert code == 1 and err.startswith("error: ") and err.count("\n") == 1
+    assert "qualcode matrix --help" in err
     code, out, err = _run(study, "matrix", "--cell", "colour")
-    assert code == 2
+    assert code == 1 and err.startswith("error: ") and err.count("\n") == 1
 
 
 def test_cli_cooccur_frequencies_summary_presence(study, tmp_path):

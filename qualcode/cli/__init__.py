@@ -9,31 +9,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
 
 from qualcode import __version__
+from qualcode.cli.common import Group
 
-
-class _Group(TyperGroup):
-    """Turn a :class:`QualcodeError` into one line on stderr and exit status 1."""
-
-    def invoke(self, ctx):  # type: ignore[override]
-        from qualcode.domain.errors import QualcodeError
-
-        try:
-            return super().invoke(ctx)
-        except QualcodeError as exc:
-            from rich.markup import escape
-
-            from qualcode.cli.render import err_console
-
-            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True,
-                              highlight=False)
-            raise typer.Exit(1) from None
-
-    def list_commands(self, ctx):  # keep the order in which commands were added
-        return list(self.commands)
-
+# Every group of commands, and the root, turns errors into one line (see Group).
+_Group = Group
 
 app = typer.Typer(
     cls=_Group,

@@ -13,8 +13,14 @@ from typing import Annotated, Any
 
 import typer
 
-from qualcode.cli.common import FormatOption, RawOption, open_project
-from qualcode.cli.render import OutputFormat, console, emit_json, emit_rows, err_console
+from qualcode.cli.common import (
+    FormatOption,
+    RawOption,
+    coder_option,
+    coders_option,
+    open_project,
+)
+from qualcode.cli.render import OutputFormat, console, emit_json, emit_rows, err_console, plain
 
 
 def register(app: typer.Typer) -> None:
@@ -44,7 +50,8 @@ class AutoMode(str, Enum):
 
 
 CodersOption = Annotated[str | None, typer.Option(
-    "--coders", help="Coders to compare, comma-separated (two or more), e.g. anna,bjorn. "
+    "--coders", callback=coders_option,
+    help="Coders to compare, comma-separated (two or more), e.g. anna,bjorn. "
     "Default: every coder with codings of their own (suggestions never count; name the "
     "consensus coder to compare against it).", show_default=False)]
 TranscriptsOption = Annotated[list[str] | None, typer.Option(
@@ -66,7 +73,7 @@ MinShareOption = Annotated[float, typer.Option(
     "coder's spans must cover for it to count as coded (0: any overlap).", min=0.0, max=1.0)]
 BootstrapOption = Annotated[int, typer.Option(
     "--bootstrap", help="Bootstrap resamples of transcripts for the 95 % interval "
-    "(0: none).", min=0)]
+    "(0: none; at most 100000).")]
 SeedOption = Annotated[int, typer.Option(
     "--seed", help="Seed of the bootstrap: the same seed gives the same interval.")]
 MeasureOption = Annotated[Measure | None, typer.Option(
@@ -154,10 +161,10 @@ def _notes(result: dict, *, to_stderr: bool) -> None:
     if left:
         shown = "; ".join(f"{i['transcript']} ({i['reason']})" for i in left[:8])
         more = f"; … and {len(left) - 8} more" if len(left) > 8 else ""
-        out.print(f"[yellow]Left out {len(left)} transcript(s):[/] {shown}{more}",
+        out.print(f"[yellow]Left out {len(left)} transcript(s):[/] {plain(shown)}{more}",
                   highlight=False, soft_wrap=True)
     for note in result["notes"]:
-        out.print(f"[yellow]Note:[/] {note}", highlight=False, soft_wrap=True)
+        out.print(f"[yellow]Note:[/] {plain(note)}", highlight=False, soft_wrap=True)
 
 
 def _num(value: float | None, digits: int = 3) -> str:
@@ -398,15 +405,17 @@ def export_agreement(
                                             min_share, bootstrap, seed, measure))
     console.print(f"Wrote {path}: {info['codes']} codes, {info['transcripts']} transcripts, "
                   f"{info['passages']} disagreement passages ({', '.join(info['coders'])}).",
-                  highlight=False)
+                  highlight=False, markup=False)
 
 
 def reconcile(
     ctx: typer.Context,
     coders: Annotated[str, typer.Option(
-        "--coders", help="The two coders to reconcile, e.g. anna,bjorn (A and B).")],
+        "--coders", callback=coders_option,
+        help="The two coders to reconcile, e.g. anna,bjorn (A and B).")],
     consensus: Annotated[str, typer.Option(
-        "--consensus", help="The coder name of the consensus layer.")] = "consensus",
+        "--consensus", callback=coder_option,
+        help="The coder name of the consensus layer.")] = "consensus",
     codes: CodesOption = None,
     transcripts: TranscriptsOption = None,
     auto: Annotated[AutoMode | None, typer.Option(
@@ -428,7 +437,7 @@ def reconcile(
                       f"passage(s) decided by {summary['mode']} ({summary['codings_written']} "
                       f"span(s) written); {summary['agreed']} of {summary['passages']} passages "
                       f"were coded identically by {' and '.join(summary['coders'])}.",
-                      highlight=False)
+                      highlight=False, markup=False)
         return
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise typer.BadParameter("reconciling by hand needs a terminal; for scripts use "
@@ -442,4 +451,4 @@ def reconcile(
     console.print(f"Consensus layer '{s['consensus']}': {s['decided']} of {s['disagreements']} "
                   f"disagreements decided, {s['pending']} left; {s['agreed']} identical "
                   "passages copied. Compare with: qualcode agreement --coders "
-                  f"{s['coders'][0]},{s['consensus']}", highlight=False)
+                  f"{s['coders'][0]},{s['consensus']}", highlight=False, markup=False)

@@ -13,13 +13,21 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import FormatOption, RawOption, open_project
+from qualcode.cli.common import (
+    FormatOption,
+    Group,
+    RawOption,
+    coder_option,
+    coders_option,
+    open_project,
+)
 from qualcode.cli.render import OutputFormat, console, emit_rows
 
-summary_app = typer.Typer(help="Researcher summaries: one framework-matrix cell per code and "
-                               "site or person.", no_args_is_help=True)
-export_app = typer.Typer(help="Write matrices, the Word report and presence tables to files.",
-                         no_args_is_help=True)
+summary_app = typer.Typer(cls=Group, no_args_is_help=True,
+                          help="Researcher summaries: one framework-matrix cell per code "
+                               "and site or person.")
+export_app = typer.Typer(cls=Group, no_args_is_help=True,
+                         help="Write matrices, the Word report and presence tables to files.")
 
 
 def register(app: typer.Typer) -> None:
@@ -53,9 +61,10 @@ ColsOption = Annotated[list[str] | None, typer.Option(
     "transcript attribute (skoleslag, landsdel, format …; site:NAME to choose the owner). "
     "Repeat once to nest. Default: rolle.", show_default=False)]
 CoderOption = Annotated[str | None, typer.Option(
-    "--coder", "-c", help="Count one coder's codings.", show_default=False)]
+    "--coder", "-c", callback=coder_option, help="Count one coder's codings.", show_default=False)]
 CodersOption = Annotated[str | None, typer.Option(
-    "--coders", help="'union' (every coder; the default) or coders to unite, e.g. anna,bjorn.",
+    "--coders", callback=coders_option,
+    help="'union' (every coder; the default) or coders to unite, e.g. anna,bjorn.",
     show_default=False)]
 ConsensusOption = Annotated[bool, typer.Option(
     "--consensus", help="Count the consensus layer (origin consensus).")]
@@ -149,7 +158,7 @@ def _emit_matrix(m, cells: list[str], fmt: MatrixFormat, output: Path | None,
 
         write_matrix_xlsx(m, cells, output)
         console.print(f"Wrote {output} ({len(cells)} sheet(s), {len(m.rows)} rows × "
-                      f"{len(m.columns)} columns; {m.layer}).", highlight=False)
+                      f"{len(m.columns)} columns; {m.layer}).", highlight=False, markup=False)
         return
     if fmt is MatrixFormat.table and output is None:
         for c in cells:
@@ -170,7 +179,7 @@ def _emit_matrix(m, cells: list[str], fmt: MatrixFormat, output: Path | None,
         from qualcode.output import write_text
 
         write_text(output, text)
-        console.print(f"Wrote {output}.", highlight=False)
+        console.print(f"Wrote {output}.", highlight=False, markup=False)
 
 
 def _json_text(data) -> str:
@@ -406,7 +415,7 @@ def summary_set(
 
     key = set_summary(open_project(ctx), code, site=site, person=person, text=text)
     console.print(f"{'Removed' if not text.strip() else 'Saved'} summary {key}.",
-                  highlight=False)
+                  highlight=False, markup=False)
 
 
 @summary_app.command("list")
@@ -467,7 +476,7 @@ def export_matrix(
 
         write_matrix_docx(m, cells, path)
         console.print(f"Wrote {path} ({len(m.rows)} rows × {len(m.columns)} columns; "
-                      f"{m.layer}).", highlight=False)
+                      f"{m.layer}).", highlight=False, markup=False)
         return
     _emit_matrix(m, cells, formats[suffix], path, raw)
 
@@ -509,7 +518,7 @@ def export_report(
                         layer=_layer(coder, coders, consensus), top=top,
                         provenance=provenance, title=title)
     console.print(f"Wrote {path}: {info['areas']} chapters, {info['tables']} tables, "
-                  f"{info['quotes']} quotes ({info['layer']}).", highlight=False)
+                  f"{info['quotes']} quotes ({info['layer']}).", highlight=False, markup=False)
 
 
 @export_app.command("presence")
@@ -539,5 +548,5 @@ def export_presence(
                                 layer=_layer(coder, coders, consensus))
     write_presence(headers, records, path, raw=raw)
     console.print(f"Wrote {path}: {len(records)} persons × {len(headers) - 3} columns.",
-                  highlight=False)
+                  highlight=False, markup=False)
 

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import FormatOption, RawOption, open_project
-from qualcode.cli.render import OutputFormat, console, emit_json, emit_rows
+from qualcode.cli.common import FormatOption, Group, RawOption, coder_option, open_project
+from qualcode.cli.render import OutputFormat, console, emit_json, emit_rows, plain
 
 ROLE_STYLE = {"intervjuer": "dim", "rektor": "magenta", "radgiver": "cyan", "laerer": "green"}
 
@@ -22,6 +22,7 @@ def register(app: typer.Typer) -> None:
 
 
 transcripts_app = typer.Typer(
+    cls=Group,
     help="List transcripts with site, format, speakers and word count (rename and remove "
          "them with the commands below).", invoke_without_command=True)
 
@@ -51,8 +52,9 @@ def transcripts(ctx: typer.Context, fmt: FormatOption = OutputFormat.table,
     table.add_column("turns", justify="right")
     table.add_column("words", justify="right")
     for r in rows:
-        table.add_row(r["name"], r["site"] or "—", r["format"] or "—", r["file_type"],
-                      ", ".join(r["speakers"]), str(r["turns"]), str(r["words"]))
+        table.add_row(*map(plain, (r["name"], r["site"] or "—", r["format"] or "—",
+                                    r["file_type"], ", ".join(r["speakers"]))),
+                      str(r["turns"]), str(r["words"]))
     console.print(table)
 
 
@@ -81,7 +83,7 @@ def show(
 
     attrs = " · ".join(f"{k}: {v}" for k, v in data["attributes"].items())
     console.print(f"[bold]{escape(data['title'] or data['name'])}[/]  "
-                  f"[dim]{escape(data['name'])} · site {data['site'] or '—'} · "
+                  f"[dim]{escape(data['name'])} · site {escape(data['site'] or '—')} · "
                   f"{data['words']} words[/]", highlight=False)
     if attrs:
         console.print(f"[dim]{escape(attrs)}[/]", highlight=False)
@@ -185,7 +187,8 @@ def quotes(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="Code id, e.g. LED or LED.forankring_eier.")],
     coder: Annotated[list[str] | None, typer.Option(
-        "--coder", "-c", help="Only this coder's codings (repeat for several).")] = None,
+        "--coder", "-c", callback=coder_option,
+        help="Only this coder's codings (repeat for several).")] = None,
     where: Annotated[list[str] | None, typer.Option(
         "--where", "-w", help="NAME=VALUE on a site, person or interview attribute, e.g. "
                               "rolle=rektor or skoleslag=videregaende (repeat to combine).")
@@ -273,7 +276,8 @@ def search(
         "--transcript", "-t", help="Only these transcripts.")] = None,
     code: Annotated[str | None, typer.Option(
         "--code", "-k", help="Code every hit's turn with this code (needs --coder).")] = None,
-    coder: Annotated[str | None, typer.Option("--coder", "-c", help="Who codes the hits.")
+    coder: Annotated[str | None, typer.Option("--coder", "-c", callback=coder_option,
+                                              help="Who codes the hits.")
                      ] = None,
     only_match: Annotated[bool, typer.Option(
         "--only-match", help="With --code: code just the matched text, not its turn.")
@@ -295,7 +299,8 @@ def search(
                               (h["transcript"], h["turn_start"], h["turn_end"]) for h in hits)
         for name, start, end in spans:
             add_coding(store, name, code, coder, start, end)
-        console.print(f"coded {len(spans)} span(s) with {code} for {coder}", highlight=False)
+        console.print(f"coded {len(spans)} span(s) with {code} for {coder}", highlight=False,
+                      markup=False)
     if fmt is not OutputFormat.table:
         emit_rows(hits, fmt, columns=["transcript", "turn", "speaker", "role", "start", "end",
                                       "match", "before", "after"], raw=raw)

@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import FormatOption, RawOption, open_project
-from qualcode.cli.render import OutputFormat, console, emit_rows, err_console
+from qualcode.cli.common import FormatOption, Group, RawOption, open_project
+from qualcode.cli.render import OutputFormat, console, emit_rows, err_console, plain
 
-app = typer.Typer(help="The YAML codebook: check it, load it into the project, show it.",
+app = typer.Typer(cls=Group, help="The YAML codebook: check it, load it into the project, show it.",
                   no_args_is_help=True)
 
 CodebookFile = Annotated[Path, typer.Argument(help="A codebook YAML file.")]
@@ -27,16 +27,17 @@ def validate(path: CodebookFile,
     problems.sort(key=lambda p: (p.severity != "error", p.line or 0))
     for problem in problems:
         colour = "red" if problem.severity == "error" else "yellow"
-        err_console.print(f"[{colour}]{problem}[/]", highlight=False, soft_wrap=True)
+        err_console.print(f"[{colour}]{plain(problem)}[/]", highlight=False, soft_wrap=True)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     if codebook is not None and not errors:
         tops = sum(1 for c in codebook.codes if c.parent is None)
         console.print(f"{path}: {codebook.name} v{codebook.version}: {len(codebook.codes)} "
                       f"codes in {tops} top-level codes, {warnings} warning(s).",
-                      highlight=False)
+                      highlight=False, markup=False)
     else:
-        console.print(f"{path}: {errors} error(s), {warnings} warning(s).", highlight=False)
+        console.print(f"{path}: {errors} error(s), {warnings} warning(s).", highlight=False,
+                      markup=False)
     if errors or (strict and warnings):
         raise typer.Exit(1)
 
@@ -57,7 +58,7 @@ def load(ctx: typer.Context, path: CodebookFile,
     cb = result.codebook
     if plan.is_noop:
         console.print(f"{cb.name} v{cb.version}: the project already matches {path}.",
-                      highlight=False)
+                      highlight=False, markup=False)
         return
     lines = [
         ("added", plan.added), ("renamed", [f"{a} → {b}" for a, b in plan.renamed]),
@@ -68,11 +69,11 @@ def load(ctx: typer.Context, path: CodebookFile,
     ]
     head = f"{verb} {cb.name} v{cb.version} from {path}" if not dry_run else \
         f"Would load {cb.name} v{cb.version} from {path} (dry run, nothing changed)"
-    console.print(head + ":", highlight=False)
+    console.print(head + ":", highlight=False, markup=False)
     for name, items in lines:
         if items:
             shown = ", ".join(items[:8]) + (f" … (+{len(items) - 8})" if len(items) > 8 else "")
-            console.print(f"  {name}: {len(items)} — {shown}", highlight=False)
+            console.print(f"  {name}: {len(items)} — {shown}", highlight=False, markup=False)
 
 
 @app.command("show")

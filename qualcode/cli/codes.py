@@ -7,21 +7,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
 
-from qualcode.cli.common import open_project
-from qualcode.cli.render import console, err_console
+from qualcode.cli.common import Group, coder_option, open_project, parse_id
+from qualcode.cli.render import console, err_console, plain
 
-app = typer.Typer(help="Code maintenance that keeps every coding: rename, merge, move, "
+app = typer.Typer(cls=Group, help="Code maintenance that keeps every coding: rename, merge, move, "
                        "archive. The codebook file follows.", no_args_is_help=True)
 
 
 def _report(result) -> None:
-    console.print(result.summary, highlight=False)
+    console.print(result.summary, highlight=False, markup=False)
     if result.file:
-        console.print(f"updated {result.file}", highlight=False)
+        console.print(f"updated {result.file}", highlight=False, markup=False)
     elif result.file_note:
-        err_console.print(f"[yellow]note:[/] {result.file_note}", highlight=False,
+        err_console.print(f"[yellow]note:[/] {plain(result.file_note)}", highlight=False,
                           soft_wrap=True)
 
 
@@ -74,7 +73,7 @@ def diff(ctx: typer.Context,
 
     plan = diff_with_file(open_project(ctx), path)
     if plan.is_noop and not plan.blocked:
-        console.print(f"{path} and the project agree.", highlight=False)
+        console.print(f"{path} and the project agree.", highlight=False, markup=False)
         return
     lines = [
         ("only in the file (would be added)", plan.added),
@@ -88,10 +87,10 @@ def diff(ctx: typer.Context,
     ]
     for name, items in lines:
         if items:
-            console.print(f"{name}: {', '.join(items)}", highlight=False)
+            console.print(f"{name}: {', '.join(items)}", highlight=False, markup=False)
 
 
-class _SuggestGroup(TyperGroup):
+class _SuggestGroup(Group):
     """`qualcode suggest T1 T2` means `qualcode suggest run T1 T2`."""
 
     def parse_args(self, ctx, args):  # type: ignore[override]
@@ -109,7 +108,8 @@ suggest_app = typer.Typer(cls=_SuggestGroup, no_args_is_help=True,
 def suggest_run(
     ctx: typer.Context,
     transcripts: Annotated[list[str], typer.Argument(help="Transcript names.")],
-    coder: Annotated[str, typer.Option("--coder", "-c", help="Whose layer gets them.")],
+    coder: Annotated[str, typer.Option("--coder", "-c", callback=coder_option,
+                                       help="Whose layer gets them.")],
     code: Annotated[list[str] | None, typer.Option(
         "--code", "-k", help="Only these codes and their sub-codes.")] = None,
     min_keywords: Annotated[int, typer.Option(
@@ -124,13 +124,16 @@ def suggest_run(
     console.print(f"{report.suggested} suggestion(s) for {coder}"
                   + (f" (most: {', '.join(f'{c} {n}' for c, n in top)})" if top else "")
                   + (f"; {report.skipped_already_coded} already coded"
-                     if report.skipped_already_coded else ""), highlight=False)
+                     if report.skipped_already_coded else ""), highlight=False, markup=False)
     console.print("Review them with `qualcode coding list --origin suggested --coder "
-                  f"{coder}`, then `qualcode suggest accept|reject`.", highlight=False)
+                  f"{coder}`, then `qualcode suggest accept|reject`.", highlight=False,
+                      markup=False)
 
 
-SuggestionIds = Annotated[list[int] | None, typer.Argument(help="Suggestion ids.")]
-SuggestionCoder = Annotated[str, typer.Option("--coder", "-c", help="Whose suggestions.")]
+SuggestionIds = Annotated[list[int] | None, typer.Argument(help="Suggestion ids.",
+                                                         parser=parse_id)]
+SuggestionCoder = Annotated[str, typer.Option("--coder", "-c", callback=coder_option,
+                                              help="Whose suggestions.")]
 SuggestionTranscript = Annotated[str | None, typer.Option(
     "--transcript", "-t", help="All suggestions in this transcript.")]
 AllSuggestions = Annotated[bool, typer.Option("--all", help="All of the coder's suggestions.")]
@@ -140,7 +143,7 @@ def _decide(ctx: typer.Context, decide, verb: str, ids, coder, transcript, all_)
     if not ids and not transcript and not all_:
         raise typer.BadParameter("name coding ids, --transcript, or --all")
     n = decide(open_project(ctx), coder, ids or None, transcript)
-    console.print(f"{verb} {n} suggestion(s)", highlight=False)
+    console.print(f"{verb} {n} suggestion(s)", highlight=False, markup=False)
 
 
 @suggest_app.command("accept")

@@ -8,10 +8,18 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import FormatOption, RawOption, open_project
+from qualcode.cli.common import (
+    FormatOption,
+    Group,
+    RawOption,
+    coder_option,
+    open_project,
+    parse_id,
+)
 from qualcode.cli.render import OutputFormat, console, emit_rows, err_console
 
-app = typer.Typer(help="Codings: spans of transcripts coded by a coder.", no_args_is_help=True)
+app = typer.Typer(cls=Group, help="Codings: spans of transcripts coded by a coder.",
+                  no_args_is_help=True)
 
 
 @app.command("import")
@@ -30,14 +38,19 @@ def import_codings(
     skipped = (f"; {report.skipped_duplicates} already present"
                if report.skipped_duplicates else "")
     console.print(f"Imported {report.added} codings ({per or 'none new'}){skipped}.",
-                  highlight=False)
+                  highlight=False, markup=False)
+
+
+CodingId = Annotated[int, typer.Argument(help="Coding id (see `coding list`).",
+                                          parser=parse_id, metavar="CODING_ID")]
 
 
 @app.command("export")
 def export_codings(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="The coding file to write (.csv).")],
-    coder: Annotated[str, typer.Option("--coder", "-c", help="Whose codings.")],
+    coder: Annotated[str, typer.Option("--coder", "-c", callback=coder_option,
+                                       help="Whose codings.")],
 ) -> None:
     """Write one coder's codings as a coding file that `coding import` reads back exactly
     (in another copy of the study, say): offsets, code, origin, memo and the quoted text."""
@@ -51,10 +64,10 @@ def export_codings(
 
 def _range(text: str, what: str) -> tuple[int, int]:
     first, _, last = text.replace("–", "-").partition("-")
-    try:
-        lo, hi = int(first), int(last or first)
-    except ValueError:
-        raise typer.BadParameter(f"'{text}' is not N or N-M", param_hint=what) from None
+    last = last or first
+    if not all(n.isascii() and n.isdigit() for n in (first, last)):
+        raise typer.BadParameter(f"'{text}' is not N or N-M", param_hint=what)
+    lo, hi = int(first), int(last)
     if lo > hi:
         raise typer.BadParameter(f"'{text}' runs backwards", param_hint=what)
     return lo, hi
@@ -87,7 +100,7 @@ def _span(store, transcript: str, turns: str | None, chars: str | None,
     if chars:
         return _range(chars, "--chars")
     turn, _, rest = sentences.partition(":")
-    if not turn.isdigit() or not rest:
+    if not (turn.isascii() and turn.isdigit()) or not rest:
         raise typer.BadParameter("use TURN:N-M, e.g. 12:2-3", param_hint="--sentences")
     first, last = _range(rest, "--sentences")
     return sentence_span(store, transcript, int(turn), first, last)
@@ -99,7 +112,8 @@ def add(
     transcript: Annotated[str, typer.Argument(help="Transcript name or id.")],
     code: Annotated[list[str], typer.Option(
         "--code", "-k", help="Code id; repeat for parallel codes on the same span.")],
-    coder: Annotated[str, typer.Option("--coder", "-c", help="Who is coding.")],
+    coder: Annotated[str, typer.Option("--coder", "-c", callback=coder_option,
+                                       help="Who is coding.")],
     turns: TurnsOption = None,
     chars: CharsOption = None,
     sentences: SentencesOption = None,
@@ -116,18 +130,19 @@ def add(
         result = add_coding(store, transcript, code_id, coder, start, end, memo=memo)
         verb = "extended" if result.merged else "added"
         console.print(f"{verb} coding #{result.pk}: {code_id} on {transcript} "
-                      f"[{result.start}-{result.end}) for {coder}", highlight=False)
+                      f"[{result.start}-{result.end}) for {coder}", highlight=False, markup=False)
 
 
 @app.command("trim")
 def trim(
     ctx: typer.Context,
-    coding_id: Annotated[int, typer.Argument(help="Coding id (see `coding list`).")],
+    coding_id: CodingId,
     turns: TurnsOption = None,
     chars: CharsOption = None,
     sentences: SentencesOption = None,
     coder: Annotated[str | None, typer.Option(
-        "--coder", "-c", help="Refuse unless the coding is this coder's.")] = None,
+        "--coder", "-c", callback=coder_option,
+        help="Refuse unless the coding is this coder's.")] = None,
 ) -> None:
     """Cut turns, characters or sentences out of a coding; the rest stays coded (split in
     two when the cut lies inside). `coding undo` restores the coding whole."""
@@ -142,43 +157,46 @@ def trim(
     spans = " and ".join(f"#{pk} [{s}-{e})" for pk, s, e in result.left)
     console.print(f"removed {which}: the cut took all of it" if not result.left else
                   f"trimmed {which}: now {spans}" if len(result.left) == 1 else
-                  f"split {which} in two: {spans}", highlight=False)
+                  f"split {which} in two: {spans}", highlight=False, markup=False)
 
 
 @app.command("remove")
 def remove(
     ctx: typer.Context,
-    coding_id: Annotated[int, typer.Argument(help="Coding id (see `coding list`).")],
+    coding_id: CodingId,
     coder: Annotated[str | None, typer.Option(
-        "--coder", "-c", help="Refuse unless the coding is this coder's.")] = None,
+        "--coder", "-c", callback=coder_option,
+        help="Refuse unless the coding is this coder's.")] = None,
 ) -> None:
     """Remove one coding (recorded in the audit log; `coding undo` brings it back)."""
     from qualcode.services.coding_ops import remove_coding
 
     remove_coding(open_project(ctx), coding_id, coder=coder)
-    console.print(f"removed coding #{coding_id}", highlight=False)
+    console.print(f"removed coding #{coding_id}", highlight=False, markup=False)
 
 
 @app.command("memo")
 def memo(
     ctx: typer.Context,
-    coding_id: Annotated[int, typer.Argument(help="Coding id.")],
+    coding_id: CodingId,
     text: Annotated[str, typer.Argument(help="The memo; an empty string removes it.")],
     coder: Annotated[str | None, typer.Option(
-        "--coder", "-c", help="Refuse unless the coding is this coder's.")] = None,
+        "--coder", "-c", callback=coder_option,
+        help="Refuse unless the coding is this coder's.")] = None,
 ) -> None:
     """Set or clear the memo of a coding."""
     from qualcode.services.coding_ops import set_memo
 
     set_memo(open_project(ctx), coding_id, text, coder=coder)
     console.print(f"memo {'set' if text else 'cleared'} on coding #{coding_id}",
-                  highlight=False)
+                  highlight=False, markup=False)
 
 
 @app.command("undo")
 def undo(
     ctx: typer.Context,
-    coder: Annotated[str, typer.Option("--coder", "-c", help="Whose last action to undo.")],
+    coder: Annotated[str, typer.Option("--coder", "-c", callback=coder_option,
+                                       help="Whose last action to undo.")],
     skip: Annotated[bool, typer.Option(
         "--skip", help="Pass over the last action without undoing it, when it cannot be "
                        "undone (its code was removed), so earlier actions can be.")] = False,
@@ -187,7 +205,7 @@ def undo(
     from qualcode.services.coding_ops import undo_last
 
     done = undo_last(open_project(ctx), coder, skip=skip)
-    console.print(done or f"nothing to undo for {coder}", highlight=False)
+    console.print(done or f"nothing to undo for {coder}", highlight=False, markup=False)
 
 
 @app.command("list")
@@ -197,7 +215,8 @@ def list_(
         "--transcript", "-t", help="Only this transcript.")] = None,
     code: Annotated[str | None, typer.Option(
         "--code", "-k", help="Only this code and the codes below it.")] = None,
-    coder: Annotated[str | None, typer.Option("--coder", "-c", help="Only this coder.")] = None,
+    coder: Annotated[str | None, typer.Option("--coder", "-c", callback=coder_option,
+                                              help="Only this coder.")] = None,
     origin: Annotated[str | None, typer.Option(
         "--origin", help="manual, imported, suggested or consensus.")] = None,
     fmt: FormatOption = OutputFormat.table,

@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import open_project
-from qualcode.cli.render import console, err_console
+from qualcode.cli.common import Group, open_project
+from qualcode.cli.render import console, err_console, plain
 
-attributes_app = typer.Typer(help="Attributes of sites (schools), persons and interviews.",
-                             no_args_is_help=True)
+attributes_app = typer.Typer(cls=Group, no_args_is_help=True,
+                             help="Attributes of sites (schools), persons and interviews.")
 
 
 def register(app: typer.Typer) -> None:
@@ -37,24 +37,24 @@ def import_transcripts(
     files = expand_paths(paths)
     with Progress(TextColumn("Reading"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.description}"), console=err_console,
-                  transient=True, disable=len(files) < 4) as bar:
+                  transient=True,
+                  # Off a terminal the bar would leave a blank line above an error.
+                  disable=len(files) < 4 or not err_console.is_terminal) as bar:
         task = bar.add_task("", total=len(files))
         report = run(store, files, replace=replace,
                      progress=lambda name: bar.update(task, advance=1, description=name))
-    from rich.markup import escape
 
     for line in report.warnings:
-        err_console.print(f"[yellow]warning:[/] {escape(line)}", highlight=False,
-                          soft_wrap=True)
+        err_console.print(f"[yellow]warning:[/] {plain(line)}", highlight=False, soft_wrap=True)
     for line in report.reanchored:
-        console.print(f"re-anchored: {line}", highlight=False)
+        console.print(f"re-anchored: {line}", highlight=False, markup=False)
     parts = [f"{len(report.added)} added"]
     if report.replaced:
         parts.append(f"{len(report.replaced)} replaced")
     if report.unchanged:
         parts.append(f"{len(report.unchanged)} unchanged")
     console.print(f"Imported transcripts: {', '.join(parts)} — {report.turns} turns, "
-                  f"{report.words} words.", highlight=False)
+                  f"{report.words} words.", highlight=False, markup=False)
 
 
 @attributes_app.command("import")
@@ -76,4 +76,4 @@ def import_attributes(
     console.print(
         f"Sites: {report.sites_added} added, {report.sites_updated} updated · "
         f"persons: {report.persons_added} added, {report.persons_updated} updated · "
-        f"transcripts: {report.transcripts_updated} updated.", highlight=False)
+        f"transcripts: {report.transcripts_updated} updated.", highlight=False, markup=False)

@@ -6,14 +6,15 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import FormatOption, open_project
+from qualcode.cli.common import FormatOption, coder_option, open_project
 from qualcode.cli.render import OutputFormat, console, emit_rows
 
 
 def log(
     ctx: typer.Context,
     actor: Annotated[str | None, typer.Option(
-        "--coder", "--actor", "-c", help="Only what this coder (or user) did.")] = None,
+        "--coder", "--actor", "-c", callback=coder_option,
+        help="Only what this coder (or user) did.")] = None,
     entity: Annotated[str | None, typer.Option(
         "--kind", "-k", help="Only events about this: coding, code, transcript, recording, "
                              "undo, …")] = None,

@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import FormatOption, open_project
+from qualcode.cli.common import FormatOption, Group, open_project
 from qualcode.cli.render import OutputFormat, console, emit_rows
 
-app = typer.Typer(help="Recordings (audio or video) behind the transcripts.",
+app = typer.Typer(cls=Group, help="Recordings (audio or video) behind the transcripts.",
                   no_args_is_help=True)
 
 

@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import FormatOption, open_project
+from qualcode.cli.common import FormatOption, Group, open_project
 from qualcode.cli.render import OutputFormat, console, emit_rows
 
-app = typer.Typer(help="Memos on codes, transcripts, informants, schools and the project.",
-                  no_args_is_help=True)
+app = typer.Typer(cls=Group, no_args_is_help=True,
+                  help="Memos on codes, transcripts, informants, schools and the project.")
 
 AboutArgument = Annotated[str, typer.Argument(
     help="What the memo is about: project, code:ID, transcript:NAME, person:ID or site:ID.")]

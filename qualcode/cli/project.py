@@ -7,8 +7,14 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import FormatOption, RawOption, open_project, project_path
-from qualcode.cli.render import OutputFormat, console, emit_json, emit_rows
+from qualcode.cli.common import (
+    FormatOption,
+    RawOption,
+    coder_option,
+    open_project,
+    project_path,
+)
+from qualcode.cli.render import OutputFormat, console, emit_json, emit_rows, plain
 
 
 def register(app: typer.Typer) -> None:
@@ -24,7 +30,7 @@ def init(ctx: typer.Context) -> None:
     from qualcode.services.project import init_project
 
     store = init_project(project_path(ctx))
-    console.print(f"Created project [bold]{store.location}[/] "
+    console.print(f"Created project [bold]{plain(store.location)}[/] "
                   f"(schema {store.schema_version()}).")
     console.print("Next: qualcode codebook load FILE · qualcode attributes import FILE · "
                   "qualcode import TRANSCRIPTS…", highlight=False)
@@ -64,14 +70,15 @@ def status(ctx: typer.Context, fmt: FormatOption = OutputFormat.table,
     if info["recordings"]:
         rows.append(("Recordings", f"{info['recordings']}"))
     for key, value in rows:
-        table.add_row(key, value)
+        table.add_row(key, plain(value))
     console.print(table)
     if info["unmapped_speakers"]:
         console.print(f"\n[yellow]{len(info['unmapped_speakers'])} speaker label(s) not mapped "
                       "to a person[/] (map them in the transcript's metadata or a sheet):")
         for item in info["unmapped_speakers"]:
             role = f" — counted as {item['role']}" if item["role"] else ""
-            console.print(f"  {item['transcript']}: {item['label']}{role}", highlight=False)
+            console.print(f"  {item['transcript']}: {item['label']}{role}", highlight=False,
+                          markup=False)
     if info["recording_problems"]:
         console.print(f"\n[yellow]{len(info['recording_problems'])} recording(s) missing or "
                       "changed[/] (attach them again: qualcode media attach TRANSCRIPT FILE):")
@@ -80,7 +87,7 @@ def status(ctx: typer.Context, fmt: FormatOption = OutputFormat.table,
                           highlight=False, markup=False)
     if info["transcripts_without_site"]:
         console.print(f"\n[yellow]Transcripts without a site:[/] "
-                      f"{', '.join(info['transcripts_without_site'])}", highlight=False)
+                      f"{plain(', '.join(info['transcripts_without_site']))}", highlight=False)
 
 
 def copy(
@@ -96,12 +103,12 @@ def copy(
     source = open_project(ctx)
     copied, counts = copy_project(source, target if "://" in target else Path(target))
     console.print(
-        f"Copied {source.location} to [bold]{copied.location}[/]: "
+        f"Copied {plain(source.location)} to [bold]{plain(copied.location)}[/]: "
         f"{counts['transcript']} transcripts, {counts['turn']} turns, {counts['code']} codes, "
         f"{counts['coding']} codings, {counts['audit_event']} audit events.", highlight=False,
         soft_wrap=True)  # paths and URLs stay whole, to copy from the terminal
     console.print(f"Use it with --project {copied.location} or QUALCODE_PROJECT.",
-                  highlight=False, soft_wrap=True)
+                  highlight=False, soft_wrap=True, markup=False)
 
 
 def merge(
@@ -110,7 +117,8 @@ def merge(
         help="Another copy of the study: a project file, or a postgresql:// URL.",
         show_default=False)],
     coder: Annotated[list[str] | None, typer.Option(
-        "--coder", "-c", help="Only this coder's layer (repeat for several).")] = None,
+        "--coder", "-c", callback=coder_option,
+        help="Only this coder's layer (repeat for several).")] = None,
     replace: Annotated[bool, typer.Option(
         "--replace", help="Replace this project's layer of the --coder(s) named with the "
                           "other copy's.")] = False,

@@ -169,7 +169,7 @@ class ReconcileApp(App):
             self.query_one("#passage", Static).update("")
             self.query_one("#coder_a", Static).update("")
             self.query_one("#coder_b", Static).update("")
-            status.update(self.message)
+            status.update(Text(self.message))
             return
         turns = rec.turns(item.transcript)
         span = self.editing or (item.start, item.end)
@@ -201,7 +201,7 @@ class ReconcileApp(App):
                     text.append(", ")
                 text.append(code, style="bold underline" if code == item.code else "")
             self.query_one(widget, Static).update(text)
-        status.update(self.message)
+        status.update(Text(self.message))
 
     def _passage(self, item, shown, span) -> Text:
         """The passage's turns, from the turn before them (usually the question, dimmed)

@@ -28,4 +28,4 @@ def export_qdpx(
     info = write_qdpx(open_project(ctx), path)
     console.print(f"Wrote {path} (REFI-QDA): {info.sources} sources, {info.codes} codes, "
                   f"{info.codings} codings, {info.cases} cases, {info.users} users, "
-                  f"{info.notes} memos.", highlight=False, soft_wrap=True)
+                  f"{info.notes} memos.", highlight=False, soft_wrap=True, markup=False)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import json
 import sys
+import unicodedata
 from enum import Enum
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 console = Console()
@@ -68,8 +70,39 @@ def emit_rows(rows: list[dict], fmt: OutputFormat, *, columns: list[str] | None 
         for column in columns:
             table.add_column(column)
         for row in rows:
-            table.add_row(*[_cell(row.get(c)) for c in columns])
+            table.add_row(*[plain(_cell(row.get(c))) for c in columns])
     console.print(table)
+
+
+def plain(text: object) -> str:
+    """User text (a path, a name, a memo) made safe to put inside rich markup: a project
+    called `studie [final]` is shown as it is, not read as a style."""
+    return escape(str(text))
+
+
+# Escapes that read as what they stand for; other control characters show their code.
+_VISIBLE = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters shown as escapes (``\\n``,
+    ``\\x1b``, ``\\u2028``): a file name with a newline cannot split an error line, and
+    one with terminal escapes cannot move the cursor."""
+    return "".join(_VISIBLE.get(ch) or (ch.encode("unicode_escape").decode("ascii")
+                                        if _invisible(ch) else ch) for ch in text)
+
+
+def _invisible(ch: str) -> bool:
+    # Cc: C0 and C1 controls; Zl, Zp: line and paragraph separators; Cf holds the
+    # bidirectional overrides that can make a name read backwards.
+    return unicodedata.category(ch) in ("Cc", "Zl", "Zp") or \
+        "\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069"
+
+
+def print_error(message: str) -> None:
+    """The one line of an error on stderr: ``error: <message>``."""
+    err_console.print(f"[bold red]error:[/] {plain(one_line(message))}", soft_wrap=True,
+                      highlight=False)
 
 
 def emit_json(data: Any) -> None:

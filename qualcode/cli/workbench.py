@@ -24,7 +24,8 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-from qualcode.cli.common import open_project
+from qualcode.cli.common import coder_option, open_project
+from qualcode.cli.render import plain
 
 HELP_INTRO = ("Every action is saved the moment you make it; there is no save key. "
               "u takes back your last action, even after you quit and come back.")
@@ -132,7 +133,8 @@ def code(
     ctx: typer.Context,
     transcript: Annotated[str, typer.Argument(help="Transcript name (file stem) or id.")],
     coder: Annotated[str, typer.Option(
-        "--coder", "-c", help="Who is coding; you see and change only your own codings.")],
+        "--coder", "-c", callback=coder_option,
+        help="Who is coding; you see and change only your own codings.")],
     show_others: Annotated[bool, typer.Option(
         "--show-others", help="Also show the other coders' codings, dimmed (not blind).")
     ] = False,
@@ -852,8 +854,9 @@ def _app_class():
 
         def compose(self) -> ComposeResult:
             with Vertical(id="dialog"):
-                yield Static(self.title_text, id="dialog-title")
-                yield OptionList(*(self.app.model.describe(m) for m in self.marks),
+                yield Static(Text(self.title_text), id="dialog-title")
+                # Text, not markup: a code, a memo or a quote may hold [brackets].
+                yield OptionList(*(Text(self.app.model.describe(m)) for m in self.marks),
                                  id="choices")
                 yield Static("enter choose · esc cancel", classes="hint")
 
@@ -874,7 +877,8 @@ def _app_class():
 
         def compose(self) -> ComposeResult:
             with Vertical(id="dialog"):
-                yield Static(f"Memo on {self.app.model.describe(self.mark)}", id="dialog-title")
+                yield Static(Text(f"Memo on {self.app.model.describe(self.mark)}"),
+                             id="dialog-title")
                 yield TextArea(self.mark.memo or "", id="memo", soft_wrap=True,
                                placeholder="a note on this coding")
                 yield Static("ctrl+s save · enter new line · empty removes the memo · "
@@ -1089,7 +1093,7 @@ def _app_class():
         def say(self, message: str, *, error: bool = False) -> None:
             self.message = Text(message, style="bold red" if error else "")
             if error:
-                self.notify(message, severity="error", timeout=6)
+                self.notify(plain(message), severity="error", timeout=6)
             self._show_status()
 
         # ------------------------------------------------------------ selection

@@ -811,6 +811,10 @@ def _exclusive_clash(scope: Scope, categories: dict[int, str]) -> str | None:
     return None
 
 
+# Resamples grow memory and time linearly; far past this the interval gains nothing.
+MAX_BOOTSTRAP = 100_000
+
+
 def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
               transcripts: Sequence[str] | None = None,
               codes: Sequence[str] | str | None = None, unit: str = "char",
@@ -836,8 +840,9 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
         raise QualcodeError(f"--overlap must be above 0 and at most 1, not {overlap}")
     if not 0 <= min_share <= 1:
         raise QualcodeError(f"--min-share must be between 0 and 1, not {min_share}")
-    if bootstrap < 0:
-        raise QualcodeError(f"--bootstrap must be 0 (none) or more, not {bootstrap}")
+    if not 0 <= bootstrap <= MAX_BOOTSTRAP:
+        raise QualcodeError(f"--bootstrap must be 0 (none) to {MAX_BOOTSTRAP:,}, not "
+                            f"{bootstrap:,}", hint="1000 resamples give a stable 95 % interval")
     if scope is None:
         scope = load_scope(store, coders=coders, transcripts=transcripts, codes=codes)
     tables = count_tables(store, scope, unit, overlap=overlap, min_share=min_share)

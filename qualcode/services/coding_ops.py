@@ -25,6 +25,7 @@ from sqlalchemy import delete, insert, update
 from sqlmodel import Session, select
 
 from qualcode import audit
+from qualcode.domain import user_text
 from qualcode.domain.errors import ConflictError, InputFileError, NotFoundError
 from qualcode.services.common import (
     CODING_FIELDS,
@@ -32,6 +33,7 @@ from qualcode.services.common import (
     coding_row,
     get_or_create_coder,
     get_transcript,
+    id_fits,
     now,
 )
 from qualcode.store import Store
@@ -79,7 +81,8 @@ def sentence_span(store: Store, transcript: str, turn: int, first: int, last: in
     with store.read() as session:
         t = get_transcript(session, transcript)
         turn_row = session.exec(select(Turn).where(Turn.transcript_pk == t.pk,
-                                                   Turn.idx == turn)).first()
+                                                   Turn.idx == turn)).first() \
+            if id_fits(session, turn) else None
         if turn_row is None:
             raise InputFileError(transcript, f"has no turn {turn}")
         computed = None if t.segmented else sentence_rows(session, t)
@@ -118,6 +121,8 @@ def add_coding(store: Store, transcript: str, code: str, coder: str, start: int,
                memo: str | None = None, origin: str = "manual") -> AddResult:
     """Apply ``code`` to ``[start, end)`` for ``coder``; extend an overlapping coding of the
     same coder and code rather than duplicate it."""
+    coder = user_text.coder_name(coder)
+    memo = user_text.memo_text(memo) if memo else None
     with store.write() as session:
         t = get_transcript(session, transcript)
         found = _usable_code(session, code)
@@ -169,7 +174,7 @@ def add_or_extend(session: Session, t: Transcript, code_pk: int, coder_pk: int, 
 
 
 def _get_coding(session: Session, pk: int, coder: str | None) -> Coding:
-    coding = session.get(Coding, pk)
+    coding = session.get(Coding, pk) if id_fits(session, pk) else None
     if coding is None:
         raise NotFoundError(f"no coding #{pk}", hint="see `qualcode coding list`")
     if coder is not None:
@@ -280,6 +285,7 @@ def trim_coding(store: Store, pk: int, start: int, end: int, *, coder: str | Non
 
 
 def set_memo(store: Store, pk: int, memo: str | None, *, coder: str | None = None) -> None:
+    memo = user_text.memo_text(memo) if memo else None
     with store.write() as session:
         coding = _get_coding(session, pk, coder)
         actor = coder or session.get(Coder, coding.coder_pk).name

@@ -9,7 +9,8 @@ from sqlalchemy import insert
 from sqlmodel import select
 
 from qualcode import audit
-from qualcode.domain.errors import InputFileError
+from qualcode.domain.errors import InputFileError, QualcodeError
+from qualcode.domain.user_text import coder_name, memo_text
 from qualcode.services.common import codes_by_id, get_or_create_coder, now
 from qualcode.sheets import read_coding_file
 from qualcode.store import Store
@@ -77,11 +78,17 @@ def import_codings(store: Store, paths: list[Path], *, origin: str = "imported"
                     "quoted text; nothing was imported", line=row.line,
                     hint="the transcript differs from the one the codings were made on: "
                          "import the same version, or drop the text column")
-            planned.append((row, transcript, code, start, end))
+            try:
+                coder_name(row.coder)
+                memo = memo_text(row.memo) if row.memo else None
+            except QualcodeError as exc:
+                raise InputFileError(str(path), f"{exc.message}; nothing was imported",
+                                     line=row.line, hint=exc.hint) from None
+            planned.append((row, transcript, code, start, end, memo))
         stamp = now()
         values = []
         coders: dict[str, Coder] = {}
-        for row, transcript, code, start, end in planned:
+        for row, transcript, code, start, end, memo in planned:
             coder = coders.get(row.coder)
             if coder is None:
                 coder = coders[row.coder] = get_or_create_coder(session, row.coder)
@@ -94,7 +101,7 @@ def import_codings(store: Store, paths: list[Path], *, origin: str = "imported"
                 coder_pk=coder.pk, code_pk=code.pk, transcript_pk=transcript.pk, start=start,
                 end=end, quote=transcript.text[start:end], text_sha256=transcript.text_sha256,
                 origin=row.origin if row.origin in ("suggested", "consensus") else origin,
-                memo=row.memo, created_at=stamp, updated_at=stamp,
+                memo=memo, created_at=stamp, updated_at=stamp,
             ))
             report.by_coder[row.coder] = report.by_coder.get(row.coder, 0) + 1
         if values:

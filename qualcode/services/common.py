@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from sqlmodel import Session, select
 
 from qualcode.domain.errors import NotFoundError
+from qualcode.domain.user_text import coder_name
 from qualcode.store.models import Code, Coder, ProjectMeta, Transcript
 
 
@@ -25,10 +26,18 @@ def coding_row(coding) -> dict:
             for f in CODING_FIELDS}
 
 
+def id_fits(session: Session, number: int) -> bool:
+    """Whether ``number`` can be a row id in this project: ids are positive, and
+    PostgreSQL's INTEGER holds 32 bits where SQLite's holds 64. A number outside names
+    nothing, and asking the database about it fails ("integer out of range")."""
+    bits = 31 if session.get_bind().dialect.name == "postgresql" else 63
+    return 0 < number < 2 ** bits
+
+
 def get_transcript(session: Session, ref: str) -> Transcript:
     """A transcript by name (file stem) or by numeric id."""
     found = session.exec(select(Transcript).where(Transcript.name == ref)).first()
-    if found is None and ref.isdigit():
+    if found is None and ref.isascii() and ref.isdigit() and id_fits(session, int(ref)):
         found = session.get(Transcript, int(ref))
     if found is None:
         names = session.exec(select(Transcript.name)).all()
@@ -45,6 +54,9 @@ def codes_by_id(session: Session) -> dict[str, Code]:
 
 
 def get_or_create_coder(session: Session, name: str) -> Coder:
+    """The coder called ``name``, created on first use; an empty name, or one with control
+    characters, is refused (see :mod:`qualcode.domain.user_text`)."""
+    name = coder_name(name)
     coder = session.exec(select(Coder).where(Coder.name == name)).first()
     if coder is None:
         coder = Coder(name=name, created_at=now())

@@ -21,7 +21,13 @@ from sqlmodel import select
 
 from qualcode import audit
 from qualcode.domain.errors import NotFoundError
-from qualcode.services.common import coding_row, get_or_create_coder, get_transcript, now
+from qualcode.services.common import (
+    coding_row,
+    get_or_create_coder,
+    get_transcript,
+    id_fits,
+    now,
+)
 from qualcode.services.overview import speakers_of
 from qualcode.store import Store
 from qualcode.store.models import Code, Coder, Coding, Turn
@@ -107,7 +113,7 @@ def _suggestions(session, coder: str, ids: list[int] | None, transcript: str | N
         raise NotFoundError(f"no coder '{coder}'")
     query = select(Coding).where(Coding.coder_pk == who.pk, Coding.origin == "suggested")
     if ids:
-        query = query.where(Coding.pk.in_(ids))
+        query = query.where(Coding.pk.in_([i for i in ids if id_fits(session, i)]))
     if transcript:
         query = query.where(Coding.transcript_pk == get_transcript(session, transcript).pk)
     found = session.exec(query).all()

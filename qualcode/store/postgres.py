@@ -53,9 +53,56 @@ def is_postgres_url(target: object) -> bool:
     return isinstance(target, str) and target.startswith(URL_PREFIXES)
 
 
+# Connection parameters that hold a secret, in a URL's query or a ``key=value`` string.
+_SECRET_KEYS = ("password", "sslpassword")
+_SECRET_SETTING = re.compile(
+    r"\b(" + "|".join(_SECRET_KEYS) + r")(\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]*)",
+    re.IGNORECASE)
+_URL_IN_TEXT = re.compile(r"\b(?:postgresql|postgres)(?:\+\w+)?://[^\s\"'<>]*",
+                          re.IGNORECASE)
+
+
 def redact(url: str) -> str:
-    """The URL without its password, for messages and ``status``."""
-    return re.sub(r"^([a-z+]+://[^:/@]+):[^@]*@", r"\1:***@", url)
+    """The URL without its credentials, for messages, ``status`` and exports: the password
+    of the user part (``user:secret@``, ``:secret@``, a password holding ``@`` or ``/``)
+    and a ``password=`` query parameter become ``***``; a ``key=value`` connection string
+    (``host=… password=…``) is masked the same way."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return _SECRET_SETTING.sub(r"\1\2***", url)
+    # libpq ends the user part at the last @ before the query: a password may hold @ or /
+    # unencoded, so the host is what follows the last @, wherever the first / is.
+    before_query, question, query = rest.partition("?")
+    userinfo, at, hostpart = before_query.rpartition("@")
+    if at:
+        user, colon, _password = userinfo.partition(":")
+        before_query = f"{user}:***@{hostpart}" if colon else f"{user}@{hostpart}"
+    if question:
+        query = "&".join(_masked_parameter(p) for p in query.split("&"))
+    return f"{scheme}://{before_query}{question}{query}"
+
+
+def _masked_parameter(parameter: str) -> str:
+    from urllib.parse import unquote
+
+    key, eq, _value = parameter.partition("=")
+    return f"{key}=***" if eq and unquote(key).strip().lower() in _SECRET_KEYS else parameter
+
+
+def redact_text(text: str) -> str:
+    """``text`` (an error message) with every PostgreSQL URL and ``password=`` in it
+    masked as :func:`redact` masks a URL."""
+    text = _URL_IN_TEXT.sub(lambda m: redact(m.group(0)), text)
+    return _SECRET_SETTING.sub(r"\1\2***", text)
+
+
+def database_name(url: str) -> str:
+    """The database a URL names (its path), without the query or the user part."""
+    from urllib.parse import unquote
+
+    before_query = url.partition("://")[2].partition("?")[0]
+    path = before_query.rpartition("@")[2].partition("/")[2]
+    return unquote(path)
 
 
 def _libpq_url(url: str) -> str:
@@ -93,7 +140,7 @@ class PostgresStore(Store):
 
     @property
     def name(self) -> str:
-        return self.url.rsplit("/", 1)[-1].split("?", 1)[0]
+        return database_name(self.url)
 
     def _create_engine(self) -> Engine:
         from sqlalchemy import event
