@@ -137,3 +137,22 @@ def _cli(store, *args):
 
     result = CliRunner().invoke(app, ["--project", str(store.path), *args])
     return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_where_value_the_project_lacks_lists_the_values_and_a_printed_label_is_read(
+        example):
+    """`--where rolle=rektr` is a typo, not an empty result; and the label a report prints
+    ("videregående skole") finds the stored value (videregaende)."""
+    import pytest
+
+    from qualcode.domain.errors import NotFoundError
+    from qualcode.services.retrieval import quotes
+
+    with pytest.raises(NotFoundError, match=r"no rolle 'rektr' in this project.*did you "
+                                            r"mean 'rektor'\?.*rolle: .*radgiver"):
+        quotes(example, "LED", where=["rolle=rektr"])
+    by_label = quotes(example, "LED", where=["skoleslag=videregående skole"])
+    by_value = quotes(example, "LED", where=["skoleslag=videregaende"])
+    assert by_label == by_value and by_value
+    assert quotes(example, "LED", where=["rolle=Rådgiver"]) == quotes(
+        example, "LED", where=["rolle=radgiver"])

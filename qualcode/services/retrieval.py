@@ -107,6 +107,8 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
         person_attrs = attributes_of(db, "person")
         transcript_attrs = attributes_of(db, "transcript")
     _check_attribute_names(conditions, site_attrs, person_attrs, transcript_attrs)
+    conditions = _known_values(where, conditions, speakers, site_ids, transcript_attrs,
+                               site_attrs, person_attrs)
     out = []
     starts_of = {t_pk: [t.start for t in tlist] for t_pk, tlist in turns.items()}
     for pk, t_pk, start, end, memo, code, coder, name, quote, t_site in rows:
@@ -165,6 +167,53 @@ def _check_attribute_names(conditions: dict, *attribute_maps: dict) -> None:
     if unknown:
         raise NotFoundError(f"no attribute named {', '.join(unknown)}",
                             hint=f"attributes: {', '.join(sorted(known))}")
+
+
+def _known_values(where: list[str] | None, conditions: dict[str, str], speakers: dict,
+                  site_ids: dict, transcript_attrs: dict, *attribute_maps: dict
+                  ) -> dict[str, str]:
+    """Each --where value as stored: a value the project has, or a label the reports print
+    for one ("skoleslag=videregående skole" is videregaende). A value neither the project
+    nor the study's design knows (a typo: rolle=rektr) is an error that lists the values,
+    rather than an empty result."""
+    import difflib
+
+    from qualcode.domain.errors import NotFoundError
+    from qualcode.domain.labels import ROLE_LABELS, SCHOOL_TYPE_LABELS
+
+    if not conditions:
+        return conditions
+    values: dict[str, set[str]] = {
+        "rolle": {s.role for by_part in speakers.values() for s in by_part.values()
+                  if s and s.role},
+        "site": {str(v) for v in site_ids.values()},
+    }
+    for attrs in (*attribute_maps, transcript_attrs):
+        for owner in attrs.values():
+            for name, value in owner.items():
+                values.setdefault(name, set()).add(str(value))
+    labels = {_fold(label): _fold(value)
+              for table in (ROLE_LABELS, SCHOOL_TYPE_LABELS) for value, label in table.items()}
+    vocabulary = set(labels.values())  # values the study's design knows, here or not
+    raw = {name.strip(): value.strip() for name, _, value in
+           (c.partition("=") for c in where or [])}
+    resolved = {}
+    for name, folded in conditions.items():
+        known = {_fold(v): v for v in values.get(name, set())}
+        if not known or name == "transcript" or folded in known:
+            resolved[name] = folded
+        elif folded in labels:
+            resolved[name] = labels[folded]
+        elif folded in vocabulary:
+            resolved[name] = folded  # a value of the design that this project lacks
+        else:
+            close = difflib.get_close_matches(raw.get(name, folded), sorted(known.values()),
+                                              n=1)
+            listed = ", ".join(sorted(known.values()))
+            raise NotFoundError(
+                f"no {name} '{raw.get(name, folded)}' in this project",
+                hint=(f"did you mean '{close[0]}'? " if close else "") + f"{name}: {listed}")
+    return resolved
 
 
 def _matches(conditions: dict[str, str], profiles: list[dict], t_profile: dict) -> bool:
