@@ -5,6 +5,12 @@ The stored text has one line per paragraph. A bold run at the start of a paragra
 so every transcript, whatever its source, has the same plain shape. Transcripts laid out
 as a two-column table (speaker | text) are read the same way.
 
+A bold label may also follow the end of a sentence inside a paragraph ("… på nettsidene?
+**Guest:** Not super …"), as when a question and its answer were typed into one paragraph:
+the paragraph is then split there into two lines, so the answer starts its own turn. Bold
+text that is not a label (no colon) stays where it is. Paragraphs styled as headings
+("Interview 2" between two interviews) are reported, so that they end the turn before them.
+
 The reader walks ``word/document.xml`` with lxml directly, following python-docx's rules
 for paragraph and run text (``w:t``, ``w:tab`` → tab, ``w:br``/``w:cr`` → newline,
 hyperlinks included) and for bold (direct ``w:b`` formatting). It is about five times
@@ -15,6 +21,7 @@ imports a thousand documents; a test checks that both read every document identi
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from qualcode.domain.errors import InputFileError
@@ -23,6 +30,9 @@ _MAX_LABEL = 40
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _FALSE = {"0", "false", "off", "none"}
 _BROKEN = "open it in Word or LibreOffice and save it again as .docx"
+# Heading and title styles by their style id, in English and Norwegian Word.
+_HEADING_STYLE = re.compile(r"(?i)(?:heading|overskrift|title|tittel|subtitle|undertittel)\d*")
+_SENTENCE_END = ".?!…\"»)”"
 
 
 def _run_text(run) -> str:
@@ -85,12 +95,57 @@ def split_label(runs: list[tuple[str, bool]]) -> tuple[str | None, str]:
     return label, rest.strip()
 
 
+def split_at_labels(runs: list[tuple[str, bool]]) -> list[list[tuple[str, bool]]]:
+    """The runs of a paragraph, split before each bold label that follows a finished
+    sentence ("… nettsidene? **Guest:** Not super …")."""
+    pieces: list[list[tuple[str, bool]]] = [[]]
+    said = ""  # text of the current piece so far
+    for index, (text, bold) in enumerate(runs):
+        if bold and said.strip() and _label_starts(runs, index):
+            before = said.rstrip()
+            if before[-1] in _SENTENCE_END and (before != said or text[:1].isspace()):
+                pieces.append([])
+                said = ""
+        pieces[-1].append((text, bold))
+        said += text
+    return pieces
+
+
+def _label_starts(runs: list[tuple[str, bool]], index: int) -> bool:
+    """Whether the bold runs from ``index`` on are a label: short, ending in a colon (or
+    followed by one), with no colon inside."""
+    label = ""
+    while index < len(runs) and runs[index][1]:
+        label += runs[index][0]
+        index += 1
+    label = label.strip()
+    rest = "".join(text for text, _ in runs[index:]).lstrip()
+    if label.endswith(":"):
+        label = label[:-1].rstrip()
+    elif not rest.startswith(":"):
+        return False
+    return bool(label) and len(label) <= _MAX_LABEL and ":" not in label \
+        and label[-1] not in ".!?"
+
+
+def _is_heading(paragraph) -> bool:
+    props = paragraph.find(_W + "pPr")
+    if props is None:
+        return False
+    if props.find(_W + "outlineLvl") is not None:
+        return True
+    style = props.find(_W + "pStyle")
+    return style is not None and _HEADING_STYLE.fullmatch(style.get(_W + "val") or "") is not None
+
+
 def _cell_text(cell) -> str:
     return "\n".join("".join(t for t, _ in paragraph_runs(p)) for p in cell.iter(_W + "p"))
 
 
-def read_docx(data: bytes, path: str) -> tuple[str, set[str]]:
-    """Return the transcript text (one line per paragraph) and the bold labels found."""
+def read_docx(data: bytes, path: str, *,
+              headings: set[str] | None = None) -> tuple[str, set[str]]:
+    """Return the transcript text (one line per paragraph) and the bold labels found; the
+    text of paragraphs styled as headings is added to ``headings`` if given."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -118,12 +173,15 @@ def read_docx(data: bytes, path: str) -> tuple[str, set[str]]:
     labels: set[str] = set()
     for block in body:
         if block.tag == _W + "p":
-            label, rest = split_label(paragraph_runs(block))
-            if label:
-                labels.add(label)
-                lines.append(f"{label}: {rest}")
-            else:
-                lines.append(rest)
+            for runs in split_at_labels(paragraph_runs(block)):
+                label, rest = split_label(runs)
+                if label:
+                    labels.add(label)
+                    lines.append(f"{label}: {rest}")
+                else:
+                    lines.append(rest)
+            if headings is not None and _is_heading(block) and lines[-1].strip():
+                headings.add(lines[-1].strip())
         elif block.tag == _W + "tbl":
             for row in block.iter(_W + "tr"):
                 cells = [_cell_text(c).strip() for c in row.iter(_W + "tc")]
