@@ -18,6 +18,7 @@ class ParsedTurn:
     start: int
     end: int
     n_words: int = 0  # words spoken, counted while parsing (in parallel for big batches)
+    start_ms: int | None = None  # where the turn starts in the recording, if the source says
 
 
 @dataclass

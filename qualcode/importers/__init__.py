@@ -4,16 +4,22 @@ database)."""
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from qualcode.domain.errors import InputFileError
 from qualcode.domain.model import ParsedTranscript, ParsedTurn
 from qualcode.importers import metadata as meta_mod
-from qualcode.importers.speakers import normalise_label, parse_turns
+from qualcode.importers.speakers import TurnReading, normalise_label, read_turns
 
 SUBTITLE_SUFFIXES = (".vtt", ".srt")
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", *SUBTITLE_SUFFIXES)
+# Markdown writes "\[04:03\]" for "[04:03]": any ASCII punctuation may be escaped.
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+# Words before the first turn above this many mean speakers were missed, not a heading.
+_UNATTRIBUTED_LEAD_WORDS = 30
 
 
 def read_transcript(path: Path) -> ParsedTranscript:
@@ -31,25 +37,37 @@ def read_transcript(path: Path) -> ParsedTranscript:
     source_sha = hashlib.sha256(data).hexdigest()
     if suffix in SUBTITLE_SUFFIXES:
         return _read_subtitle_file(path, data, source_sha)
+    headings: set[str] = set()
+    times = None
+    first_line: int | None = 1
     if suffix == ".docx":
         from qualcode.importers.docx_reader import read_docx
 
-        text, bold_labels = read_docx(data, str(path))
+        text, labels = read_docx(data, str(path), headings=headings)
         encoding = None
         front, body_start = None, 0
     else:
+        from qualcode.importers.diarization import looks_diarized, read_diarized
         from qualcode.importers.plain import decode_transcript
 
         text, encoding = decode_transcript(data, str(path))
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # before looking for ---
-        bold_labels = set()
+        labels = set()
         front, body_start = meta_mod.split_front_matter(text, str(path))
-        text = text[body_start:].strip("\n")
+        body = text[body_start:]
+        first_line = text[:body_start].count("\n") + len(body) - len(body.lstrip("\n")) + 1
+        text = body.strip("\n")
+        if suffix == ".md":
+            text = _MARKDOWN_ESCAPE.sub(r"\1", text)
+        if looks_diarized(text):
+            diarized = read_diarized(text)
+            text, labels, times = diarized.text, diarized.speakers, diarized.times
+            first_line = None  # the text is rewritten: point at turns, not lines
     metadata = meta_mod.merge(front, meta_mod.read_sidecar(path))
     return build_transcript(
         name=path.stem, source_file=path.name, source_format=suffix.lstrip("."),
         encoding=encoding, text=text, metadata=metadata, source_sha256=source_sha,
-        extra_labels=bold_labels,
+        extra_labels=labels, breaks=headings, times=times, first_line=first_line,
     )
 
 
@@ -66,8 +84,9 @@ def _read_subtitle_file(path: Path, data: bytes, source_sha: str) -> ParsedTrans
     parsed = build_transcript(
         name=path.stem, source_file=path.name, source_format=source_format,
         encoding=encoding, text=subtitles.text, metadata=metadata, source_sha256=source_sha,
-        extra_labels=subtitles.speakers,
+        extra_labels=subtitles.speakers, times=subtitles.times, first_line=None,
     )
+    parsed.warnings.extend(f"{path.name}: {note}" for note in subtitles.notes)
     if subtitles.unattributed_line:
         # Text transcripts are quiet about a heading before the first label; opening cues
         # are speech, so say that they cannot be coded by turn.
@@ -79,13 +98,19 @@ def _read_subtitle_file(path: Path, data: bytes, source_sha: str) -> ParsedTrans
 
 def build_transcript(*, name: str, source_file: str, source_format: str, encoding: str | None,
                      text: str, metadata: meta_mod.TranscriptMetadata, source_sha256: str,
-                     extra_labels: set[str] | None = None) -> ParsedTranscript:
+                     extra_labels: set[str] | None = None, breaks: set[str] | None = None,
+                     times: list[int | None] | None = None,
+                     first_line: int | None = 1) -> ParsedTranscript:
+    """``times`` are the start times of the turns a subtitle or diarization reader wrote, in
+    order; ``first_line`` is the file line the text starts on, or None when the text was
+    rewritten from the file (then messages point at turns)."""
     from qualcode.domain.text import count_words, normalise_text
 
     text = normalise_text(text)
     if not text.strip():
         raise InputFileError(source_file, "the transcript has no text after its metadata")
-    turns = parse_turns(text, set(metadata.speakers), extra_labels or set())
+    reading = read_turns(text, set(metadata.speakers), extra_labels or set(), breaks or set())
+    turns = reading.turns
     warnings: list[str] = []
     if not turns:
         turns = [ParsedTurn(index=1, label=None, start=0, end=len(text))]
@@ -93,6 +118,11 @@ def build_transcript(*, name: str, source_file: str, source_format: str, encodin
             f"{source_file}: no speaker labels found; imported as one unattributed turn "
             "(add labels such as 'Rektor:' at the start of lines, then re-import with --replace)"
         )
+    else:
+        if times is not None and len(times) == len(turns):
+            turns = [replace(t, start_ms=ms) for t, ms in zip(turns, times, strict=True)]
+        if first_line is not None:
+            warnings += _reading_notes(source_file, text, reading, first_line, count_words)
     turns = [replace(t, n_words=count_words(text[t.start:t.end])) for t in turns]
     seen = {normalise_label(t.label) for t in turns if t.label}
     for label, person in sorted(metadata.speakers.items()):
@@ -104,3 +134,26 @@ def build_transcript(*, name: str, source_file: str, source_format: str, encodin
         text=text, turns=turns, metadata=metadata, source_sha256=source_sha256,
         warnings=warnings,
     )
+
+
+def _reading_notes(source_file: str, text: str, reading: TurnReading, first_line: int,
+                   count_words: Callable[[str], int]) -> list[str]:
+    """What a researcher should check: speakers missed before the first turn, labels used
+    once, turns nobody is named for. Each names its line in the file."""
+    def where(line: int) -> str:
+        return f"line {line + first_line - 1}"
+
+    notes = []
+    lead_words = count_words(text[:reading.lead_end])
+    if lead_words > _UNATTRIBUTED_LEAD_WORDS:
+        line = text.count("\n", 0, reading.lead_end) + 1
+        notes.append(f"{source_file}: speakers are recognised only from {where(line)}: the "
+                     f"{lead_words} words before it belong to no turn; check for speakers "
+                     "written in a layout qualcode does not read")
+    for label, line in reading.once:
+        notes.append(f"{source_file}: speaker '{label}' speaks only once ({where(line)}); "
+                     "check that it is a speaker, or map it in the metadata")
+    if reading.unnamed:
+        notes.append(f"{source_file}: {len(reading.unnamed)} turn(s) name no speaker (a time "
+                     f"alone on its line, first at {where(reading.unnamed[0])})")
+    return notes
