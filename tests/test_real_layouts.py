@@ -369,6 +369,12 @@ def test_teams_time_alone_and_closing_notice(tmp_path, language):
         "teams.txt: 1 turn(s) name no speaker (a time alone on its line, first at line 12)"]
 
 
+def test_notice_words_inside_an_answer_are_speech(tmp_path):
+    text = TEAMS_TXT.replace("Takk selv.", "Takk selv.\nOg da stoppet transkripsjonen.")
+    parsed = read(tmp_path, "teams.txt", text)
+    assert spoken(parsed)[-1] == ("Ola Nordmann", "Takk selv.\nOg da stoppet transkripsjonen.")
+
+
 def test_teams_docx_download(tmp_path):
     """The same layout in a Word download: one paragraph per line."""
     document = docx.Document()
@@ -554,3 +560,13 @@ def test_import_reports_what_to_check_and_stores_the_turns(store, tmp_path):
     data = queries.transcript_turns(store, "otter")
     assert [(t["speaker"], t["text"]) for t in data["turns"]][1] == ("Unknown Speaker",
                                                                      "Ja, hei.")
+
+
+def test_qualcode_import_prints_what_to_check(cli, tmp_path):
+    """The researcher sees each note on the terminal when importing, and the turn is
+    stored under the speaker who said it."""
+    assert cli("init")[0] == 0
+    code, out, err = cli("import", str(write(tmp_path / "otter.txt", OTTER)))
+    assert code == 0, err
+    assert "speaker 'Unknown Speaker' speaks only once (line 7)" in " ".join(err.split())
+    assert "5 turns" in out

@@ -88,10 +88,12 @@ _BRACKET_LINE = re.compile(
     re.MULTILINE)  # matched at the start of a line
 _DIARIZED_FULL = re.compile(_DIARIZED)
 _ID_LIKE = re.compile(r"[^\W\d_]{1,12}\d{1,4}")  # id1, P02, IP3
-# Teams' closing (and opening) line, in English and Norwegian: not said by anyone.
+# Teams' closing (and opening) line, in English and Norwegian: not said by anyone. The
+# line holds a name and the notice only, so "Og da stoppet transkripsjonen." is speech.
 _TRANSCRIPTION_NOTICE = re.compile(
     r"(?:(?:started|stopped) transcription|(?:startet|stoppet) transkripsjonen)[ \t.]*$",
     re.MULTILINE | re.IGNORECASE)
+_NOTICE_LINE = re.compile(rf"{_GAP}*(?P<name>{_NAME}){_GAP}+\w+ \w+[ \t.]*")
 _NOTICE_WORDS = ("transcription", "transkripsjonen", "Transcription", "Transkripsjonen")
 # Labels that mark a section of the document, not a speaker ("**Break:**", "Pause:").
 SECTION_WORDS = {
@@ -279,8 +281,11 @@ def _colon_labels(text: str, known: set[str]) -> list[_Candidate]:
             if after:
                 content, time = after.end(), time or after.group().strip()
         candidates.append(_Candidate(m.start(), content, m.group("label").strip(), time))
-    keys = {c.label: normalise_label(c.label) for c in candidates}
-    counts = Counter(keys[c.label] for c in candidates)
+    written = Counter(c.label for c in candidates)
+    keys = {label: normalise_label(label) for label in written}
+    counts: Counter[str] = Counter()
+    for label, n in written.items():
+        counts[keys[label]] += n
     verdict: dict[str, str | None] = {}  # label as written -> "turn", "break" or None
     accepted = []
     for c in candidates:
@@ -364,7 +369,9 @@ def _breaks(text: str, headings: set[str] | frozenset[str]) -> list[_Candidate]:
     if any(word in text for word in _NOTICE_WORDS):
         for m in _TRANSCRIPTION_NOTICE.finditer(text):
             line_start = text.rfind("\n", 0, m.start()) + 1
-            found.append(_Candidate(line_start, line_start, None, ends_only=True))
+            line = _NOTICE_LINE.fullmatch(text, line_start, m.end())
+            if line and _speaker_name_like(line.group("name")):
+                found.append(_Candidate(line_start, line_start, None, ends_only=True))
     for heading in headings:
         at = text.find(heading)
         while at >= 0:
@@ -380,9 +387,12 @@ def _note_labels_used_once(text: str, accepted: list[_Candidate], known: set[str
     """Names that speak once, unless the metadata or the format vouches for them (a role
     word or a machine label is a speaker by itself): a researcher should check that each is
     a speaker and not a line of the answer."""
-    counts = Counter(normalise_label(c.label) for c in accepted if c.label)
+    written = Counter(c.label for c in accepted if c.label)
+    counts: Counter[str] = Counter()
+    for label, n in written.items():
+        counts[normalise_label(label)] += n
     for cand in accepted:
-        if cand.label and counts[normalise_label(cand.label)] == 1 \
+        if cand.label and written[cand.label] == 1 and counts[normalise_label(cand.label)] == 1 \
                 and normalise_label(cand.label) not in known \
                 and not _known_word(cand.label) and not is_diarized_label(cand.label):
             line = text.count("\n", 0, cand.line_start) + 1
