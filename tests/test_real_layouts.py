@@ -107,6 +107,12 @@ def test_zoom_sentence_with_a_colon_is_not_a_display_name(tmp_path):
         "ola", "Vi har besøk fra videregående. Det er sånn: vi rekker ikke alt.")
 
 
+def test_zoom_lower_case_name_used_once(tmp_path):
+    text = ZOOM.replace("Nandani butola: Jeg", "nandani: Jeg")
+    parsed = read(tmp_path, "zoom.vtt", text)
+    assert spoken(parsed)[3] == ("nandani", "Jeg er kontaktlærer på tiende trinn.")
+
+
 # Zoom's newer layout: the speaker's name in the cue identifier line, the text bare.
 ZOOM_NEW = """WEBVTT
 
@@ -253,6 +259,14 @@ def test_machine_labels_in_text(tmp_path, layout):
     ]
 
 
+def test_numbered_speaker_used_once(tmp_path):
+    """'Speaker 0:' as Deepgram and others number speakers, counted even when used once."""
+    parsed = read(tmp_path, "t.txt", "Speaker 0: Hei.\nSpeaker 1: Hei på deg.\n"
+                                     "Speaker 0: Takk.\nSpeaker 2: Og jeg.\n")
+    assert [t.label for t in parsed.turns] == ["Speaker 0", "Speaker 1", "Speaker 0",
+                                                "Speaker 2"]
+
+
 def test_machine_label_among_colon_labels(tmp_path):
     """A SPEAKER_ label is a label by its shape in an ordinary transcript too."""
     parsed = read(tmp_path, "t.txt", "Intervjuer: Hei.\nSPEAKER_01: Hei på deg.\n")
@@ -321,6 +335,16 @@ def test_teams_overlapping_cues_keep_each_utterance_whole(tmp_path):
     ]
     assert [t.start_ms for t in parsed.turns] == [3120, 6900]
     assert parsed.warnings == []
+
+
+def test_teams_cue_without_a_voice_is_counted(tmp_path):
+    text = TEAMS_VTT.replace("<v Ola Nordmann>Hvordan har dere organisert dem?</v>",
+                             "Hvordan har dere organisert dem?")
+    parsed = read(tmp_path, "teams.vtt", text)
+    assert spoken(parsed)[-1] == ("Ola Nordmann", "Ja. Hvordan har dere organisert dem?")
+    assert parsed.warnings == [
+        "teams.vtt: 1 cue(s) name no speaker and were joined to the turn before them "
+        "(the first at line 16)"]
 
 
 # Teams' Word/text download in Norwegian: a time alone where Teams could not tell who
@@ -493,6 +517,13 @@ def test_markdown_escapes_times_and_section_markers(tmp_path):
     assert [t.start_ms for t in parsed.turns] == [4000, 9000, 751000, None]
     assert "**Break:** 10 minutter pause." in parsed.text
     assert "\\" not in parsed.text
+
+
+def test_markdown_heading_between_interviews_ends_the_turn(tmp_path):
+    parsed = read(tmp_path, "t.md", "## Intervju 1\n\nIntervjuer: Hei.\n\nRektor: Hei.\n\n"
+                                    "## Intervju 2\n\nIntervjuer: Da begynner vi.\n")
+    assert spoken(parsed) == [("Intervjuer", "Hei."), ("Rektor", "Hei."),
+                              ("Intervjuer", "Da begynner vi.")]
 
 
 def test_unbracketed_time_after_a_label_is_what_was_said(tmp_path):

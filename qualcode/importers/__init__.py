@@ -18,6 +18,7 @@ SUBTITLE_SUFFIXES = (".vtt", ".srt")
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", *SUBTITLE_SUFFIXES)
 # Markdown writes "\[04:03\]" for "[04:03]": any ASCII punctuation may be escaped.
 _MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t]+\S")
 # Words before the first turn above this many mean speakers were missed, not a heading.
 _UNATTRIBUTED_LEAD_WORDS = 30
 
@@ -59,6 +60,8 @@ def read_transcript(path: Path) -> ParsedTranscript:
         text = body.strip("\n")
         if suffix == ".md":
             text = _MARKDOWN_ESCAPE.sub(r"\1", text)
+            # a heading ("## Intervju 2") ends the turn before it
+            headings = {line for line in text.split("\n") if _MARKDOWN_HEADING.match(line)}
         if looks_diarized(text):
             diarized = read_diarized(text)
             text, labels, times = diarized.text, diarized.speakers, diarized.times
@@ -109,7 +112,8 @@ def build_transcript(*, name: str, source_file: str, source_format: str, encodin
     text = normalise_text(text)
     if not text.strip():
         raise InputFileError(source_file, "the transcript has no text after its metadata")
-    reading = read_turns(text, set(metadata.speakers), extra_labels or set(), breaks or set())
+    breaks = {normalise_text(line) for line in breaks or ()}  # as the text is
+    reading = read_turns(text, set(metadata.speakers), extra_labels or set(), breaks)
     turns = reading.turns
     warnings: list[str] = []
     if not turns:

@@ -129,7 +129,8 @@ ROLE_WORDS = {
     "skoleeier": "skoleeier",
 }
 # Labels that name a speaker without a role (I:/R: convention, "Informant 2").
-NEUTRAL_WORDS = {"r", "informant", "deltaker", "deltakar", "respondent", "ukjent"}
+NEUTRAL_WORDS = {"r", "informant", "deltaker", "deltakar", "respondent", "ukjent",
+                 "speaker", "participant", "interviewee"}  # "Speaker 0" from diarization
 
 
 def role_from_label(label: str) -> str | None:

@@ -25,7 +25,8 @@ Who speaks, line by line:
 
 A line that names nobody continues the turn before it. Text before the first named speaker is
 kept in the transcript but, as in text transcripts, belongs to no turn. In a file where most
-cues name their speaker, the cues that do not are counted in a warning, and so is a name
+cues name their speaker (by a name or a voice tag), the cues that do not are counted in a
+warning, and so is a name
 read from a cue's text that speaks only once: both are worth a look.
 
 Teams numbers its cues ``<utterance id>/<n>-<k>``: the cues of one utterance share the part
@@ -178,7 +179,8 @@ def read_subtitles(text: str, fmt: str, path: str,
             notes.append(f"speaker '{label}' speaks only once (the cue at line "
                          f"{first_use[key]}); "
                          "check that it is a speaker, or map it in the metadata")
-    if convention and unnamed:
+    voiced = 2 * sum(1 for x in lines if x.voice and x.opens_cue) >= len(cues)
+    if (convention or voiced) and unnamed:
         notes.append(f"{len(unnamed)} cue(s) name no speaker and were joined to the turn "
                      f"before them (the first at line {unnamed[0]})")
     body = "\n\n".join(f"{t.speaker}: {' '.join(t.said)}" if t.speaker else " ".join(t.said)
