@@ -450,7 +450,8 @@ def test_sound_notes_in_brackets_are_not_speakers(tmp_path):
 # --- Word ------------------------------------------------------------------------------
 
 def test_docx_bold_label_after_a_question_in_one_paragraph(tmp_path):
-    """A question and its answer typed into one paragraph: the answer is its own turn."""
+    """A question and its answer typed into one paragraph: the answer is its own turn. A
+    bold "Merk:" used once inside an answer is emphasis, and stays in the answer."""
     document = docx.Document()
     para = document.add_paragraph()
     para.add_run("Interviewer:").bold = True
@@ -461,13 +462,18 @@ def test_docx_bold_label_after_a_question_in_one_paragraph(tmp_path):
     para.add_run(" å gjøre der.")
     para = document.add_paragraph()
     para.add_run("Interviewer:").bold = True
-    para.add_run(" Takk.")
+    para.add_run(" Takk. Noe mer? ")
+    para.add_run("Guest:").bold = True
+    para.add_run(" Ja. Det er viktig. ")
+    para.add_run("Merk:").bold = True
+    para.add_run(" vi har bare én rådgiver.")
     document.save(tmp_path / "t.docx")
     parsed = read_transcript(tmp_path / "t.docx")
     assert spoken(parsed) == [
         ("Interviewer", "Har dere informasjonen på nettsidene?"),
         ("Guest", "Not super oppdatert, nei. Vi har mye å gjøre der."),
-        ("Interviewer", "Takk."),
+        ("Interviewer", "Takk. Noe mer?"),
+        ("Guest", "Ja. Det er viktig.\nMerk: vi har bare én rådgiver."),
     ]
 
 

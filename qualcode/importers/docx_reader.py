@@ -7,9 +7,11 @@ as a two-column table (speaker | text) are read the same way.
 
 A bold label may also follow the end of a sentence inside a paragraph ("… på nettsidene?
 **Guest:** Not super …"), as when a question and its answer were typed into one paragraph:
-the paragraph is then split there into two lines, so the answer starts its own turn. Bold
-text that is not a label (no colon) stays where it is. Paragraphs styled as headings
-("Interview 2" between two interviews) are reported, so that they end the turn before them.
+the paragraph is then split there into two lines, so the answer starts its own turn if the
+label counts by the rules of text transcripts (a role, mapped, used twice, or a bold label
+opening another paragraph). Bold text that is not a label (no colon) stays where it is.
+Paragraphs styled as headings ("Interview 2" between two interviews) are reported, so that
+they end the turn before them.
 
 The reader walks ``word/document.xml`` with lxml directly, following python-docx's rules
 for paragraph and run text (``w:t``, ``w:tab`` → tab, ``w:br``/``w:cr`` → newline,
@@ -173,10 +175,11 @@ def read_docx(data: bytes, path: str, *,
     labels: set[str] = set()
     for block in body:
         if block.tag == _W + "p":
-            for runs in split_at_labels(paragraph_runs(block)):
+            for number, runs in enumerate(split_at_labels(paragraph_runs(block))):
                 label, rest = split_label(runs)
                 if label:
-                    labels.add(label)
+                    if number == 0:  # inside a paragraph, bold may be emphasis ("Merk:"):
+                        labels.add(label)  # there the label counts by the usual rules
                     lines.append(f"{label}: {rest}")
                 else:
                     lines.append(rest)
