@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -117,7 +116,8 @@ def build_transcript(*, name: str, source_file: str, source_format: str, encodin
     turns = reading.turns
     warnings: list[str] = []
     if not turns:
-        turns = [ParsedTurn(index=1, label=None, start=0, end=len(text))]
+        turns = [ParsedTurn(index=1, label=None, start=0, end=len(text),
+                            n_words=count_words(text))]
         warnings.append(
             f"{source_file}: no speaker labels found; imported as one unattributed turn "
             "(add labels such as 'Rektor:' at the start of lines, then re-import with --replace)"
@@ -126,8 +126,7 @@ def build_transcript(*, name: str, source_file: str, source_format: str, encodin
         if times is not None and len(times) == len(turns):
             turns = [replace(t, start_ms=ms) for t, ms in zip(turns, times, strict=True)]
         if first_line is not None:
-            warnings += _reading_notes(source_file, text, reading, first_line, count_words)
-    turns = [replace(t, n_words=count_words(text[t.start:t.end])) for t in turns]
+            warnings += _reading_notes(source_file, text, reading, first_line)
     seen = {normalise_label(t.label) for t in turns if t.label}
     for label, person in sorted(metadata.speakers.items()):
         if person and normalise_label(label) not in seen:
@@ -140,10 +139,12 @@ def build_transcript(*, name: str, source_file: str, source_format: str, encodin
     )
 
 
-def _reading_notes(source_file: str, text: str, reading: TurnReading, first_line: int,
-                   count_words: Callable[[str], int]) -> list[str]:
+def _reading_notes(source_file: str, text: str, reading: TurnReading,
+                   first_line: int) -> list[str]:
     """What a researcher should check: speakers missed before the first turn, labels used
     once, turns nobody is named for. Each names its line in the file."""
+    from qualcode.domain.text import count_words
+
     def where(line: int) -> str:
         return f"line {line + first_line - 1}"
 

@@ -100,6 +100,8 @@ def split_label(runs: list[tuple[str, bool]]) -> tuple[str | None, str]:
 def split_at_labels(runs: list[tuple[str, bool]]) -> list[list[tuple[str, bool]]]:
     """The runs of a paragraph, split before each bold label that follows a finished
     sentence ("… nettsidene? **Guest:** Not super …")."""
+    if not any(bold for _, bold in runs[1:]):
+        return [runs]  # the common paragraph: nothing bold after its start
     pieces: list[list[tuple[str, bool]]] = [[]]
     said = ""  # text of the current piece so far
     for index, (text, bold) in enumerate(runs):
@@ -131,13 +133,16 @@ def _label_starts(runs: list[tuple[str, bool]], index: int) -> bool:
 
 
 def _is_heading(paragraph) -> bool:
-    props = paragraph.find(_W + "pPr")
-    if props is None:
+    """A paragraph styled as a heading or title, or given an outline level. Its properties
+    are its first child when it has any, which is much cheaper to look at than a search."""
+    if not len(paragraph) or paragraph[0].tag != _W + "pPr":
         return False
-    if props.find(_W + "outlineLvl") is not None:
-        return True
-    style = props.find(_W + "pStyle")
-    return style is not None and _HEADING_STYLE.fullmatch(style.get(_W + "val") or "") is not None
+    for prop in paragraph[0]:
+        if prop.tag == _W + "outlineLvl":
+            return True
+        if prop.tag == _W + "pStyle" and _HEADING_STYLE.fullmatch(prop.get(_W + "val") or ""):
+            return True
+    return False
 
 
 def _cell_text(cell) -> str:

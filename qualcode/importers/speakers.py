@@ -41,7 +41,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from qualcode.domain.model import ParsedTurn
-from qualcode.domain.text import ascii_fold
+from qualcode.domain.text import ascii_fold, count_words
 
 _TIMESTAMP = r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?"
 # WhisperX, pyannote and other diarization tools name speakers SPEAKER_00, SPEAKER_01 …
@@ -261,7 +261,7 @@ def read_turns(text: str, mapped_labels: set[str] | frozenset[str] = frozenset()
         label = cand.label.rstrip(".") if cand.label else None
         time_ms = clock_ms(cand.time) if cand.time else None
         turns.append(ParsedTurn(index=len(turns) + 1, label=label, start=start, end=end,
-                                start_ms=time_ms))
+                                n_words=count_words(text[start:end]), start_ms=time_ms))
         if len(turns) == 1:
             reading.lead_end = cand.line_start
         if label is None:
