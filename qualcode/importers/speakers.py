@@ -180,7 +180,6 @@ def is_diarized_label(label: str) -> bool:
     return _DIARIZED_FULL.fullmatch(label) is not None
 
 
-
 def clock_ms(clock: str) -> int | None:
     """Milliseconds of a written time: "0:08", "[00:12:31]", "1:02:03.250", "(12:31,5)"."""
     parts = clock.strip("[]() \t\u00a0").replace(",", ".").split(":")
@@ -282,11 +281,7 @@ def _colon_labels(text: str, known: set[str]) -> list[_Candidate]:
             if after:
                 content, time = after.end(), time or after.group().strip()
         candidates.append(_Candidate(m.start(), content, m.group("label").strip(), time))
-    written = Counter(c.label for c in candidates)
-    keys = {label: normalise_label(label) for label in written}
-    counts: Counter[str] = Counter()
-    for label, n in written.items():
-        counts[keys[label]] += n
+    keys, counts = _label_counts(candidates)
     verdict: dict[str, str | None] = {}  # label as written -> "turn", "break" or None
     accepted = []
     for c in candidates:
@@ -328,14 +323,14 @@ def _bracket_labels(text: str, known: set[str]) -> list[_Candidate]:
     def shaped(label: str) -> bool:  # an id, or a name in a file of named brackets
         return bool(_ID_LIKE.fullmatch(label)) or (repeated_names >= 2 and _name_like(label))
 
-    by_rule = [c for c in candidates
-               if normalise_label(c.label) in known or is_diarized_label(c.label)
+    by_rule = [normalise_label(c.label) in known or is_diarized_label(c.label)
                or _known_word(c.label)
-               or (counts[normalise_label(c.label)] >= 2 and shaped(c.label))]
-    if not any(counts[normalise_label(c.label)] >= 2 and shaped(c.label) for c in by_rule):
-        return by_rule
+               or (counts[normalise_label(c.label)] >= 2 and shaped(c.label))
+               for c in candidates]
+    if not any(counts[normalise_label(c.label)] >= 2 and shaped(c.label) for c in candidates):
+        return [c for c, ok in zip(candidates, by_rule, strict=True) if ok]
     # The file is laid out in bracketed ids or names: one used once is a speaker too.
-    return [c for c in candidates if c in by_rule or shaped(c.label)]
+    return [c for c, ok in zip(candidates, by_rule, strict=True) if ok or shaped(c.label)]
 
 
 def _speaker_lines(text: str, known: set[str]) -> list[_Candidate]:
@@ -348,20 +343,27 @@ def _speaker_lines(text: str, known: set[str]) -> list[_Candidate]:
     ]
     if not candidates:
         return []
-    counts = Counter(normalise_label(c.label) for c in candidates)
-    by_rule = [
-        c for c in candidates
-        if normalise_label(c.label) in known
-        or _known_word(c.label)
-        or (counts[normalise_label(c.label)] >= 2 and _speaker_name_like(c.label))
-    ]
-    if not by_rule:
+    keys, counts = _label_counts(candidates)
+    by_rule = {label: keys[label] in known or _known_word(label)
+               or (counts[keys[label]] >= 2 and _speaker_name_like(label)) for label in keys}
+    if not any(by_rule.values()):
         return []
     # The transcript is laid out in speaker lines, so a name that speaks once is a speaker
     # too, if it looks like a name ("Unknown Speaker", a guest).
-    return [c for c in candidates
-            if c in by_rule or (_speaker_name_like(c.label)
-                                and normalise_label(c.label) not in SECTION_WORDS)]
+    accept = {label: ok or (_speaker_name_like(label) and keys[label] not in SECTION_WORDS)
+              for label, ok in by_rule.items()}
+    return [c for c in candidates if accept[c.label]]
+
+
+def _label_counts(candidates: list[_Candidate]) -> tuple[dict[str, str], Counter[str]]:
+    """Each label as written with its normalised form, and how often each normalised label
+    is used: worked out once per label, not once per line."""
+    written = Counter(c.label for c in candidates if c.label)
+    keys = {label: normalise_label(label) for label in written}
+    counts: Counter[str] = Counter()
+    for label, n in written.items():
+        counts[keys[label]] += n
+    return keys, counts
 
 
 def _breaks(text: str, headings: set[str] | frozenset[str]) -> list[_Candidate]:
@@ -388,13 +390,9 @@ def _note_labels_used_once(text: str, accepted: list[_Candidate], known: set[str
     """Names that speak once, unless the metadata or the format vouches for them (a role
     word or a machine label is a speaker by itself): a researcher should check that each is
     a speaker and not a line of the answer."""
-    written = Counter(c.label for c in accepted if c.label)
-    counts: Counter[str] = Counter()
-    for label, n in written.items():
-        counts[normalise_label(label)] += n
+    keys, counts = _label_counts(accepted)
     for cand in accepted:
-        if cand.label and written[cand.label] == 1 and counts[normalise_label(cand.label)] == 1 \
-                and normalise_label(cand.label) not in known \
+        if cand.label and counts[keys[cand.label]] == 1 and keys[cand.label] not in known \
                 and not _known_word(cand.label) and not is_diarized_label(cand.label):
             line = text.count("\n", 0, cand.line_start) + 1
             reading.once.append((cand.label.rstrip("."), line))
