@@ -190,6 +190,22 @@ def test_otter_unknown_speaker_and_a_name_used_once(tmp_path):
     ]
 
 
+def test_otter_docx_names_the_paragraph(tmp_path):
+    """Otter's Word export has the same lines as paragraphs; a note names the paragraph,
+    which is what Word counts."""
+    document = docx.Document()
+    for line in OTTER.splitlines():
+        if line:
+            document.add_paragraph(line)
+    document.save(tmp_path / "otter.docx")
+    parsed = read_transcript(tmp_path / "otter.docx")
+    assert [label for label, _ in spoken(parsed)] == [
+        "Kari Nordmann", "Unknown Speaker", "Kari Nordmann", "Ola Nordmann", "Kari Nordmann"]
+    assert parsed.warnings[0] == (
+        "otter.docx: speaker 'Unknown Speaker' speaks only once (paragraph 5); check that it "
+        "is a speaker, or map it in the metadata")
+
+
 def test_otter_names_mapped_in_a_sidecar_are_not_reported(tmp_path):
     parsed = read(tmp_path, "otter.txt", OTTER,
                   "speakers:\n  Unknown Speaker: null\n  Ola Nordmann: nordvik_radgiver\n")

@@ -126,7 +126,9 @@ def build_transcript(*, name: str, source_file: str, source_format: str, encodin
         if times is not None and len(times) == len(turns):
             turns = [replace(t, start_ms=ms) for t, ms in zip(turns, times, strict=True)]
         if first_line is not None:
-            warnings += _reading_notes(source_file, text, reading, first_line)
+            # a .docx has one line per paragraph, and Word counts paragraphs, not lines
+            unit = "paragraph" if source_format == "docx" else "line"
+            warnings += _reading_notes(source_file, text, reading, first_line, unit)
     seen = {normalise_label(t.label) for t in turns if t.label}
     for label, person in sorted(metadata.speakers.items()):
         if person and normalise_label(label) not in seen:
@@ -139,14 +141,14 @@ def build_transcript(*, name: str, source_file: str, source_format: str, encodin
     )
 
 
-def _reading_notes(source_file: str, text: str, reading: TurnReading,
-                   first_line: int) -> list[str]:
+def _reading_notes(source_file: str, text: str, reading: TurnReading, first_line: int,
+                   unit: str) -> list[str]:
     """What a researcher should check: speakers missed before the first turn, labels used
     once, turns nobody is named for. Each names its line in the file."""
     from qualcode.domain.text import count_words
 
     def where(line: int) -> str:
-        return f"line {line + first_line - 1}"
+        return f"{unit} {line + first_line - 1}"
 
     notes = []
     lead_words = count_words(text[:reading.lead_end])

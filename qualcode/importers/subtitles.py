@@ -26,8 +26,8 @@ Who speaks, line by line:
 A line that names nobody continues the turn before it. Text before the first named speaker is
 kept in the transcript but, as in text transcripts, belongs to no turn. In a file where most
 cues name their speaker (by a name or a voice tag), the cues that do not are counted in a
-warning, and so is a name
-read from a cue's text that speaks only once: both are worth a look.
+warning, and so is a name read from a cue's text that speaks only once: both are worth a
+look.
 
 Teams numbers its cues ``<utterance id>/<n>-<k>``: the cues of one utterance share the part
 before the dash. When two people talk at once their cues interleave; the cues of each
