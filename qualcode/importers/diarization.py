@@ -16,20 +16,19 @@ per paragraph, ``SPEAKER_00: what was said``. The times are kept per turn.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from itertools import islice
 
-from qualcode.importers.speakers import clock_ms
+from qualcode.importers.speakers import LazyPattern, clock_ms
 
 _CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _LABEL = r"[Ss][Pp][Ee][Aa][Kk][Ee][Rr]_\d{1,3}|[^\W\d_][^\W_]*(?:[ .'’\-][^\W_]+){0,3}"
 # "[0:00:06.835 - 0:00:07.235] SPEAKER_00 - text" and "[… --> …] Kari: text"
-_TIMED = re.compile(
+_TIMED = LazyPattern(
     rf"[ \t]*\[?[ \t]*(?P<start>{_CLOCK})[ \t]*(?:-->|[-–])[ \t]*(?P<end>{_CLOCK})[ \t]*\]?"
     rf"[ \t]*:?[ \t]*\[?(?P<label>{_LABEL})\]?[ \t]*[-–:][ \t]*(?P<said>.*)")
 # "[SPEAKER_00]: text" and "SPEAKER_00: text": the machine label needs no time.
-_MACHINE = re.compile(
+_MACHINE = LazyPattern(
     r"[ \t]*\[?(?P<label>[Ss][Pp][Ee][Aa][Kk][Ee][Rr]_\d{1,3})\]?[ \t]*:[ \t]*(?P<said>.*)")
 _SAMPLE = 40  # lines looked at to decide whether a transcript is diarization output
 
@@ -49,6 +48,8 @@ class DiarizedTranscript:
 
 
 def _segment(line: str) -> tuple[str, int | None, str] | None:
+    if "_" not in line and "-" not in line[:48] and "–" not in line[:48]:
+        return None  # neither a machine label nor a time range: an ordinary line
     match = _TIMED.fullmatch(line) or _MACHINE.fullmatch(line)
     if match is None:
         return None

@@ -43,6 +43,21 @@ from dataclasses import dataclass, field
 from qualcode.domain.model import ParsedTurn
 from qualcode.domain.text import ascii_fold, count_words
 
+
+class LazyPattern:
+    """A regular expression compiled when first used. Most transcripts never need the
+    patterns for rarer layouts, and compiling them would add to the start of every import."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._source = (pattern, flags)
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str):  # match, fullmatch, finditer …
+        if self._compiled is None:
+            self._compiled = re.compile(*self._source)
+        return getattr(self._compiled, name)
+
+
 _TIMESTAMP = r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?"
 # WhisperX, pyannote and other diarization tools name speakers SPEAKER_00, SPEAKER_01 …
 _DIARIZED = r"[Ss][Pp][Ee][Aa][Kk][Ee][Rr]_\d{1,3}"
@@ -58,7 +73,7 @@ _LABEL_LINE = re.compile(
 )
 # "Kari: [04:03] Ja …": a bracketed time right after the label is not what was said. A bare
 # "10:00" is left alone, since an answer may start with a time.
-_TIME_AFTER_LABEL = re.compile(r"(?:\[\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\]"
+_TIME_AFTER_LABEL = LazyPattern(r"(?:\[\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\]"
                                r"|\(\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\))(?:[ \t]+|$)")
 
 # A speaker line: a name and one time, nothing else. Its colons all sit inside the time,
@@ -78,22 +93,22 @@ _SPEAKER_LINE = re.compile(
     re.MULTILINE,
 )
 # A time alone on its line: Teams writes it where it could not tell who spoke.
-_TIME_LINE = re.compile(rf"^{_GAP}*(?:\[{_CLOCK}\]|\({_CLOCK}\)|{_CLOCK}){_GAP}*$",
+_TIME_LINE = LazyPattern(rf"^{_GAP}*(?:\[{_CLOCK}\]|\({_CLOCK}\)|{_CLOCK}){_GAP}*$",
                         re.MULTILINE)
 # "[id1] Ja …", "[SPEAKER_00]: Ja …", "[Kari] Ja …": a bracketed label opening a line.
 # A time alone after it makes a speaker line ("[Ola Nordmann] 00:12:31"), not this.
-_BRACKET_LINE = re.compile(
+_BRACKET_LINE = LazyPattern(
     rf"\[(?P<label>{_DIARIZED}|{_NAME})\](?:[ \t]*:)?[ \t]+"
     rf"(?=\S)(?![\[(]?{_CLOCK}[\])]?{_GAP}*$)",
     re.MULTILINE)  # matched at the start of a line
 _DIARIZED_FULL = re.compile(_DIARIZED)
-_ID_LIKE = re.compile(r"[^\W\d_]{1,12}\d{1,4}")  # id1, P02, IP3
+_ID_LIKE = LazyPattern(r"[^\W\d_]{1,12}\d{1,4}")  # id1, P02, IP3
 # Teams' closing (and opening) line, in English and Norwegian: not said by anyone. The
 # line holds a name and the notice only, so "Og da stoppet transkripsjonen." is speech.
-_TRANSCRIPTION_NOTICE = re.compile(
+_TRANSCRIPTION_NOTICE = LazyPattern(
     r"(?:(?:started|stopped) transcription|(?:startet|stoppet) transkripsjonen)[ \t.]*$",
     re.MULTILINE | re.IGNORECASE)
-_NOTICE_LINE = re.compile(rf"{_GAP}*(?P<name>{_NAME}){_GAP}+\w+ \w+[ \t.]*")
+_NOTICE_LINE = LazyPattern(rf"{_GAP}*(?P<name>{_NAME}){_GAP}+\w+ \w+[ \t.]*")
 _NOTICE_WORDS = ("transcription", "transkripsjonen", "Transcription", "Transkripsjonen")
 # Labels that mark a section of the document, not a speaker ("**Break:**", "Pause:").
 SECTION_WORDS = {
@@ -312,6 +327,8 @@ def _bracket_labels(text: str, known: set[str]) -> list[_Candidate]:
         at = text.find("\n[", at + 1)
     candidates = []
     for at in starts:
+        if not text[at + 1:at + 2].isalpha():
+            continue  # "[00:12:31] Rektor: …", a time: labels start with a letter
         m = _BRACKET_LINE.match(text, at)
         if m:
             candidates.append(_Candidate(m.start(), m.end(), m.group("label").strip()))
