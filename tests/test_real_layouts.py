@@ -599,6 +599,18 @@ def test_speakers_recognised_in_only_part_of_a_file_are_reported(tmp_path):
         "does not read"]
 
 
+def test_text_after_a_heading_in_no_turn_is_reported(tmp_path):
+    """A second interview in a layout qualcode does not read: the words after its heading
+    are kept but belong to no turn, and the import names the line."""
+    lead = " ".join(["Ola sa at han hadde vært rådgiver lenge, og at det var fint."] * 4)
+    parsed = read(tmp_path, "to.md", f"---\ntitle: To intervjuer\n---\n# Intervju 1\n\n"
+                                     f"Intervjuer: Hei.\nRektor: Hei.\n\n# Intervju 2\n\n{lead}\n")
+    assert spoken(parsed) == [("Intervjuer", "Hei."), ("Rektor", "Hei.")]
+    assert parsed.warnings == [
+        f"to.md: the {count_words(lead)} words from line 11 to the next speaker belong to no "
+        "turn; check for speakers written in a layout qualcode does not read"]
+
+
 # --- the warnings reach the import -----------------------------------------------------
 
 def test_import_reports_what_to_check_and_stores_the_turns(store, tmp_path):

@@ -11,15 +11,18 @@ from pathlib import Path
 from qualcode.domain.errors import InputFileError
 from qualcode.domain.model import ParsedTranscript, ParsedTurn
 from qualcode.importers import metadata as meta_mod
-from qualcode.importers.speakers import TurnReading, normalise_label, read_turns
+from qualcode.importers.speakers import (
+    UNATTRIBUTED_WORDS,
+    TurnReading,
+    normalise_label,
+    read_turns,
+)
 
 SUBTITLE_SUFFIXES = (".vtt", ".srt")
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", *SUBTITLE_SUFFIXES)
 # Markdown writes "\[04:03\]" for "[04:03]": any ASCII punctuation may be escaped.
 _MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t]+\S")
-# Words before the first turn above this many mean speakers were missed, not a heading.
-_UNATTRIBUTED_LEAD_WORDS = 30
 
 
 def read_transcript(path: Path) -> ParsedTranscript:
@@ -152,11 +155,15 @@ def _reading_notes(source_file: str, text: str, reading: TurnReading, first_line
 
     notes = []
     lead_words = count_words(text[:reading.lead_end])
-    if lead_words > _UNATTRIBUTED_LEAD_WORDS:
+    if lead_words > UNATTRIBUTED_WORDS:
         line = text.count("\n", 0, reading.lead_end) + 1
         notes.append(f"{source_file}: speakers are recognised only from {where(line)}: the "
                      f"{lead_words} words before it belong to no turn; check for speakers "
                      "written in a layout qualcode does not read")
+    for line, words in reading.gaps:
+        notes.append(f"{source_file}: the {words} words from {where(line)} to the next speaker "
+                     "belong to no turn; check for speakers written in a layout qualcode does "
+                     "not read")
     for label, line in reading.once:
         notes.append(f"{source_file}: speaker '{label}' speaks only once ({where(line)}); "
                      "check that it is a speaker, or map it in the metadata")

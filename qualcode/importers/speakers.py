@@ -212,6 +212,10 @@ def normalise_label(label: str) -> str:
     return " ".join(label.rstrip(".").split()).casefold()
 
 
+# Words outside any turn above this many mean speakers were missed, not a heading.
+UNATTRIBUTED_WORDS = 30
+
+
 @dataclass(frozen=True)
 class _Candidate:
     line_start: int
@@ -229,6 +233,7 @@ class TurnReading:
     once: list[tuple[str, int]] = field(default_factory=list)  # (label, line) used once
     unnamed: list[int] = field(default_factory=list)  # lines of turns nobody is named for
     lead_end: int = 0  # where the line opening the first turn starts
+    gaps: list[tuple[int, int]] = field(default_factory=list)  # (line, words) in no turn
 
 
 def parse_turns(text: str, mapped_labels: set[str] | frozenset[str] = frozenset(),
@@ -260,9 +265,17 @@ def read_turns(text: str, mapped_labels: set[str] | frozenset[str] = frozenset()
     turns: list[ParsedTurn] = []
     reading = TurnReading(turns)
     for i, cand in enumerate(accepted):
-        if cand.ends_only:
-            continue
         limit = accepted[i + 1].line_start if i + 1 < len(accepted) else len(text)
+        if cand.ends_only:
+            # after a heading or notice, text before the next speaker belongs to no turn:
+            # much of it means speakers in a layout that was not recognised
+            line_end = text.find("\n", cand.line_start, limit)
+            rest = text[line_end:limit] if line_end >= 0 else ""
+            words = count_words(rest)
+            if words > UNATTRIBUTED_WORDS:
+                first = limit - len(rest.lstrip())  # the first line with text
+                reading.gaps.append((text.count("\n", 0, first) + 1, words))
+            continue
         start = cand.content_start
         end = limit
         # trim surrounding whitespace so text[start:end] is exactly what was said
