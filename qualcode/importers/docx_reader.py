@@ -100,14 +100,13 @@ def split_label(runs: list[tuple[str, bool]]) -> tuple[str | None, str]:
 def split_at_labels(runs: list[tuple[str, bool]]) -> list[list[tuple[str, bool]]]:
     """The runs of a paragraph, split before each bold label that follows a finished
     sentence ("… nettsidene? **Guest:** Not super …")."""
-    if not any(bold for _, bold in runs[1:]):
-        return [runs]  # the common paragraph: nothing bold after its start
     pieces: list[list[tuple[str, bool]]] = [[]]
     said = ""  # text of the current piece so far
     for index, (text, bold) in enumerate(runs):
-        if bold and said.strip() and _label_starts(runs, index):
+        if bold and said:
             before = said.rstrip()
-            if before[-1] in _SENTENCE_END and (before != said or text[:1].isspace()):
+            if before and before[-1] in _SENTENCE_END \
+                    and (before != said or text[:1].isspace()) and _label_starts(runs, index):
                 pieces.append([])
                 said = ""
         pieces[-1].append((text, bold))
@@ -180,15 +179,21 @@ def read_docx(data: bytes, path: str, *,
     labels: set[str] = set()
     for block in body:
         if block.tag == _W + "p":
-            for number, runs in enumerate(split_at_labels(paragraph_runs(block))):
-                label, rest = split_label(runs)
+            runs = paragraph_runs(block)
+            # a label after a sentence needs plain text and then bold: most paragraphs
+            # are one run, or a bold label and its answer
+            pieces = split_at_labels(runs) if len(runs) > 1 and not (
+                len(runs) == 2 and runs[0][1]) else (runs,)
+            for number, piece in enumerate(pieces):
+                label, rest = split_label(piece)
                 if label:
                     if number == 0:  # inside a paragraph, bold may be emphasis ("Merk:"):
                         labels.add(label)  # there the label counts by the usual rules
                     lines.append(f"{label}: {rest}")
                 else:
                     lines.append(rest)
-            if headings is not None and _is_heading(block) and lines[-1].strip():
+            if headings is not None and not label and lines[-1].strip() \
+                    and _is_heading(block):  # a heading has no speaker label
                 headings.add(lines[-1].strip())
         elif block.tag == _W + "tbl":
             for row in block.iter(_W + "tr"):
