@@ -283,6 +283,14 @@ def test_numbered_speaker_used_once(tmp_path):
                                                 "Speaker 2"]
 
 
+def test_time_ranges_without_spaces_and_names(tmp_path):
+    parsed = read(tmp_path, "t.txt", "[00:00:01.000-00:00:03.000] Kari: Hei.\n"
+                                     "[00:00:03.000-00:00:05.000] Kari: Velkommen.\n"
+                                     "[00:00:05.500-00:00:07.000] Ola: Takk.\n")
+    assert spoken(parsed) == [("Kari", "Hei. Velkommen."), ("Ola", "Takk.")]
+    assert [t.start_ms for t in parsed.turns] == [1000, 5500]
+
+
 def test_machine_label_among_colon_labels(tmp_path):
     """A SPEAKER_ label is a label by its shape in an ordinary transcript too."""
     parsed = read(tmp_path, "t.txt", "Intervjuer: Hei.\nSPEAKER_01: Hei på deg.\n")

@@ -23,6 +23,7 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", *SUBTITLE_SUFFIXES)
 # Markdown writes "\[04:03\]" for "[04:03]": any ASCII punctuation may be escaped.
 _MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t]+\S")
+_TIME_RANGE = re.compile(r"\d[ \t]*(?:-->|[-–])[ \t]*\d{1,2}:\d{2}")  # 0:06.8 - 0:07.2
 
 
 def read_transcript(path: Path) -> ParsedTranscript:
@@ -50,7 +51,6 @@ def read_transcript(path: Path) -> ParsedTranscript:
         encoding = None
         front, body_start = None, 0
     else:
-        from qualcode.importers.diarization import looks_diarized, read_diarized
         from qualcode.importers.plain import decode_transcript
 
         text, encoding = decode_transcript(data, str(path))
@@ -64,8 +64,8 @@ def read_transcript(path: Path) -> ParsedTranscript:
             text = _MARKDOWN_ESCAPE.sub(r"\1", text)
             # a heading ("## Intervju 2") ends the turn before it
             headings = {line for line in text.split("\n") if _MARKDOWN_HEADING.match(line)}
-        if looks_diarized(text):
-            diarized = read_diarized(text)
+        diarized = _read_if_diarized(text)
+        if diarized is not None:
             text, labels, times = diarized.text, diarized.speakers, diarized.times
             first_line = None  # the text is rewritten: point at turns, not lines
     metadata = meta_mod.merge(front, meta_mod.read_sidecar(path))
@@ -74,6 +74,18 @@ def read_transcript(path: Path) -> ParsedTranscript:
         encoding=encoding, text=text, metadata=metadata, source_sha256=source_sha,
         extra_labels=labels, breaks=headings, times=times, first_line=first_line,
     )
+
+
+def _read_if_diarized(text: str):
+    """Diarization output read as turns, or None for any other transcript. Its segment lines
+    hold a machine label ("SPEAKER_00") or a time range ("0:00:06 - 0:00:07"), so text whose
+    opening has neither is not looked at further (nor the reader loaded)."""
+    head = text[:4000]
+    if "_" not in head and not _TIME_RANGE.search(head):
+        return None
+    from qualcode.importers.diarization import looks_diarized, read_diarized
+
+    return read_diarized(text) if looks_diarized(text) else None
 
 
 def _read_subtitle_file(path: Path, data: bytes, source_sha: str) -> ParsedTranscript:
