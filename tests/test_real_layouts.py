@@ -1,7 +1,7 @@
-"""Transcripts in the layouts that meeting and transcription tools really export.
+"""Transcripts in the layouts that meeting and transcription services really export.
 
 Each test holds a small invented file in the shape of one export (Zoom, Teams, Otter.ai,
-WhisperX and other diarization tools, QualCoder, Word, Markdown). The promise for every
+WhisperX and other diarization programs, QualCoder, Word, Markdown). The promise for every
 layout: each turn has the right speaker, the labels and times are out of what was said, and
 no word is lost. Where qualcode had to decide something a researcher should check, the
 import says so, naming the line.

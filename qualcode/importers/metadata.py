@@ -67,7 +67,7 @@ def scalar(value: Any) -> Any:
 
 
 def list_value(key: str, items: list, path: str) -> str | None:
-    """A list attribute (``participants: [Are, Bastian]``, as transcription tools write
+    """A list attribute (``participants: [Are, Bastian]``, as transcription services write
     front matter) is stored as one text value, its items joined by ", " in their order; an
     empty list is no value. Items must be single values themselves."""
     if any(isinstance(item, (list, dict)) for item in items):

@@ -59,7 +59,7 @@ class LazyPattern:
 
 
 _TIMESTAMP = r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?"
-# WhisperX, pyannote and other diarization tools name speakers SPEAKER_00, SPEAKER_01 …
+# WhisperX, pyannote and other diarization programs name speakers SPEAKER_00, SPEAKER_01 …
 _DIARIZED = r"[Ss][Pp][Ee][Aa][Kk][Ee][Rr]_\d{1,3}"
 _LABEL_LINE = re.compile(
     rf"^[ \t]*(?:(?P<t1>{_TIMESTAMP})[ \t]+)?"  # [00:12:31] before the label
@@ -191,7 +191,7 @@ def _speaker_name_like(name: str) -> bool:
 
 
 def is_diarized_label(label: str) -> bool:
-    """A diarization tool's machine label ("SPEAKER_00"): a speaker by its shape alone."""
+    """A diarization program's machine label ("SPEAKER_00"): a speaker by its shape alone."""
     return _DIARIZED_FULL.fullmatch(label) is not None
 
 
