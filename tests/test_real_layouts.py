@@ -89,7 +89,8 @@ def test_zoom_names_used_once_or_in_lower_case(tmp_path):
         ("Kari Nordmann", "Hva gjør dere i utdanningsvalg?"),
         ("ola", "Vi har besøk fra videregående. Og så har vi hospitering i november."),
     ]
-    assert [t.start_ms for t in parsed.turns] == [1200, 5100, 9300, 12500, 16200, 18400]
+    assert [(t.t_start, t.t_end) for t in parsed.turns] == [
+        (1.2, 4.9), (5.1, 9.0), (9.3, 12.0), (12.5, 16.0), (16.2, 18.0), (18.4, 23.0)]
     assert parsed.warnings == [
         "zoom.vtt: speaker 'Nandani butola' speaks only once (the cue at line 16); check "
         "that it is a speaker, or map it in the metadata",
@@ -181,7 +182,7 @@ def test_otter_unknown_speaker_and_a_name_used_once(tmp_path):
         ("Ola Nordmann", "Møtet startet 10:00\nog så hadde vi elevsamtaler resten av dagen."),
         ("Kari Nordmann", "Takk, det var alt."),
     ]
-    assert [t.start_ms for t in parsed.turns] == [0, 6000, 9000, 12000, 31000]
+    assert [t.t_start for t in parsed.turns] == [0, 6, 9, 12, 31]
     assert parsed.warnings == [
         "otter.txt: speaker 'Unknown Speaker' speaks only once (line 7); check that it is a "
         "speaker, or map it in the metadata",
@@ -248,7 +249,8 @@ def test_diarization_segments_join_into_turns(tmp_path):
         ("SPEAKER_02", "Hm."),
         ("SPEAKER_00", "Takk."),
     ]
-    assert [t.start_ms for t in parsed.turns] == [31, 6835, 12300, 13100]
+    assert [(t.t_start, t.t_end) for t in parsed.turns] == [
+        (0.031, 6.835), (6.835, 12.01), (12.3, 13.0), (13.1, 15.9)]
     assert "0:00" not in parsed.text
     assert words(" ".join(t for _, t in spoken(parsed))) == [
         w for line in WHISPERX_RANGES.splitlines() for w in line.split("] ")[-1].split()
@@ -288,7 +290,7 @@ def test_time_ranges_without_spaces_and_names(tmp_path):
                                      "[00:00:03.000-00:00:05.000] Kari: Velkommen.\n"
                                      "[00:00:05.500-00:00:07.000] Ola: Takk.\n")
     assert spoken(parsed) == [("Kari", "Hei. Velkommen."), ("Ola", "Takk.")]
-    assert [t.start_ms for t in parsed.turns] == [1000, 5500]
+    assert [(t.t_start, t.t_end) for t in parsed.turns] == [(1, 5), (5.5, 7)]
 
 
 def test_machine_label_among_colon_labels(tmp_path):
@@ -323,7 +325,8 @@ def test_diarized_srt_with_a_label_used_once(tmp_path):
         ("SPEAKER_01", "Takk."),
         ("SPEAKER_00", "Hva gjør du? Altså, til daglig?"),
     ]
-    assert [t.start_ms for t in parsed.turns] == [31, 4500, 6900]
+    assert [(t.t_start, t.t_end) for t in parsed.turns] == [(0.031, 4.12), (4.5, 6.835),
+                                                            (6.9, 12.0)]
     assert parsed.warnings == []
 
 
@@ -357,7 +360,7 @@ def test_teams_overlapping_cues_keep_each_utterance_whole(tmp_path):
         ("Kari Nordmann", "Vi begynte med karrieredager i fjor, og det har elevene likt godt."),
         ("Ola Nordmann", "Ja. Hvordan har dere organisert dem?"),
     ]
-    assert [t.start_ms for t in parsed.turns] == [3120, 6900]
+    assert [(t.t_start, t.t_end) for t in parsed.turns] == [(3.12, 10.96), (6.9, 13.0)]
     assert parsed.warnings == []
 
 
@@ -544,7 +547,7 @@ def test_markdown_escapes_times_and_section_markers(tmp_path):
         ("Intervjuer", "Da fortsetter vi."),
         ("Rektor", "Ja."),
     ]
-    assert [t.start_ms for t in parsed.turns] == [4000, 9000, 751000, None]
+    assert [t.t_start for t in parsed.turns] == [4, 9, 751, None]
     assert "**Break:** 10 minutter pause." in parsed.text
     assert "\\" not in parsed.text
 

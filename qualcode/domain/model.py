@@ -18,7 +18,8 @@ class ParsedTurn:
     start: int
     end: int
     n_words: int = 0  # words spoken, counted while parsing (in parallel for big batches)
-    start_ms: int | None = None  # where the turn starts in the recording, if the source says
+    t_start: float | None = None  # seconds into the recording, where the transcript says
+    t_end: float | None = None
 
 
 @dataclass

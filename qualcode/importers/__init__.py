@@ -116,10 +116,10 @@ def _read_subtitle_file(path: Path, data: bytes, source_sha: str) -> ParsedTrans
 def build_transcript(*, name: str, source_file: str, source_format: str, encoding: str | None,
                      text: str, metadata: meta_mod.TranscriptMetadata, source_sha256: str,
                      extra_labels: set[str] | None = None, breaks: set[str] | None = None,
-                     times: list[int | None] | None = None,
+                     times: list[tuple[float | None, float | None]] | None = None,
                      first_line: int | None = 1) -> ParsedTranscript:
-    """``times`` are the start times of the turns a subtitle or diarization reader wrote, in
-    order; ``first_line`` is the file line the text starts on, or None when the text was
+    """``times`` are the (start, end) seconds of the turns a subtitle or diarization reader
+    wrote, in order; ``first_line`` is the file line the text starts on, or None when the text was
     rewritten from the file (then messages point at turns)."""
     from qualcode.domain.text import count_words, normalise_text
 
@@ -139,7 +139,8 @@ def build_transcript(*, name: str, source_file: str, source_format: str, encodin
         )
     else:
         if times is not None and len(times) == len(turns):
-            turns = [replace(t, start_ms=ms) for t, ms in zip(turns, times, strict=True)]
+            turns = [replace(t, t_start=start, t_end=end)
+                     for t, (start, end) in zip(turns, times, strict=True)]
         if first_line is not None:
             # a .docx has one line per paragraph, and Word counts paragraphs, not lines
             unit = "paragraph" if source_format == "docx" else "line"

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import islice
 
-from qualcode.importers.speakers import LazyPattern, clock_ms
+from qualcode.importers.speakers import LazyPattern, clock_seconds
 
 _CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _LABEL = r"[Ss][Pp][Ee][Aa][Kk][Ee][Rr]_\d{1,3}|[^\W\d_][^\W_]*(?:[ .'’\-][^\W_]+){0,3}"
@@ -36,7 +36,8 @@ _SAMPLE = 40  # lines looked at to decide whether a transcript is diarization ou
 @dataclass
 class _Segment:
     label: str
-    start_ms: int | None
+    t_start: float | None
+    t_end: float | None
     said: list[str] = field(default_factory=list)
 
 
@@ -44,17 +45,18 @@ class _Segment:
 class DiarizedTranscript:
     text: str  # "Label: what was said" per turn, turns separated by blank lines
     speakers: set[str]
-    times: list[int | None]  # where each turn starts, in turn order
+    times: list[tuple[float | None, float | None]]  # (start, end) seconds of each turn
 
 
-def _segment(line: str) -> tuple[str, int | None, str] | None:
+def _segment(line: str) -> tuple[str, float | None, float | None, str] | None:
     if "_" not in line and "-" not in line[:48] and "–" not in line[:48]:
         return None  # neither a machine label nor a time range: an ordinary line
     match = _TIMED.fullmatch(line) or _MACHINE.fullmatch(line)
     if match is None:
         return None
-    start = match.groupdict().get("start")
-    return match.group("label"), clock_ms(start) if start else None, match.group("said")
+    start, end = match.groupdict().get("start"), match.groupdict().get("end")
+    return (match.group("label"), clock_seconds(start) if start else None,
+            clock_seconds(end) if end else None, match.group("said"))
 
 
 def looks_diarized(text: str) -> bool:
@@ -75,13 +77,14 @@ def read_diarized(text: str) -> DiarizedTranscript:
             if line.strip():
                 (turns[-1].said if turns else lead).append(line.strip())
             continue
-        label, start_ms, said = found
+        label, t_start, t_end, said = found
         if not turns or turns[-1].label != label:
-            turns.append(_Segment(label, start_ms))
+            turns.append(_Segment(label, t_start, t_end))
+        turns[-1].t_end = t_end
         if said.strip():
             turns[-1].said.append(said.strip())
     turns = [t for t in turns if t.said]  # a speaker who said nothing is no turn
     body = [f"{t.label}: {' '.join(t.said)}" for t in turns]
     return DiarizedTranscript(
         text="\n\n".join(([" ".join(lead)] if lead else []) + body),
-        speakers={t.label for t in turns}, times=[t.start_ms for t in turns])
+        speakers={t.label for t in turns}, times=[(t.t_start, t.t_end) for t in turns])

@@ -10,8 +10,8 @@ A bold label may also follow the end of a sentence inside a paragraph ("… på 
 the paragraph is then split there into two lines, so the answer starts its own turn if the
 label counts by the rules of text transcripts (a role, mapped, used twice, or a bold label
 opening another paragraph). Bold text that is not a label (no colon) stays where it is.
-Paragraphs styled as headings ("Interview 2" between two interviews) are reported, so that
-they end the turn before them.
+Paragraphs styled as headings ("Interview 2" between two interviews) are added to the
+``headings`` set given to :func:`read_docx`, so that they end the turn before them.
 
 The reader walks ``word/document.xml`` with lxml directly, following python-docx's rules
 for paragraph and run text (``w:t``, ``w:tab`` → tab, ``w:br``/``w:cr`` → newline,
@@ -148,10 +148,8 @@ def _cell_text(cell) -> str:
     return "\n".join("".join(t for t, _ in paragraph_runs(p)) for p in cell.iter(_W + "p"))
 
 
-def read_docx(data: bytes, path: str, *,
-              headings: set[str] | None = None) -> tuple[str, set[str]]:
-    """Return the transcript text (one line per paragraph) and the bold labels found; the
-    text of paragraphs styled as headings is added to ``headings`` if given."""
+def read_docx(data: bytes, path: str, headings: set[str] | None = None) -> tuple[str, set[str]]:
+    """Return the transcript text (one line per paragraph) and the bold labels found."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:

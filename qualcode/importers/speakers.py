@@ -195,8 +195,8 @@ def is_diarized_label(label: str) -> bool:
     return _DIARIZED_FULL.fullmatch(label) is not None
 
 
-def clock_ms(clock: str) -> int | None:
-    """Milliseconds of a written time: "0:08", "[00:12:31]", "1:02:03.250", "(12:31,5)"."""
+def clock_seconds(clock: str) -> float | None:
+    """Seconds of a written time: "0:08", "[00:12:31]", "1:02:03.250", "(12:31,5)"."""
     parts = clock.strip("[]() \t\u00a0").replace(",", ".").split(":")
     try:
         seconds = float(parts[-1])
@@ -204,7 +204,8 @@ def clock_ms(clock: str) -> int | None:
         hours = int(parts[-3]) if len(parts) > 2 else 0
     except (ValueError, IndexError):
         return None
-    return round(((hours * 60 + minutes) * 60 + seconds) * 1000)
+    # through whole milliseconds, so "0:01:02.835" is 62.835 as written, not 62.83500…1
+    return round(((hours * 60 + minutes) * 60 + seconds) * 1000) / 1000
 
 
 def normalise_label(label: str) -> str:
@@ -286,9 +287,9 @@ def read_turns(text: str, mapped_labels: set[str] | frozenset[str] = frozenset()
         if cand.label is None and start == end:
             continue  # a time with nothing said after it
         label = cand.label.rstrip(".") if cand.label else None
-        time_ms = clock_ms(cand.time) if cand.time else None
+        t_start = clock_seconds(cand.time) if cand.time else None
         turns.append(ParsedTurn(index=len(turns) + 1, label=label, start=start, end=end,
-                                n_words=count_words(text[start:end]), start_ms=time_ms))
+                                n_words=count_words(text[start:end]), t_start=t_start))
         if len(turns) == 1:
             reading.lead_end = cand.line_start
         if label is None:

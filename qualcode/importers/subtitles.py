@@ -105,7 +105,8 @@ class SubtitleTranscript:
     speakers: set[str]  # every speaker label in ``text``, to be accepted as labels
     cues: list[Cue]
     unattributed_line: int | None = None  # where text before the first speaker starts
-    times: list[int] = field(default_factory=list)  # where each turn starts, in turn order
+    # (start, end) seconds of each turn with a speaker, in turn order
+    times: list[tuple[float, float]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what a researcher should check
 
 
@@ -115,6 +116,7 @@ class _Line:
 
     line: int  # the cue's timing line
     start_ms: int
+    end_ms: int
     opens_cue: bool
     voice: str | None  # from <v Name>
     name: str | None  # a name opening the line ("Kari:", "[Kari]"), as a label
@@ -127,6 +129,7 @@ class _Line:
 class _Turn:
     speaker: str | None
     start_ms: int
+    end_ms: int
     said: list[str] = field(default_factory=list)
 
 
@@ -162,12 +165,13 @@ def read_subtitles(text: str, fmt: str, path: str,
             if turns and not turns[-1].said:  # a speaker who said nothing ("Rektor:" alone)
                 turns.pop()
             if not (turns and _same(turns[-1].speaker, speaker)):
-                turns.append(_Turn(speaker, piece.start_ms))
+                turns.append(_Turn(speaker, piece.start_ms, piece.end_ms))
         if said:
             if not turns:
-                turns.append(_Turn(None, piece.start_ms))
+                turns.append(_Turn(None, piece.start_ms, piece.end_ms))
                 unattributed_line = piece.line
             turns[-1].said.append(said)
+            turns[-1].end_ms = max(turns[-1].end_ms, piece.end_ms)
     if turns and not turns[-1].said:
         turns.pop()
     labels = {t.speaker for t in turns if t.speaker}
@@ -187,7 +191,8 @@ def read_subtitles(text: str, fmt: str, path: str,
                        for t in turns)
     return SubtitleTranscript(text=body, speakers=labels, cues=cues,
                               unattributed_line=unattributed_line if labels else None,
-                              times=[t.start_ms for t in turns if t.speaker], notes=notes)
+                              times=[(t.start_ms / 1000, t.end_ms / 1000)
+                                     for t in turns if t.speaker], notes=notes)
 
 
 def utterances_together(cues: list[Cue]) -> list[Cue]:
@@ -371,10 +376,10 @@ def _cue_lines(cue: Cue, path: str) -> list[_Line]:
         tags = list(_VOICE.finditer(raw))
         before = _clean(raw[:tags[0].start()] if tags else raw)
         if before and zoom_name:
-            pieces.append(_Line(cue.line, cue.start_ms, opens_cue, zoom_name, None, False,
-                                before, before))
+            pieces.append(_Line(cue.line, cue.start_ms, cue.end_ms, opens_cue, zoom_name, None,
+                                False, before, before))
         elif before:
-            pieces.append(_named_line(cue.line, cue.start_ms, opens_cue, before))
+            pieces.append(_named_line(cue, opens_cue, before))
         for index, tag in enumerate(tags):
             voice = speaker_label(html.unescape(tag.group(1)))
             if not _readable_label(voice):
@@ -386,12 +391,12 @@ def _cue_lines(cue: Cue, path: str) -> list[_Line]:
                          "then import again")
             end = tags[index + 1].start() if index + 1 < len(tags) else len(raw)
             said = _clean(raw[tag.end():end])
-            pieces.append(_Line(cue.line, cue.start_ms, opens_cue, voice, None, False, said,
-                                said))
+            pieces.append(_Line(cue.line, cue.start_ms, cue.end_ms, opens_cue, voice, None,
+                                False, said, said))
     return pieces
 
 
-def _named_line(line: int, start_ms: int, opens_cue: bool, text: str) -> _Line:
+def _named_line(cue: Cue, opens_cue: bool, text: str) -> _Line:
     """A line without a voice tag: look for "Kari:", "[Kari]" or "- Kari:" at its start."""
     rest = text
     dash = _DASH.match(rest)
@@ -402,9 +407,9 @@ def _named_line(line: int, start_ms: int, opens_cue: bool, text: str) -> _Line:
     if match:
         name = speaker_label(match.group("name"))
         if name and _readable_label(name):
-            return _Line(line, start_ms, opens_cue, None, name, bool(bracket),
-                         rest[match.end():], text)
-    return _Line(line, start_ms, opens_cue, None, None, False, text, text)
+            return _Line(cue.line, cue.start_ms, cue.end_ms, opens_cue, None, name,
+                         bool(bracket), rest[match.end():], text)
+    return _Line(cue.line, cue.start_ms, cue.end_ms, opens_cue, None, None, False, text, text)
 
 
 def _speaker_names(lines: list[_Line], n_cues: int,
