@@ -23,7 +23,6 @@ imports a thousand documents; a test checks that both read every document identi
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 
 from qualcode.domain.errors import InputFileError
@@ -32,8 +31,8 @@ _MAX_LABEL = 40
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _FALSE = {"0", "false", "off", "none"}
 _BROKEN = "open it in Word or LibreOffice and save it again as .docx"
-# Heading and title styles by their style id, in English and Norwegian Word.
-_HEADING_STYLE = re.compile(r"(?i)(?:heading|overskrift|title|tittel|subtitle|undertittel)\d*")
+# Heading and title styles by their style id (a number may follow), in English and Norwegian.
+_HEADING_STYLES = {"heading", "overskrift", "title", "tittel", "subtitle", "undertittel"}
 _SENTENCE_END = ".?!…\"»)”"
 
 
@@ -139,7 +138,8 @@ def _is_heading(paragraph) -> bool:
     for prop in paragraph[0]:
         if prop.tag == _W + "outlineLvl":
             return True
-        if prop.tag == _W + "pStyle" and _HEADING_STYLE.fullmatch(prop.get(_W + "val") or ""):
+        if prop.tag == _W + "pStyle" and \
+                (prop.get(_W + "val") or "").lower().rstrip("0123456789") in _HEADING_STYLES:
             return True
     return False
 
