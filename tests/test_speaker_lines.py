@@ -182,13 +182,20 @@ def test_name_line_without_time_is_text():
 SINGLE = "Intervjuer 0:01\nVelkommen.\nOla Nordmann 0:05\nTakk, blåbær.\nIntervjuer 0:09\nHa det."
 
 
-def test_name_used_once_counts_only_when_mapped(tmp_path):
-    """A name on one speaker line stays text unless a sidecar maps it to a person."""
+def test_name_used_once_counts_by_its_shape_and_is_reported(tmp_path):
+    """In a transcript laid out in speaker lines, a name on one speaker line is a speaker
+    (filing the answer under the interviewer would hide it from every matrix); the import
+    names the line so it can be checked, and says nothing once a sidecar maps the name."""
     path = write(tmp_path / "en_gang.txt", SINGLE)
-    assert spoken(read_transcript(path)) == [
-        ("Intervjuer", "Velkommen.\nOla Nordmann 0:05\nTakk, blåbær."),
+    parsed = read_transcript(path)
+    assert spoken(parsed) == [
+        ("Intervjuer", "Velkommen."),
+        ("Ola Nordmann", "Takk, blåbær."),
         ("Intervjuer", "Ha det."),
     ]
+    assert parsed.warnings == [
+        "en_gang.txt: speaker 'Ola Nordmann' speaks only once (line 3); check that it is a "
+        "speaker, or map it in the metadata"]
     write(tmp_path / "en_gang.yaml", "speakers:\n  Ola Nordmann: nordvik_radgiver\n")
     parsed = read_transcript(path)
     assert spoken(parsed) == [

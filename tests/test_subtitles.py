@@ -311,7 +311,7 @@ def test_subtitle_suffixes_are_supported():
      "cannot read the cue timing '00:00:02.000 --> 00:00:3.000'", "00:01:02.500 --> "),
     ("feil_pil.srt", "1\n00:00:01,000 -> 00:00:02,000\nRektor: Hei.\n", 2,
      "cannot read the cue timing", "00:01:02,500 --> 00:01:05,000"),
-    ("tom_linje.srt", "1\n00:00:01,000 --> 00:00:02,000\nRektor: Hei,\n\nog hallo.\n", 5,
+    ("tekst_foran.srt", "Rektor: Hei,\n\n1\n00:00:01,000 --> 00:00:02,000\nog hallo.\n", 1,
      "expected a cue timing line", "remove the blank line"),
     ("limt.vtt", "WEBVTT\n00:00:01.000 --> 00:00:02.000\nRektor: Hei.\n", 2,
      "a cue follows the WEBVTT header without a blank line", "add an empty line"),

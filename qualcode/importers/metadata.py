@@ -2,7 +2,8 @@
 
 Keys: ``site`` (site id), ``title``, ``speakers`` (label → person id; ``null`` or a missing
 label leaves the label unmapped) and any further key, which becomes a typed transcript
-attribute (``format``, ``modus``, ``dato``, ``runde`` …). ``format`` must be one of
+attribute (``format``, ``modus``, ``dato``, ``runde`` …); a list of single values becomes one
+text attribute, its items joined by ", ". ``format`` must be one of
 individuelt, parvis, gruppe, fokusgruppe.
 """
 
@@ -51,6 +52,18 @@ def scalar(value: Any) -> Any:
     return value
 
 
+def list_value(key: str, items: list, path: str) -> str | None:
+    """A list attribute (``participants: [Are, Bastian]``, as transcription services write
+    front matter) is stored as one text value, its items joined by ", " in their order; an
+    empty list is no value. Items must be single values themselves."""
+    if any(isinstance(item, (list, dict)) for item in items):
+        raise InputFileError(path, f"attribute '{key}' is a list of lists or mappings",
+                             hint="write it as a list of single values, e.g. [Are, Bastian]")
+    text = [str(item).strip() if isinstance(item, str) else str(item)
+            for item in items if item is not None]
+    return ", ".join(t for t in text if t) or None
+
+
 def metadata_from_mapping(data: Any, path: str) -> TranscriptMetadata:
     if not isinstance(data, dict):
         raise InputFileError(path, "metadata must be a YAML mapping of key: value",
@@ -73,9 +86,11 @@ def metadata_from_mapping(data: Any, path: str) -> TranscriptMetadata:
                     None if person is None else nfc(str(person)).strip()
                 )
         else:
-            if isinstance(value, (list, dict)):
-                raise InputFileError(path, f"attribute '{key}' must be a single value, "
-                                     f"not a {type(value).__name__}")
+            if isinstance(value, list):
+                value = list_value(key, value, path)
+            if isinstance(value, dict):
+                raise InputFileError(path, f"attribute '{key}' must be a single value or a "
+                                     "list, not a mapping")
             if value is None:
                 continue
             meta.attributes[key] = scalar(value)
