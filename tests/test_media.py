@@ -196,3 +196,110 @@ def test_a_second_of_a_recording_really_plays_headless(example, tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "playing from [00:00:01] with ffplay" in done.stdout
+
+
+TEAMS_VTT = """WEBVTT
+
+1a2b3c4d-0000-0000-0000-000000000001/12-0
+00:00:03.120 --> 00:00:06.480
+<v Intervjuer>Kan du fortelle om karriereveiledningen på skolen?</v>
+
+1a2b3c4d-0000-0000-0000-000000000001/13-0
+00:00:07.000 --> 00:00:12.200
+<v Kari Nordmann>Ja, vi har en plan som rådgiverne lager hvert år.</v>
+
+1a2b3c4d-0000-0000-0000-000000000001/13-1
+00:00:12.200 --> 00:00:19.900
+<v Kari Nordmann>Men den er ikke godt forankret i ledelsen, synes jeg.</v>
+"""
+
+
+@pytest.fixture
+def teams(store, tmp_path):
+    """A Teams transcript with its times, and a 25-second recording attached."""
+    from qualcode.services import ingest
+
+    source = tmp_path / "teams_rektor.vtt"
+    source.write_text(TEAMS_VTT, encoding="utf-8")
+    ingest.import_transcripts(store, [source])
+    media.attach(store, "teams_rektor", make_wav(tmp_path / "teams_rektor.wav", 25.0))
+    return store
+
+
+def test_a_turn_plays_from_its_cue_for_as_long_as_it_was_spoken(teams, cli, tmp_path,
+                                                                monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    _fake_player(bin_dir, "mpv")
+    monkeypatch.setenv("PATH", str(bin_dir))
+    code, out, err = cli("play", "teams_rektor", "--turn", "2", "--dry-run",
+                         project=teams.path)
+    assert code == 0, err
+    assert "--start=7.000" in out and "--length=12.900" in out
+    where = media.moment(teams, "teams_rektor", turn=1)
+    assert (where.start, where.duration) == (pytest.approx(3.12), pytest.approx(3.36))
+
+
+def test_a_coded_passage_knows_when_it_was_said(teams, cli):
+    from qualcode.services.codebooks import load_into_project
+    from qualcode.services.coding_ops import add_coding
+    from qualcode.services.retrieval import quotes
+    from tests.conftest import CODEBOOK
+
+    load_into_project(teams, CODEBOOK)
+    text = media.moment(teams, "teams_rektor", turn=2)  # the recording is there
+    assert text.start == pytest.approx(7.0)
+    from qualcode.services.queries import transcript_turns
+
+    turn = transcript_turns(teams, "teams_rektor")["turns"][1]
+    add_coding(teams, "teams_rektor", "LED", "anna", turn["start"], turn["end"])
+    (row,) = quotes(teams, "LED")
+    assert row["time"] == pytest.approx(7.0)
+    code, out, _ = cli("quotes", "LED", "--details", "-f", "md", project=teams.path)
+    assert "[00:00:07]" in out
+
+
+def test_the_workbench_plays_the_selection_and_p_again_stops(teams, tmp_path, monkeypatch):
+    from qualcode.cli import workbench
+    from tests.test_workbench import run
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    player = bin_dir / "mpv"  # a player that plays until it is stopped, and says how
+    player.write_text('#!/bin/sh\necho "$@" > "${0%/*}/args"\nexec /bin/sleep 30\n',
+                      encoding="utf-8")
+    player.chmod(player.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", str(bin_dir))  # this player only, not an installed one
+    app = workbench.create_app(teams, "teams_rektor", "anna")
+
+    async def steps(pilot):
+        await pilot.press("j", "p")  # turn 2
+        await pilot.pause(0.3)
+        assert app.model.player is not None and app.model.player.poll() is None
+        assert "playing turn 2 from [00:00:07]" in app.message.plain
+        await pilot.press("p")
+        await pilot.pause()
+        assert app.message.plain == "stopped playing"
+
+    run(app, steps)
+    assert "--start=7.000" in (bin_dir / "args").read_text(encoding="utf-8")
+
+
+def test_a_timestamp_inside_a_long_answer_times_the_words_after_it(store, tmp_path):
+    """'[00:00:20]' in the middle of an answer is a sync point: a passage after it is timed
+    from it, not from the turn's start."""
+    from qualcode.services import ingest
+    from qualcode.services.queries import transcript_turns
+
+    source = tmp_path / "rektor.txt"
+    source.write_text("Intervjuer: [00:00:05] Hvordan jobber dere?\n"
+                      "Rektor: [00:00:09] Vi har en plan. [00:00:20] Og så har vi et "
+                      "årshjul.\n", encoding="utf-8")
+    ingest.import_transcripts(store, [source])
+    turn = transcript_turns(store, "rektor")["turns"][1]
+    assert turn["time"] == 9.0
+    text = turn["text"]
+    after = turn["start"] + text.index("Og så")
+    times = media.times_of(store, [(1, turn["start"]), (1, after)])
+    assert times[(1, turn["start"])] == 9.0
+    assert 20.0 <= times[(1, after)] < 21.0

@@ -16,6 +16,7 @@ from qualcode.importers.reading import DOCX_LIMIT, TEXT_LIMIT, read_file
 from qualcode.importers.speakers import (
     UNATTRIBUTED_WORDS,
     TurnReading,
+    clock_seconds,
     normalise_label,
     read_turns,
 )
@@ -166,8 +167,24 @@ def build_transcript(*, name: str, source_file: str, source_format: str, encodin
     return ParsedTranscript(
         name=name, source_file=source_file, source_format=source_format, encoding=encoding,
         text=text, turns=turns, metadata=metadata, source_sha256=source_sha256,
-        warnings=warnings,
+        warnings=warnings, sync_points=_sync_points(text, turns),
     )
+
+
+# A timestamp inside what was said: "[00:12:31]", "[12:31]", "(00:12:31.5)".
+_INNER_TIME = re.compile(r"[\[(]((?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)[\])]")
+
+
+def _sync_points(text: str, turns: list[ParsedTurn]) -> list[tuple[int, float]]:
+    """Timestamps written inside turns, as (offset, seconds): a position inside a long
+    turn then maps to a time in the recording. A turn's own start time is no sync point."""
+    points = []
+    for turn in turns:
+        for match in _INNER_TIME.finditer(text, turn.start, turn.end):
+            seconds = clock_seconds(match.group(1))
+            if seconds is not None and match.start() > turn.start:
+                points.append((match.start(), seconds))
+    return points
 
 
 def _reading_notes(source_file: str, text: str, reading: TurnReading, first_line: int,
