@@ -291,12 +291,39 @@ SELECT setval(pg_get_serial_sequence('coding', 'pk'), greatest(
     1));
 """
 
+_V5_PSEUDONYM_KEY = """
+CREATE TABLE pseudonym (
+    pk INTEGER NOT NULL,
+    original VARCHAR NOT NULL,
+    replacement VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    variants VARCHAR NOT NULL,
+    PRIMARY KEY (pk),
+    UNIQUE (original)
+);
+"""
+
+# A new PostgreSQL project has the table from the models already; an older one gets it here.
+_V5_PSEUDONYM_KEY_PG = """
+CREATE TABLE IF NOT EXISTS pseudonym (
+    pk SERIAL NOT NULL,
+    original VARCHAR NOT NULL,
+    replacement VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    variants VARCHAR NOT NULL,
+    PRIMARY KEY (pk),
+    UNIQUE (original)
+);
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema: cases, transcripts, turns, codes, codings, audit", _V1_SCHEMA),
     Migration(2, "audit events grouped by user action (for undo)", _V2_AUDIT_BATCH),
     Migration(3, "covering index for coding counts per code and coder", _V3_COUNT_INDEX),
     Migration(4, "coding ids are never reused; qualcode's application id",
               _V4_CODING_IDS_NEVER_REUSED, postgresql=_V4_CODING_IDS_NEVER_REUSED_PG),
+    Migration(5, "the pseudonym key: originals and their replacements", _V5_PSEUDONYM_KEY,
+              postgresql=_V5_PSEUDONYM_KEY_PG),
 ]
 
 
