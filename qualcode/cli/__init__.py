@@ -77,6 +77,7 @@ from qualcode.cli import (  # noqa: E402
     coding,
     ingest,
     project,
+    pseudonyms,
     refi,
     workbench,
 )
@@ -94,6 +95,7 @@ codebook.app.command("diff")(codes.diff)
 app.add_typer(coding.app, name="coding")
 app.add_typer(codes.app, name="codes")
 app.add_typer(codes.suggest_app, name="suggest")
+app.add_typer(pseudonyms.app, name="pseudonyms")
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from qualcode.cli.common import FormatOption, open_project
+from qualcode.cli.pseudonyms import ForceOption, IdentifiableOption
 from qualcode.cli.render import OutputFormat, console, emit_json, emit_rows, err_console
 
 
@@ -381,17 +382,25 @@ def export_agreement(
     max_passages: Annotated[int | None, typer.Option(
         "--max-passages", help="At most this many disagreement passages per code (default: "
         "all).", min=1, show_default=False)] = None,
+    identifiable: IdentifiableOption = False,
+    force: ForceOption = False,
 ) -> None:
     """The supervisor's agreement report (Norwegian bokmål): what was compared and how, the
     per-code table, how to read it, and every passage where the coders differ, with both
-    coders' codes side by side."""
+    coders' codes side by side. Names are replaced by the project's pseudonym key unless
+    --identifiable (then the report says so at the top)."""
     if path.suffix.lower() not in (".docx", ".html", ".htm"):
         raise typer.BadParameter("use a .docx or .html file name", param_hint="PATH")
+    from qualcode.cli.pseudonyms import export_key, exported
     from qualcode.services.agreement_report import write_agreement_report
 
-    info = write_agreement_report(open_project(ctx), path, max_passages=max_passages,
+    store = open_project(ctx)
+    ek = export_key(ctx, store, path, identifiable, force)
+    info = write_agreement_report(store, path, max_passages=max_passages, key=ek.key,
+                                  identifiable=identifiable,
                                   **_kwargs(coders, transcripts, codes, unit, overlap,
                                             min_share, bootstrap, seed, measure))
+    exported(store, "agreement report", path, ek)
     console.print(f"Wrote {path}: {info['codes']} codes, {info['transcripts']} transcripts, "
                   f"{info['passages']} disagreement passages ({', '.join(info['coders'])}).",
                   highlight=False)
