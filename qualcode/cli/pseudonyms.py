@@ -198,3 +198,34 @@ def apply(
                   f"transcripts, re-anchored {done.codings} codings, changed "
                   f"{done.other_fields} labels, names, attributes and memos; the key "
                   f"({done.entries} entries) is deleted.", highlight=False, soft_wrap=True)
+
+
+def export_transcripts(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(
+        help="Folder to write into (made if missing); files of the same name are replaced.")],
+    as_: Annotated[list[str] | None, typer.Option(
+        "--as", help="txt, docx, or both (repeat). Default: txt.", show_default=False)] = None,
+    transcript: Annotated[list[str] | None, typer.Option(
+        "--transcript", "-t", help="Only these transcripts.", show_default=False)] = None,
+    identifiable: IdentifiableOption = False,
+    force: ForceOption = False,
+) -> None:
+    """De-identified transcripts for a second coder outside the project group or for an
+    archive: .txt and/or .docx, each with a YAML sidecar of its metadata (title, site,
+    interview attributes, speakers) that `qualcode import` reads back. Names are replaced
+    by the project's pseudonym key unless --identifiable."""
+    from qualcode.services.pseudonyms import guard_output
+    from qualcode.services.transcript_export import export_transcripts as _export
+
+    store = open_project(ctx)
+    if directory.is_dir():
+        for existing in sorted(directory.glob("*.yaml")):
+            guard_output(existing, identifiable=identifiable, force=force)
+    ek = export_key(ctx, store, directory, identifiable, force)
+    done = _export(store, directory, formats=tuple(dict.fromkeys(as_ or ["txt"])),
+                   key=ek.key, identifiable=identifiable, transcripts=transcript)
+    exported(store, "transcripts", directory, ek)
+    state = "pseudonymised" if ek.key else "not pseudonymised"
+    console.print(f"Wrote {done.transcripts} transcripts ({state}) to {directory}: "
+                  f"{len(done.files)} files.", highlight=False)

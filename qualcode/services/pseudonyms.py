@@ -77,7 +77,7 @@ def guard_output(path: Path, *, identifiable: bool, force: bool) -> None:
     from qualcode.leakcheck import marked_identifiable
 
     path = Path(path)
-    if identifiable and not force and path.exists() and not marked_identifiable(path):
+    if identifiable and not force and path.is_file() and not marked_identifiable(path):
         raise ConflictError(f"{path} holds an export that is not marked identifiable; "
                             "writing names over it is refused",
                             hint="choose another file name, or add --force")
