@@ -190,16 +190,19 @@ class Key:
             for form in entry.forms:
                 if " " in form:
                     continue
-                if spellings.get(form.casefold(), set()) - {form}:
-                    out.append(f"'{form}' is also an ordinary word ('{form.lower()}'): only "
-                               f"'{form}' spelt so is replaced, as a whole word")
-                elif len(form) <= 5:  # short names hide inside ordinary words
+                ordinary = bool(spellings.get(form.casefold(), set()) - {form})
+                inside: list[str] = []
+                if len(form) <= 5:  # short names hide inside ordinary words
                     needle = form.casefold()
                     inside = sorted({w for w in folded if len(w) > len(needle) and needle in w
-                                     and w not in self._folded_forms})[:3]
+                                     and w not in self._folded_forms},
+                                    key=lambda w: (not w.startswith(needle), len(w), w))[:3]
+                if ordinary or inside:
+                    what = [f"an ordinary word ('{form.lower()}')"] if ordinary else []
                     if inside:
-                        out.append(f"'{form}' is part of ordinary words ({', '.join(inside)}): "
-                                   "it is replaced as a whole word only")
+                        what.append(f"part of ordinary words ({', '.join(inside)})")
+                    out.append(f"'{form}' is also {' and '.join(what)}: only '{form}' as a "
+                               "whole word, spelt so, is replaced")
             for other in self.entries:
                 if other is not entry and _contains_word(entry.replacement, other.original):
                     out.append(f"the replacement '{entry.replacement}' contains the original "

@@ -99,7 +99,8 @@ def test_warnings_two_kinds_one_replacement_and_names_inside_words():
     key = Key([Entry("Per", "X", "person"), Entry("Nordvik", "X", "site")])
     warnings = key.warnings(["personalet", "person", "Nordvik"])
     assert any("'X' replaces Per, Nordvik of different kinds" in w for w in warnings)
-    assert any("'Per' is part of ordinary words (person, personalet)" in w for w in warnings)
+    assert any("'Per' is also part of ordinary words (person, personalet)" in w
+               for w in warnings)
     assert key.apply("personalet og Per") == "personalet og X"
     per_word = Key([Entry("Per", "X", "person")]).warnings(["per", "Per"])
     assert any("also an ordinary word" in w for w in per_word)
@@ -192,3 +193,214 @@ def test_leak_check_reads_every_output_kind(tmp_path):
     assert found["h.qdpx"] == [("project.qde:1", "Kari Holm"), ("sources/x.txt:2",
                                                                 "Nordvik ungdomsskole")]
     assert found["clean.txt"] == []
+
+
+# --- the project: key, exports, the irreversible apply, the command line ----------------
+
+from pathlib import Path  # noqa: E402
+
+from tests.conftest import EXAMPLE  # noqa: E402
+
+EXAMPLE_KEY = EXAMPLE / "pseudonyms.yaml"
+
+
+def _rows(store, sql, params=()):
+    with store.snapshot() as db:
+        return db.rows(sql, params)
+
+
+def test_the_project_proposes_names_it_knows_with_the_studys_conventions(example):
+    from qualcode.services.pseudonyms import known_names, scan_project
+
+    known = {c.text: (c.kind, c.replacement) for c in known_names(example)}
+    assert known["Nordvik ungdomsskole"] == ("site", "UN")  # the school's case code
+    assert known["Nordvik"] == ("site", "UN")
+    assert known["Vestbø videregående skole"] == ("site", "VV")
+    assert "ungdomsskole" not in known and "Rektor" not in known
+    found = {c.text: c for c in scan_project(example)}
+    for name in ("Eva", "Tor", "Ola", "Nordfisk"):  # what the interviews add
+        assert name in found and found[name].count >= 1, name
+    assert found["Eva"].count == 3 and "Eva" in found["Eva"].context
+
+
+def test_import_replaces_the_key_and_the_audit_log_keeps_no_original(example):
+    from qualcode.services.pseudonyms import import_key, project_key
+
+    result = import_key(example, EXAMPLE_KEY)
+    assert (result.entries, result.added, result.removed) == (6, 6, 0)
+    key = project_key(example)
+    assert key.apply("Eva på Nordvik") == "Rådgiver A på UN"
+    log = _rows(example, "SELECT after FROM audit_event WHERE entity = 'pseudonym-key'")
+    assert log and all("Eva" not in row[0] and "Nordvik" not in row[0] for row in log)
+
+
+def _export_everything(cli, db: Path, out: Path, *extra: str) -> list[Path]:
+    out.mkdir(exist_ok=True)
+    files = []
+    for args, name in (
+            (["export", "report", "--provenance"], "rapport.docx"),
+            (["export", "agreement"], "agreement.docx"),
+            (["export", "agreement"], "agreement.html"),
+            (["export", "matrix", "--cols", "site", "--cell", "quotes", "--cell",
+              "summaries", "--rows", "LED"], "matrise.xlsx"),
+            (["export", "matrix", "--cols", "site", "--cell", "quotes", "--rows", "LED"],
+             "matrise.docx"),
+            (["export", "matrix", "--cols", "person", "--cell", "quotes", "--rows", "KRV"],
+             "matrise.csv"),
+            (["export", "matrix", "--cols", "site", "--cell", "summaries", "--rows", "LED"],
+             "matrise.md"),
+            (["export", "matrix", "--cols", "transcript", "--cell", "quotes"], "matrise.json"),
+            (["export", "presence"], "tilstede.csv"),
+            (["export", "presence"], "tilstede.xlsx"),
+            (["export", "qdpx"], "studie.qdpx")):
+        code, _, err = cli(*args, str(out / name), *extra, project=db)
+        assert code == 0, err
+        files.append(out / name)
+    code, _, err = cli("export", "transcripts", str(out / "transkripsjoner"), "--as", "txt",
+                       "--as", "docx", *extra, project=db)
+    assert code == 0, err
+    files += sorted((out / "transkripsjoner").iterdir())
+    for fmt in ("json", "csv", "md"):
+        code, text, _ = cli("quotes", "LED", "--context", "60", "--format", fmt, *extra[:1],
+                            project=db)
+        assert code == 0
+        (out / f"quotes.{fmt}").write_text(text, encoding="utf-8")
+        files.append(out / f"quotes.{fmt}")
+    return files
+
+
+def test_every_export_of_the_example_study_passes_the_leak_check(example, cli, tmp_path):
+    from qualcode.pseudonyms import load_key
+    from qualcode.services import matrix as mx
+
+    mx.set_summary(example, "LED.forankring_eier", site="nordvik_u",
+                   text="Eva på Nordvik bærer alt alene.")
+    code, _, err = cli("pseudonyms", "import", str(EXAMPLE_KEY), project=example.path)
+    assert code == 0, err
+    files = _export_everything(cli, example.path, tmp_path / "ut")
+    key = load_key(EXAMPLE_KEY)
+    for path in files:
+        assert check_file(path, key) == [], path
+    code, out, _ = cli("pseudonyms", "check", *map(str, files), project=example.path)
+    assert code == 0 and f"in {len(files)} file(s)" in out
+    # The same exports with the names left in hold them, and the check says where.
+    files = _export_everything(cli, example.path, tmp_path / "navn", "--identifiable")
+    leaking = {p.name for p in files if check_file(p, key)}
+    assert {"rapport.docx", "agreement.docx", "studie.qdpx", "quotes.json",
+            "matrise.xlsx"} <= leaking
+    code, out, _ = cli("pseudonyms", "check", str(tmp_path / "navn" / "rapport.docx"),
+                       "--format", "csv", project=example.path)
+    assert code == 1 and "rapport.docx,paragraph" in out
+
+
+def test_an_identifiable_export_says_so_and_is_logged(example, cli, tmp_path):
+    cli("pseudonyms", "import", str(EXAMPLE_KEY), project=example.path)
+    report = tmp_path / "rapport.docx"
+    code, _, err = cli("export", "report", str(report), project=example.path)
+    assert code == 0 and "warning" not in err
+    code, _, err = cli("export", "report", str(report), "--identifiable",
+                       project=example.path)
+    assert code == 1 and err.count("\n") == 1 and "--force" in err
+    code, _, err = cli("export", "report", str(report), "--identifiable", "--force",
+                       project=example.path)
+    assert code == 0 and "keeps the names" in err
+    import docx
+
+    first = docx.Document(str(report)).paragraphs[0].text
+    assert first.startswith("IDENTIFISERBAR")
+    # Once marked identifiable, the file may be written again with the names left in.
+    assert cli("export", "report", str(report), "--identifiable", project=example.path)[0] == 0
+    log = [json.loads(after) for (after,) in _rows(
+        example, "SELECT after FROM audit_event WHERE action = 'export' ORDER BY pk")]
+    assert [entry["identifiable"] for entry in log] == [False, True, True]
+    assert all(entry["pseudonymised"] is not entry["identifiable"] for entry in log)
+
+
+def test_without_a_key_exports_say_once_that_nothing_was_pseudonymised(example, cli, tmp_path):
+    code, _, err = cli("export", "report", str(tmp_path / "r.docx"), project=example.path)
+    assert code == 0
+    assert err.count("nothing was pseudonymised") == 1 and "pseudonyms scan" in err
+    code, _, err = cli("quotes", "LED", "--format", "json", project=example.path)
+    assert code == 0 and err.count("nothing was pseudonymised") == 1
+
+
+def test_irreversible_apply_keeps_every_coding_on_the_same_words(example, cli):
+    from qualcode.pseudonyms import load_key
+    from qualcode.services.queries import transcript_turns
+
+    key = load_key(EXAMPLE_KEY)
+    before = {pk: (t, key.passage(text, s, e), key.apply(q)) for pk, t, text, s, e, q in _rows(
+        example, 'SELECT c.pk, t.name, t.text, c.start, c."end", c.quote FROM coding c '
+                 "JOIN transcript t ON t.pk = c.transcript_pk")}
+    turns_before = {name: [(t["index"], t["speaker"]) for t in
+                           transcript_turns(example, name)["turns"]]
+                    for (name,) in _rows(example, "SELECT name FROM transcript")}
+    cli("pseudonyms", "import", str(EXAMPLE_KEY), project=example.path)
+    code, _, err = cli("pseudonyms", "apply", project=example.path)
+    assert code != 0 and "--irreversible" in err
+    code, out, err = cli("pseudonyms", "apply", "--irreversible", "--yes",
+                         project=example.path)
+    assert code == 0, err
+    after = _rows(example, 'SELECT c.pk, t.name, t.text, c.start, c."end", c.quote, '
+                           "c.text_sha256 = t.text_sha256 FROM coding c "
+                           "JOIN transcript t ON t.pk = c.transcript_pk")
+    assert len(after) == len(before)
+    for pk, _, text, start, end, quote, same_hash in after:
+        _, expected, applied = before[pk]
+        assert text[start:end] == quote == expected == applied, pk
+        assert same_hash
+    assert any("Rådgiver A" in quote for *_, quote, _ in after)
+    texts = "\n".join(text for (text,) in _rows(example, "SELECT text FROM transcript"))
+    assert not list(key.find(texts)) and "Rådgiver A" in texts and "[bedrift]" in texts
+    for name, turns in turns_before.items():
+        assert [(t["index"], t["speaker"]) for t in
+                transcript_turns(example, name)["turns"]] == turns
+    assert _rows(example, "SELECT count(*) FROM pseudonym") == [(0,)]
+    (event,) = _rows(example, "SELECT after FROM audit_event WHERE action = "
+                              "'apply-irreversibly'")
+    assert json.loads(event[0])["key_deleted"] is True
+    code, _, err = cli("pseudonyms", "apply", "--irreversible", "--yes", project=example.path)
+    assert code == 1 and "no pseudonym key" in err
+
+
+def test_a_broken_key_file_is_one_line_with_file_and_line(example, cli, tmp_path):
+    bad = tmp_path / "pseudonyms.yaml"
+    bad.write_text("pseudonyms:\n  - original: Eva\n    replacement: 'Rådgiver A\n",
+                   encoding="utf-8")
+    code, _, err = cli("pseudonyms", "import", str(bad), project=example.path)
+    assert code == 1 and err.count("\n") == 1 and f"{bad}:" in err
+    assert _rows(example, "SELECT count(*) FROM pseudonym") == [(0,)]
+
+
+def test_import_warns_about_two_kinds_behind_one_replacement_and_per(example, cli, tmp_path):
+    path = tmp_path / "pseudonyms.yaml"
+    path.write_text("pseudonyms:\n"
+                    "  - {original: Eva, replacement: X, kind: person}\n"
+                    "  - {original: Nordvik, replacement: X, kind: site}\n"
+                    "  - {original: Per, replacement: Lærer B, kind: person}\n",
+                    encoding="utf-8")
+    code, out, err = cli("pseudonyms", "import", str(path), project=example.path)
+    assert code == 0 and "3 entries" in out
+    assert "'X' replaces Eva, Nordvik of different kinds" in err
+    assert "'Per' is also an ordinary word ('per') and part of ordinary words" in err
+    assert "(person" in err
+    code, out, _ = cli("quotes", "RAM.saarbarhet_personavhengig", "--format", "json",
+                       project=example.path)
+    assert "person" in out and "Lærer B" not in out
+
+
+def test_scan_into_a_key_file_then_export_keeps_the_researchers_comments(example, cli,
+                                                                        tmp_path):
+    path = tmp_path / "pseudonyms.yaml"
+    code, out, _ = cli("pseudonyms", "scan", "--into", str(path), project=example.path)
+    assert code == 0 and "Added" in out
+    text = path.read_text(encoding="utf-8")
+    assert "original: Eva" in text and "# name, 3× in 2 transcript(s)" in text
+    path.write_text(text.replace("pseudonyms:\n", "pseudonyms:\n  # sjekket av Kari\n", 1),
+                    encoding="utf-8")
+    assert cli("pseudonyms", "import", str(path), project=example.path)[0] == 0
+    assert cli("pseudonyms", "export", str(path), project=example.path)[0] == 0
+    assert "# sjekket av Kari" in path.read_text(encoding="utf-8")
+    code, out, _ = cli("pseudonyms", "list", "--format", "json", project=example.path)
+    assert {"original": "Eva", "replacement": "[navn]", "kind": "person",
+            "variants": ""} in json.loads(out)
