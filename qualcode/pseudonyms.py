@@ -192,11 +192,11 @@ class Key:
                     continue
                 ordinary = bool(spellings.get(form.casefold(), set()) - {form})
                 inside: list[str] = []
-                if len(form) <= 5:  # short names hide inside ordinary words
+                if len(form) <= 5:  # short names begin ordinary words: Per, person
                     needle = form.casefold()
-                    inside = sorted({w for w in folded if len(w) > len(needle) and needle in w
-                                     and w not in self._folded_forms},
-                                    key=lambda w: (not w.startswith(needle), len(w), w))[:3]
+                    inside = sorted({w for w in folded if len(w) > len(needle)
+                                     and w.startswith(needle) and w not in self._folded_forms},
+                                    key=lambda w: (len(w), w))[:3]
                 if ordinary or inside:
                     what = [f"an ordinary word ('{form.lower()}')"] if ordinary else []
                     if inside:
