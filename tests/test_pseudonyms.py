@@ -404,3 +404,16 @@ def test_scan_into_a_key_file_then_export_keeps_the_researchers_comments(example
     code, out, _ = cli("pseudonyms", "list", "--format", "json", project=example.path)
     assert {"original": "Eva", "replacement": "[navn]", "kind": "person",
             "variants": ""} in json.loads(out)
+
+
+def test_undo_does_not_reach_back_past_the_irreversible_apply(example, cli):
+    from qualcode.services.queries import transcript_turns
+
+    turn = transcript_turns(example, "nordvik_rektor")["turns"][5]
+    code, _, err = cli("coding", "add", "nordvik_rektor", "--turns", str(turn["index"]),
+                       "-k", "LED", "--coder", "kari", project=example.path)
+    assert code == 0, err
+    cli("pseudonyms", "import", str(EXAMPLE_KEY), project=example.path)
+    assert cli("pseudonyms", "apply", "--irreversible", "--yes", project=example.path)[0] == 0
+    code, _, err = cli("coding", "undo", "--coder", "kari", project=example.path)
+    assert code == 1 and "cannot be undone" in err and err.count("\n") == 1
