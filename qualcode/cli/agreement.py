@@ -395,7 +395,7 @@ def export_agreement(
     from qualcode.services.agreement_report import write_agreement_report
 
     store = open_project(ctx)
-    ek = export_key(ctx, store, path, identifiable, force)
+    ek = export_key(store, path, identifiable, force)
     info = write_agreement_report(store, path, max_passages=max_passages, key=ek.key,
                                   identifiable=identifiable,
                                   **_kwargs(coders, transcripts, codes, unit, overlap,

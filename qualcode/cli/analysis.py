@@ -132,7 +132,7 @@ def matrix(
 
     store = open_project(ctx)
     if output is not None:
-        ek = export_key(ctx, store, output, identifiable, force)
+        ek = export_key(store, output, identifiable, force)
     else:
         ek = listing_key(store, identifiable)
     key = ek.key
@@ -458,7 +458,7 @@ def export_matrix(
     from qualcode.services.matrix import build_matrix
 
     store = open_project(ctx)
-    ek = export_key(ctx, store, path, identifiable, force)
+    ek = export_key(store, path, identifiable, force)
     m = build_matrix(store, rows=rows, depth=depth, columns=cols or ["rolle"],
                      layer=_layer(coder, coders, consensus), words=True,
                      quotes=top if "quotes" in cells else 0, quote_order=quote_order,
@@ -509,7 +509,7 @@ def export_report(
     from qualcode.services.report import write_report
 
     store = open_project(ctx)
-    ek = export_key(ctx, store, path, identifiable, force)
+    ek = export_key(store, path, identifiable, force)
     info = write_report(store, path, areas=rows, columns=cols or None,
                         layer=_layer(coder, coders, consensus), top=top,
                         provenance=provenance, title=title, key=ek.key,
@@ -543,7 +543,7 @@ def export_presence(
     from qualcode.services.report import write_presence
 
     store = open_project(ctx)
-    ek = export_key(ctx, store, path, identifiable, force)
+    ek = export_key(store, path, identifiable, force)
     headers, records = presence(store, rows=rows, depth=depth,
                                 layer=_layer(coder, coders, consensus), key=ek.key)
     write_presence(headers, records, path)

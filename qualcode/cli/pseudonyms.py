@@ -23,7 +23,7 @@ ForceOption = Annotated[bool, typer.Option(
     "identifiable.")]
 
 
-def export_key(ctx: typer.Context, store, path: Path, identifiable: bool, force: bool):
+def export_key(store, path: Path, identifiable: bool, force: bool):
     """The key an export applies; refuses to write names over a file that is not marked
     identifiable unless --force."""
     from qualcode.services.pseudonyms import export_key as _export_key
@@ -222,7 +222,7 @@ def export_transcripts(
     if directory.is_dir():
         for existing in sorted(directory.glob("*.yaml")):
             guard_output(existing, identifiable=identifiable, force=force)
-    ek = export_key(ctx, store, directory, identifiable, force)
+    ek = export_key(store, directory, identifiable, force)
     done = _export(store, directory, formats=tuple(dict.fromkeys(as_ or ["txt"])),
                    key=ek.key, identifiable=identifiable, transcripts=transcript)
     exported(store, "transcripts", directory, ek)

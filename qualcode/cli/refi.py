@@ -31,7 +31,7 @@ def export_qdpx(
     # The name is checked before the project is opened: a typo costs nothing.
     check_qdpx_path(path)
     store = open_project(ctx)
-    ek = export_key(ctx, store, path, identifiable, force)
+    ek = export_key(store, path, identifiable, force)
     info = write_qdpx(store, path, key=ek.key, identifiable=identifiable)
     exported(store, "qdpx", path, ek)
     console.print(f"Wrote {path} (REFI-QDA): {info.sources} sources, {info.codes} codes, "
