@@ -232,23 +232,27 @@ def _trie_pattern(forms: Iterable[str]) -> str:
             node = node.setdefault(char, {})
         node[""] = {}
 
-    def build(node: dict) -> str:
+    def build(node: dict, first: bool = False) -> str:
         ends = "" in node
         branches = []
         for char in sorted(c for c in node if c):
             head = r"\s+" if char == " " else re.escape(char)
+            if first:  # the word boundary, checked after the first letter (see _compile)
+                head += rf"(?<!{_LETTER}.)"
             branches.append(head + build(node[char]))
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         return f"(?:{body})?" if ends else body
 
-    return build(trie)
+    return build(trie, first=True)
 
 
 def _compile(by_form: dict[str, Entry]) -> re.Pattern[str]:
+    # The pattern opens with the names' first letters and checks the boundary before them
+    # right after: the engine then jumps from one candidate letter to the next.
     core = _trie_pattern(by_form)
-    return re.compile(rf"(?<!{_LETTER})(?P<core>{core})(?P<gen>s|')?(?!{_LETTER})")
+    return re.compile(rf"(?P<core>{core})(?P<gen>s|')?(?!{_LETTER})")
 
 
 # --- the key file ------------------------------------------------------------------------
