@@ -55,7 +55,10 @@ TARGETS = {
     "workbench_open": 1.0,
     "workbench_apply_p99": 0.050,
     "agreement_report": 10.0,
+    "pseudonym_scan": 30.0,
 }
+# The pseudonymised Word report may take at most this times the plain one.
+PSEUDONYMISED_REPORT_RATIO = 1.5
 
 
 @dataclass
@@ -163,6 +166,30 @@ def bench_whole(name: str, what: str, runs: int, make: Callable[[int], list[str]
         peaks.append(peak)
     result.peak_mb = max(peaks) if all(p is not None for p in peaks) else None
     return result
+
+
+def bench_pseudonyms(workdir: Path, coded: Path, runs: int) -> list[Result]:
+    """The scan that proposes a pseudonym key (schools' names from the attributes, and
+    what the transcripts hold) written into a key file, then the Word report with that key
+    applied, on a copy of the coded project."""
+    key_file = workdir / "pseudonyms.yaml"
+    scan = bench_whole("pseudonym_scan", "pseudonyms scan of every transcript into a key "
+                       "file (whole process)", runs,
+                       lambda i: [*qualcode_cmd(), "-p", str(coded), "pseudonyms", "scan",
+                                  "--into", str(key_file)],
+                       prepare=lambda i: key_file.unlink(missing_ok=True))
+    pseudo = workdir / "pseudonymised.db"
+    for p in workdir.glob("pseudonymised.db*"):
+        p.unlink()
+    shutil.copy(coded, pseudo)
+    qc(pseudo, "pseudonyms", "import", key_file)
+    entries = key_file.read_text(encoding="utf-8").count("- original:")
+    report_path = workdir / "rapport-pseudonymisert.docx"
+    word = bench_whole("word_report_pseudonymised", f"Word report, every area, with a "
+                       f"{entries}-entry pseudonym key (whole process)", runs,
+                       lambda i: [*qualcode_cmd(), "-p", str(pseudo), "export", "report",
+                                  str(report_path)])
+    return [scan, word]
 
 
 def bench_coding_writes(project: Path | str, n: int) -> Result:
@@ -472,6 +499,12 @@ def main() -> None:
     report(bench_whole("word_report", "Word report, every area (whole process)", args.runs,
                        lambda i: [*qualcode_cmd(), "-p", str(coded), "export", "report",
                                   str(report_path)]))
+    plain_report = results[-1]
+    for result in bench_pseudonyms(workdir, coded, args.runs):
+        report(result)
+    ratio = results[-1].median / plain_report.median
+    print(f"    pseudonymised report / plain report: {ratio:.2f} "
+          f"(target ≤ {PSEUDONYMISED_REPORT_RATIO})", flush=True)
     for result in bench_workbench(coded, args.runs, 20 if args.smoke else 100):
         report(result)
         if result.extra:

@@ -9,11 +9,12 @@ import json
 import os
 import uuid
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
-from qualcode.store.models import AuditEvent
+    from qualcode.store import Store
 
 
 def current_actor() -> str:
@@ -39,10 +40,20 @@ def record(session: Session, action: str, entity: str, key: str | None = None, *
     """Add one event to the current transaction (it commits or rolls back with the change).
 
     Events of one user action share a ``batch`` id, so undo can reverse the action whole."""
+    from qualcode.store.models import AuditEvent
+
     session.add(AuditEvent(
         at=datetime.now(timezone.utc), actor=actor or current_actor(), action=action,
         entity=entity, entity_key=key, before=_json(before), after=_json(after), batch=batch,
     ))
+
+
+def record_alone(store: Store, action: str, entity: str, key: str | None = None, *,
+                 after: Any = None) -> None:
+    """One event on its own, written without the ORM: for commands that only read, such
+    as an export, which the log must still show."""
+    store.append_event(datetime.now(timezone.utc), current_actor(), action, entity, key,
+                       _json(after))
 
 
 def new_batch() -> str:

@@ -312,3 +312,53 @@ def test_positions_count_code_points_even_beyond_the_basic_plane(store, tmp_path
     begin, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
     assert begin == start and exported.text_of(source)[begin:end] == "sjøfartsoffiser"
     assert len(text[:start].encode("utf-16-le")) // 2 == start + 1  # what UTF-16 would say
+
+
+def test_with_a_key_every_selection_cuts_out_its_replaced_quote(study, tmp_path):
+    """Replacements longer and shorter than their originals, at the first and last word of
+    coded spans and inside æøå text: every position is recomputed on the replaced source,
+    so each selection still cuts out exactly its quote with the names replaced."""
+    import re
+
+    from qualcode.pseudonyms import Entry, Key
+
+    stored = _rows(study, 'SELECT t.name, t.text, c.start, c."end", c.quote FROM coding c '
+                          "JOIN transcript t ON t.pk = c.transcript_pk "
+                          "WHERE c.origin != 'suggested' ORDER BY c.pk")
+    originals: dict[str, str] = {}
+    for i, (_, _, _, _, quote) in enumerate(stored[:60]):
+        first = re.search(r"\w+", quote).group(0)
+        last = re.search(r"(\w+)\W*$", quote).group(1)
+        for n, word in enumerate((first, last)):
+            if len(word) > 2 and not word.isdigit():
+                originals.setdefault(word, f"«{word.upper()}-ERSTATTET»" if (i + n) % 2
+                                     else word[:1])
+    originals.update({"også": "OGSÅ-OGSÅ-OGSÅ", "være": "V", "Nordvik": "UN"})
+    key = Key(Entry(word, replacement, "other") for word, replacement in originals.items())
+    path = tmp_path / "pseudo.qdpx"
+    write_qdpx(study, path, key=key)
+    exported = Qdpx(path)
+    etree.XMLSchema(etree.parse(str(SCHEMA))).assertValid(exported.root)
+    texts = {name: text for name, text, *_ in stored}
+    expected = Counter()
+    for name, text, start, end, quote in stored:
+        passage = key.passage(text, start, end)
+        assert passage == key.apply(quote)  # codings hold whole words here
+        expected[(key.apply(name), passage)] += 1
+    found = Counter()
+    longer = shorter = 0
+    for source in exported.all("//q:TextSource"):
+        text = exported.text_of(source)
+        original_name = next(n for n in texts if key.apply(n) == source.get("name"))
+        assert text == key.replace(texts[original_name])[0]
+        for selection in source.findall("q:PlainTextSelection", NS):
+            start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
+            passage = text[start:end]
+            found[(source.get("name"), passage)] += 1
+            longer += passage.startswith("«") or passage.rstrip(".?!»)… ").endswith("»")
+            shorter += any(passage.startswith(r + " ") for r in originals.values()
+                           if len(r) == 1)
+    assert found == expected and sum(found.values()) == 315
+    assert longer > 5 and shorter > 5  # replacements really sit at span edges
+    assert any(ch in p for _, p in found for ch in "æøåÆØÅ")
+    assert "Nordvik" not in exported.qde.decode("utf-8")

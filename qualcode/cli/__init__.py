@@ -61,6 +61,7 @@ from qualcode.cli import (  # noqa: E402
     media,
     memo,
     project,
+    pseudonyms,
     refi,
     workbench,
 )
@@ -73,6 +74,7 @@ analysis.register(app)
 agreement.register(app)
 analysis.export_app.command("agreement")(agreement.export_agreement)
 analysis.export_app.command("qdpx")(refi.export_qdpx)
+analysis.export_app.command("transcripts")(pseudonyms.export_transcripts)
 app.add_typer(codebook.app, name="codebook")
 codebook.app.command("diff")(codes.diff)
 app.add_typer(coding.app, name="coding")
@@ -82,6 +84,7 @@ app.add_typer(media.app, name="media")
 app.command("play")(media.play)
 app.command("log")(log.log)
 app.add_typer(memo.app, name="memo")
+app.add_typer(pseudonyms.app, name="pseudonyms")
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from qualcode.cli.common import (
     coders_option,
     open_project,
 )
+from qualcode.cli.pseudonyms import ForceOption, IdentifiableOption
 from qualcode.cli.render import OutputFormat, console, emit_json, emit_rows, err_console, plain
 
 
@@ -389,20 +390,27 @@ def export_agreement(
     max_passages: Annotated[int | None, typer.Option(
         "--max-passages", help="At most this many disagreement passages per code (default: "
         "all).", min=1, show_default=False)] = None,
+    identifiable: IdentifiableOption = False,
+    force: ForceOption = False,
 ) -> None:
     """The supervisor's agreement report (Norwegian bokmål): what was compared and how, the
     per-code table, how to read it, and every passage where the coders differ, with both
-    coders' codes side by side."""
+    coders' codes side by side. Names are replaced by the project's pseudonym key unless
+    --identifiable (then the report says so at the top)."""
     if path.suffix.lower() not in (".docx", ".html", ".htm"):
         raise typer.BadParameter("use a .docx or .html file name", param_hint="PATH")
+    from qualcode.cli.pseudonyms import export_key, exported
     from qualcode.output import check_output_path
     from qualcode.services.agreement_report import write_agreement_report
 
     check_output_path(path)  # before the project is opened: a typo costs nothing
-
-    info = write_agreement_report(open_project(ctx), path, max_passages=max_passages,
+    store = open_project(ctx)
+    ek = export_key(store, path, identifiable, force)
+    info = write_agreement_report(store, path, max_passages=max_passages, key=ek.key,
+                                  identifiable=identifiable,
                                   **_kwargs(coders, transcripts, codes, unit, overlap,
                                             min_share, bootstrap, seed, measure))
+    exported(store, "agreement report", path, ek)
     console.print(f"Wrote {path}: {info['codes']} codes, {info['transcripts']} transcripts, "
                   f"{info['passages']} disagreement passages ({', '.join(info['coders'])}).",
                   highlight=False, markup=False)

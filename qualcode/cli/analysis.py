@@ -21,6 +21,7 @@ from qualcode.cli.common import (
     coders_option,
     open_project,
 )
+from qualcode.cli.pseudonyms import ForceOption, IdentifiableOption
 from qualcode.cli.render import OutputFormat, console, emit_rows
 
 summary_app = typer.Typer(cls=Group, no_args_is_help=True,
@@ -123,6 +124,8 @@ def matrix(
         "--output", "-o", help="Write to this file instead of the terminal.",
         show_default=False)] = None,
     raw: RawOption = False,
+    identifiable: IdentifiableOption = False,
+    force: ForceOption = False,
 ) -> None:
     """Codes × role, school type or any attribute: references, informants, coverage, quotes.
 
@@ -138,15 +141,26 @@ def matrix(
         from qualcode.output import check_output_path
 
         check_output_path(output)  # before the counting: a typo costs nothing
+    from qualcode.cli.pseudonyms import export_key, exported, listing_key, tell
     from qualcode.services.matrix import build_matrix
 
-    m = build_matrix(open_project(ctx), rows=rows, depth=depth, columns=cols or ["rolle"],
+    store = open_project(ctx)
+    if output is not None:
+        ek = export_key(store, output, identifiable, force)
+    else:
+        ek = listing_key(store, identifiable)
+    key = ek.key
+    m = build_matrix(store, rows=rows, depth=depth, columns=cols or ["rolle"],
                      layer=_layer(coder, coders, consensus),
                      words=any(c in ("words", "coverage") for c in cells) or
                      fmt is MatrixFormat.json,
                      quotes=top if "quotes" in cells else 0, quote_order=quote_order,
-                     quote_chars=quote_chars or None, summaries="summaries" in cells)
+                     quote_chars=quote_chars or None, summaries="summaries" in cells, key=key)
     _emit_matrix(m, cells, fmt, output, raw)
+    if output is not None:
+        exported(store, "matrix", output, ek)
+    elif "quotes" in cells or "summaries" in cells:
+        tell(ek)
 
 
 def _emit_matrix(m, cells: list[str], fmt: MatrixFormat, output: Path | None,
@@ -453,8 +467,11 @@ def export_matrix(
     top: TopOption = 2,
     quote_order: OrderOption = "length",
     raw: RawOption = False,
+    identifiable: IdentifiableOption = False,
+    force: ForceOption = False,
 ) -> None:
-    """Write a matrix to a spreadsheet, a Word table, CSV, Markdown or JSON."""
+    """Write a matrix to a spreadsheet, a Word table, CSV, Markdown or JSON. Quotes,
+    summaries and names are replaced by the project's pseudonym key unless --identifiable."""
     cells = _check_cells(cell or ["references"])
     suffix = path.suffix.lower()
     formats = {".xlsx": MatrixFormat.xlsx, ".csv": MatrixFormat.csv, ".md": MatrixFormat.md,
@@ -462,23 +479,26 @@ def export_matrix(
     if suffix not in formats:
         raise typer.BadParameter("use a .xlsx, .docx, .csv, .md or .json file",
                                  param_hint="PATH")
+    from qualcode.cli.pseudonyms import export_key, exported
     from qualcode.output import check_output_path
     from qualcode.services.matrix import build_matrix
 
     check_output_path(path)  # before the counting: a typo costs nothing
-
-    m = build_matrix(open_project(ctx), rows=rows, depth=depth, columns=cols or ["rolle"],
+    store = open_project(ctx)
+    ek = export_key(store, path, identifiable, force)
+    m = build_matrix(store, rows=rows, depth=depth, columns=cols or ["rolle"],
                      layer=_layer(coder, coders, consensus), words=True,
                      quotes=top if "quotes" in cells else 0, quote_order=quote_order,
-                     quote_chars=600, summaries="summaries" in cells)
+                     quote_chars=600, summaries="summaries" in cells, key=ek.key)
     if suffix == ".docx":
         from qualcode.services.report import write_matrix_docx
 
         write_matrix_docx(m, cells, path)
         console.print(f"Wrote {path} ({len(m.rows)} rows × {len(m.columns)} columns; "
                       f"{m.layer}).", highlight=False, markup=False)
-        return
-    _emit_matrix(m, cells, formats[suffix], path, raw)
+    else:
+        _emit_matrix(m, cells, formats[suffix], path, raw)
+    exported(store, "matrix", path, ek)
 
 
 @export_app.command("report")
@@ -503,20 +523,27 @@ def export_report(
     title: Annotated[str | None, typer.Option(
         "--title", help="Report title (default: the codebook's title).",
         show_default=False)] = None,
+    identifiable: IdentifiableOption = False,
+    force: ForceOption = False,
 ) -> None:
     """The Word report: counts by role and school type, quotes per role, co-occurrence and
-    the codebook, one chapter per area."""
+    the codebook, one chapter per area. Names in quotes are replaced by the project's
+    pseudonym key unless --identifiable (then the first page says so)."""
     if path.suffix.lower() != ".docx":
         raise typer.BadParameter("the report is a Word file: use a .docx name",
                                  param_hint="PATH")
+    from qualcode.cli.pseudonyms import export_key, exported
     from qualcode.output import check_output_path
     from qualcode.services.report import write_report
 
     check_output_path(path)  # before the project is opened: a typo costs nothing
-
-    info = write_report(open_project(ctx), path, areas=rows, columns=cols or None,
+    store = open_project(ctx)
+    ek = export_key(store, path, identifiable, force)
+    info = write_report(store, path, areas=rows, columns=cols or None,
                         layer=_layer(coder, coders, consensus), top=top,
-                        provenance=provenance, title=title)
+                        provenance=provenance, title=title, key=ek.key,
+                        identifiable=identifiable)
+    exported(store, "report", path, ek)
     console.print(f"Wrote {path}: {info['areas']} chapters, {info['tables']} tables, "
                   f"{info['quotes']} quotes ({info['layer']}).", highlight=False, markup=False)
 
@@ -532,21 +559,27 @@ def export_presence(
     coders: CodersOption = None,
     consensus: ConsensusOption = False,
     raw: RawOption = False,
+    identifiable: IdentifiableOption = False,
+    force: ForceOption = False,
 ) -> None:
     """Persons × codes as 0/1 (1: the person said something coded with the code or a code
-    below it), with site, rolle and attributes — for R or SPSS."""
+    below it), with site, rolle and attributes — for R or SPSS. Names and ids are replaced
+    by the project's pseudonym key unless --identifiable."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise typer.BadParameter("use a .csv or .xlsx file", param_hint="PATH")
+    from qualcode.cli.pseudonyms import export_key, exported
     from qualcode.output import check_output_path
     from qualcode.services.matrix import presence
     from qualcode.services.report import write_presence
 
     check_output_path(path)  # before the counting: a typo costs nothing
-
-    headers, records = presence(open_project(ctx), rows=rows, depth=depth,
-                                layer=_layer(coder, coders, consensus))
+    store = open_project(ctx)
+    ek = export_key(store, path, identifiable, force)
+    headers, records = presence(store, rows=rows, depth=depth,
+                                layer=_layer(coder, coders, consensus), key=ek.key)
     write_presence(headers, records, path, raw=raw)
+    exported(store, "presence", path, ek)
     console.print(f"Wrote {path}: {len(records)} persons × {len(headers) - 3} columns.",
                   highlight=False, markup=False)
 

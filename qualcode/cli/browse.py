@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from qualcode.cli.common import FormatOption, Group, RawOption, coder_option, open_project
+from qualcode.cli.pseudonyms import IdentifiableOption
 from qualcode.cli.render import OutputFormat, console, emit_json, emit_rows, plain
 
 ROLE_STYLE = {"intervjuer": "dim", "rektor": "magenta", "radgiver": "cyan", "laerer": "green"}
@@ -205,13 +206,19 @@ def quotes(
         "--format", "-f", help="table, csv, json, or md (Markdown for a report draft).",
         case_sensitive=False)] = QuoteFormat.table,
     raw: RawOption = False,
+    identifiable: IdentifiableOption = False,
 ) -> None:
     """Every passage coded with a code (and its sub-codes), attributed by role and school
-    type as in a report ("Rådgiver, videregående skole")."""
+    type as in a report ("Rådgiver, videregående skole"). Names are replaced by the
+    project's pseudonym key unless --identifiable."""
+    from qualcode.cli.pseudonyms import listing_key, tell
     from qualcode.services.retrieval import quotes as find
 
-    rows = find(open_project(ctx), code, descendants=not exact, coders=coder, where=where,
-                transcripts=transcript, context=context)
+    store = open_project(ctx)
+    ek = listing_key(store, identifiable)
+    rows = find(store, code, descendants=not exact, coders=coder, where=where,
+                transcripts=transcript, context=context, key=ek.key)
+    tell(ek)  # before the listing: a pipe reads stdout, the researcher reads this
     columns = ["coding", "attribution", "transcript", "site", "turns", "speakers", "roles",
                "persons", "code", "coder", "start", "end", "time", "text", "memo"]
     if fmt in (QuoteFormat.csv, QuoteFormat.json):

@@ -80,6 +80,7 @@ from qualcode.agreement import (
 )
 from qualcode.domain.errors import NotFoundError, QualcodeError
 from qualcode.output import check_output_path, save_document, write_text
+from qualcode.pseudonyms import Key
 from qualcode.services.word import (
     add_paragraph_style,
     add_section,
@@ -976,14 +977,15 @@ def _turn_label(turns: Sequence[tuple[int, int, int]], start: int, end: int) -> 
     return f"{idx[0]}–{idx[-1]}" if len(idx) > 1 else str(idx[0])
 
 
-def disagreement_passages(store: Store, scope: Scope, *, max_per_code: int | None = None
-                          ) -> list[dict]:
+def disagreement_passages(store: Store, scope: Scope, *, max_per_code: int | None = None,
+                          key: Key | None = None) -> list[dict]:
     """Every stretch where the coders' segments of a code differ, grouped by code.
 
     A passage is a run of segments (of one code, in one transcript) that overlap or touch
     across coders, on which the coders did not all code exactly the same characters. It
     carries the text cut into pieces with the coders covering each piece, and, per coder,
-    every code (of the whole codebook) that coder applied to any part of the passage."""
+    every code (of the whole codebook) that coder applied to any part of the passage.
+    With a pseudonym ``key`` the pieces are cut from the replaced text."""
     found: dict[int, list[tuple[TranscriptRef, Cluster]]] = defaultdict(list)
     for code in scope.codes:
         for t in scope.transcripts:
@@ -1008,6 +1010,8 @@ def disagreement_passages(store: Store, scope: Scope, *, max_per_code: int | Non
     for (code_pk, t_pk), cell in scope.spans.items():
         if t_pk in texts:
             by_transcript[t_pk].append((code_pk, cell))
+    # Each transcript replaced once, its offsets mapped: pieces keep their exact words.
+    replaced = {pk: key.replace(text) for pk, text in texts.items()} if key else {}
     out = []
     for code in scope.codes:
         items = sorted(found.get(code.pk, []), key=lambda tc: (tc[0].name, tc[1].start))
@@ -1027,14 +1031,42 @@ def disagreement_passages(store: Store, scope: Scope, *, max_per_code: int | Non
                 "differing_chars": cluster.differing(),
                 "spans": {c: [list(iv) for iv in spans]
                           for c, spans in zip(scope.coders, cluster.by_coder, strict=True)},
-                "pieces": [{"text": text[s:e], "coders": [scope.coders[i] for i in who]}
-                           for s, e, who in cluster.pieces()],
+                "pieces": [{"text": piece, "coders": [scope.coders[i] for i in who]}
+                           for piece, who in _pieces(cluster, text, replaced.get(t.pk))],
                 "codes_by_coder": codes_by_coder,
             })
         if items:
             out.append({"code": code.code_id, "label": code.label, "total": len(items),
                         "passages": passages})
     return out
+
+
+def _pieces(cluster: Cluster, text: str, replaced) -> list[tuple[str, tuple[int, ...]]]:
+    """A passage's pieces as text: as stored, or cut from the replaced text, where a
+    boundary inside a name goes to the piece before it, so no name is shown twice."""
+    if replaced is None:
+        return [(text[s:e], who) for s, e, who in cluster.pieces()]
+    new_text, offsets = replaced
+    out = []
+    last_end, last_new = None, None
+    for s, e, who in cluster.pieces():
+        a = last_new if s == last_end else offsets.position(s)
+        b = offsets.position(e, end=True)
+        out.append((new_text[a:b], who))
+        last_end, last_new = e, b
+    return out
+
+
+def _hidden(value: Any, key: Key) -> Any:
+    """Every text of the report's data with the key applied (names of transcripts, sites,
+    memos); the passages' pieces are already cut from the replaced text."""
+    if isinstance(value, str):
+        return key.apply(value)
+    if isinstance(value, list):
+        return [_hidden(v, key) for v in value]
+    if isinstance(value, dict):
+        return {k: v if k == "pieces" else _hidden(v, key) for k, v in value.items()}
+    return value
 
 
 # --- the supervisor's report (Norwegian bokmål; statistical terms kept) -------------------
@@ -1079,9 +1111,11 @@ LANDSCAPE = (1.8, 1.8, 1.6)
 def _docx_section(doc, landscape: bool):
     return add_section(doc, landscape, portrait_margins=PORTRAIT, landscape_margins=LANDSCAPE)
 
-def report_data(store: Store, *, max_passages: int | None = None, **options: Any) -> dict:
+def report_data(store: Store, *, max_passages: int | None = None, key: Key | None = None,
+                identifiable: bool = False, **options: Any) -> dict:
     """Everything the report shows: the agreement result, the disagreement listing, and
-    the facts for the header."""
+    the facts for the header. With a pseudonym ``key`` every text is shown replaced;
+    ``identifiable`` marks a report that keeps the names."""
     from qualcode import __version__
     from qualcode.services.overview import codebook_info
 
@@ -1089,7 +1123,11 @@ def report_data(store: Store, *, max_passages: int | None = None, **options: Any
                        transcripts=options.pop("transcripts", None),
                        codes=options.pop("codes", None))
     data = agreement(store, scope=scope, **options)
-    data["passages"] = disagreement_passages(store, scope, max_per_code=max_passages)
+    data["passages"] = disagreement_passages(store, scope, max_per_code=max_passages,
+                                             key=key)
+    if key:
+        data = _hidden(data, key)
+    data["identifiable"] = identifiable
     data["max_passages"] = max_passages
     info = codebook_info(store) or {}
     data["codebook"] = info.get("title") or info.get("name")
@@ -1478,6 +1516,12 @@ def _write_docx(data: dict, path: Path) -> None:
     coders = data["coders"]
     title = "Samsvar mellom kodere"
     doc = _docx_document(f"{title} – {_nb_list(coders)}")
+    if data.get("identifiable"):
+        from qualcode.leakcheck import IDENTIFIABLE_MARK
+        from qualcode.services.pseudonyms import IDENTIFIABLE_NOTICE
+
+        doc.add_paragraph(IDENTIFIABLE_NOTICE).runs[0].bold = True
+        doc.core_properties.comments = IDENTIFIABLE_MARK
     doc.add_paragraph(title, style="Title")
     sub = [f"{_nb_list(coders)} · {UNIT_NB[data['unit']]} som enhet"]
     if data.get("codebook"):
@@ -1768,6 +1812,8 @@ def _h(text: Any) -> str:
 
 def render_html(data: dict) -> str:
     """The report as one self-contained HTML page (inline CSS, no external assets)."""
+    from qualcode.services.pseudonyms import IDENTIFIABLE_NOTICE
+
     coders = data["coders"]
     fills = {c: CODER_FILLS[i % len(CODER_FILLS)] for i, c in enumerate(coders)}
     title = "Samsvar mellom kodere"
@@ -1779,6 +1825,8 @@ def render_html(data: dict) -> str:
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{_h(title)} – {_h(_nb_list(coders))}</title>",
            f"<style>{HTML_CSS}</style>", "</head>", "<body>", "<main>",
+           *([f"<p><strong>{_h(IDENTIFIABLE_NOTICE)}</strong></p>"]
+             if data.get("identifiable") else []),
            f'<h1 class="title">{_h(title)}</h1>',
            f'<p class="subtitle">{_h(" · ".join(sub))}</p>',
            "<h2>Hva er sammenlignet</h2>", '<dl class="facts">']

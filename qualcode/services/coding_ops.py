@@ -357,6 +357,14 @@ def undo_last(store: Store, coder: str, *, skip: bool = False) -> str | None:
                        and e.batch not in undone and e.action in CODING_ACTIONS), None)
         if target is None:
             return None
+        # The names were replaced in the project after this action: its record holds the
+        # old text and offsets, so reversing it would bring names back at wrong places.
+        replaced = session.exec(select(AuditEvent.pk).where(
+            AuditEvent.action == "apply-irreversibly", AuditEvent.pk > target.pk)).first()
+        if replaced is not None:
+            raise ConflictError(f"{coder}'s last action (#{target.entity_key}) came before "
+                                "the names were replaced in the project, and cannot be undone",
+                                hint="change the coding by hand if it must change")
         batch_events = [e for e in events if e.batch == target.batch and e.entity == "coding"]
         if skip:
             audit.record(session, "undo", "undo", target.entity_key, actor=coder,

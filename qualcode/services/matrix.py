@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 
 from qualcode.domain.errors import NotFoundError, QualcodeError
+from qualcode.pseudonyms import Key
 from qualcode.services.overview import ATTRIBUTE_TABLES, INTERVIEWER, attributes_of
 from qualcode.store import Snapshot, Store
 
@@ -495,8 +496,9 @@ class _Context:
     """Speakers, column keys and (once loaded) the turns of the project as arrays."""
 
     def __init__(self, db: Snapshot, dims: list[Dimension], need_words: bool,
-                 with_turns: bool = True) -> None:
+                 with_turns: bool = True, key: Key | None = None) -> None:
         self.db = db
+        self.key = key or None  # the pseudonym key quotes are cut from, if any
         self.dims = dims
         self.need_words = need_words
         self.site_ids = dict(db.rows("SELECT pk, site_id FROM site"))
@@ -635,6 +637,23 @@ class _Context:
 
             self._timelines[t_pk] = timeline(self.db, t_pk)
         return self._timelines[t_pk].time_at(offset)
+    def _cutter(self, t_pk: int, start: int, end: int):
+        """Cuts ``[a, b)`` inside ``[start, end)`` out of the text as exports show it: with
+        a key, out of the replaced text, so a name is replaced even where a span cuts it."""
+        if self.key is None:
+            span_text = self._raw("SELECT substr(text, ?, ?) FROM transcript WHERE pk = ?",
+                                  (start + 1, end - start, t_pk))[0][0]
+            return lambda a, b: span_text[a - start:b - start]
+        reach = 2 * self.key.longest + 8  # as far as a name touching the span can reach
+        lo = max(0, start - reach)
+        window = self._raw("SELECT substr(text, ?, ?) FROM transcript WHERE pk = ?",
+                           (lo + 1, end + reach - lo, t_pk))[0][0]
+        replaced, offsets = self.key.replace(window)
+
+        def cut(a: int, b: int) -> str:
+            na, nb = offsets.span(a - lo, b - lo)
+            return replaced[na:nb]
+        return cut
 
     def excerpt(self, t_pk: int, start: int, end: int, col: int | None,
                 max_chars: int | None = None) -> dict:
@@ -645,8 +664,7 @@ class _Context:
         chosen = [i for i in range(lo, hi)
                   if self.tt[i] == t_pk and self.te[i] > start and self.te[i] > self.ts[i]
                   and self.tcol[i] >= 0 and (col is None or self.tcol[i] == col)]
-        span_text = self._raw("SELECT substr(text, ?, ?) FROM transcript WHERE pk = ?",
-                              (start + 1, end - start, t_pk))[0][0]
+        cut = self._cutter(t_pk, start, end)
         pieces, labels, persons = [], [], set()
         roles: dict[str | None, set] = {}  # role → its speakers (persons, else labels)
         previous = None
@@ -654,8 +672,7 @@ class _Context:
             a, b = max(int(self.ts[i]), start), min(int(self.te[i]), end)
             part = int(self.tpart[i]) or None
             label = self.labels.get(part) if part else None
-            pieces.append((label, span_text[a - start:b - start].strip(),
-                           previous is not None and i != previous + 1))
+            pieces.append((label, cut(a, b).strip(), previous is not None and i != previous + 1))
             previous = i
             if label and label not in labels:
                 labels.append(label)
@@ -669,16 +686,18 @@ class _Context:
         for label, text, gap in pieces:
             if gap:
                 chunks.append("[…]")
-            chunks.append(f"{label}: {text}" if many and label else text)
+            shown = self.key.apply(label) if self.key and label else label
+            chunks.append(f"{shown}: {text}" if many and label else text)
         joined = "\n".join(chunks) if many else " ".join(chunks)
         joined = shorten(joined, max_chars)
         site_pk = int(self.tsite[chosen[0]]) if chosen else self.transcript_site.get(t_pk)
         skoleslag = self.site_attrs.get(site_pk, {}).get("skoleslag") if site_pk else None
         ordered = sorted(roles, key=lambda r: _sort_key(Dimension("rolle", "role"), r))
+        hide = self.key.apply if self.key else _same
         return {
-            "transcript": self.transcript_names[t_pk], "start": start, "end": end,
-            "turns": [int(self.tidx[i]) for i in chosen], "speakers": labels,
-            "persons": sorted(self.person_ids[p] for p in persons),
+            "transcript": hide(self.transcript_names[t_pk]), "start": start, "end": end,
+            "turns": [int(self.tidx[i]) for i in chosen], "speakers": [hide(x) for x in labels],
+            "persons": sorted(hide(self.person_ids[p]) for p in persons),
             "role": ordered[0] if len(ordered) == 1 else None, "roles": ordered,
             "skoleslag": skoleslag,
             "attribution": attribution_of([(r, len(roles[r])) for r in ordered], skoleslag),
@@ -852,21 +871,23 @@ def build_matrix(store: Store, *, rows: Iterable[str] | None = None, depth: int 
                  row_defs: list[RowDef] | None = None, columns: Iterable[str] = ("rolle",),
                  layer: Layer | None = None, words: bool = True, quotes: int = 0,
                  quote_order: str = "length", quote_chars: int | None = None,
-                 summaries: bool = False) -> Matrix:
+                 summaries: bool = False, key: Key | None = None) -> Matrix:
     """Codes × one or two nested attributes, counted by the rules in the module docstring.
 
     ``rows``/``depth`` select rows as :func:`select_rows` does (or pass ``row_defs``);
     ``columns`` names 0–2 dimensions; ``words`` also computes words coded and coverage;
     ``quotes`` keeps that many excerpts per cell (``quote_order`` length or order,
     ``quote_chars`` shortens long ones); ``summaries`` attaches the researcher's summaries
-    when the single column is ``site`` or ``person``."""
+    when the single column is ``site`` or ``person``. With a pseudonym ``key``, quotes,
+    summaries and the names of persons, sites and transcripts are shown replaced."""
     return _build(store, [layer or Layer.union()], rows=rows, depth=depth, row_defs=row_defs,
                   columns=columns, words=words, quotes=quotes, quote_order=quote_order,
-                  quote_chars=quote_chars, summaries=summaries)[0]
+                  quote_chars=quote_chars, summaries=summaries, key=key)[0]
 
 
 def _build(store: Store, layers: list[Layer], *, rows, depth, row_defs, columns, words,
-           quotes, quote_order, quote_chars, summaries) -> list[Matrix]:
+           quotes, quote_order, quote_chars, summaries, key: Key | None = None
+           ) -> list[Matrix]:
     """One matrix per layer, sharing the loaded turns and speakers."""
     if quote_order not in ("length", "order"):
         raise QualcodeError(f"unknown quote order '{quote_order}'", hint="use length or order")
@@ -879,7 +900,8 @@ def _build(store: Store, layers: list[Layer], *, rows, depth, row_defs, columns,
         all_coders = _own_coders(db)
         for layer in layers:  # an unknown coder fails before the turns are read
             _layer_filter(db, layer)
-        ctx = _Context(db, dims, need_words=words)
+        ctx = _Context(db, dims, need_words=words, key=key)
+        hide = key.apply if key else _same
         wanted = set().union(*(r.codes for r in row_defs)) if row_defs else set()
         summary_map = _summary_map(db, dims) if summaries else {}
         defs = [*row_defs, RowDef("*", "any of these codes", 0, frozenset(wanted), "total")]
@@ -891,17 +913,23 @@ def _build(store: Store, layers: list[Layer], *, rows, depth, row_defs, columns,
             for rd, res in zip(defs, results, strict=True):
                 if summary_map and rd.kind != "total":
                     for c, cl in enumerate(res["cells"]):
-                        cl.summary = summary_map.get((rd.code, ctx.columns[c][0]))
+                        cl.summary = hide(summary_map.get((rd.code, ctx.columns[c][0])))
                 out_rows.append(MatrixRow(rd.code, rd.label, rd.depth, rd.kind, res["cells"],
                                           res["total"], res["all_references"]))
             out.append(Matrix(
-                dimensions=[d.name for d in dims], columns=ctx.columns,
+                dimensions=[d.name for d in dims],
+                columns=[tuple(hide(v) if isinstance(v, str) else v for v in column)
+                         for column in ctx.columns] if key else ctx.columns,
                 column_words=ctx.column_words, column_informants=ctx.column_informants,
                 column_sites=ctx.column_sites, rows=out_rows[:-1], total_row=out_rows[-1],
                 layer=layer.describe(all_coders), coders=all_coders,
                 total_words=ctx.total_words, total_informants=ctx.total_informants,
                 layer_nb=layer.describe_nb(all_coders)))
     return out
+
+
+def _same(value):
+    return value
 
 
 # --- output shapes ----------------------------------------------------------------------
@@ -1020,9 +1048,11 @@ def frequencies(store: Store, *, rows: Iterable[str] | None = None, depth: int |
 
 
 def presence(store: Store, *, rows: Iterable[str] | None = None, depth: int | None = None,
-             layer: Layer | None = None) -> tuple[list[str], list[dict]]:
+             layer: Layer | None = None, key: Key | None = None
+             ) -> tuple[list[str], list[dict]]:
     """Persons × codes, 1 when a span of the code (or a code below it) is attributed to the
-    person's turns, else 0; with the person's site, rolle and site and person attributes."""
+    person's turns, else 0; with the person's site, rolle and site and person attributes.
+    With a pseudonym ``key``, every text value (ids, names) is shown replaced."""
     m = build_matrix(store, rows=rows or ["all"], depth=depth, columns=("person",),
                      layer=layer, words=False)
     with store.snapshot() as db:
@@ -1044,6 +1074,8 @@ def presence(store: Store, *, rows: Iterable[str] | None = None, depth: int | No
         col = col_of.get(person_id)
         for r in m.rows:
             rec[r.code] = int(col is not None and r.cells[col].references > 0)
+        if key:
+            rec = {k: key.apply(v) if isinstance(v, str) else v for k, v in rec.items()}
         records.append(rec)
     return headers, records
 

@@ -31,6 +31,7 @@ one. Read-only, through :meth:`Store.snapshot`: nothing here loads the ORM.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 import zipfile
@@ -43,6 +44,7 @@ from typing import Any
 
 from qualcode.domain.errors import ConflictError, QualcodeError
 from qualcode.output import atomic_output, check_output_path
+from qualcode.pseudonyms import Key
 from qualcode.services.overview import codebook_of, stored_attributes_of
 from qualcode.store import Store
 
@@ -87,12 +89,13 @@ def check_qdpx_path(path: Path) -> Path:
     return check_output_path(path)
 
 
-def write_qdpx(store: Store, path: Path) -> QdpxSummary:
+def write_qdpx(store: Store, path: Path, *, key: Key | None = None,
+               identifiable: bool = False) -> QdpxSummary:
     """Write the project to ``path`` (.qdpx) whole or not at all (see
     :func:`qualcode.output.atomic_output`): a failed export leaves no half-written file
     and never damages an earlier one."""
     path = check_qdpx_path(Path(path))
-    qde, texts, counts, stamp = build_qdpx(store)
+    qde, texts, counts, stamp = build_qdpx(store, key=key, identifiable=identifiable)
     with atomic_output(path) as tmp, \
             zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
         _add(archive, "project.qde", qde, stamp)
@@ -190,6 +193,35 @@ class _Study:
     memos: list[tuple]  # pk, author, about_type, about_key, title, body, created, updated
     attributes: dict[str, dict[int, dict[str, tuple[str, str]]]]
     codebook: dict | None
+    identifiable: bool = False  # written with --identifiable: the file says so
+
+
+def _pseudonymised(study: _Study, key: Key) -> _Study:
+    """The study as an export shows it: every text with the key applied, and every coding's
+    positions recomputed on its replaced transcript, so a selection still cuts out exactly
+    its (replaced) quote."""
+    hide = key.apply
+    transcripts, maps = [], {}
+    for pk, name, title, site_pk, text, imported_at in study.transcripts:
+        new_text, maps[pk] = key.replace(text)
+        transcripts.append((pk, hide(name), hide(title), site_pk, new_text, imported_at))
+    texts = {row[0]: row[4] for row in transcripts}
+    codings = []
+    for pk, t_pk, code_pk, coder_pk, start, end, _, memo, created, updated in study.codings:
+        a, b = maps[t_pk].span(start, end)
+        codings.append((pk, t_pk, code_pk, coder_pk, a, b, texts[t_pk][a:b], hide(memo),
+                        created, updated))
+    return dataclasses.replace(
+        study, transcripts=transcripts, codings=codings,
+        sites=[(pk, hide(site_id), hide(name)) for pk, site_id, name in study.sites],
+        persons=[(pk, hide(person_id), hide(site_id), role, site_pk)
+                 for pk, person_id, site_id, role, site_pk in study.persons],
+        memos=[(pk, author, about_type, about_key, hide(title), hide(body), c, u)
+               for pk, author, about_type, about_key, title, body, c, u in study.memos],
+        attributes={owner: {pk: {name: (kind, hide(text) if kind == "text" else text)
+                                 for name, (kind, text) in values.items()}
+                            for pk, values in by_owner.items()}
+                    for owner, by_owner in study.attributes.items()})
 
 
 def _read(store: Store) -> _Study:
@@ -206,7 +238,9 @@ def _read(store: Store) -> _Study:
                                 "sort_order FROM code"), 11, 1)
         return _Study(
             init=init[0] if init else None,
-            last_change=db.column("SELECT max(at) FROM audit_event")[0],
+            # An export is logged but changes nothing: exporting twice gives one file.
+            last_change=db.column("SELECT max(at) FROM audit_event "
+                                  "WHERE action != 'export'")[0],
             coders=ordered(db.rows("SELECT pk, name FROM coder"), 1),
             codes=[row[:11] for row in codes],
             sites=ordered(db.rows("SELECT pk, site_id, name FROM site"), 1),
@@ -230,10 +264,15 @@ def _read(store: Store) -> _Study:
 
 # --- writing -----------------------------------------------------------------------------
 
-def build_qdpx(store: Store) -> tuple[bytes, list[tuple[str, str]], dict[str, int], tuple]:
+def build_qdpx(store: Store, *, key: Key | None = None, identifiable: bool = False
+               ) -> tuple[bytes, list[tuple[str, str]], dict[str, int], tuple]:
     """``project.qde`` as bytes, the source files as (zip name, text), the counts, and the
-    time stamped on the zip entries."""
+    time stamped on the zip entries. With a pseudonym ``key`` every text is replaced and
+    every position recomputed on the replaced text."""
     study = _read(store)
+    if key:
+        study = _pseudonymised(study, key)
+    study.identifiable = identifiable
     writer = _Writer(study, store.name.removesuffix(".db").removesuffix(".qualcode")
                      or store.name)
     qde = writer.project()
@@ -314,11 +353,18 @@ class _Writer:
         self._sources(root)
         self._notes(root)
         codebook = self.study.codebook
+        description = []
+        if self.study.identifiable:
+            from qualcode.services.pseudonyms import IDENTIFIABLE_NOTICE
+
+            description.append(IDENTIFIABLE_NOTICE)
         if codebook:
-            self.sub(root, "Description",
-                     f"Codebook: {codebook.get('title') or codebook.get('name')} "
-                     f"({codebook.get('name')}, version {codebook.get('version')}). "
-                     f"Exported by qualcode {__version__}.")
+            description.append(
+                f"Codebook: {codebook.get('title') or codebook.get('name')} "
+                f"({codebook.get('name')}, version {codebook.get('version')}). "
+                f"Exported by qualcode {__version__}.")
+        if description:
+            self.sub(root, "Description", " ".join(description))
         for note in self.note_refs.get(("project", None), []):
             self.sub(root, "NoteRef", targetGUID=note)
         body = self.etree.tostring(root, encoding="utf-8", pretty_print=True)

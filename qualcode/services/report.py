@@ -24,6 +24,7 @@ from qualcode.output import (
     save_document,
     save_workbook,
 )
+from qualcode.pseudonyms import Key
 from qualcode.services import matrix as mx
 from qualcode.services.overview import codebook_info
 from qualcode.services.word import (
@@ -285,8 +286,11 @@ def _area_defs(codes: list[mx.CodeInfo], areas: list[str] | None) -> list[mx.Cod
 def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
                  columns: list[str] | None = None, layer: mx.Layer | None = None,
                  top: int = 1, provenance: bool = False, title: str | None = None,
-                 today: date | None = None) -> dict:
-    """Write the Word report; returns what it holds (areas, tables, quotes, layer)."""
+                 today: date | None = None, key: Key | None = None,
+                 identifiable: bool = False) -> dict:
+    """Write the Word report; returns what it holds (areas, tables, quotes, layer). With a
+    pseudonym ``key`` every quote and name is shown replaced; ``identifiable`` says on the
+    first page that names were left in."""
     from docx.enum.text import WD_BREAK
     from docx.shared import Pt
 
@@ -315,13 +319,14 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
         row_defs.append(mx.RowDef(area.id, area.label, 0,
                                   frozenset(mx._subtree(by_pk, area.pk))))
     counts = mx.build_matrix(store, row_defs=row_defs, columns=columns, layer=layer,
-                             words=False)
+                             words=False, key=key)
     by_role = mx.build_matrix(store, row_defs=row_defs, columns=["rolle"], layer=layer,
-                              words=False, quotes=top + 4, quote_chars=None)
+                              words=False, quotes=top + 4, quote_chars=None, key=key)
     by_school = mx.build_matrix(store, row_defs=row_defs, columns=["skoleslag"], layer=layer,
-                                words=False) if "skoleslag" in attribute_names["site"] else None
+                                words=False, key=key) \
+        if "skoleslag" in attribute_names["site"] else None
     summaries = mx.build_matrix(store, row_defs=row_defs, columns=["site"], layer=layer,
-                                words=False, summaries=True)
+                                words=False, summaries=True, key=key)
 
     doc = _new_document(title)
     stats = {"areas": len(area_codes), "tables": 0, "quotes": 0,
@@ -330,6 +335,12 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
     today = today or date.today()
 
     # Title page
+    if identifiable:
+        from qualcode.leakcheck import IDENTIFIABLE_MARK
+        from qualcode.services.pseudonyms import IDENTIFIABLE_NOTICE
+
+        doc.add_paragraph(IDENTIFIABLE_NOTICE).runs[0].bold = True
+        doc.core_properties.comments = IDENTIFIABLE_MARK
     doc.add_paragraph(title, style="Title")
     sub = doc.add_paragraph("Tematisk analyse av intervjuene: omfang etter rolle og "
                             "skoleslag, utvalgte sitater og samforekomst av koder",

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from qualcode.pseudonyms import Key
 from qualcode.services.overview import attributes_of, speakers_of, subtree_pks
 from qualcode.store import Store
 
@@ -54,7 +55,8 @@ def parse_where(conditions: list[str] | None) -> dict[str, str]:
 
 def quotes(store: Store, code_id: str, *, descendants: bool = True,
            coders: list[str] | None = None, where: list[str] | None = None,
-           transcripts: list[str] | None = None, context: int = 0) -> list[dict]:
+           transcripts: list[str] | None = None, context: int = 0,
+           key: Key | None = None) -> list[dict]:
     """Every coded passage of a code (and, by default, its descendants), with attribution:
     the turns the span overlaps, their speakers, persons and roles, the site, and a label
     in the report's style ("Rådgiver, videregående skole").
@@ -62,7 +64,9 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
     ``where`` filters on attributes (``rolle=rektor``, ``skoleslag=videregaende``, any site,
     person or transcript attribute): a passage qualifies when its transcript, or at least
     one of its speakers (with that speaker's site), has every named value. ``context``
-    adds that many characters of surrounding text."""
+    adds that many characters of surrounding text. With a pseudonym ``key`` the passage,
+    its context and the names of speakers, persons, site and transcript are replaced (the
+    offsets stay those of the project's text)."""
     from qualcode.domain.labels import attribution
     from qualcode.services.media import timeline
 
@@ -93,7 +97,7 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
                                f"FROM turn WHERE transcript_pk IN ({_marks(transcript_pks)}) "
                                "ORDER BY transcript_pk, start", transcript_pks):
                 turns[row[0]].append(TurnSpan(*row[1:]))
-            if context:  # whole texts only when context is asked for
+            if context or key:  # whole texts only when context or a key needs them
                 texts = dict(db.rows("SELECT pk, text FROM transcript WHERE pk IN "
                                      f"({_marks(transcript_pks)})", transcript_pks))
         timed = db.column("SELECT DISTINCT transcript_pk FROM turn WHERE t_start IS NOT NULL "
@@ -152,8 +156,24 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
         if context:
             item["before"] = texts[t_pk][max(0, start - context):start]
             item["after"] = texts[t_pk][end:end + context]
+        if key:
+            _pseudonymise(item, key, texts[t_pk], context)
         out.append(item)
     return out
+
+
+def _pseudonymise(item: dict, key: Key, text: str, context: int) -> None:
+    """The quote as an export shows it: cut from the replaced text, so a name is replaced
+    even where the coded span starts or ends inside it."""
+    start, end = item["start"], item["end"]
+    item["text"] = key.passage(text, start, end)
+    if context:
+        item["before"] = key.passage(text, max(0, start - context), start)
+        item["after"] = key.passage(text, end, min(len(text), end + context))
+    for name in ("transcript", "site", "memo"):
+        item[name] = key.apply(item[name])
+    for name in ("speakers", "persons"):
+        item[name] = [key.apply(v) for v in item[name]]
 
 
 def _check_attribute_names(conditions: dict, *attribute_maps: dict) -> None:

@@ -156,6 +156,27 @@ class Store:
         except sqlite3.OperationalError as exc:
             raise _store_error(self.location, exc) from None
 
+    _EVENT_SQL = ("INSERT INTO audit_event (at, actor, action, entity, entity_key, before, "
+                  "after, batch) VALUES (?, ?, ?, ?, ?, NULL, ?, NULL)")
+
+    def append_event(self, at: datetime, actor: str, action: str, entity: str,
+                     entity_key: str | None, after: str | None) -> None:
+        """Append one audit event in plain SQL, for commands that otherwise only read (an
+        export), so they need not load the ORM for one row. Stored as the ORM stores it."""
+        if self.read_only:
+            raise _read_only_error(self.location)
+        stamp = at.strftime("%Y-%m-%d %H:%M:%S.%f")
+        connection = _connect(self.path)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute(self._EVENT_SQL, (stamp, actor, action, entity, entity_key,
+                                                 after))
+            connection.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            raise _store_error(self.location, exc) from None
+        finally:
+            connection.close()
+
     def schema_version(self) -> int:
         with self.snapshot() as db:
             return int(db.rows("PRAGMA user_version")[0][0])

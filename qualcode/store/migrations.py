@@ -291,6 +291,32 @@ SELECT setval(pg_get_serial_sequence('coding', 'pk'), greatest(
     1));
 """
 
+_V5_PSEUDONYM_KEY = """
+CREATE TABLE pseudonym (
+    pk INTEGER NOT NULL,
+    original VARCHAR NOT NULL,
+    replacement VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    variants VARCHAR NOT NULL,
+    PRIMARY KEY (pk),
+    UNIQUE (original)
+);
+"""
+
+# A new PostgreSQL project has the table from the models already; an older one gets it here.
+_V5_PSEUDONYM_KEY_PG = """
+CREATE TABLE IF NOT EXISTS pseudonym (
+    pk SERIAL NOT NULL,
+    original VARCHAR NOT NULL,
+    replacement VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    variants VARCHAR NOT NULL,
+    PRIMARY KEY (pk),
+    UNIQUE (original)
+
+);
+"""
+
 # Times: where in the recording each turn starts and ends (seconds; NULL when the
 # transcript has no timestamps), inner timestamps as sync points so a position inside a
 # long turn maps to a time, and the recording behind a transcript (kept outside the
@@ -355,6 +381,8 @@ MIGRATIONS: list[Migration] = [
     Migration(3, "covering index for coding counts per code and coder", _V3_COUNT_INDEX),
     Migration(4, "coding ids are never reused; qualcode's application id",
               _V4_CODING_IDS_NEVER_REUSED, postgresql=_V4_CODING_IDS_NEVER_REUSED_PG),
+    Migration(5, "the pseudonym key: originals and their replacements", _V5_PSEUDONYM_KEY,
+              postgresql=_V5_PSEUDONYM_KEY_PG),
     Migration(6, "turn times, sync points and recordings", _V6_TIMES_AND_RECORDINGS,
               postgresql=_V6_TIMES_AND_RECORDINGS_PG),
 ]

@@ -229,6 +229,17 @@ class Memo(SQLModel, table=True):
     updated_at: datetime
 
 
+class Pseudonym(SQLModel, table=True):
+    """One entry of the pseudonym key: exports replace ``original`` by ``replacement``.
+    The key is deleted when the names are replaced in the project itself."""
+
+    pk: int | None = Field(default=None, primary_key=True)
+    original: str = Field(unique=True)
+    replacement: str
+    kind: str = "other"  # person | site | place | organisation | other
+    variants: str = "[]"  # JSON list of other spellings
+
+
 class AuditEvent(SQLModel, table=True):
     """Append-only: triggers in the schema refuse UPDATE and DELETE."""
 

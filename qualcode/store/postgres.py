@@ -168,6 +168,17 @@ class PostgresStore(Store):
         finally:
             connection.close()
 
+    def append_event(self, at, actor: str, action: str, entity: str,
+                     entity_key: str | None, after: str | None) -> None:
+        connection = _connect(self.url)
+        try:
+            with connection.transaction():
+                connection.execute(f"SELECT pg_advisory_xact_lock({_WRITE_LOCK})")
+                connection.execute(_placeholders(self._EVENT_SQL),
+                                   (at, actor, action, entity, entity_key, after))
+        finally:
+            connection.close()
+
     def schema_version(self) -> int:
         with self.snapshot() as db:
             return _version(db)
