@@ -41,10 +41,11 @@ qualcode status --format json > "$out/status.json"
 qualcode transcripts --format csv > "$out/transcripts.csv"
 qualcode cases --show persons --format csv > "$out/persons.csv"
 qualcode codebook show --format csv > "$out/codebook.csv"
-# Every export leaves the project without a name from the key (exit status 1 if one does).
-# status.json, transcripts.csv and persons.csv are the project's own lists and keep names.
+# Every output leaves the project without a name from the key (exit status 1 if one does):
+# the exports, and the lists (status, transcripts, persons), which apply the key too.
 step qualcode pseudonyms check "$out/rapport.docx" "$out/agreement.docx" "$out/agreement.html" \
   "$out/agreement.json" "$out/matrise.xlsx" "$out/sitater.xlsx" "$out/tilstede.csv" \
-  "$out/studie.qdpx" "$out/sitater-LED.json" "$out"/transkripsjoner/*
-printf '\nProject: %s\nThe Word report: %s/rapport.docx (matrices: matrise.xlsx, sitater.xlsx)\nThe agreement report: %s/agreement.docx and agreement.html (numbers: agreement.json)\nPseudonymised: every export above, studie.qdpx, tilstede.csv and transkripsjoner/\nAlso written: status.json, transcripts.csv, persons.csv, codebook.csv\n' \
+  "$out/studie.qdpx" "$out/sitater-LED.json" "$out/status.json" "$out/transcripts.csv" \
+  "$out/persons.csv" "$out/codebook.csv" "$out"/transkripsjoner/*
+printf '\nProject: %s\nThe Word report: %s/rapport.docx (matrices: matrise.xlsx, sitater.xlsx)\nThe agreement report: %s/agreement.docx and agreement.html (numbers: agreement.json)\nPseudonymised: every output above, studie.qdpx, tilstede.csv, transkripsjoner/ and the lists status.json, transcripts.csv, persons.csv, codebook.csv\n' \
   "$QUALCODE_PROJECT" "$out" "$out"

@@ -417,3 +417,24 @@ def test_undo_does_not_reach_back_past_the_irreversible_apply(example, cli):
     assert cli("pseudonyms", "apply", "--irreversible", "--yes", project=example.path)[0] == 0
     code, _, err = cli("coding", "undo", "--coder", "kari", project=example.path)
     assert code == 1 and "cannot be undone" in err and err.count("\n") == 1
+
+
+def test_the_lists_apply_the_key_too_unless_identifiable(example, cli, tmp_path):
+    """status, transcripts and cases carry titles, school names and attributes: written to
+    a file and shared, they must not name anyone either."""
+    from qualcode.services.pseudonyms import import_key
+
+    import_key(example, EXAMPLE / "pseudonyms.yaml")
+    files = []
+    for name, args in (("status.json", ("status", "-f", "json")),
+                       ("transcripts.csv", ("transcripts", "-f", "csv")),
+                       ("cases.json", ("cases", "-f", "json"))):
+        code, out, err = cli(*args, project=example.path)
+        assert code == 0, err
+        (tmp_path / name).write_text(out, encoding="utf-8")
+        files.append(str(tmp_path / name))
+        if name != "status.json":  # status names no school; the others do, when asked
+            code, named, _ = cli(*args, "--identifiable", project=example.path)
+            assert "Nordvik ungdomsskole" in named or "Vestbø" in named, name
+    code, out, err = cli("pseudonyms", "check", *files, project=example.path)
+    assert code == 0, out + err

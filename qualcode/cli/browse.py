@@ -30,13 +30,15 @@ transcripts_app = typer.Typer(
 
 @transcripts_app.callback()
 def transcripts(ctx: typer.Context, fmt: FormatOption = OutputFormat.table,
-                raw: RawOption = False) -> None:
+                raw: RawOption = False, identifiable: IdentifiableOption = False) -> None:
     """List transcripts with site, format, speakers and word count."""
     if ctx.invoked_subcommand is not None:
         return
+    from qualcode.cli.pseudonyms import listing_key, masked
     from qualcode.services.overview import list_transcripts
 
-    rows = list_transcripts(open_project(ctx))
+    store = open_project(ctx)
+    rows = masked(list_transcripts(store), listing_key(store, identifiable).key)
     if fmt is not OutputFormat.table:
         emit_rows(rows, fmt, columns=["name", "site", "format", "file_type", "speakers",
                                       "turns", "words", "title"], raw=raw)
@@ -140,8 +142,11 @@ def cases(
     fmt: FormatOption = OutputFormat.table,
     which: Annotated[str, typer.Option("--show", help="sites, persons or both.")] = "both",
     raw: RawOption = False,
+    identifiable: IdentifiableOption = False,
 ) -> None:
-    """Sites (schools) and persons (informants) with their attributes."""
+    """Sites (schools) and persons (informants) with their attributes; names are replaced
+    by the pseudonym key unless --identifiable."""
+    from qualcode.cli.pseudonyms import listing_key, masked
     from qualcode.services.overview import list_cases
 
     if which not in ("both", "sites", "persons"):
@@ -149,7 +154,8 @@ def cases(
     if fmt is OutputFormat.csv and which == "both":
         raise typer.BadParameter("CSV holds one table: add --show sites or --show persons",
                                  param_hint="--show")
-    data = list_cases(open_project(ctx))
+    store = open_project(ctx)
+    data = masked(list_cases(store), listing_key(store, identifiable).key)
     if fmt is OutputFormat.json:
         emit_json(data if which == "both" else data[which])
         return

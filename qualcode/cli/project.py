@@ -14,6 +14,7 @@ from qualcode.cli.common import (
     open_project,
     project_path,
 )
+from qualcode.cli.pseudonyms import IdentifiableOption
 from qualcode.cli.render import OutputFormat, console, emit_json, emit_rows, plain
 
 
@@ -37,11 +38,14 @@ def init(ctx: typer.Context) -> None:
 
 
 def status(ctx: typer.Context, fmt: FormatOption = OutputFormat.table,
-           raw: RawOption = False) -> None:
+           raw: RawOption = False, identifiable: IdentifiableOption = False) -> None:
     """What the project holds: cases, transcripts, codes, codings, open problems."""
+    from qualcode.cli.pseudonyms import listing_key, masked
     from qualcode.services.overview import project_status
 
-    info = project_status(open_project(ctx))
+    store = open_project(ctx)
+    info = masked(project_status(store), listing_key(store, identifiable).key)
+    info["project"] = store.location  # the file's own name is the user's, not the study's
     if fmt is OutputFormat.json:
         emit_json(info)
         return

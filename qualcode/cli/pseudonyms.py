@@ -8,12 +8,12 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import FormatOption, open_project
+from qualcode.cli.common import FormatOption, Group, open_project
 from qualcode.cli.render import OutputFormat, console, emit_rows, err_console
 
-app = typer.Typer(help="De-identification: the pseudonym key, the scan that proposes it, "
-                       "the leak check, and replacing the names in the project at its end.",
-                  no_args_is_help=True)
+app = typer.Typer(cls=Group, no_args_is_help=True,
+                  help="De-identification: the pseudonym key, the scan that proposes it, the "
+                       "leak check, and replacing the names in the project at its end.")
 
 IdentifiableOption = Annotated[bool, typer.Option(
     "--identifiable", help="Leave names in: do not apply the pseudonym key. The output says "
@@ -56,6 +56,20 @@ def listing_key(store, identifiable: bool):
     from qualcode.services.pseudonyms import export_key as _export_key
 
     return _export_key(store, identifiable=identifiable)
+
+
+def masked(data, key):
+    """Every text in a listing's rows (titles, names, attribute values) with the key
+    applied; numbers, ids as stored and the structure stay as they are."""
+    if not key:
+        return data
+    if isinstance(data, str):
+        return key.apply(data)
+    if isinstance(data, dict):
+        return {k: masked(v, key) for k, v in data.items()}
+    if isinstance(data, list):
+        return [masked(v, key) for v in data]
+    return data
 
 
 def _escape(text: str) -> str:
