@@ -190,6 +190,14 @@ def read_csv_sheet(path: Path) -> AttributeSheet:
     or ``site`` (sites.csv). Each column is typed as a whole (see ``infer_column``)."""
     sheet = AttributeSheet()
     header, rows = _csv_rows(path, sheet.warnings)
+    if {"code", "coder"} <= set(header):
+        # A coding file also has a transcript column: read as interviews, its codes and
+        # coders would become attributes of the transcripts.
+        raise InputFileError(str(path), "this is a coding file (columns code and coder), not "
+                             "an attributes sheet; nothing was imported", line=1,
+                             hint="import it with `qualcode coding import`; an attributes "
+                                  "sheet has an id column (site, person or transcript) and "
+                                  "attribute columns")
     kind = next((k for k in ("person", "transcript", "site") if k in header), None)
     if kind is None:
         raise InputFileError(str(path), "no id column: the first row needs 'site', 'person' "

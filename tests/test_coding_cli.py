@@ -76,7 +76,9 @@ def test_remove_memo_and_undo(cli, project):
     coding_id = _codings(cli, project, "-c", "cecilie")[0]["id"]
     assert cli("coding", "memo", str(coding_id), "viktig sitat", project=project)[0] == 0
     assert _codings(cli, project, "-c", "cecilie")[0]["memo"] == "viktig sitat"
-    assert cli("coding", "remove", str(coding_id), project=project)[0] == 0
+    code, _, err = cli("coding", "remove", str(coding_id), project=project)
+    assert code == 1 and f"coding #{coding_id} is cecilie's" in err and "--coder cecilie" in err
+    assert cli("coding", "remove", str(coding_id), "-c", "cecilie", project=project)[0] == 0
     assert _codings(cli, project, "-c", "cecilie") == []
     code, out, _ = cli("coding", "undo", "-c", "cecilie", project=project)
     assert code == 0 and "undid remove" in out

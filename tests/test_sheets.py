@@ -355,3 +355,15 @@ def test_example_coding_files_parse(path):
         assert (row.turns is None) != (row.chars is None)
         if row.turns:
             assert 1 <= row.turns[0] <= row.turns[1]
+
+
+def test_a_coding_file_given_as_an_attributes_sheet_is_refused(tmp_path):
+    """Its transcript column would make it an interview sheet, and its codes and coders
+    attributes of the transcripts."""
+    from qualcode.sheets import read_attribute_sheets
+
+    path = write(tmp_path / "codings.csv",
+                 "transcript,turns,code,coder,memo\nnordvik_rektor,2,LED,anna,\n")
+    with pytest.raises(InputFileError, match="this is a coding file.*`qualcode coding "
+                                             "import`"):
+        read_attribute_sheets([path])

@@ -166,12 +166,23 @@ def remove(
     coding_id: CodingId,
     coder: Annotated[str | None, typer.Option(
         "--coder", "-c", callback=coder_option,
-        help="Refuse unless the coding is this coder's.")] = None,
+        help="Whose coding it is: refused unless it is this coder's.")] = None,
+    any_coder: Annotated[bool, typer.Option(
+        "--any-coder", help="Remove it whoever coded it (a supervisor tidying up).")
+    ] = False,
 ) -> None:
-    """Remove one coding (recorded in the audit log; `coding undo` brings it back)."""
-    from qualcode.services.coding_ops import remove_coding
+    """Remove one of your codings (recorded in the audit log; `coding undo` brings it
+    back). A coder changes only their own layer: give --coder, or --any-coder."""
+    from qualcode.domain.errors import ConflictError
+    from qualcode.services.coding_ops import coding_owner, remove_coding
 
-    remove_coding(open_project(ctx), coding_id, coder=coder)
+    store = open_project(ctx)
+    if coder is None and not any_coder:
+        owner = coding_owner(store, coding_id)
+        raise ConflictError(f"coding #{coding_id} is {owner}'s: say whose layer you change",
+                            hint=f"add --coder {owner} (a coder changes only their own "
+                                 "layer), or --any-coder")
+    remove_coding(store, coding_id, coder=coder)
     console.print(f"removed coding #{coding_id}", highlight=False, markup=False)
 
 

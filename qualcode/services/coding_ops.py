@@ -194,6 +194,13 @@ def remove_coding(store: Store, pk: int, *, coder: str | None = None) -> None:
         session.delete(coding)
 
 
+def coding_owner(store: Store, pk: int) -> str:
+    """Whose coding ``pk`` is (``no coding #N`` when there is none)."""
+    with store.read() as session:
+        coding = _get_coding(session, pk, None)
+        return session.get(Coder, coding.coder_pk).name
+
+
 def coding_transcript(store: Store, pk: int) -> str:
     """The name of the transcript coding ``pk`` is in (turn and sentence numbers of a span
     to trim refer to it)."""
