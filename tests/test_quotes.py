@@ -126,8 +126,33 @@ def test_search_finds_text_in_turns_and_codes_hits(focus):
         (2, "Rektor", "kommunen"), (3, "Rådgiver", "kommunen")]
     assert search_text(focus, r"nett\w+", regex=True)[0]["match"] == "nettverket"
     code, out, err = _cli(focus, "search", "kommunen", "--code", "KOM", "--coder", "dag")
+    assert code == 0 and "would code 2 span(s) in 1 transcript(s)" in err
+    assert list_codings(focus, coder="dag") == []  # said what it would do, wrote nothing
+    code, out, err = _cli(focus, "search", "kommunen", "--code", "KOM", "--coder", "dag",
+                          "--yes")
     assert code == 0, err
     assert [r["turns"] for r in list_codings(focus, coder="dag")] == ["2", "3"]
+    # one action: one undo takes back every span it coded
+    from qualcode.services.coding_ops import undo_last
+
+    assert "and of 1 more coding" in undo_last(focus, "dag")
+    assert list_codings(focus, coder="dag") == []
+
+
+def test_search_codes_no_interviewer_turn_unless_asked(example):
+    from qualcode.services.coding_ops import list_codings
+    from qualcode.services.queries import search_text, transcript_turns
+
+    roles = {t["index"]: t["role"] for t in transcript_turns(example, "nordvik_rektor")["turns"]}
+    hit_roles = {roles[h["turn"]] for h in search_text(example, "skolen",
+                                                       transcripts=["nordvik_rektor"])}
+    assert "intervjuer" in hit_roles and "rektor" in hit_roles  # both say it
+    code, _, err = _cli(example, "search", "skolen", "-t", "nordvik_rektor", "--code", "KOM",
+                        "--coder", "dag", "--yes")
+    assert code == 0 and "interviewer turns left out" in err + _
+    coded = {roles[int(t)] for r in list_codings(example, coder="dag")
+             for t in r["turns"].split("-")}
+    assert coded == {"rektor"}
 
 
 def _cli(store, *args):

@@ -9,7 +9,7 @@ import typer
 
 from qualcode.cli.common import FormatOption, Group, RawOption, coder_option, open_project
 from qualcode.cli.pseudonyms import IdentifiableOption
-from qualcode.cli.render import OutputFormat, console, emit_json, emit_rows, plain
+from qualcode.cli.render import OutputFormat, console, emit_json, emit_rows, err_console, plain
 
 ROLE_STYLE = {"intervjuer": "dim", "rektor": "magenta", "radgiver": "cyan", "laerer": "green"}
 
@@ -295,10 +295,18 @@ def search(
     only_match: Annotated[bool, typer.Option(
         "--only-match", help="With --code: code just the matched text, not its turn.")
     ] = False,
+    include_interviewer: Annotated[bool, typer.Option(
+        "--include-interviewer", help="With --code: code the interviewer's turns too.")
+    ] = False,
+    yes: Annotated[bool, typer.Option(
+        "--yes", "-y", help="With --code: code the hits (without it, only say what would "
+                            "be coded).")] = False,
     fmt: FormatOption = OutputFormat.table,
     raw: RawOption = False,
 ) -> None:
-    """Find text in the transcripts; show each hit in context, and optionally code it."""
+    """Find text in the transcripts; show each hit in context, and optionally code it:
+    `--code K --coder NAME` says what it would code, and `--yes` codes it, as one action
+    that one `coding undo` takes back. Interviewer turns are left out unless asked."""
     from qualcode.services.queries import search_text
 
     if code and not coder:
@@ -306,14 +314,23 @@ def search(
     store = open_project(ctx)
     hits = search_text(store, pattern, regex=regex, transcripts=transcript)
     if code:
-        from qualcode.services.coding_ops import add_coding
+        from qualcode.services.coding_ops import add_codings
 
-        spans = dict.fromkeys((h["transcript"], h["start"], h["end"]) if only_match else
-                              (h["transcript"], h["turn_start"], h["turn_end"]) for h in hits)
-        for name, start, end in spans:
-            add_coding(store, name, code, coder, start, end)
-        console.print(f"coded {len(spans)} span(s) with {code} for {coder}", highlight=False,
-                      markup=False)
+        chosen = [h for h in hits if include_interviewer or h["role"] != "intervjuer"]
+        spans = list(dict.fromkeys(
+            (h["transcript"], h["start"], h["end"]) if only_match else
+            (h["transcript"], h["turn_start"], h["turn_end"]) for h in chosen))
+        left = len(hits) - len(chosen)
+        what = (f"{len(spans)} span(s) in {len({s[0] for s in spans})} transcript(s) with "
+                f"{code} for {coder}" + (f" ({left} hit(s) in interviewer turns left out)"
+                                         if left else ""))
+        if yes:
+            add_codings(store, spans, code, coder)
+            console.print(f"coded {what}; `qualcode coding undo --coder {coder}` takes them "
+                          "back", highlight=False, markup=False, soft_wrap=True)
+        else:
+            err_console.print(f"would code {what}: add --yes to code them", highlight=False,
+                              markup=False, soft_wrap=True)
     if fmt is not OutputFormat.table:
         emit_rows(hits, fmt, columns=["transcript", "turn", "speaker", "role", "start", "end",
                                       "match", "before", "after"], raw=raw)

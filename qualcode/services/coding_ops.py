@@ -134,6 +134,24 @@ def add_coding(store: Store, transcript: str, code: str, coder: str, start: int,
                              origin=origin, batch=audit.new_batch())
 
 
+def add_codings(store: Store, spans: list[tuple[str, int, int]], code: str, coder: str
+                ) -> int:
+    """Apply ``code`` to many (transcript, start, end) spans as ONE action: one transaction
+    and one audit batch, so a single `coding undo` takes all of them back. Returns how many
+    codings were added or extended."""
+    batch = audit.new_batch()
+    with store.write() as session:
+        found = _usable_code(session, code)
+        who = get_or_create_coder(session, coder)
+        transcripts: dict[str, Transcript] = {}
+        for name, start, end in spans:
+            t = transcripts.get(name) or transcripts.setdefault(
+                name, get_transcript(session, name))
+            add_or_extend(session, t, found.pk, who.pk, coder, start, end, memo=None,
+                          origin="manual", batch=batch)
+    return len(spans)
+
+
 def add_or_extend(session: Session, t: Transcript, code_pk: int, coder_pk: int, coder: str,
                   start: int, end: int, *, memo: str | None, origin: str,
                   batch: str) -> AddResult:
