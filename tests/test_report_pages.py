@@ -67,3 +67,42 @@ def test_a_tables_note_keeps_to_its_table(study, tmp_path):
                        for cell in last.cells for p in cell.paragraphs)
             noted += 1
     assert noted >= 3
+
+
+def test_every_coded_family_appears_and_the_methods_chapter_says_where(study, tmp_path):
+    """The cross-cutting themes (Begrepsforståelse, Kvalitetsrammeverket) get chapters
+    like the quality areas; the analytic families that have codings are counted in an
+    appendix; a family without codings is left out; and the method chapter says so."""
+    from qualcode.services import matrix as mx
+
+    path = tmp_path / "rapport.docx"
+    report.write_report(study, path)
+    document = docx.Document(str(path))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    text = "\n".join(p.text for p in document.paragraphs)
+    with study.snapshot() as db:
+        codes = mx.load_codes(db)
+        coded = set(db.column("SELECT DISTINCT k.code_id FROM coding c "
+                              "JOIN code k ON k.pk = c.code_pk"))
+    by_pk = {c.pk: c for c in codes}
+
+    def top(code):
+        while code.parent_pk is not None:
+            code = by_pk[code.parent_pk]
+        return code
+
+    families = {top(c).id for c in codes if c.id in coded}
+    tops = {c.id: c for c in codes if c.depth == 0}
+    for family_id in families:
+        area = tops[family_id]
+        if area.family == "analytisk":
+            assert "Tabell" in text and f"{area.label}: antall kodede utdrag" in text, \
+                area.label
+        else:
+            assert any(h.endswith(f". {area.label}") for h in headings), area.label
+    assert "Vedlegg: Analytiske koder" in headings
+    assert {"BEG", "KRV", "NIVAA", "KONTEKST"} <= families  # the example codes all four
+    assert "der Begrepsforståelse og Kvalitetsrammeverket som støtte er tverrgående" in text
+    uncoded = [c for c in tops.values() if c.family == "analytisk" and c.id not in families]
+    for area in uncoded:
+        assert f"{area.label}: antall kodede utdrag" not in text

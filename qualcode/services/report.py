@@ -265,12 +265,22 @@ def _data_sentence(facts: dict) -> str:
     return text
 
 
+ANALYTIC_FAMILY = "analytisk"
+
+
 def _area_defs(codes: list[mx.CodeInfo], areas: list[str] | None) -> list[mx.CodeInfo]:
+    """The areas that get a chapter: those named, or by default the quality model's areas
+    and every other thematic family (the cross-cutting themes); a family named
+    ``analytisk`` (level, quality concept, interview context) classifies passages rather
+    than being a theme, and goes to an appendix instead (:func:`_appendix_defs`)."""
     by_id = {c.id: c for c in codes}
     families = {c.family for c in codes if c.depth == 0 and c.family}
     if not areas:
-        areas = ["kvalitetsmodellen"] if "kvalitetsmodellen" in families else \
-            [c.id for c in codes if c.depth == 0]
+        tops = [c for c in codes if c.depth == 0 and not c.archived]
+        if "kvalitetsmodellen" not in families:
+            return [c for c in tops if c.family != ANALYTIC_FAMILY]
+        return ([c for c in tops if c.family == "kvalitetsmodellen"]
+                + [c for c in tops if c.family not in ("kvalitetsmodellen", ANALYTIC_FAMILY)])
     chosen: list[mx.CodeInfo] = []
     for spec in (a.strip() for item in areas for a in item.split(",") if a.strip()):
         if spec in by_id:
@@ -281,6 +291,29 @@ def _area_defs(codes: list[mx.CodeInfo], areas: list[str] | None) -> list[mx.Cod
             mx.select_rows(codes, [spec])  # raises the helpful NotFoundError
     unique = {c.pk: c for c in chosen}  # keep order, drop repeats
     return list(unique.values())
+
+
+def _appendix_defs(codes: list[mx.CodeInfo], areas: list[str] | None) -> list[mx.CodeInfo]:
+    """The analytic families' top codes, counted in an appendix (only by default: areas
+    named on the command line are the whole report)."""
+    if areas:
+        return []
+    return [c for c in codes if c.depth == 0 and not c.archived
+            and c.family == ANALYTIC_FAMILY]
+
+
+def _row_defs(areas: list[mx.CodeInfo], by_pk: dict) -> list[mx.RowDef]:
+    """Each area's children, the area's own codings, and the area with everything below."""
+    row_defs: list[mx.RowDef] = []
+    for area in areas:
+        for child_pk in area.children:
+            child = by_pk[child_pk]
+            row_defs.append(mx.RowDef(child.id, child.label, 1,
+                                      frozenset(mx._subtree(by_pk, child_pk))))
+        row_defs.append(mx.RowDef(area.id, area.label, 1, frozenset([area.pk]), "own"))
+        row_defs.append(mx.RowDef(area.id, area.label, 0,
+                                  frozenset(mx._subtree(by_pk, area.pk))))
+    return row_defs
 
 
 def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
@@ -309,17 +342,25 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
     title = title or info.get("title") or "Tematisk analyse"
 
     # One pass per matrix shape over every area's rows.
-    row_defs: list[mx.RowDef] = []
-    for area in area_codes:
-        for child_pk in area.children:
-            child = by_pk[child_pk]
-            row_defs.append(mx.RowDef(child.id, child.label, 1,
-                                      frozenset(mx._subtree(by_pk, child_pk))))
-        row_defs.append(mx.RowDef(area.id, area.label, 1, frozenset([area.pk]), "own"))
-        row_defs.append(mx.RowDef(area.id, area.label, 0,
-                                  frozenset(mx._subtree(by_pk, area.pk))))
+    row_defs = _row_defs(area_codes, by_pk)
     counts = mx.build_matrix(store, row_defs=row_defs, columns=columns, layer=layer,
                              words=False, key=key)
+    if not areas:  # a theme beside the quality model gets a chapter only when coded
+        coded = {r.code for r in counts.rows if r.kind == "code" and r.total.references}
+        kept = [a for a in area_codes if a.family == "kvalitetsmodellen" or a.id in coded]
+        if len(kept) < len(area_codes):
+            area_codes = kept
+            row_defs = _row_defs(area_codes, by_pk)
+            counts = mx.build_matrix(store, row_defs=row_defs, columns=columns, layer=layer,
+                                     words=False, key=key)
+    appendix = _appendix_defs(codes, areas)
+    appendix_counts = mx.build_matrix(store, row_defs=_row_defs(appendix, by_pk),
+                                      columns=columns, layer=layer, words=False, key=key) \
+        if appendix else None
+    if appendix_counts is not None:
+        coded = {r.code for r in appendix_counts.rows if r.kind == "code"
+                 and r.total.references}
+        appendix = [a for a in appendix if a.id in coded]
     by_role = mx.build_matrix(store, row_defs=row_defs, columns=["rolle"], layer=layer,
                               words=False, quotes=top + 4, quote_chars=None, key=key)
     by_school = mx.build_matrix(store, row_defs=row_defs, columns=["skoleslag"], layer=layer,
@@ -377,6 +418,7 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
         "rolle og skoleslag og en tabell med utsagn per kode og rolle. Til slutt følger "
         "samforekomst av koder og kodeboken som vedlegg." if info else
         f"Tabellene og sitatene bygger på {layer_nb}.")
+    doc.add_paragraph(_scope_sentence(area_codes, appendix))
     doc.add_heading("Telleregler", level=2)
     for rule in counting_rules_nb(layer_nb, provenance):
         doc.add_paragraph(rule, style="List Bullet")
@@ -433,6 +475,27 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
     _section(doc, landscape=False)
     stats["tables"] += _cooccurrence_chapter(doc, store, area_codes, layer, table_no)
 
+    # Appendix: the analytic codes, counted
+    if appendix:
+        section = _section(doc, landscape=True)
+        doc.add_heading("Vedlegg: Analytiske koder", level=1)
+        doc.add_paragraph(
+            "De analytiske kodene klassifiserer utdrag på tvers av områdene (for eksempel "
+            "nivå i kvalitetsarbeidet eller forhold ved intervjuet) og har derfor ikke egne "
+            "kapitler. Tabellene viser omfanget etter rolle og skoleslag.")
+        a_rows = {(r.code, r.kind): r for r in appendix_counts.rows}
+        for area in appendix:
+            table_no[0] += 1
+            _caption(doc, f"Tabell {table_no[0]}. {area.label}: antall kodede utdrag "
+                          "(antall informanter i parentes).")
+            rows = [a_rows[(by_pk[pk].id, "code")] for pk in area.children]
+            _counts_table(doc, appendix_counts, rows, a_rows[(area.id, "code")],
+                          f"{area.label} i alt", _text_width(section))
+            stats["tables"] += 1
+        doc.add_paragraph("– = ingen kodede utdrag. Intervjuerens replikker telles ikke.",
+                          style="Tabellnote")
+        counts_rows.update(a_rows)
+
     # Appendix: the codebook
     _section(doc, landscape=False)
     doc.add_heading("Vedlegg: Kodebok", level=1)
@@ -442,11 +505,23 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
         "en av kodene under det, hvert utdrag én gang.")
     table_no[0] += 1
     _caption(doc, f"Tabell {table_no[0]}. Kodebok med omfang.")
-    _codebook_table(doc, area_codes, by_pk, counts_rows)
+    _codebook_table(doc, area_codes + appendix, by_pk, counts_rows)
     stats["tables"] += 1
     keep_notes_with_tables(doc)
     save_document(doc, path)
     return stats
+
+
+def _scope_sentence(chapters: list[mx.CodeInfo], appendix: list[mx.CodeInfo]) -> str:
+    """Which code families the report covers and where, in plain words."""
+    themes = [a.label for a in chapters if a.family != "kvalitetsmodellen"]
+    text = (f"Rapporten dekker {mx.join_nb([a.label for a in chapters]) or 'ingen områder'}"
+            + (f", der {mx.join_nb(themes)} er tverrgående temaer utenfor kvalitetsmodellens "
+               "områder" if themes else "") + ".")
+    if appendix:
+        text += (" De analytiske kodene (" + mx.join_nb([a.label for a in appendix])
+                 + ") telles i et eget vedlegg.")
+    return text
 
 
 def _no_borders(table) -> None:
