@@ -106,3 +106,24 @@ def test_every_coded_family_appears_and_the_methods_chapter_says_where(study, tm
     uncoded = [c for c in tops.values() if c.family == "analytisk" and c.id not in families]
     for area in uncoded:
         assert f"{area.label}: antall kodede utdrag" not in text
+
+
+def test_the_method_chapter_states_the_coders_agreement_in_plain_words(study, tmp_path):
+    """With two coders the method chapter gives the pooled alpha with its interval and the
+    kappa, the same numbers as the supervisor's report, and names the layer counted
+    without set theory."""
+    from qualcode.services.agreement_report import agreement
+
+    path = tmp_path / "rapport.docx"
+    report.write_report(study, path)
+    paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
+    said = paragraphs[paragraphs.index("Samsvar mellom koderne") + 1]
+    pooled = agreement(study, bootstrap=1000, seed=0)["pooled"]
+    alpha = f"{pooled['alpha']:.2f}".replace(".", ",")
+    low = f"{pooled['interval']['low']:.2f}".replace(".", ",")
+    assert said.startswith("To kodere (anna og bjorn)")
+    assert f"Krippendorffs alfa er {alpha} (95 % konfidensintervall {low}–" in said
+    assert "Cohens kappa er" in said
+    text = "\n".join(paragraphs)
+    assert "foreningsmengden" not in text.lower()
+    assert "slått sammen (det minst én av dem har kodet, telt én gang)" in text

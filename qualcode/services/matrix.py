@@ -243,7 +243,9 @@ class Layer:
         if len(names) == 1:
             return f"kodingene til {names[0]}"
         joined = ", ".join(names[:-1]) + " og " + names[-1] if names else "alle kodere"
-        return f"foreningsmengden av kodingene til {joined}"
+        # Plain words for "the union of the layers": a passage any of them coded, once.
+        return (f"kodingene til {joined} slått sammen (det minst én av dem har kodet, "
+                "telt én gang)")
 
 
 def _layer_filter(db: Snapshot, layer: Layer) -> tuple[str, list[Any]]:

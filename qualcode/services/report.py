@@ -419,6 +419,10 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
         "samforekomst av koder og kodeboken som vedlegg." if info else
         f"Tabellene og sitatene bygger på {layer_nb}.")
     doc.add_paragraph(_scope_sentence(area_codes, appendix))
+    agreement_text = _agreement_sentence(store)
+    if agreement_text:
+        doc.add_heading("Samsvar mellom koderne", level=2)
+        doc.add_paragraph(agreement_text)
     doc.add_heading("Telleregler", level=2)
     for rule in counting_rules_nb(layer_nb, provenance):
         doc.add_paragraph(rule, style="List Bullet")
@@ -510,6 +514,43 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
     keep_notes_with_tables(doc)
     save_document(doc, path)
     return stats
+
+
+def _agreement_sentence(store: Store) -> str | None:
+    """The coders' agreement in the method chapter, when two or more coded independently:
+    pooled Krippendorff's alpha and Cohen's/Fleiss' kappa over characters, with the
+    bootstrap interval, as the supervisor's agreement report computes them."""
+    from qualcode.domain.errors import QualcodeError
+    from qualcode.services.agreement_report import agreement
+
+    try:
+        result = agreement(store, bootstrap=1000, seed=0)
+    except QualcodeError:
+        return None  # fewer than two coders, or nothing both coded
+    coders, pooled = result["coders"], result["pooled"]
+    if len(coders) < 2 or not pooled or pooled.get("alpha") is None:
+        return None
+    interval = pooled.get("interval") or {}
+    kappa_name = "Fleiss' kappa" if pooled.get("kappa_kind") == "fleiss" else "Cohens kappa"
+
+    def nb(x: float) -> str:
+        return f"{x:.2f}".replace(".", ",")
+
+    text = (f"{_count_word(len(coders)).capitalize()} kodere ({mx.join_nb(coders)}) kodet "
+            "materialet uavhengig av hverandre. Samsvaret er målt tegn for tegn over "
+            f"{pooled['label'].replace('all ', 'alle ').replace(' codes', ' kodene')}: "
+            f"Krippendorffs alfa er {nb(pooled['alpha'])}")
+    if interval.get("low") is not None:
+        text += (f" (95 % konfidensintervall {nb(interval['low'])}–{nb(interval['high'])}, "
+                 f"{nb_int(interval['resamples_used'])} bootstrap-utvalg av intervjuene)")
+    if pooled.get("kappa") is not None:
+        text += f", og {kappa_name} er {nb(pooled['kappa'])}"
+    band = {"reliable": "pålitelig", "tentative": "godt nok for foreløpige konklusjoner",
+            "unreliable": "ikke pålitelig"}.get(pooled.get("alpha_band") or "")
+    if band:
+        text += f". Etter Krippendorffs (2004) grenser er samsvaret {band}"
+    return text + (". Samsvar per kode står i veilederens samsvarsrapport "
+                   "(qualcode export agreement).")
 
 
 def _scope_sentence(chapters: list[mx.CodeInfo], appendix: list[mx.CodeInfo]) -> str:
