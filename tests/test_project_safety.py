@@ -280,3 +280,52 @@ def test_the_project_file_is_never_created_by_a_read(tmp_path):
     assert not missing.exists()
     with pytest.raises(ProjectError):
         open_project(missing)
+
+
+# --- kill -9 at any moment: all or nothing ------------------------------------------------
+
+def _killed_at_random(args: list[str], env: dict, seconds: float) -> None:
+    import contextlib
+    import os
+    import signal
+    import time
+
+    process = subprocess.Popen([sys.executable, "-m", "qualcode", *args], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    time.sleep(seconds)
+    with contextlib.suppress(ProcessLookupError):  # it may have finished already
+        os.killpg(process.pid, signal.SIGKILL)  # the import and its parsing workers
+    process.wait(timeout=30)
+
+
+@pytest.mark.parametrize("moment", [0.4, 0.9, 1.6, 2.5])
+def test_an_import_killed_at_any_moment_leaves_all_or_nothing(tmp_path, moment):
+    """A batch of 40 transcripts imported by a process killed with SIGKILL part-way: the
+    project holds either none of the batch or all of it, its audit log agrees, and the
+    file passes SQLite's integrity check."""
+    import os
+
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    texts = sorted(EXAMPLE.glob("*.txt"))
+    for i in range(40):
+        source = texts[i % len(texts)]
+        (batch / f"{source.stem}_{i:02d}.txt").write_text(
+            source.read_text(encoding="utf-8"), encoding="utf-8")
+    project = tmp_path / "p.db"
+    store = init_project(project)
+    codebooks.load_into_project(store, CODEBOOK)
+    ingest.import_attributes(store, [EXAMPLE / "attributes.yaml"])
+    store.close()
+    env = {**os.environ, "QUALCODE_PROJECT": str(project)}
+    _killed_at_random(["import", str(batch)], env, moment)
+    store = open_project(project)
+    with store.snapshot() as db:
+        assert db.rows("PRAGMA integrity_check") == [("ok",)]
+        transcripts = db.rows("SELECT count(*) FROM transcript")[0][0]
+        logged = db.rows("SELECT count(*) FROM audit_event WHERE entity = 'transcript'")[0][0]
+        turns_orphaned = db.rows("SELECT count(*) FROM turn WHERE transcript_pk NOT IN "
+                                 "(SELECT pk FROM transcript)")[0][0]
+    assert transcripts in (0, 40) and logged == transcripts and turns_orphaned == 0
+    store.close()
