@@ -1,0 +1,224 @@
+"""Which characters a REFI-QDA file's selection positions count, found from the evidence.
+
+The standard counts Unicode code points from 0, end exclusive; real files differ. NVivo
+for Windows counts UTF-16 code units over text with CRLF line ends while the plain text in
+its zip has LF only; ATLAS.ti writes CRLF text but counts a line break as one; some readers
+count UTF-8 bytes. A convention is a unit (code points, UTF-16 code units, UTF-8 bytes) and
+how a line break counts (as it is in the text, always one, always two).
+
+Per source, every convention is tried; a reading fits when every selection lands on
+character boundaries inside the text. Among the readings that fit, the one whose cuts match
+the snippets the file gives (selection names that quote the text) wins, then the one whose
+selections start and end on word boundaries. A reading is refused rather than guessed when
+nothing fits, when the best reading still cuts words for most selections, or when two
+readings that cut differently are equally good. Pure: text and numbers in, spans out.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass
+from itertools import accumulate
+
+# In order of preference when several readings cut the same text.
+CONVENTIONS = ("codepoints", "utf16", "utf16-crlf", "codepoints-crlf", "codepoints-lf",
+               "utf16-lf", "utf8", "utf8-crlf", "utf8-lf")
+CHOICES = ("auto", *CONVENTIONS)
+# Below this share of selections on word boundaries (and no matching snippets), a reading
+# is taken for shifted passages, not sloppy selecting.
+MIN_WORD_BOUNDARIES = 0.75
+
+
+@dataclass(frozen=True)
+class Span:
+    """A selection's positions as the file gives them, and its snippet if any."""
+
+    start: int
+    end: int
+    snippet: str | None = None
+
+
+@dataclass
+class Reading:
+    """The convention used for one source and the spans as code-point indexes of its text
+    (``None`` for a span the file gives as empty)."""
+
+    convention: str
+    spans: list[tuple[int, int]]
+    snippets_matched: int
+    on_word_boundaries: float
+
+
+class PositionError(ValueError):
+    """No convention reads the positions safely; the message says why."""
+
+
+def _weights(text: str, convention: str) -> list[int] | None:
+    """How many units each code point counts for; None when every one counts one."""
+    unit, _, breaks = convention.partition("-")
+    special_unit = (unit == "utf16" and any(ord(c) > 0xFFFF for c in text)) or \
+        (unit == "utf8" and not text.isascii())
+    if not special_unit and not (breaks == "crlf" and "\n" in text) and \
+            not (breaks == "lf" and "\r\n" in text):
+        return None
+    if unit == "utf16":
+        weights = [2 if ord(c) > 0xFFFF else 1 for c in text]
+    elif unit == "utf8":
+        weights = [len(c.encode("utf-8", "surrogatepass")) for c in text]
+    else:
+        weights = [1] * len(text)
+    if breaks:
+        for i, c in enumerate(text):
+            if c == "\n":
+                after_cr = i > 0 and text[i - 1] == "\r"
+                if breaks == "crlf" and not after_cr:
+                    weights[i] = 2  # counted as if a CR stood before it
+                elif breaks == "lf" and after_cr:
+                    weights[i] = 0  # the CR before it already counted the break
+    return weights
+
+
+def _to_index(offsets: list[int] | None, n: int, position: int) -> int | None:
+    """The code-point index at which ``position`` units have been counted, or None when it
+    falls inside a character (half a surrogate pair, the middle of a CRLF)."""
+    if offsets is None:
+        return position if 0 <= position <= n else None
+    i = bisect.bisect_left(offsets, position)
+    return i if i <= n and offsets[i] == position else None
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def snippet_matches(cut: str, snippet: str) -> bool:
+    """A snippet quotes a cut when equal with runs of white space as one space, or when it
+    is the cut's opening words shortened with an ellipsis."""
+    cut_flat, given = _flat(cut), _flat(snippet)
+    if not given:
+        return False
+    if given == cut_flat:
+        return True
+    for mark in ("…", "..."):
+        if given.endswith(mark) and len(given) > len(mark) + 3:
+            return cut_flat.startswith(given[:-len(mark)].rstrip())
+    return False
+
+
+def _between_words(text: str, i: int) -> bool:
+    return i <= 0 or i >= len(text) or not (text[i - 1].isalnum() and text[i].isalnum())
+
+
+def _clean_start(text: str, i: int) -> bool:
+    """A selection starts where a word, a sign or a line does, not inside a word nor on the
+    space before one."""
+    return _between_words(text, i) and (i >= len(text) or text[i] not in " \t")
+
+
+def _clean_end(text: str, i: int) -> bool:
+    return _between_words(text, i) and (i <= 0 or text[i - 1] not in " \t")
+
+
+def read_with(text: str, spans: list[Span], convention: str) -> Reading | None:
+    """The spans under one convention, or None when one of them does not fit the text."""
+    weights = _weights(text, convention)
+    offsets = None if weights is None else [0, *accumulate(weights)]
+    n = len(text)
+    result: list[tuple[int, int]] = []
+    matched = boundaries = 0
+    for span in spans:
+        start, end = _to_index(offsets, n, span.start), _to_index(offsets, n, span.end)
+        if start is None or end is None or end < start:
+            return None
+        result.append((start, end))
+        if span.snippet and snippet_matches(text[start:end], span.snippet):
+            matched += 1
+        boundaries += _clean_start(text, start) + _clean_end(text, end)
+    share = boundaries / (2 * len(spans)) if spans else 1.0
+    return Reading(convention, result, matched, share)
+
+
+def detect(text: str, spans: list[Span], forced: str | None = None) -> Reading:
+    """The reading of ``spans`` in ``text`` (see the module's rules); ``forced`` names a
+    convention to use without looking at the evidence (still refused if it cannot fit)."""
+    if forced and forced != "auto":
+        reading = read_with(text, spans, forced)
+        if reading is None:
+            raise PositionError(f"the positions do not fit the text when read as {forced}")
+        return reading
+    readings = [r for r in (read_with(text, spans, c) for c in CONVENTIONS) if r is not None]
+    if not readings:
+        raise PositionError("the positions fit no known convention (selections fall "
+                            "outside the text or inside characters)")
+    best = max(readings, key=lambda r: (r.snippets_matched, r.on_word_boundaries))
+    given = max(r.snippets_matched for r in readings)
+    if given == 0 and spans and best.on_word_boundaries < MIN_WORD_BOUNDARIES:
+        raise PositionError(
+            f"read as {best.convention}, only {best.on_word_boundaries:.0%} of the selection "
+            "ends fall on word boundaries: the passages would be shifted")
+    rivals = [r for r in readings if r.spans != best.spans
+              and (r.snippets_matched, r.on_word_boundaries)
+              == (best.snippets_matched, best.on_word_boundaries)]
+    if rivals and spans:
+        raise PositionError(f"the positions read equally well as {best.convention} and "
+                            f"{rivals[0].convention} but cut different text")
+    # The convention that cuts this text alike and comes first in the order of preference
+    # names the reading: a text without emoji or line breaks does not tell utf16 apart.
+    name = next(r.convention for r in readings if r.spans == best.spans)
+    return Reading(name, best.spans, best.snippets_matched, best.on_word_boundaries)
+
+
+# --- from the file's text to qualcode's stored text -------------------------------------
+
+_TRAILING = re.compile(r"[ \t\u00a0]+(?=\r?\n|\Z)")
+
+
+def normalise_with_offsets(raw: str):
+    """qualcode's stored form of ``raw`` (:func:`normalise_text`) and a function taking a
+    code-point index of ``raw`` to the same place in it, so spans survive the CRLF, BOM,
+    trailing-space and NFC changes."""
+    from qualcode.domain.text import normalise_text
+
+    stored = normalise_text(raw)
+    if stored == raw:
+        return stored, lambda i: i
+    if "\r" in raw:
+        raw = re.sub("\r(?!\n)", "\n", raw)
+    deleted = [0] if raw.startswith("\ufeff") else []
+    deleted += [m.start() for m in re.finditer("\r", raw)]
+    for match in _TRAILING.finditer(raw):
+        deleted.extend(range(match.start(), match.end()))
+    deleted = sorted(set(deleted))
+    pieces, last = [], 0
+    for i in deleted:
+        pieces.append(raw[last:i])
+        last = i + 1
+    pieces.append(raw[last:])
+    kept = "".join(pieces)
+    lead = len(kept) - len(kept.lstrip("\n"))
+    body = kept.strip("\n")
+
+    def step(i: int) -> int:
+        return min(max(i - bisect.bisect_left(deleted, i) - lead, 0), len(body))
+
+    if unicodedata.is_normalized("NFC", body):
+        mapped, where = body, step
+    else:
+        lines = body.split("\n")
+        old_starts = [0, *accumulate(len(line) + 1 for line in lines)]
+        new_lines = [unicodedata.normalize("NFC", line) for line in lines]
+        new_starts = [0, *accumulate(len(line) + 1 for line in new_lines)]
+        mapped = "\n".join(new_lines)
+
+        def where(i: int) -> int:
+            j = step(i)
+            k = bisect.bisect_right(old_starts, j) - 1
+            k = min(k, len(lines) - 1)
+            column = j - old_starts[k]
+            return new_starts[k] + len(unicodedata.normalize("NFC", lines[k][:column]))
+
+    if mapped != stored:  # a change this map does not know: refuse rather than shift
+        raise PositionError("the text changes in a way positions cannot follow when stored")
+    return stored, where
