@@ -146,11 +146,15 @@ def test_code_tree_labels_ids_colours_and_archived_codes(study, exported):
     assert any(c.get("color") for c in elements.values())
 
 
-def test_coders_and_the_projects_creator_are_users(study, exported):
+def test_coders_and_memo_authors_are_users_and_the_creator_is_a_coder(study, exported):
     users = {u.get("name"): u.get("guid") for u in exported.all("//q:User")}
-    creator = _rows(study, "SELECT actor FROM audit_event WHERE action = 'init'")[0][0]
-    assert set(users) == {"anna", "bjorn", creator}
-    assert exported.root.get("creatingUserGUID") == users[creator]
+    login = _rows(study, "SELECT actor FROM audit_event WHERE action = 'init'")[0][0]
+    assert set(users) == {"anna", "bjorn", login}  # the login wrote the summary memo
+    # Not the login that ran `init`, which other programs would show as a stranger: the
+    # first coder of the project.
+    first_coder = _rows(study, "SELECT name FROM coder ORDER BY pk LIMIT 1")[0][0]
+    assert exported.root.get("creatingUserGUID") == users[first_coder]
+    assert all(guid == guid.lower() for guid in users.values())
     referenced = {e.get(a) for a in ("creatingUser", "modifyingUser")
                   for e in exported.root.iter() if e.get(a)}
     assert referenced <= set(users.values())

@@ -157,6 +157,7 @@ class RefiProject:
     project_notes: list[str]
     skipped_sources: list[str]  # "name (kind)"
     warnings: list[str]
+    creator: str | None = None  # the creating user's GUID
 
 
 # --- the zip ----------------------------------------------------------------------------
@@ -466,7 +467,7 @@ def _project(reader: _Reader, root) -> RefiProject:
         description=_text_of(root, "Description"), users=users, codes=codes,
         sources=sources, notes=notes, variables=variables, cases=cases, sets=sets,
         links=links, project_notes=_refs(root, "NoteRef"), skipped_sources=skipped,
-        warnings=reader.warnings)
+        warnings=reader.warnings, creator=guid_of(root.get("creatingUserGUID")))
 
 
 def _codes(reader: _Reader, root) -> list[RefiCode]:
