@@ -57,12 +57,14 @@ def _qualcode_fields(description: str | None) -> tuple[str | None, dict]:
     fields: dict = {"archived": rest.strip() == "(archived)"}
     current = "description"
     parts: dict[str, list[str]] = {}
-    for line in lines[1:]:
+    for number, line in enumerate(lines[1:]):
         for prefix, name in _FIELDS.items():
             if line.startswith(prefix):
                 current, line = name, line[len(prefix):]
                 break
         parts.setdefault(current, []).append(line)
+        if number == 0 and current == "gloss":
+            current = "description"  # the English gloss is one line, right after the id
     for name, values in parts.items():
         fields[name] = "\n".join(values).strip() or None
     for name in ("keywords", "examples", "refs"):

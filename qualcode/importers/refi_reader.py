@@ -454,6 +454,7 @@ def _project(reader: _Reader, root) -> RefiProject:
         for link in _children(element, "Link"):
             links.append(RefiLink(guid_of(link.get("originGUID")),
                                   guid_of(link.get("targetGUID")), _refs(link, "NoteRef")))
+    _cases_as_codes(codes, sources, cases)
     code_guids = {code.guid for code in codes}
     for source in sources:
         for selection in source.selections:
@@ -468,6 +469,29 @@ def _project(reader: _Reader, root) -> RefiProject:
         sources=sources, notes=notes, variables=variables, cases=cases, sets=sets,
         links=links, project_notes=_refs(root, "NoteRef"), skipped_sources=skipped,
         warnings=reader.warnings, creator=guid_of(root.get("creatingUserGUID")))
+
+
+def _cases_as_codes(codes: list[RefiCode], sources: list[RefiSource],
+                    cases: list[RefiCase]) -> None:
+    """NVivo also writes each case as a code with the case's GUID, coding the passages
+    that belong to the case; QualCoder reads case links that way. Such a code is a case,
+    not a code: its codings link the case to their sources and are not codings."""
+    by_guid = {case.guid: case for case in cases}
+    if not by_guid or not any(code.guid in by_guid for code in codes):
+        return
+    codes[:] = [code for code in codes if code.guid not in by_guid]
+    for source in sources:
+        kept = []
+        for selection in source.selections:
+            own = [c for c in selection.codings if c.code not in by_guid]
+            for coding in selection.codings:
+                case = by_guid.get(coding.code)
+                if case is not None and source.guid not in case.sources:
+                    case.sources.append(source.guid)
+            if own or not selection.codings:
+                selection.codings = own
+                kept.append(selection)
+        source.selections = kept
 
 
 def _codes(reader: _Reader, root) -> list[RefiCode]:
@@ -522,6 +546,15 @@ def _sources(reader: _Reader, root) -> tuple[list[RefiSource], list[str]]:
                                          "PlainTextContent, plainTextPath or richTextPath)")
                 selections = [_selection(reader, s, "startPosition", "endPosition")
                               for s in _children(element, "PlainTextSelection")]
+                if not text.strip() and not selections:
+                    # NVivo for Mac writes an empty .txt beside the .docx of a document
+                    # nobody coded; the .docx is the text.
+                    rich = element.get("richTextPath")
+                    if rich and element.get("plainTextPath"):
+                        text, origin = reader.read_text_file(rich, name)
+                    if not text.strip():
+                        skipped.append(f"{name} (empty text)")
+                        continue
                 sources.append(RefiSource(
                     reader.need_guid(element), name, text, "text", origin,
                     _text_of(element, "Description"), guid_of(element.get("creatingUser")),
