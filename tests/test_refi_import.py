@@ -459,3 +459,54 @@ def test_positions_can_be_forced_and_a_wrong_choice_is_refused(cli, tmp_path):
     code, _, err, _ = import_cli(cli, tmp_path, path, "--positions", "bytes",
                                  project=tmp_path / "tredje.db")
     assert code == 1 and "is not a convention" in err
+
+
+# --- codebook exchange ----------------------------------------------------------------------
+
+def test_a_codebook_travels_on_its_own_as_qdc_and_comes_back_the_same(example, cli, tmp_path):
+    from lxml import etree
+
+    qdc, yaml_file = tmp_path / "kodebok.qdc", tmp_path / "kodebok.yaml"
+    code, out, err = cli("codebook", "export", "--format", "qdc", str(qdc),
+                         project=example.path)
+    assert code == 0, err
+    assert out.strip() == f"Wrote {qdc} (REFI-QDA codebook): 116 codes."
+    root = etree.fromstring(qdc.read_bytes())
+    assert root.tag == "{urn:QDA-XML:codebook:1.0}CodeBook"
+    # The codebook schema's Code is the project schema's: check it inside a project.
+    as_project = qdc.read_text(encoding="utf-8").replace("urn:QDA-XML:codebook:1.0",
+                                                         "urn:QDA-XML:project:1.0")
+    codes = etree.fromstring(as_project.encode("utf-8")).find(
+        "{urn:QDA-XML:project:1.0}Codes")
+    project = etree.Element("{urn:QDA-XML:project:1.0}Project", name="x")
+    etree.SubElement(project, "{urn:QDA-XML:project:1.0}CodeBook").append(codes)
+    schema = etree.XMLSchema(etree.parse(str(Path(__file__).parent / "data" /
+                                             "Project-mrt2019.xsd")))
+    assert schema.validate(project), schema.error_log
+    code, out, err = cli("codebook", "import", str(qdc), str(yaml_file))
+    assert code == 0 and out.strip() == f"Wrote {yaml_file}: 116 codes from {qdc}.", err
+    assert cli("codebook", "validate", str(yaml_file))[0] == 0
+    fresh = tmp_path / "tom.db"
+    init_project(fresh).close()
+    assert cli("codebook", "load", str(yaml_file), project=fresh)[0] == 0
+    fields = "SELECT * FROM code ORDER BY code_id"
+    copy = open_project(fresh)
+    try:
+        with example.snapshot() as one, copy.snapshot() as other:
+            assert [r[1:] for r in one.rows(fields)] == [r[1:] for r in other.rows(fields)]
+    finally:
+        copy.close()
+    # an existing file is never overwritten
+    code, _, err = cli("codebook", "import", str(qdc), str(yaml_file))
+    assert code == 1 and "exists" in err
+
+
+def test_the_codebook_of_another_programs_project_becomes_yaml(cli, tmp_path):
+    yaml_file = tmp_path / "atlas.yaml"
+    code, out, err = cli("codebook", "import", str(atlas(tmp_path)), str(yaml_file))
+    assert code == 0, err
+    text = yaml_file.read_text(encoding="utf-8")
+    for line in ("id: Ansvar", "id: Ansvar.praksis", "label: praksis", "id: Valg",
+                 "colour: '#966450'"):
+        assert line in text
+    assert cli("codebook", "validate", str(yaml_file))[0] == 0

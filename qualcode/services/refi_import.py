@@ -56,7 +56,13 @@ from qualcode.importers.refi_positions import (
     detect,
     normalise_with_offsets,
 )
-from qualcode.importers.refi_reader import RefiProject, RefiSelection, RefiSource, read_refi
+from qualcode.importers.refi_reader import (
+    RefiProject,
+    RefiSelection,
+    RefiSource,
+    read_codebook_xml,
+    read_refi,
+)
 from qualcode.services.codebooks import existing_codes, sync_codebook
 from qualcode.services.common import codes_by_id, get_or_create_coder, now
 from qualcode.services.ingest import ImportReport, _ids, _write_transcript, write_attributes
@@ -591,3 +597,23 @@ def _short(text: str) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= NAME_CHARS else flat[:NAME_CHARS - 1].rstrip() + "…"
 
+
+
+# --- codebook exchange (.qdc) ---------------------------------------------------------------
+
+def codebook_from_refi(path: Path) -> tuple[str, int, list[str]]:
+    """A .qdc (or the codebook of a .qdpx) as the text of a YAML codebook, with the number
+    of codes and the warnings. Checked as ``codebook validate`` would; nothing is written."""
+    path = Path(path)
+    codes, warnings = read_codebook_xml(path)
+    if not codes:
+        raise InputFileError(str(path), "the file holds no codes")
+    planned = plan_codes(codes)
+    data = codebook_data(planned, path.stem, None)
+    text = dump_codebook(data, f"Imported from {path.name} by qualcode.\n"
+                               "Check it with `qualcode codebook validate`, then load it.")
+    codebook, problems = parse_codebook(text, path.name)
+    errors = [p for p in problems if p.severity == "error"]
+    if codebook is None or errors:
+        raise CodebookError(f"{path}: the codebook read from it is not valid: {errors[0]}")
+    return text, len(planned), warnings
