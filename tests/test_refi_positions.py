@@ -120,3 +120,20 @@ def test_the_stored_text_and_the_map_keep_every_passage():
         start = raw.index(passage) if passage != "sier já" else raw.index("sier ja")
         end = start + (len(passage) if passage != "sier já" else len("sier ja\u0301"))
         assert stored[where(start):where(end)] == passage
+
+
+@pytest.mark.parametrize("convention", ["codepoints-lf", "utf16-crlf", "codepoints"])
+def test_whole_lines_start_after_the_line_break_and_end_before_it(convention):
+    text = file_text(convention)
+    lines = [LINES[1], LINES[3]]
+    reading = detect(text, spans_for_passages(text, convention, lines), forced=convention)
+    assert [text[start:end] for start, end in reading.spans] == lines
+
+
+def spans_for_passages(text: str, convention: str, passages: list[str]) -> list[Span]:
+    spans = []
+    for passage in passages:
+        at = text.index(passage)
+        start = units(text[:at], convention)
+        spans.append(Span(start, start + units(passage, convention)))
+    return spans

@@ -55,38 +55,52 @@ class PositionError(ValueError):
     """No convention reads the positions safely; the message says why."""
 
 
-def _weights(text: str, convention: str) -> list[int] | None:
-    """How many units each code point counts for; None when every one counts one."""
-    unit, _, breaks = convention.partition("-")
-    special_unit = (unit == "utf16" and any(ord(c) > 0xFFFF for c in text)) or \
-        (unit == "utf8" and not text.isascii())
-    if not special_unit and not (breaks == "crlf" and "\n" in text) and \
-            not (breaks == "lf" and "\r\n" in text):
-        return None
-    if unit == "utf16":
-        weights = [2 if ord(c) > 0xFFFF else 1 for c in text]
-    elif unit == "utf8":
-        weights = [len(c.encode("utf-8", "surrogatepass")) for c in text]
-    else:
-        weights = [1] * len(text)
-    if breaks:
-        for i, c in enumerate(text):
-            if c == "\n":
-                after_cr = i > 0 and text[i - 1] == "\r"
-                if breaks == "crlf" and not after_cr:
-                    weights[i] = 2  # counted as if a CR stood before it
-                elif breaks == "lf" and after_cr:
-                    weights[i] = 0  # the CR before it already counted the break
-    return weights
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_NON_ASCII = re.compile("[^\x00-\x7f]+")
+_LONE_LF = re.compile("(?<!\r)\n")
+_CR_BEFORE_LF = re.compile("\r(?=\n)")
 
 
-def _to_index(offsets: list[int] | None, n: int, position: int) -> int | None:
-    """The code-point index at which ``position`` units have been counted, or None when it
-    falls inside a character (half a surrogate pair, the middle of a CRLF)."""
-    if offsets is None:
-        return position if 0 <= position <= n else None
-    i = bisect.bisect_left(offsets, position)
-    return i if i <= n and offsets[i] == position else None
+class _Units:
+    """Where a convention's units differ from code points: the (sparse) characters that
+    count for more or less than one. A position maps to a code-point index by a binary
+    search over those, so a long transcript costs as much as its special characters."""
+
+    def __init__(self, text: str, convention: str) -> None:
+        unit, _, breaks = convention.partition("-")
+        deltas: dict[int, int] = {}
+        if unit == "utf16":
+            for match in _ASTRAL.finditer(text):
+                deltas[match.start()] = 1  # a surrogate pair
+        elif unit == "utf8" and not text.isascii():
+            for match in _NON_ASCII.finditer(text):
+                for i in range(match.start(), match.end()):
+                    deltas[i] = len(text[i].encode("utf-8", "surrogatepass")) - 1
+        if breaks == "crlf":
+            for match in _LONE_LF.finditer(text):
+                deltas[match.start()] = deltas.get(match.start(), 0) + 1  # as if CR LF
+        elif breaks == "lf":
+            for match in _CR_BEFORE_LF.finditer(text):
+                deltas[match.start()] = -1  # the LF after it counts the break
+        self.n = len(text)
+        self.events = sorted(deltas)
+        # Segment k holds the indices after event k-1 up to event k (the last one up to
+        # the end); within it, offset(i) = i + before[k].
+        self.before = [0, *accumulate(deltas[e] for e in self.events)]
+        self.ends = [e + b for e, b in zip([*self.events, self.n], self.before, strict=True)]
+
+    def index(self, position: int) -> int | None:
+        """The first code-point index at which ``position`` units have been counted, or None
+        when it falls inside a character (half a surrogate pair, the middle of a CRLF) or
+        outside the text."""
+        if not self.events:
+            return position if 0 <= position <= self.n else None
+        k = bisect.bisect_left(self.ends, position)
+        if position < 0 or k >= len(self.ends):
+            return None
+        i = position - self.before[k]
+        first = self.events[k - 1] + 1 if k else 0
+        return i if i >= first else None
 
 
 def _flat(text: str) -> str:
@@ -123,13 +137,11 @@ def _clean_end(text: str, i: int) -> bool:
 
 def read_with(text: str, spans: list[Span], convention: str) -> Reading | None:
     """The spans under one convention, or None when one of them does not fit the text."""
-    weights = _weights(text, convention)
-    offsets = None if weights is None else [0, *accumulate(weights)]
-    n = len(text)
+    units = _Units(text, convention)
     result: list[tuple[int, int]] = []
     matched = boundaries = 0
     for span in spans:
-        start, end = _to_index(offsets, n, span.start), _to_index(offsets, n, span.end)
+        start, end = units.index(span.start), units.index(span.end)
         if start is None or end is None or end < start:
             return None
         result.append((start, end))

@@ -39,7 +39,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import insert
 from sqlmodel import select
 
@@ -289,19 +288,18 @@ def import_qdpx(store: Store, path: Path, *, positions: str | None = None,
         raise ConflictError(f"'{target}' exists; nothing was imported",
                             hint="pass --codebook with a new file name for the imported "
                                  "codebook")
-    codebook_text = None
+    data = None
     if planned:
         name, title, version = _codebook_names(project, path)
         data = codebook_data(planned, name, title)
         data["version"] = version
-        codebook_text = dump_codebook(
-            data, f"Imported from {path.name} ({project.origin or 'REFI-QDA'}) by qualcode.\n"
-                  "Edit it and load it again with `qualcode codebook load`.")
+    header = (f"Imported from {path.name} ({project.origin or 'REFI-QDA'}) by qualcode.\n"
+              "Edit it and load it again with `qualcode codebook load`.")
     written = False
     try:
         with store.write() as session:
-            if codebook_text is not None:
-                written = _write_codebook(session, codebook_text, target, report)
+            if data is not None:
+                written = _write_codebook(session, data, header, target, report)
             _write(session, project, texts, cases, code_ids, report)
     except BaseException:
         if written:
@@ -311,17 +309,16 @@ def import_qdpx(store: Store, path: Path, *, positions: str | None = None,
     return report
 
 
-def _write_codebook(session, text: str, target: Path, report: QdpxImportReport) -> bool:
+def _write_codebook(session, data: dict, header: str, target: Path,
+                    report: QdpxImportReport) -> bool:
     """Merge the imported codes with the project's and sync them; the YAML file is written
     (fresh, never over another file) before the transaction commits."""
-    data = yaml.safe_load(text)
     present = existing_codes(session)
     if present:
         # Codes already in the project stay as they are; new ones are added to the file.
         known = {code.id for code in present}
         data["codes"] = _project_codes(present) + _without(data["codes"], known)
-        text = "".join(line + "\n" for line in text.splitlines() if line.startswith("#")) \
-            + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    text = dump_codebook(data, header)
     codebook, problems = parse_codebook(text, str(target))
     errors = [p for p in problems if p.severity == "error"]
     if codebook is None or errors:
