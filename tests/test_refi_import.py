@@ -510,3 +510,68 @@ def test_the_codebook_of_another_programs_project_becomes_yaml(cli, tmp_path):
                  "colour: '#966450'"):
         assert line in text
     assert cli("codebook", "validate", str(yaml_file))[0] == 0
+
+
+def test_nvivo_for_mac_empty_plain_text_beside_a_word_file(cli, tmp_path):
+    """NVivo for Mac writes a .txt holding one line break beside each .docx of a document
+    nobody coded: the text is the Word file's; a document empty in both is skipped."""
+    import docx
+
+    user = guid(1)
+    word = docx.Document()
+    for line in ("Rektor: Vi har en plan for rådgivningen.", "Intervjuer: Takk."):
+        word.add_paragraph(line)
+    buffer = io.BytesIO()
+    word.save(buffer)
+    empty = io.BytesIO()
+    docx.Document().save(empty)
+    full, blank = guid(20), guid(21)
+    qde = (HEAD.format(name="qc project", origin="NVivo for Mac 15.0.0", creator=user)
+           + f'<Users><User guid="{user}" id="KN" name="kari"/></Users>'
+           + f'<CodeBook><Codes><Code guid="{guid(10)}" isCodable="true" name="Plan"/>'
+             '</Codes></CodeBook><Sources>'
+           + "".join(f'<TextSource guid="{g}" name="{n}" plainTextPath="internal://{g}.txt" '
+                     f'richTextPath="internal://{g}.docx"/>'
+                     for g, n in ((full, "Rektor Nordvik"), (blank, "Tomt")))
+           + '</Sources></Project>')
+    path = make_qdpx(tmp_path / "mac.qdpx", qde, {
+        f"sources/{full}.txt": b"\n", f"sources/{full}.docx": buffer.getvalue(),
+        f"sources/{blank}.txt": b"\n", f"sources/{blank}.docx": empty.getvalue(),
+        "sources/.root": b""})
+    code, out, err, project = import_cli(cli, tmp_path, path)
+    assert code == 0, err
+    assert "skipped: Tomt (empty text)" in err
+    store = open_project(project)
+    try:
+        [transcript] = overview.list_transcripts(store)
+        assert transcript["name"] == "Rektor Nordvik"
+        assert transcript["speakers"] == ["Rektor", "Intervjuer"]
+    finally:
+        store.close()
+
+
+def test_the_qc_tools_whole_line_selections(cli, tmp_path):
+    """The qc tool codes whole lines: selections named line:N that run from a line's start
+    to the start of the next, line break included, with no snippet to check against."""
+    lines = ["Intervjuer: Hva gjør rådgiveren?", "Rådgiver: Jeg har samtaler med elevene.",
+             "Rådgiver: Og jeg lager årshjulet sammen med rektor.", "Intervjuer: Takk."]
+    text = "\n".join(lines) + "\n"
+    user = guid(1)
+    spans = ""
+    for n in (1, 2):
+        start = text.index(lines[n])
+        spans += (f'<PlainTextSelection guid="{guid(30 + n)}" name="line:{n}" '
+                  f'startPosition="{start}" endPosition="{start + len(lines[n]) + 1}">'
+                  f'<Coding guid="{guid(40 + n)}" creatingUser="{user}"><CodeRef '
+                  f'targetGUID="{guid(10)}"/></Coding></PlainTextSelection>')
+    qde = ('<Project xmlns="urn:QDA-XML:project:1.0" origin="qc 1.3.2" name="qc project">'
+           f'<Users><User name="cp" guid="{user}" /></Users>'
+           f'<CodeBook><Codes><Code name="samtaler" guid="{guid(10)}" isCodable="true"/>'
+           f'</Codes></CodeBook><Sources><TextSource guid="{guid(20)}" name="radgiver" '
+           f'plainTextPath="internal://radgiver.txt">{spans}</TextSource></Sources></Project>')
+    path = make_qdpx(tmp_path / "qc.qdpx", qde, {"sources/radgiver.txt": text.encode()})
+    code, out, err, project = import_cli(cli, tmp_path, path)
+    assert code == 0, err
+    assert "positions read as codepoints" in out
+    assert [c["text"].rstrip("\n") for c in codings_of(project)] == lines[1:3]
+    assert {c["turns"] for c in codings_of(project)} == {"2", "3"}

@@ -345,8 +345,8 @@ class _Reader:
             from qualcode.importers.docx_reader import read_docx
 
             text, _ = read_docx(data, f"{self.where}:{member}")
-            self.warnings.append(f"{self.where}: '{member}' is read from Word (no plain "
-                                 "text given); its positions are checked against that text")
+            self.warnings.append(f"{self.where}: the text of '{member}' is read from the "
+                                 "Word file (no plain text, or an empty one, beside it)")
             return text
         from qualcode.domain.text import decode_bytes
 
