@@ -575,3 +575,15 @@ def test_the_qc_tools_whole_line_selections(cli, tmp_path):
     assert "positions read as codepoints" in out
     assert [c["text"].rstrip("\n") for c in codings_of(project)] == lines[1:3]
     assert {c["turns"] for c in codings_of(project)} == {"2", "3"}
+
+
+def test_importing_the_same_file_again_adds_nothing(cli, tmp_path):
+    path = nvivo_windows(tmp_path)
+    code, _, err, project = import_cli(cli, tmp_path, path)
+    assert code == 0, err
+    code, out, err, _ = import_cli(cli, tmp_path, path, "--codebook",
+                                   str(tmp_path / "igjen.yaml"), project=project)
+    assert code == 0, err
+    assert "0 transcripts (1 already in the project)" in out
+    assert "0 codings" in out and "3 already there" in out
+    assert len(codings_of(project)) == 3

@@ -89,11 +89,19 @@ def _import_qdpx(ctx: typer.Context, paths: list[Path], positions: str,
     for line in report.skipped:
         err_console.print(f"[yellow]skipped:[/] {line}", highlight=False, soft_wrap=True)
     used = sorted(set(report.conventions.values()))
+    if len(used) > 1:  # say which source was read which way
+        for name, convention in report.conventions.items():
+            console.print(f"positions of {name}: {convention}", highlight=False)
     console.print(
         f"Imported {paths[0]}: {len(report.transcripts)} transcripts"
         + (f" ({len(report.unchanged)} already in the project)" if report.unchanged else "")
         + f", {report.codes} codes, {report.codings} codings by "
-        f"{len(report.coders)} coders, {report.memos} memos, {report.persons} persons, "
+        f"{len(report.coders)} coders ({report.coding_memos} with memos)"
+        + (f", {report.duplicates} already there" if report.duplicates else "")
+        + f", {report.memos} memos"
+        + (f" ({report.uncoded_selections} of them passages nobody coded)"
+           if report.uncoded_selections else "")
+        + f", {report.persons} persons, "
         f"{report.sites} sites, {report.turns} turns ({report.speaker_labels} speaker "
         f"labels); positions read as {', '.join(used) or '-'}."
         + (f" Codebook: {report.codebook_file}." if report.codebook_file else ""),

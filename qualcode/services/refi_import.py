@@ -83,6 +83,7 @@ class QdpxImportReport:
     conventions: dict[str, str] = field(default_factory=dict)  # transcript -> convention
     codes: int = 0
     codings: int = 0
+    coding_memos: int = 0
     duplicates: int = 0
     coders: list[str] = field(default_factory=list)
     memos: int = 0
@@ -185,8 +186,9 @@ def _case_kind(description: str | None) -> str | None:
 def plan_texts(project: RefiProject, forced: str | None, existing_names: set[str]
                ) -> list[_Text]:
     """Every text source read, positioned and named, with the metadata qualcode wrote."""
-    from_qualcode = (project.origin or "").startswith("qualcode")
-    used = {name.casefold() for name in existing_names} if not from_qualcode else set()
+    # Names are not made unique against the project: importing the same file again finds
+    # its transcripts (unchanged, their codings not doubled) instead of adding copies.
+    used: set[str] = set()
     texts = []
     for source in project.sources:
         stored, spans, convention = _read_positions(project, source, forced)
@@ -495,6 +497,7 @@ def _write(session, project: RefiProject, texts: list[_Text], cases: _Cases,
     if rows:
         session.execute(insert(Coding), rows)
     report.codings = len(rows)
+    report.coding_memos = sum(1 for row in rows if row["memo"])
     report.coders = sorted({name for name, pk in coders.items()
                             if any(r["coder_pk"] == pk for r in rows)})
 
