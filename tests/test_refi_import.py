@@ -403,6 +403,14 @@ def _shifted_positions(tmp_path):
     return make_qdpx(tmp_path / "feil.qdpx", qde), "would be shifted"
 
 
+def _selection_without_positions(tmp_path):
+    qde = (HEAD.format(name="x", origin="MAXQDA", creator=guid(1))
+           + f'<Sources><TextSource guid="{guid(2)}" name="Rektor"><PlainTextContent>Rektor: '
+             f'Ja.</PlainTextContent><PlainTextSelection guid="{guid(3)}" endPosition="9"/>'
+             '</TextSource></Sources></Project>')
+    return make_qdpx(tmp_path / "feil.qdpx", qde), "startPosition='None', not a whole number"
+
+
 def _encrypted(tmp_path):
     path = tmp_path / "feil.qdpx"
     with zipfile.ZipFile(path, "w") as archive:
@@ -434,7 +442,8 @@ def _bomb(tmp_path):
 
 @pytest.mark.parametrize("make", [_not_a_zip, _no_qde, _not_a_project, _missing_source,
                                   _unknown_code, _positions_fit_nothing, _shifted_positions,
-                                  _encrypted, _climbs_out, _bomb],
+                                  _selection_without_positions, _encrypted, _climbs_out,
+                                  _bomb],
                          ids=lambda f: f.__name__.strip("_"))
 def test_bad_input_is_one_line_naming_the_file_and_nothing_is_written(make, cli, tmp_path):
     path, reason = make(tmp_path)
@@ -548,6 +557,17 @@ def test_nvivo_for_mac_empty_plain_text_beside_a_word_file(cli, tmp_path):
         assert transcript["speakers"] == ["Rektor", "Intervjuer"]
     finally:
         store.close()
+
+
+def test_a_bare_qde_reads_its_sources_beside_it(cli, tmp_path):
+    text = "Rektor: Vi har en plan.\nIntervjuer: Takk.\n"
+    qde = (HEAD.format(name="x", origin="MAXQDA", creator=guid(1))
+           + f'<Sources><TextSource guid="{guid(2)}" name="Rektor" '
+             'plainTextPath="relative://rektor.txt"/></Sources></Project>')
+    (tmp_path / "prosjekt.qde").write_text(qde, encoding="utf-8")
+    (tmp_path / "rektor.txt").write_text(text, encoding="utf-8")
+    code, out, err, _ = import_cli(cli, tmp_path, tmp_path / "prosjekt.qde")
+    assert code == 0 and "1 transcripts" in out, err
 
 
 def test_the_qc_tools_whole_line_selections(cli, tmp_path):

@@ -23,7 +23,7 @@ def import_transcripts(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(
         help="Transcript files (.txt, .md, .docx, .vtt, .srt) or folders of them, or one "
-             "REFI-QDA project (.qdpx).")],
+             "REFI-QDA project (.qdpx, or a bare .qde beside its sources).")],
     replace: Annotated[bool, typer.Option(
         "--replace", help="Update transcripts whose text changed (codings are re-anchored "
                           "or the import is refused).")] = False,
@@ -45,7 +45,7 @@ def import_transcripts(
     from qualcode.services.ingest import expand_paths
     from qualcode.services.ingest import import_transcripts as run
 
-    qdpx = [p for p in paths if p.suffix.lower() == ".qdpx"]
+    qdpx = [p for p in paths if p.suffix.lower() in (".qdpx", ".qde")]
     if qdpx:
         _import_qdpx(ctx, paths, positions, codebook)
         return
@@ -77,7 +77,7 @@ def _import_qdpx(ctx: typer.Context, paths: list[Path], positions: str,
     from qualcode.services.refi_import import import_qdpx
 
     if len(paths) != 1:
-        raise QualcodeError("a .qdpx is imported on its own",
+        raise QualcodeError("a REFI-QDA project is imported on its own",
                             hint="import it in one command, other files in another")
     if positions not in CHOICES:
         raise QualcodeError(f"--positions {positions} is not a convention",
