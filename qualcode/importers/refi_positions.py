@@ -110,6 +110,8 @@ def _flat(text: str) -> str:
 def snippet_matches(cut: str, snippet: str) -> bool:
     """A snippet quotes a cut when equal with runs of white space as one space, or when it
     is the cut's opening words shortened with an ellipsis."""
+    if cut == snippet and cut.strip():
+        return True
     cut_flat, given = _flat(cut), _flat(snippet)
     if not given:
         return False
@@ -160,7 +162,14 @@ def detect(text: str, spans: list[Span], forced: str | None = None) -> Reading:
         if reading is None:
             raise PositionError(f"the positions do not fit the text when read as {forced}")
         return reading
-    readings = [r for r in (read_with(text, spans, c) for c in CONVENTIONS) if r is not None]
+    standard = read_with(text, spans, CONVENTIONS[0])
+    if standard is not None and spans and standard.snippets_matched == len(spans):
+        # Every selection quotes exactly what the standard's reading cuts: the evidence is
+        # complete, and no other reading can do better.
+        return standard
+    readings = [standard] if standard is not None else []
+    readings += [r for r in (read_with(text, spans, c) for c in CONVENTIONS[1:])
+                 if r is not None]
     if not readings:
         raise PositionError("the positions fit no known convention (selections fall "
                             "outside the text or inside characters)")

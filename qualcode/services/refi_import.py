@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -64,7 +65,13 @@ from qualcode.importers.refi_reader import (
 )
 from qualcode.services.codebooks import existing_codes, sync_codebook
 from qualcode.services.common import codes_by_id, get_or_create_coder, now
-from qualcode.services.ingest import ImportReport, _ids, _write_transcript, write_attributes
+from qualcode.services.ingest import (
+    PARALLEL_MIN_FILES,
+    ImportReport,
+    _ids,
+    _write_transcript,
+    write_attributes,
+)
 from qualcode.services.refi import CASE_KIND, FILE_LINE, SITE_LINE, SPEAKER_LINE
 from qualcode.store import Store
 from qualcode.store.models import Coding, Memo, Person, Site, Transcript
@@ -109,6 +116,7 @@ class _Text:
     metadata: TranscriptMetadata
     raw_sha: str
     file: tuple[str, str] | None = None  # (format, file name) it was first imported from
+    parsed: ParsedTranscript | None = None  # with turns, once the speaker rules ran
 
 
 def _typed(refi_type: str, text: str) -> Any:
@@ -282,6 +290,7 @@ def import_qdpx(store: Store, path: Path, *, positions: str | None = None,
         existing_names = set(session.exec(select(Transcript.name)).all())
     texts = plan_texts(project, positions, existing_names)
     cases = plan_cases(project)
+    _parse_all(texts, cases, path)
     planned = plan_codes(project.codes)
     code_ids = {code.guid: code.id for code in planned}
     target = Path(codebook_path) if codebook_path else \
@@ -309,6 +318,35 @@ def import_qdpx(store: Store, path: Path, *, positions: str | None = None,
         raise
     report.codes = len(planned)
     return report
+
+
+def _parse_one(args: tuple) -> ParsedTranscript:
+    name, source_format, source_file, text, metadata, raw_sha = args
+    return build_transcript(name=name, source_file=source_file, source_format=source_format,
+                            encoding=None, text=text, metadata=metadata, source_sha256=raw_sha)
+
+
+def _parse_all(texts: list[_Text], cases: _Cases, path: Path) -> None:
+    """Run the speaker rules over every text before the transaction opens, on every core
+    for a large project (parsing is pure, CPU-bound work), as the .txt import does."""
+    jobs = []
+    for item in texts:
+        item.metadata.attributes = dict(cases.transcript_attributes.get(item.source.guid, {}))
+        source_format, source_file = item.file or ("qdpx", f"{path.name}:{item.source.name}")
+        jobs.append((item.name, source_format, source_file, item.text, item.metadata,
+                     item.raw_sha))
+    if len(jobs) >= PARALLEL_MIN_FILES and (os.cpu_count() or 1) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 8),
+                                 mp_context=context) as pool:
+            results = list(pool.map(_parse_one, jobs, chunksize=8))
+    else:
+        results = [_parse_one(job) for job in jobs]
+    for item, parsed in zip(texts, results, strict=True):
+        item.parsed = parsed
 
 
 def _write_codebook(session, data: dict, header: str, target: Path,
@@ -406,7 +444,6 @@ def _write(session, project: RefiProject, texts: list[_Text], cases: _Cases,
             if person and person not in persons:
                 raise InputFileError(where, f"source '{item.source.name}': speaker '{label}'"
                                      f" is mapped to unknown person '{person}'")
-        meta.attributes = dict(cases.transcript_attributes.get(item.source.guid, {}))
         old = existing.get(item.name)
         if old is not None:
             if old.text_sha256 != sha256_text(item.text):
@@ -417,11 +454,7 @@ def _write(session, project: RefiProject, texts: list[_Text], cases: _Cases,
             transcript_pks[item.source.guid] = old.pk
             stored_texts[item.source.guid] = old.text
             continue
-        source_format, source_file = item.file or (
-            "qdpx", f"{Path(where).name}:{item.source.name}")
-        parsed: ParsedTranscript = build_transcript(
-            name=item.name, source_file=source_file, source_format=source_format,
-            encoding=None, text=item.text, metadata=meta, source_sha256=item.raw_sha)
+        parsed = item.parsed
         site_pk = sites[meta.site] if meta.site else None
         if site_pk is None:
             found = {person_site.get(p) for p in meta.speakers.values() if p} - {None}
