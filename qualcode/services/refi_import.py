@@ -172,7 +172,7 @@ def _transcript_name(name: str, used: set[str]) -> str:
 def _read_positions(project: RefiProject, source: RefiSource, forced: str | None
                     ) -> tuple[str, dict[str, tuple[int, int]], str]:
     """The stored text of a source, each selection's span in it, and the convention."""
-    selections = [s for s in source.selections]
+    selections = list(source.selections)
     spans = [Span(s.start, s.end, s.name) for s in selections]
     try:
         reading = detect(source.text, spans, forced)
@@ -191,8 +191,7 @@ def _case_kind(description: str | None) -> str | None:
     return marked[-1][len(CASE_KIND):].strip() if marked else None
 
 
-def plan_texts(project: RefiProject, forced: str | None, existing_names: set[str]
-               ) -> list[_Text]:
+def plan_texts(project: RefiProject, forced: str | None) -> list[_Text]:
     """Every text source read, positioned and named, with the metadata qualcode wrote."""
     # Names are not made unique against the project: importing the same file again finds
     # its transcripts (unchanged, their codings not doubled) instead of adding copies.
@@ -286,15 +285,14 @@ def import_qdpx(store: Store, path: Path, *, positions: str | None = None,
     project = read_refi(path)
     report = QdpxImportReport(path=str(path), warnings=list(project.warnings))
     report.skipped = list(project.skipped_sources)
-    with store.read() as session:
-        existing_names = set(session.exec(select(Transcript.name)).all())
-    texts = plan_texts(project, positions, existing_names)
+    texts = plan_texts(project, positions)
     cases = plan_cases(project)
     _parse_all(texts, cases, path)
     planned = plan_codes(project.codes)
     code_ids = {code.guid: code.id for code in planned}
-    target = Path(codebook_path) if codebook_path else \
-        Path(store.location).parent / f"{path.stem}.codebook.yaml"
+    # Next to the project file; a shared database has none, so in the working folder.
+    beside = store.path.parent if getattr(store, "path", None) else Path.cwd()
+    target = Path(codebook_path) if codebook_path else beside / f"{path.stem}.codebook.yaml"
     if planned and target.exists():
         raise ConflictError(f"'{target}' exists; nothing was imported",
                             hint="pass --codebook with a new file name for the imported "
