@@ -607,3 +607,23 @@ def test_importing_the_same_file_again_adds_nothing(cli, tmp_path):
     assert "0 transcripts (1 already in the project)" in out
     assert "0 codings" in out and "3 already there" in out
     assert len(codings_of(project)) == 3
+
+
+@pytest.mark.parametrize("namespace", ['xmlns="urn:QDA-XML:project:1.0"', ""],
+                         ids=["out-of-order", "no-namespace"])
+def test_what_real_programs_write_against_the_schema_is_read_with_a_warning(
+        namespace, cli, tmp_path):
+    text = "Rektor: Vi har en plan for rådgivningen."
+    code_guid = "{" + guid(10).upper() + "}"  # braces and upper case, as some write them
+    qde = (f'<Project {namespace} name="x" origin="Quirkos">'
+           f'<Sources><TextSource guid="{guid(2)}" name="Rektor"><PlainTextContent>{text}'
+           '</PlainTextContent>'
+           + selection(text, "Vi har en plan", "codepoints", 1, code=guid(10), user=guid(1))
+           + '</TextSource></Sources>'
+           f'<CodeBook><Codes><Code guid="{code_guid}" name="Plan"/></Codes></CodeBook>'
+           '</Project>')
+    code, out, err, project = import_cli(cli, tmp_path, make_qdpx(tmp_path / "q.qdpx", qde))
+    assert code == 0, err
+    assert ("does not follow the REFI-QDA schema" in err if namespace
+            else "not in the namespace" in err)
+    assert [(c["code"], c["text"]) for c in codings_of(project)] == [("Plan", "Vi har en plan")]
