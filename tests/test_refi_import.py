@@ -627,3 +627,18 @@ def test_what_real_programs_write_against_the_schema_is_read_with_a_warning(
     assert ("does not follow the REFI-QDA schema" in err if namespace
             else "not in the namespace" in err)
     assert [(c["code"], c["text"]) for c in codings_of(project)] == [("Plan", "Vi har en plan")]
+
+
+def test_options_that_do_not_apply_are_refused_in_one_line(cli, tmp_path):
+    from tests.conftest import EXAMPLE
+
+    path = maxqda(tmp_path)
+    code, _, err, project = import_cli(cli, tmp_path, path, "--replace")
+    assert code == 1 and "--replace does not apply" in err and len(err.strip().splitlines()) == 1
+    code, _, err = cli("import", str(EXAMPLE / "nordvik_rektor.txt"), "--positions", "utf16",
+                       project=project)
+    assert code == 1 and "apply to a REFI-QDA project" in err
+    code, _, err = cli("import", str(path), str(EXAMPLE / "nordvik_rektor.txt"),
+                       project=project)
+    assert code == 1 and "imported on its own" in err
+    assert codings_of(project) == []

@@ -42,13 +42,20 @@ def import_transcripts(
     imported whole: sources, codebook, coders and codings, memos, cases and variables."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from qualcode.domain.errors import QualcodeError
     from qualcode.services.ingest import expand_paths
     from qualcode.services.ingest import import_transcripts as run
 
     qdpx = [p for p in paths if p.suffix.lower() in (".qdpx", ".qde")]
     if qdpx:
+        if replace:
+            raise QualcodeError("--replace does not apply to a REFI-QDA project",
+                                hint="import it into a new project instead")
         _import_qdpx(ctx, paths, positions, codebook)
         return
+    if positions != "auto" or codebook is not None:
+        raise QualcodeError("--positions and --codebook apply to a REFI-QDA project (.qdpx)",
+                            hint="leave them out when importing transcripts")
     store = open_project(ctx)
     files = expand_paths(paths)
     with Progress(TextColumn("Reading"), BarColumn(), MofNCompleteColumn(),
