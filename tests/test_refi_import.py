@@ -81,8 +81,19 @@ def codings_of(project: Path) -> list[dict]:
 # --- a round trip through the standard ----------------------------------------------------
 
 def test_a_study_exported_and_imported_is_the_same_study(example, cli, tmp_path):
+    from qualcode.services.common import now
+    from qualcode.store.models import Memo
+
     mx.set_summary(example, "LED.forankring_eier", site="nordvik_u",
                    text="Forankringen er bare på papiret.")
+    with example.write() as session:  # a memo on each kind of thing, titled or not
+        for about_type, key, title in (("person", "nordvik_rektor", "Rektors rolle"),
+                                       ("site", "vestbo_vgs", None),
+                                       ("transcript", "nordvik_laerere", "Lydkvalitet"),
+                                       ("code", "RAM", None), ("project", None, "Logg")):
+            session.add(Memo(author="anna", about_type=about_type, about_key=key,
+                             title=title, body=f"Notat om {key or 'prosjektet'}.",
+                             created_at=now(), updated_at=now()))
     qdpx = write_qdpx(example, tmp_path / "studie.qdpx").path
     code, out, err, project = import_cli(cli, tmp_path, qdpx)
     assert code == 0, err
@@ -91,7 +102,8 @@ def test_a_study_exported_and_imported_is_the_same_study(example, cli, tmp_path)
     copy = open_project(project)
     try:
         assert_same_study(example, copy, codebook_file=False)
-        memos = "SELECT about_type, about_key, body FROM memo ORDER BY about_type, about_key"
+        memos = ("SELECT about_type, about_key, title, body, author FROM memo "
+                 "ORDER BY about_type, about_key")
         with example.snapshot() as one, copy.snapshot() as other:
             assert one.rows(memos) == other.rows(memos)
             speakers = ("SELECT t.name, p.label, s.person_id, p.role FROM participation p "

@@ -104,6 +104,7 @@ class RefiNote:
     name: str | None
     text: str
     user: str | None
+    description: str | None = None
 
 
 @dataclass
@@ -431,7 +432,8 @@ def _project(reader: _Reader, root) -> RefiProject:
             guid = reader.need_guid(note)
             text, _ = reader.source_text(note, note.get("name") or guid)
             notes[guid] = RefiNote(guid, note.get("name"), text or "",
-                                   guid_of(note.get("creatingUser")))
+                                   guid_of(note.get("creatingUser")),
+                                   _text_of(note, "Description"))
     sources, skipped = _sources(reader, root)
     selection_source = {s.guid: source.guid for source in sources for s in source.selections}
     cases = []

@@ -68,6 +68,7 @@ CASE_KIND = "qualcode case: "
 SITE_LINE = "qualcode site: "
 SPEAKER_LINE = "qualcode speaker: "
 FILE_LINE = "qualcode file: "
+MEMO_LINE = "qualcode memo: "
 
 
 @dataclass
@@ -424,7 +425,8 @@ class _Writer:
             # Anything else (a case: the schema gives Case no NoteRef) hangs on the project.
             note = guid("memo", pk)
             self.notes.append({"guid": note, "user": self.user(author), "when": created,
-                               "modified": updated, "text": body, "name": title or label})
+                               "modified": updated, "text": body, "name": title or label,
+                               "about": f"{about_type} {key}".strip()})
             self.note_refs[target].append(note)
 
     def _codebook(self, root) -> None:
@@ -615,4 +617,7 @@ class _Writer:
             element = self.sub(notes, "Note", guid=note["guid"], name=_short(note["name"]),
                                creatingUser=note["user"], creationDateTime=_iso(note["when"]),
                                modifiedDateTime=_iso(note.get("modified")))
+            if note.get("about"):
+                # What the memo is about, also where the schema gives it no NoteRef (cases).
+                self.sub(element, "Description", f"{MEMO_LINE}{note['about']}")
             self.sub(element, "PlainTextContent", note["text"])

@@ -72,7 +72,13 @@ from qualcode.services.ingest import (
     _write_transcript,
     write_attributes,
 )
-from qualcode.services.refi import CASE_KIND, FILE_LINE, SITE_LINE, SPEAKER_LINE
+from qualcode.services.refi import (
+    CASE_KIND,
+    FILE_LINE,
+    MEMO_LINE,
+    SITE_LINE,
+    SPEAKER_LINE,
+)
 from qualcode.store import Store
 from qualcode.store.models import Coding, Memo, Person, Site, Transcript
 
@@ -538,7 +544,7 @@ def _write(session, project: RefiProject, texts: list[_Text], cases: _Cases,
         if note is None or guid in notes_used:
             return
         notes_used.add(guid)
-        kind, key, title = _summary(note.name) or (about_type, about_key, note.name)
+        kind, key, title = _memo_about(note) or (about_type, about_key, note.name)
         memos.append(dict(author=names.get(note.user), about_type=kind, about_key=key,
                           title=title, body=note.text))
 
@@ -612,16 +618,18 @@ def _memo_text(project: RefiProject, selection: RefiSelection, notes: list[str]
     return "\n\n".join(parts) or None
 
 
-_SUMMARY = re.compile(r"Summary: (\S+) for (site|person|transcript|\S+) (.+)")
-
-
-def _summary(name: str | None) -> tuple[str, str, None] | None:
-    """A matrix summary exported by qualcode, back under its own key."""
-    match = _SUMMARY.fullmatch(name or "")
-    if not match:
+def _memo_about(note) -> tuple[str, str | None, str | None] | None:
+    """What a memo exported by qualcode is about (``qualcode memo: KIND KEY`` in the note's
+    description) and its own title (the note's name, unless the export made one up)."""
+    _, marked = _split_description(note.description, (MEMO_LINE,))
+    if not marked:
         return None
-    code, kind, case = match.groups()
-    return "summary", f"{code}|{kind}|{case}", None
+    kind, _, key = marked[-1][len(MEMO_LINE):].strip().partition(" ")
+    made_up = {f"{kind} {key}".strip()}
+    if kind == "summary" and key.count("|") >= 2:
+        code_id, case_kind, case = key.split("|", 2)
+        made_up.add(f"Summary: {code_id} for {case_kind} {case}")
+    return kind, key or None, None if note.name in made_up else note.name
 
 
 def _short(text: str) -> str:
