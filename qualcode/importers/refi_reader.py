@@ -221,15 +221,62 @@ def _schema():
     return etree.XMLSchema(etree.parse(str(SCHEMA_FILE)))
 
 
-def schema_problem(root) -> str | None:
-    """The first way the document departs from the REFI-QDA project schema, or None."""
-    if not SCHEMA_FILE.exists():
-        return None
-    schema = _schema()
-    if schema.validate(root):
-        return None
-    error = schema.error_log.last_error
-    return f"line {error.line}: {error.message}"
+@dataclass
+class _Parsed:
+    root: object
+    sources: list[RefiSource]
+    skipped: list[str]
+    schema_problem: str | None
+
+
+def _stream(reader: _Reader, data: bytes, schema) -> _Parsed:
+    """Parse the project XML, checked against ``schema`` while it is read, turning each
+    source into plain data as soon as it is complete and dropping its elements: a large
+    project's selections never sit in memory as a tree."""
+    from lxml import etree
+
+    sources: list[RefiSource] = []
+    skipped: list[str] = []
+    options = {"events": ("end",), "resolve_entities": False, "no_network": True,
+               "load_dtd": False, "huge_tree": True, "remove_blank_text": False}
+    if schema is not None:
+        options["schema"] = schema
+    root = None
+    for _, element in etree.iterparse(io.BytesIO(data), **options):
+        parent = element.getparent()
+        if parent is None:
+            root = element
+        elif _local(parent) == "Sources" and parent.getparent() is not None \
+                and parent.getparent().getparent() is None:
+            _source(reader, element, sources, skipped)
+            element.clear(keep_tail=True)
+            while element.getprevious() is not None:
+                del parent[0]
+    return _Parsed(root, sources, skipped, None)
+
+
+def _parse_project(reader: _Reader, data: bytes) -> _Parsed:
+    """The document, checked against the REFI-QDA schema; one that departs from it is
+    read again without the check, and the first departure is kept for a warning."""
+    from lxml import etree
+
+    schema = _schema() if SCHEMA_FILE.exists() else None
+    warnings = list(reader.warnings)
+    try:
+        return _stream(reader, data, schema)
+    except etree.XMLSyntaxError as exc:
+        if schema is None:
+            raise InputFileError(reader.where, f"the project XML cannot be read ({exc})"
+                                 ) from None
+        problem = str(exc)
+    reader.warnings = warnings  # the second reading warns afresh
+    try:
+        parsed = _stream(reader, data, None)
+    except etree.XMLSyntaxError as exc:
+        raise InputFileError(reader.where, f"the project XML cannot be read ({exc})"
+                             ) from None
+    parsed.schema_problem = problem
+    return parsed
 
 
 def _local(element) -> str:
@@ -380,7 +427,7 @@ def read_refi(path: Path) -> RefiProject:
         raise InputFileError(where, f"cannot read the file ({exc.strerror})") from None
     if path.suffix.lower() == ".qde":
         reader = _Reader(path, None, None)
-        return _project(reader, _parse_xml(data, where))
+        return _project(reader, _parse_project(reader, data))
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise InputFileError(where, "not a REFI-QDA project: the file is not a zip",
                              hint="a .qdpx is a zip with a project.qde inside")
@@ -396,23 +443,22 @@ def read_refi(path: Path) -> RefiProject:
                              f"{len(qde)} .qde files inside the zip ({', '.join(qde)})",
                              hint="a .qdpx holds exactly one project XML")
     reader = _Reader(path, members, archive)
-    root = _parse_xml(_read_member(archive, members[qde[0]], where), where)
-    return _project(reader, root)
+    return _project(reader, _parse_project(reader, _read_member(archive, members[qde[0]],
+                                                                where)))
 
 
-def _project(reader: _Reader, root) -> RefiProject:
+def _project(reader: _Reader, parsed: _Parsed) -> RefiProject:
     where = reader.where
+    root = parsed.root
     if _local(root) != "Project":
         raise InputFileError(where, f"the XML's root is <{_local(root)}>, not a REFI-QDA "
                              "<Project>")
     if root.nsmap.get(root.prefix) != PROJECT_NS:
         reader.warnings.append(f"{where}: the project XML is not in the namespace "
                                f"{PROJECT_NS}; read anyway")
-    else:
-        problem = schema_problem(root)
-        if problem:
-            reader.warnings.append(f"{where}: does not follow the REFI-QDA schema ({problem});"
-                                   " read as far as it is understood")
+    elif parsed.schema_problem:
+        reader.warnings.append(f"{where}: does not follow the REFI-QDA schema "
+                               f"({parsed.schema_problem}); read as far as it is understood")
     users = {}
     for users_element in _children(root, "Users"):
         for user in _children(users_element, "User"):
@@ -434,7 +480,7 @@ def _project(reader: _Reader, root) -> RefiProject:
             notes[guid] = RefiNote(guid, note.get("name"), text or "",
                                    guid_of(note.get("creatingUser")),
                                    _text_of(note, "Description"))
-    sources, skipped = _sources(reader, root)
+    sources, skipped = parsed.sources, parsed.skipped
     selection_source = {s.guid: source.guid for source in sources for s in source.selections}
     cases = []
     for element in _children(root, "Cases"):
@@ -534,46 +580,41 @@ def _selection(reader: _Reader, element, start_name: str, end_name: str,
         notes=_refs(element, "NoteRef"))
 
 
-def _sources(reader: _Reader, root) -> tuple[list[RefiSource], list[str]]:
-    sources: list[RefiSource] = []
-    skipped: list[str] = []
-    for holder in _children(root, "Sources"):
-        for element in holder:
-            kind = _local(element)
-            name = (element.get("name") or "").strip() or element.get("guid") or "?"
-            if kind == "TextSource":
-                text, origin = reader.source_text(element, name)
-                if text is None:
-                    raise InputFileError(reader.where, f"source '{name}' has no text (no "
-                                         "PlainTextContent, plainTextPath or richTextPath)")
-                selections = [_selection(reader, s, "startPosition", "endPosition")
-                              for s in _children(element, "PlainTextSelection")]
-                if not text.strip() and not selections:
-                    # NVivo for Mac writes an empty .txt beside the .docx of a document
-                    # nobody coded; the .docx is the text.
-                    rich = element.get("richTextPath")
-                    if rich and element.get("plainTextPath"):
-                        text, origin = reader.read_text_file(rich, name)
-                    if not text.strip():
-                        skipped.append(f"{name} (empty text)")
-                        continue
-                sources.append(RefiSource(
-                    reader.need_guid(element), name, text, "text", origin,
-                    _text_of(element, "Description"), guid_of(element.get("creatingUser")),
-                    selections, _refs(element, "NoteRef"), _values(element)))
-            elif kind in MEDIA_SOURCES:
-                media = MEDIA_SOURCES[kind]
-                n_selections = sum(1 for child in element if _local(child).endswith(
-                    "Selection"))
-                transcripts = _children(element, "Transcript")
-                for transcript in transcripts:
-                    sources.append(_transcript(reader, element, transcript, name, media))
-                # a PDF's text representation cannot be trusted to hold its coded positions
-                skipped.append(f"{name} ({media}"
-                               + (f", {n_selections} selections" if n_selections else "")
-                               + (", its transcript imported as text" if transcripts else "")
-                               + ")")
-    return sources, skipped
+def _source(reader: _Reader, element, sources: list[RefiSource], skipped: list[str]) -> None:
+    """One child of ``<Sources>``: a text (with its selections) or a media source."""
+    kind = _local(element)
+    name = (element.get("name") or "").strip() or element.get("guid") or "?"
+    if kind == "TextSource":
+        text, origin = reader.source_text(element, name)
+        if text is None:
+            raise InputFileError(reader.where, f"source '{name}' has no text (no "
+                                 "PlainTextContent, plainTextPath or richTextPath)")
+        selections = [_selection(reader, s, "startPosition", "endPosition")
+                      for s in _children(element, "PlainTextSelection")]
+        if not text.strip() and not selections:
+            # NVivo for Mac writes an empty .txt beside the .docx of a document nobody
+            # coded; the .docx is the text.
+            rich = element.get("richTextPath")
+            if rich and element.get("plainTextPath"):
+                text, origin = reader.read_text_file(rich, name)
+            if not text.strip():
+                skipped.append(f"{name} (empty text)")
+                return
+        sources.append(RefiSource(
+            reader.need_guid(element), name, text, "text", origin,
+            _text_of(element, "Description"), guid_of(element.get("creatingUser")),
+            selections, _refs(element, "NoteRef"), _values(element)))
+    elif kind in MEDIA_SOURCES:
+        media = MEDIA_SOURCES[kind]
+        n_selections = sum(1 for child in element if _local(child).endswith("Selection"))
+        transcripts = _children(element, "Transcript")
+        for transcript in transcripts:
+            sources.append(_transcript(reader, element, transcript, name, media))
+        # a PDF's text representation cannot be trusted to hold its coded positions
+        skipped.append(f"{name} ({media}"
+                       + (f", {n_selections} selections" if n_selections else "")
+                       + (", its transcript imported as text" if transcripts else "")
+                       + ")")
 
 
 def _transcript(reader: _Reader, media, element, name: str, kind: str) -> RefiSource:

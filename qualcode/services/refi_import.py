@@ -85,6 +85,7 @@ from qualcode.store.models import Coding, Memo, Person, Site, Transcript
 _TEXT_SUFFIX = re.compile(r"\.(txt|docx?|rtf|md|odt|pdf)$", re.IGNORECASE)
 _NAME_OK = re.compile(r"[^\w .,()&+-]+")
 NAME_CHARS = 60
+INSERT_BATCH = 5000  # codings per INSERT: a study's 100 000 at once would double the memory
 
 
 @dataclass
@@ -531,8 +532,8 @@ def _write(session, project: RefiProject, texts: list[_Text], cases: _Cases,
                                  start=start, end=end, quote=text[start:end], text_sha256=sha,
                                  origin="imported", memo=memo, created_at=stamp,
                                  updated_at=stamp))
-    if rows:
-        session.execute(insert(Coding), rows)
+    for first in range(0, len(rows), INSERT_BATCH):
+        session.execute(insert(Coding), rows[first:first + INSERT_BATCH])
     report.codings = len(rows)
     report.coding_memos = sum(1 for row in rows if row["memo"])
     report.coders = sorted({name for name, pk in coders.items()
