@@ -207,18 +207,19 @@ class _Study:
     coders: list[tuple]  # pk, name
     codes: list[tuple]  # pk, code_id, parent_pk, label, gloss, criterion, description,
     #                     include, exclude, colour, archived — in codebook order
+    code_extras: dict[int, tuple]  # pk -> family, source, exclusive, keywords, examples,
+    #                                refs (JSON lists): the fields other programs lack
     sites: list[tuple]  # pk, site_id, name
     persons: list[tuple]  # pk, person_id, site_id, role, site_pk
     transcripts: list[tuple]  # pk, name, title, site_pk, text, imported_at
+    origins: dict[int, tuple[str, str]]  # transcript pk -> format, suffix of its first file
     speakers: list[tuple]  # transcript_pk, person_pk
-    labels: dict[int, list[tuple]]  # transcript_pk -> [(label, person_id or None)]
+    labels: dict[int, list[tuple]]  # transcript_pk -> [(label, person_pk)], mapped ones
     codings: list[tuple]  # pk, transcript_pk, code_pk, coder_pk, start, end, quote, memo,
     #                       created_at, updated_at
     memos: list[tuple]  # pk, author, about_type, about_key, title, body, created, updated
     attributes: dict[str, dict[int, dict[str, tuple[str, str]]]]
     codebook: dict | None
-    code_extras: dict[int, tuple] | None = None  # pk -> family, source, exclusive, keywords,
-    #                                               examples, refs (JSON lists)
 
 
 def _read(store: Store) -> _Study:
@@ -238,15 +239,19 @@ def _read(store: Store) -> _Study:
             last_change=db.column("SELECT max(at) FROM audit_event")[0],
             coders=ordered(db.rows("SELECT pk, name FROM coder"), 1),
             codes=[row[:11] for row in codes],
+            code_extras={row[0]: row[1:] for row in db.rows(
+                "SELECT pk, family, source, exclusive, keywords, examples, refs FROM code")},
             sites=ordered(db.rows("SELECT pk, site_id, name FROM site"), 1),
             persons=ordered(db.rows("SELECT p.pk, p.person_id, s.site_id, p.role, p.site_pk "
                                     "FROM person p LEFT JOIN site s ON s.pk = p.site_pk"), 1),
-            transcripts=ordered(db.rows("SELECT pk, name, title, site_pk, text, imported_at, "
-                                        "source_format, source_file FROM transcript"), 1),
+            transcripts=ordered(db.rows("SELECT pk, name, title, site_pk, text, imported_at "
+                                        "FROM transcript"), 1),
+            origins={pk: (kind, _suffix(file)) for pk, kind, file in db.rows(
+                "SELECT pk, source_format, source_file FROM transcript")},
             speakers=db.rows("SELECT DISTINCT transcript_pk, person_pk FROM participation "
                              "WHERE person_pk IS NOT NULL"),
-            labels=_labels(db.rows("SELECT p.transcript_pk, p.label, s.person_id FROM "
-                                   "participation p JOIN person s ON s.pk = p.person_pk")),
+            labels=_labels(db.rows("SELECT transcript_pk, label, person_pk FROM participation "
+                                   "WHERE person_pk IS NOT NULL")),
             # Suggestions are proposals a coder has not accepted: not part of the study.
             codings=db.rows(
                 'SELECT pk, transcript_pk, code_pk, coder_pk, start, "end", quote, memo, '
@@ -257,8 +262,6 @@ def _read(store: Store) -> _Study:
                           "created_at, updated_at FROM memo ORDER BY pk"),
             attributes={owner: stored_attributes_of(db, owner) for owner in OWNERS},
             codebook=codebook_of(db),
-            code_extras={row[0]: row[1:] for row in db.rows(
-                "SELECT pk, family, source, exclusive, keywords, examples, refs FROM code")},
         )
 
 
@@ -275,6 +278,13 @@ def _extra_lines(extras: tuple | None) -> list[str]:
         if value and value != "[]":
             lines.append(f"{name}: {value}")
     return lines
+
+
+def _suffix(file_name: str) -> str:
+    """A file name's extension (.txt, .docx), nothing else of it: the name may say who
+    was interviewed, and the transcript's name stands for it."""
+    suffix = Path(file_name).suffix
+    return suffix if re.fullmatch(r"\.[A-Za-z0-9]{1,5}", suffix) else ""
 
 
 def _labels(rows: list[tuple]) -> dict[int, list[tuple]]:
@@ -314,6 +324,7 @@ class _Writer:
         self.code_ids = {row[0]: row[1] for row in study.codes}
         self.transcript_names = {row[0]: row[1] for row in study.transcripts}
         self.site_ids = {row[0]: row[1] for row in study.sites}
+        self.person_ids = {row[0]: row[1] for row in study.persons}
         self.source_guids = {pk: self.guid("transcript", pk) for pk in self.transcript_names}
         # Users: coders by primary key; anyone else (the project's creator, memo authors)
         # by name, unless a coder of that name already stands for them.
@@ -449,7 +460,7 @@ class _Writer:
             lines += [f"Criterion: {criterion}"] if criterion else []
             lines += [f"Include: {include}"] if include else []
             lines += [f"Exclude: {exclude}"] if exclude else []
-            lines += _extra_lines((self.study.code_extras or {}).get(pk))
+            lines += _extra_lines(self.study.code_extras.get(pk))
             valid_colour = colour if colour and _COLOUR.fullmatch(colour) else None
             element = self.sub(parent, "Code", guid=self.guid("code", pk), name=label,
                                isCodable="true", color=valid_colour)
@@ -561,12 +572,12 @@ class _Writer:
         for row in study.codings:
             by_transcript[row[1]].append(row)
         sources = self.sub(root, "Sources")
-        for pk, name, title, site_pk, text, imported_at, *origin in study.transcripts:
+        for pk, name, title, site_pk, text, imported_at in study.transcripts:
             source_guid = self.source_guids[pk]
             source = self.sub(sources, "TextSource", guid=source_guid, name=name,
                               plainTextPath=f"internal://{source_guid}.txt",
                               creationDateTime=_iso(imported_at))
-            description = self._source_lines(pk, title, site_pk, origin)
+            description = self._source_lines(pk, name, title, site_pk)
             if description:
                 self.sub(source, "Description", description)
             for coding_pk, _, code_pk, coder_pk, start, end, quote, memo, created, updated in \
@@ -597,16 +608,18 @@ class _Writer:
             self._values(source, "transcript", pk)
             self.texts.append((f"sources/{source_guid}.txt", text))
 
-    def _source_lines(self, pk: int, title: str | None, site_pk: int | None,
-                      origin: list) -> str | None:
+    def _source_lines(self, pk: int, name: str, title: str | None,
+                      site_pk: int | None) -> str | None:
         """The title, then the file the transcript came from, the interview's site and who
-        speaks under which label."""
+        speaks under which label. Names and ids come from the study's rows (the file's
+        name is the transcript's), so whatever an export does to those applies here too."""
         lines = [title] if title else []
-        lines.append(f"{FILE_LINE}{origin[0]} {origin[1]}")
+        kind, suffix = self.study.origins.get(pk, ("txt", ".txt"))
+        lines.append(f"{FILE_LINE}{kind} {name}{suffix}")
         if site_pk is not None:
             lines.append(f"{SITE_LINE}{self.site_ids[site_pk]}")
-        for label, person in self.study.labels.get(pk, []):
-            lines.append(f"{SPEAKER_LINE}{label} = {person or ''}".rstrip())
+        for label, person_pk in self.study.labels.get(pk, []):
+            lines.append(f"{SPEAKER_LINE}{label} = {self.person_ids[person_pk]}")
         return "\n".join(lines) or None
 
     def _notes(self, root) -> None:
