@@ -165,35 +165,6 @@ def bench_whole(name: str, what: str, runs: int, make: Callable[[int], list[str]
     return result
 
 
-def bench_qdpx_import(workdir: Path, coded: Path, size: dict, n_codings: int, runs: int,
-                      results: list[Result]) -> Result:
-    """The coded project exported as .qdpx (not timed) and imported whole into an empty
-    project: transcripts, codebook, attributes and codings in one command. Compared with
-    what it replaces, the .txt import plus the coding import (the ratio's target: < 2)."""
-    qdpx = workdir / "coded.qdpx"
-    qc(coded, "export", "qdpx", qdpx)
-    project = workdir / "qdpx.db"
-
-    def new_empty(i: int) -> None:
-        for p in [*workdir.glob("qdpx.db*"), workdir / "coded.codebook.yaml"]:
-            p.unlink(missing_ok=True)
-        qc(project, "init")
-
-    result = bench_whole(
-        "import_qdpx", f"import the project's own .qdpx: {size['transcripts']} transcripts, "
-        f"codebook, attributes, {n_codings} codings (whole process)", runs,
-        lambda i: [*qualcode_cmd(), "-p", str(project), "import", str(qdpx)],
-        prepare=new_empty)
-    done = {r.name: r.median for r in results}
-    if "import_txt" in done and "coding_import" in done:
-        baseline = done["import_txt"] + done["coding_import"]
-        result.extra = {"txt_plus_coding_import": baseline,
-                        "ratio": result.median / baseline}
-        print(f"    .txt import + coding import: {baseline:.3f} s; .qdpx import is "
-              f"{result.median / baseline:.2f} times that (target < 2)", flush=True)
-    return result
-
-
 def bench_coding_writes(project: Path | str, n: int) -> Result:
     """p50/p99 of single coding writes, each its own transaction, as the workbench does."""
     from qualcode.services.coding_ops import add_coding
@@ -248,6 +219,35 @@ def bench_import_in_process(workdir: Path, corpus: Path, kind: str, runs: int) -
         result.runs.append(timed(lambda store=store: import_transcripts(
             store, [corpus / kind])))
         store.close()
+    return result
+
+
+def bench_qdpx_import(workdir: Path, coded: Path, size: dict, n_codings: int, runs: int,
+                      results: list[Result]) -> Result:
+    """The coded project exported as .qdpx (not timed) and imported whole into an empty
+    project: transcripts, codebook, attributes and codings in one command. Compared with
+    what it replaces, the .txt import plus the coding import (the ratio's target: < 2)."""
+    qdpx = workdir / "coded.qdpx"
+    qc(coded, "export", "qdpx", qdpx)
+    project = workdir / "qdpx.db"
+
+    def new_empty(i: int) -> None:
+        for p in [*workdir.glob("qdpx.db*"), workdir / "coded.codebook.yaml"]:
+            p.unlink(missing_ok=True)
+        qc(project, "init")
+
+    result = bench_whole(
+        "import_qdpx", f"import the project's own .qdpx: {size['transcripts']} transcripts, "
+        f"codebook, attributes, {n_codings} codings (whole process)", runs,
+        lambda i: [*qualcode_cmd(), "-p", str(project), "import", str(qdpx)],
+        prepare=new_empty)
+    done = {r.name: r.median for r in results}
+    if "import_txt" in done and "coding_import" in done:
+        baseline = done["import_txt"] + done["coding_import"]
+        result.extra = {"txt_plus_coding_import": baseline,
+                        "ratio": result.median / baseline}
+        print(f"    .txt import + coding import: {baseline:.3f} s; .qdpx import is "
+              f"{result.median / baseline:.2f} times that (target < 2)", flush=True)
     return result
 
 

@@ -229,6 +229,26 @@ def test_interview_attributes_are_values_of_their_source(study, exported):
     assert isinstance(values["dato"], dt.date) and isinstance(values["runde"], int)
 
 
+def test_what_the_standard_has_no_place_for_is_written_where_readers_find_it(study, exported):
+    """A coding's memo is also its selection's Description (QualCoder reads it there);
+    cases say whether they are a school or a person; sources carry the interview's site,
+    the file it came from and who speaks under which label."""
+    memos = dict(_rows(study, "SELECT pk, memo FROM coding WHERE memo != '' "
+                              "AND origin != 'suggested'"))
+    described = [s.find("q:Description", NS).text for s in exported.all("//q:PlainTextSelection")
+                 if s.find("q:Description", NS) is not None]
+    assert sorted(described) == sorted(memos.values())
+    kinds = {c.get("name"): c.find("q:Description", NS).text.splitlines()[-1]
+             for c in exported.all("//q:Case")}
+    assert kinds["nordvik_u"] == "qualcode case: site"
+    assert kinds["nordvik_rektor"] == "qualcode case: person"
+    source = next(s for s in exported.all("//q:TextSource") if s.get("name") == "nordvik_rektor")
+    lines = source.find("q:Description", NS).text.splitlines()
+    assert lines[0] == "Intervju med rektor, Nordvik ungdomsskole"
+    assert "qualcode site: nordvik_u" in lines and "qualcode file: txt nordvik_rektor.txt" in lines
+    assert "qualcode speaker: Rektor = nordvik_rektor" in lines
+
+
 def test_memos_become_notes_referenced_from_their_selection_and_code(study, exported):
     notes = {n.get("guid"): n.find("q:PlainTextContent", NS).text
              for n in exported.all("//q:Notes/q:Note")}
@@ -317,22 +337,3 @@ def test_positions_count_code_points_even_beyond_the_basic_plane(store, tmp_path
     assert begin == start and exported.text_of(source)[begin:end] == "sjøfartsoffiser"
     assert len(text[:start].encode("utf-16-le")) // 2 == start + 1  # what UTF-16 would say
 
-
-def test_what_the_standard_has_no_place_for_is_written_where_readers_find_it(study, exported):
-    """A coding's memo is also its selection's Description (QualCoder reads it there);
-    cases say whether they are a school or a person; sources carry the interview's site,
-    the file it came from and who speaks under which label."""
-    memos = dict(_rows(study, "SELECT pk, memo FROM coding WHERE memo != '' "
-                              "AND origin != 'suggested'"))
-    described = [s.find("q:Description", NS).text for s in exported.all("//q:PlainTextSelection")
-                 if s.find("q:Description", NS) is not None]
-    assert sorted(described) == sorted(memos.values())
-    kinds = {c.get("name"): c.find("q:Description", NS).text.splitlines()[-1]
-             for c in exported.all("//q:Case")}
-    assert kinds["nordvik_u"] == "qualcode case: site"
-    assert kinds["nordvik_rektor"] == "qualcode case: person"
-    source = next(s for s in exported.all("//q:TextSource") if s.get("name") == "nordvik_rektor")
-    lines = source.find("q:Description", NS).text.splitlines()
-    assert lines[0] == "Intervju med rektor, Nordvik ungdomsskole"
-    assert "qualcode site: nordvik_u" in lines and "qualcode file: txt nordvik_rektor.txt" in lines
-    assert "qualcode speaker: Rektor = nordvik_rektor" in lines
