@@ -336,4 +336,3 @@ def test_positions_count_code_points_even_beyond_the_basic_plane(store, tmp_path
     begin, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
     assert begin == start and exported.text_of(source)[begin:end] == "sjøfartsoffiser"
     assert len(text[:start].encode("utf-16-le")) // 2 == start + 1  # what UTF-16 would say
-
