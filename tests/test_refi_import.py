@@ -582,8 +582,8 @@ def test_a_bare_qde_reads_its_sources_beside_it(cli, tmp_path):
     assert code == 0 and "1 transcripts" in out, err
 
 
-def test_the_qc_tools_whole_line_selections(cli, tmp_path):
-    """The qc tool codes whole lines: selections named line:N that run from a line's start
+def test_the_qc_programs_whole_line_selections(cli, tmp_path):
+    """The qc program codes whole lines: selections named line:N that run from a line's start
     to the start of the next, line break included, with no snippet to check against."""
     lines = ["Intervjuer: Hva gjør rådgiveren?", "Rådgiver: Jeg har samtaler med elevene.",
              "Rådgiver: Og jeg lager årshjulet sammen med rektor.", "Intervjuer: Takk."]
