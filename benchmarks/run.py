@@ -249,6 +249,35 @@ def bench_import_in_process(workdir: Path, corpus: Path, kind: str, runs: int) -
     return result
 
 
+def bench_qdpx_import(workdir: Path, coded: Path, size: dict, n_codings: int, runs: int,
+                      results: list[Result]) -> Result:
+    """The coded project exported as .qdpx (not timed) and imported whole into an empty
+    project: transcripts, codebook, attributes and codings in one command. Compared with
+    what it replaces, the .txt import plus the coding import (the ratio's target: < 2)."""
+    qdpx = workdir / "coded.qdpx"
+    qc(coded, "export", "qdpx", qdpx)
+    project = workdir / "qdpx.db"
+
+    def new_empty(i: int) -> None:
+        for p in [*workdir.glob("qdpx.db*"), workdir / "coded.codebook.yaml"]:
+            p.unlink(missing_ok=True)
+        qc(project, "init")
+
+    result = bench_whole(
+        "import_qdpx", f"import the project's own .qdpx: {size['transcripts']} transcripts, "
+        f"codebook, attributes, {n_codings} codings (whole process)", runs,
+        lambda i: [*qualcode_cmd(), "-p", str(project), "import", str(qdpx)],
+        prepare=new_empty)
+    done = {r.name: r.median for r in results}
+    if "import_txt" in done and "coding_import" in done:
+        baseline = done["import_txt"] + done["coding_import"]
+        result.extra = {"txt_plus_coding_import": baseline,
+                        "ratio": result.median / baseline}
+        print(f"    .txt import + coding import: {baseline:.3f} s; .qdpx import is "
+              f"{result.median / baseline:.2f} times that (target < 2)", flush=True)
+    return result
+
+
 def bench_workbench(project: Path, runs: int, applies: int) -> list[Result]:
     """The workbench headless (Textual's pilot, 120×40): open the longest transcript until
     every turn is mounted, then apply codes with the Enter key (write + redraw)."""
@@ -470,6 +499,8 @@ def main() -> None:
                        args.runs, lambda i: [*qualcode_cmd(), "-p", str(coded), "coding",
                                              "import", str(corpus / "codings.csv")],
                        prepare=copy_txt))
+
+    report(bench_qdpx_import(workdir, coded, size, n_codings, args.runs, results))
 
     report(bench_whole("quotes_one_code", "quotes for one code, RAM.tidstyver_admin "
                        "(whole process, JSON)", args.runs,

@@ -75,15 +75,20 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     return path
 
 
-def assert_same_study(one, other, *, ids: bool = False) -> None:
+def assert_same_study(one, other, *, ids: bool = False, codebook_file: bool = True) -> None:
     """Two projects hold the same study: status, cases, transcripts, a full matrix with
     quotes, frequencies, co-occurrence, quotes, codings and agreement are equal (coding
-    ids too, with ``ids``)."""
+    ids too, with ``ids``; without ``codebook_file``, the codebook may have been loaded
+    from another file with the same content)."""
     from qualcode.services import agreement_report, coding_ops, overview, retrieval
     from qualcode.services import matrix as mx
 
     def status(store):
-        return {k: v for k, v in overview.project_status(store).items() if k != "project"}
+        found = {k: v for k, v in overview.project_status(store).items() if k != "project"}
+        if not codebook_file and found.get("codebook"):
+            found["codebook"] = {k: v for k, v in found["codebook"].items()
+                                 if k not in ("file", "path", "sha256")}
+        return found
 
     def matrix(store):
         return mx.matrix_json(mx.build_matrix(store, rows=["all"],

@@ -323,3 +323,21 @@ def _tests_on_the_example(*modules) -> list:
     test_coding_cli, test_workbench, test_log, test_project_safety, test_memos))
 def test_coding_and_the_workbench_behave_the_same_in_a_database(pg_example, test):
     test(pg_example)
+
+
+def test_a_qdpx_imported_into_a_database_is_the_same_study(example, pg_url, tmp_path,
+                                                           monkeypatch):
+    """The REFI-QDA import writes through the store like every import: into a shared
+    database the study arrives whole, and its codebook file lands in the working folder."""
+    from qualcode.services.refi import write_qdpx
+    from qualcode.services.refi_import import import_qdpx
+
+    qdpx = write_qdpx(example, tmp_path / "studie.qdpx").path
+    monkeypatch.chdir(tmp_path)
+    shared = init_project(pg_url)
+    try:
+        report = import_qdpx(shared, qdpx)
+        assert report.codebook_file == tmp_path / "studie.codebook.yaml"
+        assert_same_study(example, shared, codebook_file=False)
+    finally:
+        shared.close()

@@ -146,11 +146,15 @@ def test_code_tree_labels_ids_colours_and_archived_codes(study, exported):
     assert any(c.get("color") for c in elements.values())
 
 
-def test_coders_and_the_projects_creator_are_users(study, exported):
+def test_coders_and_memo_authors_are_users_and_the_creator_is_a_coder(study, exported):
     users = {u.get("name"): u.get("guid") for u in exported.all("//q:User")}
-    creator = _rows(study, "SELECT actor FROM audit_event WHERE action = 'init'")[0][0]
-    assert set(users) == {"anna", "bjorn", creator}
-    assert exported.root.get("creatingUserGUID") == users[creator]
+    login = _rows(study, "SELECT actor FROM audit_event WHERE action = 'init'")[0][0]
+    assert set(users) == {"anna", "bjorn", login}  # the login wrote the summary memo
+    # Not the login that ran `init`, which other programs would show as a stranger: the
+    # first coder of the project.
+    first_coder = _rows(study, "SELECT name FROM coder ORDER BY pk LIMIT 1")[0][0]
+    assert exported.root.get("creatingUserGUID") == users[first_coder]
+    assert all(guid == guid.lower() for guid in users.values())
     referenced = {e.get(a) for a in ("creatingUser", "modifyingUser")
                   for e in exported.root.iter() if e.get(a)}
     assert referenced <= set(users.values())
@@ -223,6 +227,26 @@ def test_interview_attributes_are_values_of_their_source(study, exported):
     values = _values(exported, source)
     assert values == stored
     assert isinstance(values["dato"], dt.date) and isinstance(values["runde"], int)
+
+
+def test_what_the_standard_has_no_place_for_is_written_where_readers_find_it(study, exported):
+    """A coding's memo is also its selection's Description (QualCoder reads it there);
+    cases say whether they are a school or a person; sources carry the interview's site,
+    the file it came from and who speaks under which label."""
+    memos = dict(_rows(study, "SELECT pk, memo FROM coding WHERE memo != '' "
+                              "AND origin != 'suggested'"))
+    described = [s.find("q:Description", NS).text for s in exported.all("//q:PlainTextSelection")
+                 if s.find("q:Description", NS) is not None]
+    assert sorted(described) == sorted(memos.values())
+    kinds = {c.get("name"): c.find("q:Description", NS).text.splitlines()[-1]
+             for c in exported.all("//q:Case")}
+    assert kinds["nordvik_u"] == "qualcode case: site"
+    assert kinds["nordvik_rektor"] == "qualcode case: person"
+    source = next(s for s in exported.all("//q:TextSource") if s.get("name") == "nordvik_rektor")
+    lines = source.find("q:Description", NS).text.splitlines()
+    assert lines[0] == "Intervju med rektor, Nordvik ungdomsskole"
+    assert "qualcode site: nordvik_u" in lines and "qualcode file: txt nordvik_rektor.txt" in lines
+    assert "qualcode speaker: Rektor = nordvik_rektor" in lines
 
 
 def test_memos_become_notes_referenced_from_their_selection_and_code(study, exported):

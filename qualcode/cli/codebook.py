@@ -110,3 +110,43 @@ def show(ctx: typer.Context, fmt: FormatOption = OutputFormat.table,
                       f"{indent}{swatch}{escape(n.id)}", label, str(n.codings or ""),
                       str(n.codings_with_descendants or ""))
     console.print(table)
+
+
+@app.command("export")
+def export(ctx: typer.Context,
+           path: Annotated[Path, typer.Argument(help="The file to write, ending in .qdc.")],
+           fmt: Annotated[str, typer.Option(
+               "--format", "-f", help="qdc: the REFI-QDA codebook exchange format.")] = "qdc",
+           ) -> None:
+    """Write the project's code tree as a REFI-QDA codebook (.qdc) that NVivo, ATLAS.ti,
+    MAXQDA and QualCoder import; qualcode ids and fields travel in the descriptions."""
+    from qualcode.domain.errors import QualcodeError
+    from qualcode.services.refi_codebook import write_qdc
+
+    if fmt != "qdc":
+        raise QualcodeError(f"--format {fmt} is not a codebook export format",
+                            hint="use --format qdc (the YAML file is the codebook itself)")
+    count = write_qdc(open_project(ctx), path)
+    console.print(f"Wrote {path} (REFI-QDA codebook): {count} codes.", highlight=False,
+                  soft_wrap=True)
+
+
+@app.command("import")
+def import_codebook(
+    source: Annotated[Path, typer.Argument(help="A REFI-QDA codebook (.qdc) or project "
+                                                "(.qdpx) whose codebook is wanted.")],
+    out: Annotated[Path, typer.Argument(help="The YAML codebook to write (must not exist).")],
+) -> None:
+    """Turn a REFI-QDA codebook into a YAML codebook (nothing is loaded into a project: check
+    it with `codebook validate`, then `codebook load` it)."""
+    from qualcode.domain.errors import ConflictError
+    from qualcode.services.refi_import import codebook_from_refi
+
+    if out.exists():
+        raise ConflictError(f"'{out}' exists", hint="give a new file name for the codebook")
+    text, count, warnings = codebook_from_refi(source)
+    for line in warnings:
+        err_console.print(f"[yellow]warning:[/] {line}", highlight=False, soft_wrap=True)
+    out.write_text(text, encoding="utf-8")
+    console.print(f"Wrote {out}: {count} codes from {source}.", highlight=False,
+                  soft_wrap=True)

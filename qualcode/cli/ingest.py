@@ -22,17 +22,40 @@ def register(app: typer.Typer) -> None:
 def import_transcripts(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(
-        help="Transcript files (.txt, .md, .docx, .vtt, .srt) or folders of them.")],
+        help="Transcript files (.txt, .md, .docx, .vtt, .srt) or folders of them, or one "
+             "REFI-QDA project (.qdpx, or a bare .qde beside its sources).")],
     replace: Annotated[bool, typer.Option(
         "--replace", help="Update transcripts whose text changed (codings are re-anchored "
                           "or the import is refused).")] = False,
+    positions: Annotated[str, typer.Option(
+        "--positions", help="A .qdpx only: what its selection positions count — auto "
+                            "(detected per source), codepoints (the standard), utf16 "
+                            "(UTF-16 units), utf16-crlf (NVivo for Windows), codepoints-lf "
+                            "(ATLAS.ti), utf8 (bytes).")] = "auto",
+    codebook: Annotated[Path | None, typer.Option(
+        "--codebook", help="A .qdpx only: the YAML codebook file to write (default: "
+                           "<FILE>.codebook.yaml next to the project).")] = None,
 ) -> None:
-    """Import transcripts with their speakers and metadata — all or nothing."""
+    """Import transcripts with their speakers and metadata — all or nothing.
+
+    A REFI-QDA project (.qdpx from NVivo, ATLAS.ti, MAXQDA, QualCoder or qualcode) is
+    imported whole: sources, codebook, coders and codings, memos, cases and variables."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from qualcode.domain.errors import QualcodeError
     from qualcode.services.ingest import expand_paths
     from qualcode.services.ingest import import_transcripts as run
 
+    qdpx = [p for p in paths if p.suffix.lower() in (".qdpx", ".qde")]
+    if qdpx:
+        if replace:
+            raise QualcodeError("--replace does not apply to a REFI-QDA project",
+                                hint="import it into a new project instead")
+        _import_qdpx(ctx, paths, positions, codebook)
+        return
+    if positions != "auto" or codebook is not None:
+        raise QualcodeError("--positions and --codebook apply to a REFI-QDA project (.qdpx)",
+                            hint="leave them out when importing transcripts")
     store = open_project(ctx)
     files = expand_paths(paths)
     with Progress(TextColumn("Reading"), BarColumn(), MofNCompleteColumn(),
@@ -55,6 +78,44 @@ def import_transcripts(
         parts.append(f"{len(report.unchanged)} unchanged")
     console.print(f"Imported transcripts: {', '.join(parts)} — {report.turns} turns, "
                   f"{report.words} words.", highlight=False, markup=False)
+
+
+def _import_qdpx(ctx: typer.Context, paths: list[Path], positions: str,
+                 codebook: Path | None) -> None:
+    from qualcode.domain.errors import QualcodeError
+    from qualcode.importers.refi_positions import CHOICES
+    from qualcode.services.refi_import import import_qdpx
+
+    if len(paths) != 1:
+        raise QualcodeError("a REFI-QDA project is imported on its own",
+                            hint="import it in one command, other files in another")
+    if positions not in CHOICES:
+        raise QualcodeError(f"--positions {positions} is not a convention",
+                            hint=f"use one of {', '.join(CHOICES)}")
+    report = import_qdpx(open_project(ctx), paths[0], positions=positions,
+                         codebook_path=codebook)
+    for line in report.warnings:
+        err_console.print(f"[yellow]warning:[/] {line}", highlight=False, soft_wrap=True)
+    for line in report.skipped:
+        err_console.print(f"[yellow]skipped:[/] {line}", highlight=False, soft_wrap=True)
+    used = sorted(set(report.conventions.values()))
+    if len(used) > 1:  # say which source was read which way
+        for name, convention in report.conventions.items():
+            console.print(f"positions of {name}: {convention}", highlight=False)
+    console.print(
+        f"Imported {paths[0]}: {len(report.transcripts)} transcripts"
+        + (f" ({len(report.unchanged)} already in the project)" if report.unchanged else "")
+        + f", {report.codes} codes, {report.codings} codings by "
+        f"{len(report.coders)} coders ({report.coding_memos} with memos)"
+        + (f", {report.duplicates} already there" if report.duplicates else "")
+        + f", {report.memos} memos"
+        + (f" ({report.uncoded_selections} of them passages nobody coded)"
+           if report.uncoded_selections else "")
+        + f", {report.persons} persons, "
+        f"{report.sites} sites, {report.turns} turns ({report.speaker_labels} speaker "
+        f"labels); positions read as {', '.join(used) or '-'}."
+        + (f" Codebook: {report.codebook_file}." if report.codebook_file else ""),
+        highlight=False, soft_wrap=True)
 
 
 @attributes_app.command("import")

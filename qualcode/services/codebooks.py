@@ -74,21 +74,31 @@ class LoadResult:
 def load_into_project(store: Store, path: Path, *, dry_run: bool = False) -> LoadResult:
     codebook = load_codebook(path)
     with store.write() as session:
-        plan = plan_sync(codebook, existing_codes(session))
-        if plan.blocked:
-            raise CodebookError(blocked_message(plan, str(path)), hint=BLOCKED_HINT)
         if dry_run:
+            plan = plan_sync(codebook, existing_codes(session))
+            if plan.blocked:
+                raise CodebookError(blocked_message(plan, str(path)), hint=BLOCKED_HINT)
             session.rollback()
             return LoadResult(codebook, plan, True)
-        _apply(session, codebook, plan)
-        set_meta(session, "codebook", _file_info(codebook, Path(path)))
-        audit.record(session, "load", "codebook", codebook.name, after={
-            "version": codebook.version, "sha256": codebook.sha256,
-            "added": plan.added, "renamed": plan.renamed, "merged": plan.merged,
-            "changed": [c for c, _ in plan.changed], "archived": plan.archived,
-            "removed": plan.removed,
-        })
+        plan = sync_codebook(session, codebook, Path(path))
     return LoadResult(codebook, plan, False)
+
+
+def sync_codebook(session: Session, codebook: Codebook, path: Path) -> SyncPlan:
+    """Load a parsed codebook inside the caller's transaction (an import that brings its
+    own codebook writes it together with everything else)."""
+    plan = plan_sync(codebook, existing_codes(session))
+    if plan.blocked:
+        raise CodebookError(blocked_message(plan, str(path)), hint=BLOCKED_HINT)
+    _apply(session, codebook, plan)
+    set_meta(session, "codebook", _file_info(codebook, path))
+    audit.record(session, "load", "codebook", codebook.name, after={
+        "version": codebook.version, "sha256": codebook.sha256,
+        "added": plan.added, "renamed": plan.renamed, "merged": plan.merged,
+        "changed": [c for c, _ in plan.changed], "archived": plan.archived,
+        "removed": plan.removed,
+    })
+    return plan
 
 
 def _file_info(codebook: Codebook, path: Path) -> dict:

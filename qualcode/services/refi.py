@@ -63,6 +63,13 @@ OWNERS = {"site": "sites (schools)", "person": "persons (informants)",
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 NAME_CHARS = 80  # a selection's or note's name: a preview, the full text is elsewhere
+# What the standard has no element for goes into descriptions, one line each, so that
+# qualcode reading the file back restores it and other programs show it as text.
+CASE_KIND = "qualcode case: "
+SITE_LINE = "qualcode site: "
+SPEAKER_LINE = "qualcode speaker: "
+FILE_LINE = "qualcode file: "
+MEMO_LINE = "qualcode memo: "
 
 
 @dataclass
@@ -149,8 +156,8 @@ class _Guids:
                           uuid.uuid5(GUID_ROOT, f"project:{created.isoformat()}"))
 
     def __call__(self, kind: str, key: object) -> str:
-        # Upper case, as NVivo, ATLAS.ti and MAXQDA write them; the schema allows both.
-        return str(uuid.uuid5(self.namespace, f"{kind}:{key}")).upper()
+        # Lower case: the schema allows both, and some readers refuse upper case.
+        return str(uuid.uuid5(self.namespace, f"{kind}:{key}"))
 
 
 def _variable_type(types: set[str]) -> str:
@@ -184,10 +191,14 @@ class _Study:
     coders: list[tuple]  # pk, name
     codes: list[tuple]  # pk, code_id, parent_pk, label, gloss, criterion, description,
     #                     include, exclude, colour, archived — in codebook order
+    code_extras: dict[int, tuple]  # pk -> family, source, exclusive, keywords, examples,
+    #                                refs (JSON lists): the fields other programs lack
     sites: list[tuple]  # pk, site_id, name
     persons: list[tuple]  # pk, person_id, site_id, role, site_pk
     transcripts: list[tuple]  # pk, name, title, site_pk, text, imported_at
+    origins: dict[int, tuple[str, str]]  # transcript pk -> format, suffix of its first file
     speakers: list[tuple]  # transcript_pk, person_pk
+    labels: dict[int, list[tuple]]  # transcript_pk -> [(label, person_pk)], mapped ones
     codings: list[tuple]  # pk, transcript_pk, code_pk, coder_pk, start, end, quote, memo,
     #                       created_at, updated_at
     memos: list[tuple]  # pk, author, about_type, about_key, title, body, created, updated
@@ -243,23 +254,59 @@ def _read(store: Store) -> _Study:
                                   "WHERE action != 'export'")[0],
             coders=ordered(db.rows("SELECT pk, name FROM coder"), 1),
             codes=[row[:11] for row in codes],
+            code_extras={row[0]: row[1:] for row in db.rows(
+                "SELECT pk, family, source, exclusive, keywords, examples, refs FROM code")},
             sites=ordered(db.rows("SELECT pk, site_id, name FROM site"), 1),
             persons=ordered(db.rows("SELECT p.pk, p.person_id, s.site_id, p.role, p.site_pk "
                                     "FROM person p LEFT JOIN site s ON s.pk = p.site_pk"), 1),
             transcripts=ordered(db.rows("SELECT pk, name, title, site_pk, text, imported_at "
                                         "FROM transcript"), 1),
+            origins={pk: (kind, _suffix(file)) for pk, kind, file in db.rows(
+                "SELECT pk, source_format, source_file FROM transcript")},
             speakers=db.rows("SELECT DISTINCT transcript_pk, person_pk FROM participation "
                              "WHERE person_pk IS NOT NULL"),
+            labels=_labels(db.rows("SELECT transcript_pk, label, person_pk FROM participation "
+                                   "WHERE person_pk IS NOT NULL")),
             # Suggestions are proposals a coder has not accepted: not part of the study.
             codings=db.rows(
                 'SELECT pk, transcript_pk, code_pk, coder_pk, start, "end", quote, memo, '
                 "created_at, updated_at FROM coding WHERE origin != 'suggested' "
-                'ORDER BY transcript_pk, start, "end", pk'),
+                # Same start: in the order they were made, which an import keeps.
+                "ORDER BY transcript_pk, start, pk"),
             memos=db.rows("SELECT pk, author, about_type, about_key, title, body, "
                           "created_at, updated_at FROM memo ORDER BY pk"),
             attributes={owner: stored_attributes_of(db, owner) for owner in OWNERS},
             codebook=codebook_of(db),
         )
+
+
+def _extra_lines(extras: tuple | None) -> list[str]:
+    """The codebook fields other programs have no place for, as lines of the description
+    that qualcode reads back (lists as JSON)."""
+    if not extras:
+        return []
+    family, source, exclusive, keywords, examples, refs = extras
+    lines = [f"Family: {family}"] if family else []
+    lines += [f"Source: {source}"] if source else []
+    lines += ["Exclusive: true"] if exclusive else []
+    for name, value in (("Keywords", keywords), ("Examples", examples), ("Refs", refs)):
+        if value and value != "[]":
+            lines.append(f"{name}: {value}")
+    return lines
+
+
+def _suffix(file_name: str) -> str:
+    """A file name's extension (.txt, .docx), nothing else of it: the name may say who
+    was interviewed, and the transcript's name stands for it."""
+    suffix = Path(file_name).suffix
+    return suffix if re.fullmatch(r"\.[A-Za-z0-9]{1,5}", suffix) else ""
+
+
+def _labels(rows: list[tuple]) -> dict[int, list[tuple]]:
+    labels: dict[int, list[tuple]] = defaultdict(list)
+    for transcript_pk, label, person in sorted(rows, key=lambda row: (row[0], row[1])):
+        labels[transcript_pk].append((label, person))
+    return labels
 
 
 # --- writing -----------------------------------------------------------------------------
@@ -296,6 +343,8 @@ class _Writer:
         self.texts: list[tuple[str, str]] = []
         self.code_ids = {row[0]: row[1] for row in study.codes}
         self.transcript_names = {row[0]: row[1] for row in study.transcripts}
+        self.site_ids = {row[0]: row[1] for row in study.sites}
+        self.person_ids = {row[0]: row[1] for row in study.persons}
         self.source_guids = {pk: self.guid("transcript", pk) for pk in self.transcript_names}
         # Users: coders by primary key; anyone else (the project's creator, memo authors)
         # by name, unless a coder of that name already stands for them.
@@ -303,11 +352,19 @@ class _Writer:
         self.coder_guids: dict[int, str] = {}
         for pk, coder in study.coders:
             self.coder_guids[pk] = self.users[coder] = self.guid("coder", pk)
-        self.creator = self.user(study.init[0]) if study.init else None
+        self.creator = self._creator()
         self.notes: list[dict] = []
         self.note_refs: dict[tuple[str, Any], list[str]] = defaultdict(list)
         self._collect_notes()
         self.variables = self._plan_variables()
+
+    def _creator(self) -> str | None:
+        """The project's creating user as other programs show it: a coder (the one named
+        like whoever created the project, else the first coder), not a bare login."""
+        login = self.study.init[0] if self.study.init else None
+        if login in self.users or not self.coder_guids:
+            return self.user(login)
+        return self.coder_guids[min(self.coder_guids)]
 
     def user(self, name: str | None) -> str | None:
         if not name:
@@ -406,7 +463,8 @@ class _Writer:
             # Anything else (a case: the schema gives Case no NoteRef) hangs on the project.
             note = guid("memo", pk)
             self.notes.append({"guid": note, "user": self.user(author), "when": created,
-                               "modified": updated, "text": body, "name": title or label})
+                               "modified": updated, "text": body, "name": title or label,
+                               "about": f"{about_type} {key}".strip()})
             self.note_refs[target].append(note)
 
     def _codebook(self, root) -> None:
@@ -429,6 +487,7 @@ class _Writer:
             lines += [f"Criterion: {criterion}"] if criterion else []
             lines += [f"Include: {include}"] if include else []
             lines += [f"Exclude: {exclude}"] if exclude else []
+            lines += _extra_lines(self.study.code_extras.get(pk))
             valid_colour = colour if colour and _COLOUR.fullmatch(colour) else None
             element = self.sub(parent, "Code", guid=self.guid("code", pk), name=label,
                                isCodable="true", color=valid_colour)
@@ -509,15 +568,16 @@ class _Writer:
             spoken_in[person_pk].add(transcript_pk)
             if site_of_person.get(person_pk) is not None:
                 site_sources[site_of_person[person_pk]].add(transcript_pk)
-        for pk, _, _, site_pk, _, _ in study.transcripts:
+        for pk, _, _, site_pk, *_ in study.transcripts:
             if site_pk is not None:
                 site_sources[site_pk].add(pk)
 
         def add(kind: str, pk: int, name: str, description: str | None,
                 sources: set[int]) -> None:
             case = self.sub(cases, "Case", guid=self.guid(kind, pk), name=name)
-            if description:
-                self.sub(case, "Description", description)
+            # The last line tells qualcode, reading the file back, a school from a person.
+            self.sub(case, "Description", "\n".join(
+                [description] * bool(description) + [f"{CASE_KIND}{kind}"]))
             self._values(case, kind, pk)
             for transcript_pk in sorted(sources, key=self.transcript_names.__getitem__):
                 self.sub(case, "SourceRef", targetGUID=self.source_guids[transcript_pk])
@@ -539,14 +599,15 @@ class _Writer:
         for row in study.codings:
             by_transcript[row[1]].append(row)
         sources = self.sub(root, "Sources")
-        for pk, name, title, _, text, imported_at in study.transcripts:
+        for pk, name, title, site_pk, text, imported_at in study.transcripts:
             source_guid = self.source_guids[pk]
             source = self.sub(sources, "TextSource", guid=source_guid, name=name,
                               plainTextPath=f"internal://{source_guid}.txt",
                               creationDateTime=_iso(imported_at))
-            if title:
-                self.sub(source, "Description", title)
-            for coding_pk, _, code_pk, coder_pk, start, end, quote, _, created, updated in \
+            description = self._source_lines(pk, name, title, site_pk)
+            if description:
+                self.sub(source, "Description", description)
+            for coding_pk, _, code_pk, coder_pk, start, end, quote, memo, created, updated in \
                     by_transcript[pk]:
                 if text[start:end] != quote:
                     # An export must never carry offsets that point at other words.
@@ -560,6 +621,9 @@ class _Writer:
                     name=_short(quote), startPosition=str(start), endPosition=str(end),
                     creatingUser=coder, creationDateTime=_iso(created), modifyingUser=coder,
                     modifiedDateTime=_iso(updated))
+                if memo and memo.strip():
+                    # QualCoder and others read a coding's memo here, not from its Note.
+                    self.sub(selection, "Description", memo)
                 coding = self.sub(selection, "Coding",
                                   guid=self.guid("coding-code", coding_pk),
                                   creatingUser=coder, creationDateTime=_iso(created))
@@ -571,6 +635,20 @@ class _Writer:
             self._values(source, "transcript", pk)
             self.texts.append((f"sources/{source_guid}.txt", text))
 
+    def _source_lines(self, pk: int, name: str, title: str | None,
+                      site_pk: int | None) -> str | None:
+        """The title, then the file the transcript came from, the interview's site and who
+        speaks under which label. Names and ids come from the study's rows (the file's
+        name is the transcript's), so whatever an export does to those applies here too."""
+        lines = [title] if title else []
+        kind, suffix = self.study.origins.get(pk, ("txt", ".txt"))
+        lines.append(f"{FILE_LINE}{kind} {name}{suffix}")
+        if site_pk is not None:
+            lines.append(f"{SITE_LINE}{self.site_ids[site_pk]}")
+        for label, person_pk in self.study.labels.get(pk, []):
+            lines.append(f"{SPEAKER_LINE}{label} = {self.person_ids[person_pk]}")
+        return "\n".join(lines) or None
+
     def _notes(self, root) -> None:
         if not self.notes:
             return
@@ -579,4 +657,7 @@ class _Writer:
             element = self.sub(notes, "Note", guid=note["guid"], name=_short(note["name"]),
                                creatingUser=note["user"], creationDateTime=_iso(note["when"]),
                                modifiedDateTime=_iso(note.get("modified")))
+            if note.get("about"):
+                # What the memo is about, also where the schema gives it no NoteRef (cases).
+                self.sub(element, "Description", f"{MEMO_LINE}{note['about']}")
             self.sub(element, "PlainTextContent", note["text"])
