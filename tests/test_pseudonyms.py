@@ -4,6 +4,7 @@ project: exports, the irreversible apply, and the command line."""
 from __future__ import annotations
 
 import json
+import zipfile
 
 import pytest
 
@@ -438,3 +439,33 @@ def test_the_lists_apply_the_key_too_unless_identifiable(example, cli, tmp_path)
             assert "Nordvik ungdomsskole" in named or "Vestbø" in named, name
     code, out, err = cli("pseudonyms", "check", *files, project=example.path)
     assert code == 0, out + err
+
+
+def test_a_speaker_label_that_is_a_name_leaves_the_qdpx_replaced(store, tmp_path):
+    """Teams and Zoom exports label turns with the speakers' names: the mapping of labels
+    to persons that the .qdpx carries must not bring the name back."""
+    from qualcode.leakcheck import check_file
+    from qualcode.services import ingest
+    from qualcode.services.pseudonyms import import_key, project_key
+    from qualcode.services.refi import write_qdpx
+
+    (tmp_path / "attributes.yaml").write_text(
+        "sites:\n  nordvik_u: {navn: Nordvik ungdomsskole}\n"
+        "persons:\n  nordvik_rektor: {site: nordvik_u, rolle: rektor}\n", encoding="utf-8")
+    ingest.import_attributes(store, [tmp_path / "attributes.yaml"])
+    (tmp_path / "intervju.txt").write_text(
+        "Intervjuer: Hvordan jobber dere?\nKari Nordmann: Vi har en plan.\n"
+        "Intervjuer: Takk.\nKari Nordmann: Bare hyggelig.\n", encoding="utf-8")
+    (tmp_path / "intervju.yaml").write_text(
+        "site: nordvik_u\nspeakers:\n  Kari Nordmann: nordvik_rektor\n", encoding="utf-8")
+    ingest.import_transcripts(store, [tmp_path / "intervju.txt"])
+    (tmp_path / "key.yaml").write_text(
+        "pseudonyms:\n  - original: Kari Nordmann\n    replacement: Rektor A\n"
+        "    kind: person\n", encoding="utf-8")
+    import_key(store, tmp_path / "key.yaml")
+    out = tmp_path / "studie.qdpx"
+    write_qdpx(store, out, key=project_key(store))
+    assert check_file(out, project_key(store)) == []
+    with zipfile.ZipFile(out) as archive:
+        assert "qualcode speaker: Rektor A = nordvik_rektor" in archive.read(
+            "project.qde").decode("utf-8")

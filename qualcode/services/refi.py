@@ -227,8 +227,11 @@ def _pseudonymised(study: _Study, key: Key) -> _Study:
         sites=[(pk, hide(site_id), hide(name)) for pk, site_id, name in study.sites],
         persons=[(pk, hide(person_id), hide(site_id), role, site_pk)
                  for pk, person_id, site_id, role, site_pk in study.persons],
-        memos=[(pk, author, about_type, about_key, hide(title), hide(body), c, u)
+        memos=[(pk, author, about_type, hide(about_key), hide(title), hide(body), c, u)
                for pk, author, about_type, about_key, title, body, c, u in study.memos],
+        # A speaker label is often a name ("Kari Nordmann" in a Teams export).
+        labels={t_pk: [(hide(label), person_pk) for label, person_pk in rows]
+                for t_pk, rows in study.labels.items()},
         attributes={owner: {pk: {name: (kind, hide(text) if kind == "text" else text)
                                  for name, (kind, text) in values.items()}
                             for pk, values in by_owner.items()}
