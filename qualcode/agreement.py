@@ -14,7 +14,8 @@ Ratings matrices
 Missing data
     Each function says what it does with missing ratings.  In short: ``cohen_kappa`` and
     ``scott_pi`` drop every unit that lacks one of the two ratings; ``fleiss_kappa``
-    requires the same number of ratings for every rated unit; ``percent_agreement``,
+    requires the same number of ratings for every rated unit (``fleiss_kappa_missing`` is
+    Gwet's generalisation that does not); ``percent_agreement``, ``fleiss_kappa_missing``,
     ``brennan_prediger``, ``gwet_ac1`` and ``krippendorff_alpha`` use every unit with at
     least two ratings (a unit with one rating cannot show agreement or disagreement; it
     still enters Gwet's chance term, as in Gwet's handbook).
@@ -88,6 +89,7 @@ __all__ = [
     "cohen_kappa",
     "cu_alpha",
     "fleiss_kappa",
+    "fleiss_kappa_missing",
     "gwet_ac1",
     "k_u_alpha",
     "krippendorff_alpha",
@@ -263,7 +265,8 @@ def fleiss_kappa(ratings: Ratings) -> float:
     Bulletin 76(5): 378-382.  The coders rating one unit need not be those rating another.
 
     Missing data: rows with no rating at all are ignored; every other unit must have the
-    same number of ratings (Fleiss' design).  Use ``krippendorff_alpha`` or ``gwet_ac1``
+    same number of ratings (Fleiss' design).  Use ``fleiss_kappa_missing``, ``gwet_ac1``
+    or ``krippendorff_alpha``
     for data where the number of ratings varies between units.
 
     Raises ValueError when rated units have different numbers of ratings;
@@ -291,6 +294,41 @@ def fleiss_kappa(ratings: Ratings) -> float:
         per_unit += Fraction(sum(c * c for c in counts.values()) - r, r * (r - 1))
     observed = per_unit / n_units
     expected = Fraction(sum(t * t for t in totals.values()), (n_units * r) ** 2)
+    return _chance_corrected(observed, expected, "Fleiss' kappa")
+
+
+def _mean_shares(rows: list[list[Hashable]]) -> list[Fraction]:
+    """pi_k for each category used: the mean over units with at least one rating of the
+    unit's share of ratings in k (Gwet's chance term for missing ratings)."""
+    rated = [row for row in rows if row]
+    shares: dict[Hashable, Fraction] = defaultdict(Fraction)
+    for row in rated:
+        for category, count in Counter(row).items():
+            shares[category] += Fraction(count, len(row))
+    return [share / len(rated) for share in shares.values()]
+
+
+def fleiss_kappa_missing(ratings: Ratings) -> float:
+    """Fleiss' kappa generalised by Gwet to units rated by different numbers of coders.
+
+    kappa = (p_a - p_e) / (1 - p_e).  p_a is ``percent_agreement`` (the mean over the units
+    with two or more ratings of r_ik (r_ik - 1) summed over k, divided by r_i (r_i - 1)).
+    p_e = sum over categories k of pi_k^2, where pi_k is the mean over the units with at
+    least one rating of r_ik / r_i, the unit's share of ratings in k.  A unit rated once
+    cannot show agreement, but it still enters pi_k.  Source: Gwet, K. L. (2014), Handbook
+    of Inter-Rater Reliability, 4th ed., Fleiss' generalised kappa with missing ratings,
+    as computed by ``fleiss.kappa.raw`` of Gwet's irrCAC R package.  irrCAC averages
+    r_ik / r_i over every row it is given (a row with no rating gives 0/0 there); here,
+    as in ``gwet_ac1``, rows with no rating are not units and are left out.
+
+    When every unit has the same number r of ratings, pi_k is the share of all ratings in
+    k and this is exactly ``fleiss_kappa``.
+
+    Raises UndefinedCoefficient when no unit has two ratings or p_e = 1.
+    """
+    rows, _ = _rows(ratings)
+    observed = _observed_pairwise_agreement(rows, "Fleiss' kappa")
+    expected = sum((pi * pi for pi in _mean_shares(rows)), Fraction(0))
     return _chance_corrected(observed, expected, "Fleiss' kappa")
 
 
@@ -357,13 +395,7 @@ def gwet_ac1(ratings: Ratings, n_categories: int | None = None) -> float:
             "Gwet's AC1 is undefined: fewer than two categories (pass n_categories if "
             "the coding scheme has more categories than were used)"
         )
-    rated = [row for row in rows if row]
-    shares: dict[Hashable, Fraction] = defaultdict(Fraction)
-    for row in rated:
-        for category, count in Counter(row).items():
-            shares[category] += Fraction(count, len(row))
-    pis = [share / len(rated) for share in shares.values()]
-    expected = sum((pi * (1 - pi) for pi in pis), Fraction(0)) / (q - 1)
+    expected = sum((pi * (1 - pi) for pi in _mean_shares(rows)), Fraction(0)) / (q - 1)
     return _chance_corrected(observed, expected, "Gwet's AC1")
 
 

@@ -22,6 +22,7 @@ from qualcode.agreement import (
     cohen_kappa,
     cu_alpha,
     fleiss_kappa,
+    fleiss_kappa_missing,
     gwet_ac1,
     k_u_alpha,
     krippendorff_alpha,
@@ -244,6 +245,46 @@ def test_gwet_multiple_raters_missing_data_handbook_example():
     assert brennan_prediger(EXAMPLE_C) == printed(0.773)
 
 
+def test_fleiss_kappa_missing_gwet_handbook_example():
+    """Gwet (2014), Handbook, 4th ed., p. 120 (irrCAC's cac.raw4raters, the same 4 x 12
+    data as Krippendorff's example C).  The README of Gwet's irrCAC R package prints for
+    fleiss.kappa.raw(cac.raw4raters): pa = 0.8181818, pe = 0.2387153, kappa = 0.76117.
+
+    By hand, with the pi_k of the AC1 example above: p_e = sum pi_k^2
+    = (3^2 + 3.25^2 + 3.5^2 + 1.25^2 + 1^2) / 144 = 34.375 / 144.
+    """
+    pis = [Fraction(x) / 12 for x in ("3", "3.25", "3.5", "1.25", "1")]
+    p_e = sum(p * p for p in pis)
+    assert float(p_e) == printed(0.2387153, 7)
+    assert fleiss_kappa_missing(EXAMPLE_C) == exact((Fraction(9, 11) - p_e) / (1 - p_e))
+    assert fleiss_kappa_missing(EXAMPLE_C) == printed(0.76117, 5)
+    # Fleiss' own design refuses these data; the generalisation is for them.
+    with pytest.raises(ValueError, match="same number of ratings"):
+        fleiss_kappa(EXAMPLE_C)
+
+
+def test_fleiss_kappa_missing_is_fleiss_kappa_when_nothing_is_missing():
+    """With the same number of ratings for every unit the generalisation is Fleiss' kappa:
+    the Wikipedia worked example (kappa = 0.210) and the abstractors table, where Fleiss'
+    kappa is Scott's pi (irrCAC scott2.table: 0.7962397)."""
+    table = [
+        [0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0],
+        [2, 2, 8, 1, 1], [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2],
+        [6, 5, 2, 1, 0], [0, 2, 2, 3, 7],
+    ]
+    ratings = [[category for category, count in enumerate(row) for _ in range(count)]
+               for row in table]
+    assert fleiss_kappa_missing(ratings) == exact(Fraction(fleiss_kappa(ratings)))
+    assert fleiss_kappa_missing(ratings) == printed(0.210)
+    abstractors = from_table(ABSTRACTORS)
+    assert fleiss_kappa_missing(abstractors) == printed(0.7962397, 7)
+    # Unrated rows are not units; a unit rated once enters chance agreement only.
+    assert fleiss_kappa_missing(abstractors + [(None, None)]) == \
+        fleiss_kappa_missing(abstractors)
+    with pytest.raises(UndefinedCoefficient, match="two or more ratings"):
+        fleiss_kappa_missing([["a", None], [None, "b"]])
+
+
 def test_gwet_five_observers_handbook_example():
     """Gwet (2014), Handbook, 4th ed. (p. 125, shortened in irrCAC as raw_5observers):
     5 observers, 15 units, scores 0-3, many missing.  Printed by irrCAC: p_a = 0.616,
@@ -271,7 +312,8 @@ def test_two_coder_measures_drop_incomplete_units():
 
 def test_undefined_chance_corrected_coefficients():
     one_category = [("yes", "yes")] * 5
-    for function in (cohen_kappa, scott_pi, fleiss_kappa, gwet_ac1, brennan_prediger):
+    for function in (cohen_kappa, scott_pi, fleiss_kappa, fleiss_kappa_missing, gwet_ac1,
+                     brennan_prediger):
         with pytest.raises(UndefinedCoefficient, match="undefined"):
             function(one_category)
     # A coding scheme with two categories makes AC1 and Brennan-Prediger defined:
