@@ -96,6 +96,7 @@ __all__ = [
     "percent_agreement",
     "scott_pi",
     "u_alpha",
+    "u_alpha_2004",
     "u_alpha_binary",
 ]
 
@@ -884,6 +885,127 @@ def k_u_alpha(length: int, spans_by_coder: SpansByCoder, category: Hashable) -> 
     observed_share = (l_k - observed_kk) / l_k
     expected_share = (expected_column - expected_kk) / expected_column
     return float(1 - observed_share / expected_share)
+
+
+def _sections(units: list[tuple[int, int, Hashable]], length: int) -> list[tuple[int, int, bool]]:
+    """A coder's units and the gaps between them, covering [0, length): (start, end, unit)."""
+    sections: list[tuple[int, int, bool]] = []
+    position = 0
+    for start, end, _category in units:
+        if start > position:
+            sections.append((position, start, False))
+        sections.append((start, end, True))
+        position = end
+    if position < length:
+        sections.append((position, length, False))
+    return sections
+
+
+def _distance_2004(a: tuple[int, int, bool], b: tuple[int, int, bool]) -> int:
+    """Krippendorff's (2004) squared difference of two overlapping sections of two coders."""
+    (start_a, end_a, unit_a), (start_b, end_b, unit_b) = a, b
+    if unit_a and unit_b:
+        return (start_a - start_b) ** 2 + (end_a - end_b) ** 2
+    if unit_a and not unit_b and start_b <= start_a and end_a <= end_b:
+        return (end_a - start_a) ** 2
+    if unit_b and not unit_a and start_a <= start_b and end_b <= end_a:
+        return (end_b - start_b) ** 2
+    return 0
+
+
+def _disagreements_2004(length: int, coders: list[list[tuple[int, int, Hashable]]]
+                        ) -> tuple[Fraction, Fraction]:
+    """(observed, expected) disagreement of Krippendorff's 2004 alpha_U for one category;
+    ``coders`` holds each coder's sorted, disjoint units of that category."""
+    m = len(coders)
+    sections = [_sections(units, length) for units in coders]
+    observed = 0
+    for i in range(m):
+        for j in range(i + 1, m):
+            # Only sections that share a stretch can differ; walk both lists together.
+            a, b = sections[i], sections[j]
+            x = y = 0
+            while x < len(a) and y < len(b):
+                if min(a[x][1], b[y][1]) > max(a[x][0], b[y][0]):
+                    observed += _distance_2004(a[x], b[y])
+                if a[x][1] < b[y][1]:
+                    x += 1
+                elif b[y][1] < a[x][1]:
+                    y += 1
+                else:
+                    x += 1
+                    y += 1
+    d_observed = Fraction(2 * observed, m * (m - 1) * length * length)
+
+    units = [end - start for own in coders for start, end, _ in own]
+    gaps = sorted((end - start for own in sections for start, end, unit in own if not unit),
+                  reverse=True)
+    n_units = len(units)
+    total = Fraction(0)
+    for unit in units:
+        inside = Fraction((n_units - 1) * (2 * unit**3 - 3 * unit**2 + unit), 3)
+        fits = 0
+        for gap in gaps:
+            if gap < unit:
+                break
+            fits += gap - unit + 1
+        total += inside + unit * unit * fits
+    denominator = m * length * (m * length - 1) - sum(u * (u - 1) for u in units)
+    d_expected = Fraction(2, length) * total / denominator
+    return d_observed, d_expected
+
+
+def u_alpha_2004(length: int, spans_by_coder: SpansByCoder, category: Any = _ALL) -> float:
+    """Krippendorff's alpha_U of Content Analysis, 2nd ed. (2004), section 12.4.
+
+    Variant: the earlier unitizing alpha (Krippendorff 1995, Sociological Methodology 25:
+    47-76; 2004, pp. 251-256), built on squared boundary differences; the one many
+    published studies and DKPro Agreement report.  It is not the coincidence-matrix family
+    of ``u_alpha`` (2016/2019), which corrects its behaviour for three or more coders;
+    for the same data the two give different numbers.
+
+    Each category c is judged on its own: a coder's units of c (overlapping ones merged,
+    touching ones kept apart) and the gaps between them cover the continuum of length L;
+    units of other categories are gap here.  With m coders:
+
+    * observed: cD_o = sum over ordered pairs of different coders of sum over their
+      sections g, h of delta^2(g, h), divided by m (m - 1) L^2, where delta^2 is
+      (b_g - b_h)^2 + (e_g - e_h)^2 for two overlapping units (b begin, e end), l_g^2 for
+      a unit g lying wholly within a gap h (and l_h^2 the other way round), and 0 else.
+    * expected: cD_e = (2 / L) * sum over all units g of c of
+      [(N_c - 1)(2 l_g^3 - 3 l_g^2 + l_g) / 3 + l_g^2 * sum over all gaps h with
+      l_h >= l_g of (l_h - l_g + 1)], divided by m L (m L - 1) - sum over units of
+      l_g (l_g - 1); N_c is the number of units of c of all coders.
+    * c alpha_U = 1 - cD_o / cD_e.
+
+    ``category=k`` gives k alpha_U.  Omitted, the categories are combined as
+    1 - sum_c cD_o / sum_c cD_e over every category used.  That is how DKPro Agreement
+    combines them (its mean of the disagreements over the categories gives the same
+    ratio); the book's example gives only the per-category values.
+
+    Raises ValueError for fewer than two coders or bad spans; UndefinedCoefficient when
+    the text is empty or the expected disagreement is 0 (e.g. nobody coded anything).
+    """
+    length = _check_length(length)
+    if length == 0:
+        raise UndefinedCoefficient("alpha_U (2004) is undefined: the text is empty")
+    if category is _ALL:
+        categories = sorted(
+            {_parse_span(span, length)[2] for _, spans in _coder_list(spans_by_coder)
+             for span in spans}, key=repr)
+    else:
+        categories = [category]
+    observed = expected = Fraction(0)
+    for c in categories:
+        d_o, d_e = _disagreements_2004(length, _units_per_coder(length, spans_by_coder,
+                                                                "one", c))
+        observed += d_o
+        expected += d_e
+    name = "alpha_U (2004)" if category is _ALL else f"alpha_U (2004) for {category!r}"
+    if expected == 0:
+        raise UndefinedCoefficient(
+            f"{name} is undefined: expected disagreement is 0 (no units of the category)")
+    return float(1 - observed / expected)
 
 
 # ---------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from qualcode.agreement import (
     percent_agreement,
     scott_pi,
     u_alpha,
+    u_alpha_2004,
     u_alpha_binary,
 )
 
@@ -396,6 +397,62 @@ def test_unitizing_family_reproduces_krippendorff_2019_worked_example():
         assert k_u_alpha(60, data, value) == 0.0
     with pytest.raises(UndefinedCoefficient, match="'7'"):
         k_u_alpha(60, data, "7")
+
+
+def _from_150(begin: int, length: int, category: str) -> tuple[int, int, str]:
+    """The 2004 example's continuum starts at 150; here it starts at 0."""
+    return (begin - 150, begin - 150 + length, category)
+
+
+# Krippendorff, K. (2004). Content Analysis: An Introduction to Its Methodology, 2nd ed.,
+# Sage, section 12.4, p. 254: two observers, a continuum from 150 of length 300, two
+# categories c and k; units as (begin, length).
+KRIPPENDORFF_2004_P254 = {
+    "i": [_from_150(225, 70, "c"), _from_150(370, 30, "c"), _from_150(180, 60, "k"),
+          _from_150(300, 50, "k")],
+    "j": [_from_150(220, 80, "c"), _from_150(355, 20, "c"), _from_150(400, 20, "c"),
+          _from_150(180, 60, "k"), _from_150(300, 50, "k")],
+}
+
+
+def test_u_alpha_2004_reproduces_krippendorff_2004_worked_example():
+    """Krippendorff (2004), p. 254, as reproduced in DKPro Agreement's test of it
+    (dkpro-statistics, Krippendorff2004Test): cD_o = .0144, cD_e = .0532,
+    c alpha_U = .7286; kD_o = 0, kD_e = .0490, k alpha_U = 1; over both categories .8591.
+
+    The combined .8591 is 1 - .0144 / (.0532 + .0490) from the four-digit disagreements;
+    exact arithmetic gives 1 - 0.0144444 / (0.0532218 + 0.0489786) = .8587, which is
+    what qualcode reports (within the .0005 DKPro allows)."""
+    data = KRIPPENDORFF_2004_P254
+    assert u_alpha_2004(300, data, category="c") == printed(0.7286, 4)
+    assert u_alpha_2004(300, data, category="k") == 1.0
+    assert u_alpha_2004(300, data) == pytest.approx(0.8591, abs=0.0005)
+    # The observed disagreement of c by hand: the overlapping units differ by
+    # (225-220)^2 + (295-300)^2 = 50 and (370-355)^2 + (400-375)^2 = 850; j's unit
+    # [400, 420) lies in i's gap [400, 450): 20^2 = 400.  cD_o = 2 * 1300 / (2 * 300^2).
+    d_o = Fraction(2 * 1300, 2 * 300 * 300)
+    assert float(d_o) == printed(0.0144, 4)
+    # The 2019 binary alpha for c gives a different number for the same data.
+    assert u_alpha_binary(300, data, category="c") != pytest.approx(0.7286, abs=0.01)
+
+
+def test_u_alpha_2004_distance_cases_and_undefined():
+    """DKPro's checks of the 2004 distance (Krippendorff2004Test.testDistanceMetric1):
+    a unit within the other coder's gap counts its squared length; units that do not
+    share a stretch with the other coder's unit do not add squared boundary differences."""
+    # Two coders, one unit each, identical: no disagreement, alpha_U = 1.
+    assert u_alpha_2004(20, [[(5, 11, "X")], [(5, 11, "X")]]) == 1.0
+    # One coder codes [5, 11), the other nothing.  Observed: the unit lies in the other
+    # coder's gap [0, 20): 2 * 6^2 / (2 * 1 * 20^2).  Expected: one unit (N_c = 1, so
+    # no within-unit term); the gaps at least 6 long are 9 and 20, which fit it 4 and 15
+    # ways: (2 / 20) * 36 * 19 / (2 * 20 * 39 - 6 * 5).
+    d_o = Fraction(72, 800)
+    d_e = Fraction(2, 20) * 36 * 19 / (2 * 20 * 39 - 30)
+    assert u_alpha_2004(20, [[(5, 11, "X")], []], category="X") == exact(1 - d_o / d_e)
+    with pytest.raises(UndefinedCoefficient, match="expected disagreement is 0"):
+        u_alpha_2004(20, [[], []])
+    with pytest.raises(ValueError):
+        u_alpha_2004(20, [[(5, 30, "X")], []])
 
 
 def test_u_alpha_two_coders_one_category_by_hand():
