@@ -67,6 +67,7 @@ Uncertainty
 
 from __future__ import annotations
 
+import bisect
 import math
 import operator
 import random
@@ -938,17 +939,18 @@ def _disagreements_2004(length: int, coders: list[list[tuple[int, int, Hashable]
     d_observed = Fraction(2 * observed, m * (m - 1) * length * length)
 
     units = [end - start for own in coders for start, end, _ in own]
-    gaps = sorted((end - start for own in sections for start, end, unit in own if not unit),
-                  reverse=True)
+    gaps = sorted(end - start for own in sections for start, end, unit in own if not unit)
+    # Suffix sums of the sorted gap lengths: the gaps at least as long as a unit, and
+    # their total length, without a pass over the gaps per unit.
+    longer = [0] * (len(gaps) + 1)
+    for index in range(len(gaps) - 1, -1, -1):
+        longer[index] = longer[index + 1] + gaps[index]
     n_units = len(units)
     total = Fraction(0)
     for unit in units:
         inside = Fraction((n_units - 1) * (2 * unit**3 - 3 * unit**2 + unit), 3)
-        fits = 0
-        for gap in gaps:
-            if gap < unit:
-                break
-            fits += gap - unit + 1
+        first = bisect.bisect_left(gaps, unit)
+        fits = longer[first] - (len(gaps) - first) * (unit - 1)  # sum of (l_h - l_g + 1)
         total += inside + unit * unit * fits
     denominator = m * length * (m * length - 1) - sum(u * (u - 1) for u in units)
     d_expected = Fraction(2, length) * total / denominator
