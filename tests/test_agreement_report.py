@@ -184,6 +184,77 @@ def test_count_forms_equal_the_verified_functions(m):
                 assert got == pytest.approx(values[key], abs=1e-9)
 
 
+@pytest.mark.parametrize("m", [2, 3])
+def test_brennan_prediger_and_scott_pi_count_forms_equal_the_verified_functions(m):
+    import numpy as np
+
+    rng = random.Random(10 + m)
+    for _ in range(40):
+        rows = [[int(rng.random() < 0.2) for _ in range(m)] for _ in range(rng.randint(2, 50))]
+        hist, cov = hist_cov(rows)
+        values, reasons = ar.count_coefficients(hist, cov)
+        table = np.array([[*hist, *cov]], dtype=float)
+        assert values["bp"] == pytest.approx(stats.brennan_prediger(rows, n_categories=2))
+        assert float(ar.vector_values("bp", table, m)[0]) == pytest.approx(values["bp"])
+        if m == 2:
+            try:
+                expected = stats.scott_pi(rows)
+            except stats.UndefinedCoefficient:
+                assert values["pi"] is None and "pi" in reasons
+                assert np.isnan(ar.vector_values("pi", table, m)[0])
+            else:
+                assert values["pi"] == pytest.approx(expected, abs=1e-12)
+                assert float(ar.vector_values("pi", table, m)[0]) == pytest.approx(expected)
+        else:
+            # Scott's pi is for two coders; Fleiss' kappa is its generalisation.
+            assert values["pi"] is None and reasons["pi"] == ar.PI_REASON
+
+
+def test_brennan_prediger_and_scott_pi_by_hand_in_table_json_and_report(hand, tmp_path):
+    # The hand case: p_o = 0.6; Brennan-Prediger with q = 2: (0.6 - 0.5) / 0.5 = 0.2.
+    # Scott's pi: pooled share coded (40 + 40) / 200 = 0.4, p_e = 0.16 + 0.36 = 0.52,
+    # pi = (0.6 - 0.52) / 0.48 = 1/6 (equal to Cohen's kappa: the marginals are equal).
+    row = row_of(ar.agreement(hand, bootstrap=0), "A")
+    assert row["bp"] == pytest.approx(0.2)
+    assert row["pi"] == pytest.approx(1 / 6)
+    data = json.loads(run_cli(hand, "agreement", "-f", "json", "-m", "bp").stdout)
+    assert data["measure"] == "bp" and data["pooled"]["bp"] == pytest.approx(0.2)
+    assert data["pooled"]["band_source"] == ar.LANDIS_KOCH
+    assert data["pooled"]["band"] == "slight"  # 0.2 is "slight" (up to .20)
+    # --fail-under checks the chosen measure: BP 0.2 passes 0.19, not 0.21.
+    assert run_cli(hand, "agreement", "-m", "bp", "--fail-under", "0.19").exit_code == 0
+    assert run_cli(hand, "agreement", "-m", "bp", "--fail-under", "0.21").exit_code == 1
+    table = run_cli(hand, "agreement", "--bootstrap", "0").stdout
+    assert "BP" in table and "π" in table and "Brennan-Prediger" in table
+    path = tmp_path / "bp.docx"
+    assert run_cli(hand, "export", "agreement", str(path), "-m", "pi").exit_code == 0
+    import docx
+
+    doc = docx.Document(path)
+    headers = [c.text for c in doc.tables[0].rows[0].cells]
+    assert "BP" in headers and "π" in headers
+    first = [c.text for c in doc.tables[0].rows[1].cells]
+    assert first[headers.index("BP")] == "0,200" and first[headers.index("π")] == "0,167"
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Brennan–Prediger" in text and "Scotts pi" in text
+    # Which unitizing alpha, and why, is said in the report.
+    assert "2019-versjonen" in text and "2004" in text
+
+
+def test_scott_pi_is_for_two_coders(tmp_path):
+    store = make_project(tmp_path, {"t1": TEXT_100},
+                         [("t1", "A", "anna", 0, 30), ("t1", "A", "bjorn", 0, 30),
+                          ("t1", "A", "carl", 0, 60)])
+    with pytest.raises(QualcodeError, match="two coders"):
+        ar.agreement(store, bootstrap=0, measure="pi")
+    row = row_of(ar.agreement(store, bootstrap=0), "A")
+    assert row["pi"] is None and "undefined" not in row["flags"]
+    # BP from the pairwise agreement 0.8 of the three coders (see the Fleiss test): 0.6.
+    assert row["bp"] == pytest.approx(0.6)
+    out = run_cli(store, "agreement", "--bootstrap", "0").stdout
+    assert "π" not in out and "BP" in out
+
+
 def test_three_coders_use_fleiss_kappa(tmp_path):
     # anna and bjorn code [0, 30), carl codes [0, 60) of 100 characters.
     store = make_project(tmp_path, {"t1": TEXT_100},

@@ -34,6 +34,8 @@ class Measure(str, Enum):
     alpha = "alpha"
     kappa = "kappa"
     ac1 = "ac1"
+    bp = "bp"
+    pi = "pi"
     percent = "percent"
     ualpha = "ualpha"
 
@@ -71,7 +73,8 @@ SeedOption = Annotated[int, typer.Option(
     "--seed", help="Seed of the bootstrap: the same seed gives the same interval.")]
 MeasureOption = Annotated[Measure | None, typer.Option(
     "--measure", "-m", help="The measure that gets the interval, the interpretation band "
-    "and the --fail-under check (default: alpha; percent for --unit segment).",
+    "and the --fail-under check (default: alpha; percent for --unit segment). bp is "
+    "Brennan-Prediger (free-marginal), pi Scott's pi (two coders).",
     case_sensitive=False, show_default=False)]
 
 
@@ -103,7 +106,8 @@ def agreement(
     raw: RawOption = False,
 ) -> None:
     """Inter-coder agreement per code: coverage, percent agreement, kappa (Cohen for two
-    coders, Fleiss for more), Krippendorff's alpha, Gwet's AC1, |u-alpha, a bootstrap
+    coders, Fleiss for more), Scott's pi (two coders), Krippendorff's alpha, Gwet's AC1,
+    Brennan-Prediger, |u-alpha, a bootstrap
     interval, an interpretation band and flags; pooled over codes and per group of
     mutually exclusive codes."""
     from qualcode.services.agreement_report import agreement as compute
@@ -182,11 +186,18 @@ def _coverage(row: dict, coder: str, unit: str) -> str:
 
 
 def _coefficient(row: dict, key: str) -> str:
-    from qualcode.services.agreement_report import SEGMENT_REASON
+    from qualcode.services.agreement_report import not_applicable
 
-    if row[key] is None and row["undefined"].get(key) == SEGMENT_REASON:
+    if not_applicable(row, key):
         return "—"
     return _num(row[key], 1 if key == "percent_agreement" else 3)
+
+
+def _coefficient_headers(coders: list[str]) -> list[tuple[str, str]]:
+    """The coefficient columns; Scott's pi only for two coders (Fleiss' κ generalises it)."""
+    headers = [("percent_agreement", "agree\n%"), ("kappa", "κ"), ("pi", "π"), ("alpha", "α"),
+               ("ac1", "AC1"), ("bp", "BP"), ("u_alpha", "|uα")]
+    return [h for h in headers if h[0] != "pi" or len(coders) == 2]
 
 
 def _print_table(result: dict) -> None:
@@ -220,8 +231,7 @@ def _print_table(result: dict) -> None:
             f"{r['coded_by_all']}/{r['coded_by_some']}/{r['coded_by_none']}" for r in rows]))
     else:
         columns.append(("cov", f"{cover}\n{'/'.join(coders)}", ["/".join(cv) for cv in coverage]))
-    for key, header in (("percent_agreement", "agree\n%"), ("kappa", "κ"), ("alpha", "α"),
-                        ("ac1", "AC1"), ("u_alpha", "|uα")):
+    for key, header in _coefficient_headers(coders):
         columns.append((key, header, [_coefficient(r, key) for r in rows]))
     columns.append(("interval", f"95% CI\n({measure})", [escape(_interval(r)) for r in rows]))
     columns.append(("band", "band", [r["band"] or "—" for r in rows]))
@@ -237,7 +247,7 @@ def _print_table(result: dict) -> None:
 
     chosen = _key(measure)
     dropped = []
-    for drop in ("u_alpha", "ac1", "percent_agreement", "kappa", "alpha", "flags"):
+    for drop in ("pi", "bp", "u_alpha", "ac1", "percent_agreement", "kappa", "alpha", "flags"):
         if sum(width(c) + 3 for c in columns) <= console.width:
             break
         if drop != chosen:
@@ -276,10 +286,10 @@ def _print_table(result: dict) -> None:
         console.print(f"[dim]95% CI: {boot['resamples']} bootstrap resamples of transcripts, "
                       f"seed {boot['seed']}; |uα over the transcripts laid end to end[/]",
                       highlight=False)
-    from qualcode.services.agreement_report import SEGMENT_REASON
+    from qualcode.services.agreement_report import not_applicable
 
     undefined = [(r["code"], k, v) for r in rows for k, v in r["undefined"].items()
-                 if v != SEGMENT_REASON]
+                 if not not_applicable(r, k)]
     if undefined:
         console.print("[dim]undefined:[/]", highlight=False)
         for code, key, reason in undefined[:20]:
@@ -305,22 +315,26 @@ def _print_table(result: dict) -> None:
                 console.print(f"[dim]  {escape(g['group'])} {' and '.join(keys)}: "
                               f"{escape(reason)}[/]", highlight=False)
     kappa = "Cohen's κ" if len(coders) == 2 else "Fleiss' κ"
-    console.print(f"[dim]κ is {kappa}; α Krippendorff's alpha (nominal); AC1 Gwet's; |uα "
-                  "Krippendorff's |u-alpha[/]", highlight=False)
+    pi = "π Scott's pi; " if len(coders) == 2 else ""
+    console.print(f"[dim]κ is {kappa}; {pi}α Krippendorff's alpha (nominal); AC1 Gwet's; "
+                  "BP Brennan-Prediger (chance 1/2, free marginals); |uα Krippendorff's "
+                  "|u-alpha (2019)[/]", highlight=False)
     if "by_transcript" in result:
         per = Table(title="By transcript", header_style="bold")
-        for name in ("code", "transcript", *(f"{cover} {c}" for c in coders), "agree %",
-                     kappa, "α", "AC1", "|uα"):
+        headers = _coefficient_headers(coders)
+        for name in ("code", "transcript", *(f"{cover} {c}" for c in coders),
+                     *(h.replace("\n", " ") for _, h in headers)):
             per.add_column(name, justify="left" if name in ("code", "transcript") else "right")
         for row in result["by_transcript"]:
             per.add_row(escape(row["code"]), escape(row["transcript"]),
                         *[_coverage(row, c, unit) for c in coders],
-                        *[_coefficient(row, k) for k in ("percent_agreement", "kappa", "alpha",
-                                                           "ac1", "u_alpha")])
+                        *[_coefficient(row, k) for k, _ in headers])
         console.print(per)
 
 
 def _flat(result: dict, row: dict, kind: str) -> dict:
+    from qualcode.services.agreement_report import not_applicable
+
     def value(v: Any) -> Any:
         return "undefined" if v is None else v
 
@@ -333,8 +347,8 @@ def _flat(result: dict, row: dict, kind: str) -> dict:
         flat[f"prevalence_{coder}"] = row["prevalence"][coder]
     for key in ("coded_by_all", "coded_by_some", "coded_by_none"):
         flat[key] = row[key]
-    for key in ("percent_agreement", "kappa", "alpha", "ac1", "u_alpha"):
-        flat[key] = value(row[key])
+    for key in ("percent_agreement", "kappa", "pi", "alpha", "ac1", "bp", "u_alpha"):
+        flat[key] = "" if not_applicable(row, key) else value(row[key])
     flat["kappa_kind"] = row["kappa_kind"]
     iv = row.get("interval") or {}
     flat["ci_measure"] = iv.get("measure")

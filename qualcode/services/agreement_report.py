@@ -94,9 +94,9 @@ from qualcode.store import Store
 from qualcode.store.models import Code, Coder, Coding, Segment, Transcript, Turn
 
 UNITS = ("char", "sentence", "turn", "document", "segment")
-MEASURES = ("alpha", "kappa", "ac1", "percent", "ualpha")
-COEFFICIENTS = ("percent_agreement", "kappa", "alpha", "ac1", "u_alpha")
-MEASURE_KEY = {"alpha": "alpha", "kappa": "kappa", "ac1": "ac1",
+MEASURES = ("alpha", "kappa", "ac1", "bp", "pi", "percent", "ualpha")
+COEFFICIENTS = ("percent_agreement", "kappa", "alpha", "ac1", "bp", "pi", "u_alpha")
+MEASURE_KEY = {"alpha": "alpha", "kappa": "kappa", "ac1": "ac1", "bp": "bp", "pi": "pi",
                "percent": "percent_agreement", "ualpha": "u_alpha"}
 FLAGS = {
     "undefined": "a coefficient is undefined",
@@ -113,6 +113,16 @@ KRIPPENDORFF = "Krippendorff (2004)"
 SEGMENT_REASON = ("not defined for the segment unit: every unit is a segment some coder "
                   "coded, so chance agreement cannot be estimated (MAXQDA reports only "
                   "percent agreement here; use --unit char for chance-corrected measures)")
+PI_REASON = ("Scott's pi is defined for two coders; with more, Fleiss' kappa (the κ column) "
+             "is its generalisation")
+# Reasons that say a coefficient does not apply to the design, not that the data left it
+# undefined: shown as a dash and not flagged.
+NOT_APPLICABLE = (SEGMENT_REASON, PI_REASON)
+
+
+def not_applicable(row: dict, key: str) -> bool:
+    """True when ``row[key]`` is missing because the coefficient does not fit the design."""
+    return row.get(key) is None and row["undefined"].get(key) in NOT_APPLICABLE
 
 Interval = tuple[int, int]
 
@@ -501,18 +511,21 @@ def _no_variation(n0: int, n1: int) -> str | None:
 
 def count_coefficients(hist: Sequence[int], cov: Sequence[int], *, segment: bool = False
                        ) -> tuple[dict[str, float | None], dict[str, str]]:
-    """Percent agreement, kappa, alpha and AC1 for m coders and two categories (coded / not
-    coded) from ``hist[k]`` (units coded by exactly k coders) and ``cov[i]`` (units coded
-    by coder i). Undefined values are None, with the reason in the second dict.
+    """Percent agreement, kappa, alpha, AC1, Brennan-Prediger and Scott's pi for m coders
+    and two categories (coded / not coded) from ``hist[k]`` (units coded by exactly k
+    coders) and ``cov[i]`` (units coded by coder i). Undefined values are None, with the
+    reason in the second dict.
 
     Percent agreement (a percentage) is the mean share of agreeing coder pairs per unit;
     kappa is Cohen's (m = 2, via :class:`~qualcode.agreement.CharAgreement`) or Fleiss'
     (m > 2); alpha is Krippendorff's nominal alpha, 1 - (n - 1) D_o / D_e with n = m N
-    pairable values; AC1 is Gwet's with q = 2 categories."""
+    pairable values; AC1 is Gwet's with q = 2 categories; Brennan-Prediger takes chance
+    agreement as 1/q = 1/2, so it is 2 p_a - 1; Scott's pi (m = 2 only) pools both coders'
+    shares, as Fleiss' kappa does for more coders."""
     m = len(cov)
     n_units = sum(hist)
     values: dict[str, float | None] = dict.fromkeys(("percent_agreement", "kappa", "alpha",
-                                                     "ac1"))
+                                                     "ac1", "bp", "pi"))
     reasons: dict[str, str] = {}
     if n_units == 0:
         for key in values:
@@ -531,19 +544,27 @@ def count_coefficients(hist: Sequence[int], cov: Sequence[int], *, segment: bool
     else:
         values["percent_agreement"] = float(100 * p_a)
     if segment:
-        for key in ("kappa", "alpha", "ac1"):
+        for key in ("kappa", "alpha", "ac1", "bp", "pi"):
             reasons[key] = SEGMENT_REASON
         return values, reasons
+    values["bp"] = float(2 * p_a - 1)
+    if m != 2:
+        reasons["pi"] = PI_REASON
     why = _no_variation(n0, n1)
     if why:
         reasons["kappa"] = reasons["alpha"] = why
+        if m == 2:
+            reasons["pi"] = why
     else:
+        # Scott's pi and Fleiss' kappa share the pooled chance term.
+        p1 = Fraction(n1, n)
+        pooled_chance = p1 * p1 + (1 - p1) * (1 - p1)
+        pooled = float((p_a - pooled_chance) / (1 - pooled_chance))
         if table is not None:
             values["kappa"] = table.kappa
+            values["pi"] = pooled
         else:
-            p1 = Fraction(n1, n)
-            expected = p1 * p1 + (1 - p1) * (1 - p1)
-            values["kappa"] = float((p_a - expected) / (1 - expected))
+            values["kappa"] = pooled
         disagreeing = sum(Fraction(2 * k * (m - k) * h, m - 1) for k, h in enumerate(hist))
         values["alpha"] = float(1 - (n - 1) * disagreeing / (2 * n0 * n1))
     p1 = Fraction(n1, n)
@@ -574,6 +595,10 @@ def vector_values(measure: str, sums: Any, m: int) -> Any:
             p1 = n1 / n
             expected = 2 * p1 * (1 - p1)
             out = (p_a - expected) / (1 - expected)
+        elif measure == "bp":
+            out = 2 * p_a - 1
+        elif measure == "pi" and m != 2:
+            out = np.full(n_units.shape, np.nan)
         elif measure == "alpha":
             disagreeing = hist @ (2 * k * (m - k) / (m - 1))
             out = 1 - (n - 1) * disagreeing / (2 * n0 * n1)
@@ -583,7 +608,7 @@ def vector_values(measure: str, sums: Any, m: int) -> Any:
             observed = (hist[..., 0] + hist[..., 2]) / n_units
             expected = (a * b + (n_units - a) * (n_units - b)) / (n_units * n_units)
             out = np.where(varies, (observed - expected) / (1 - expected), np.nan)
-        elif measure == "kappa":
+        elif measure in ("kappa", "pi"):
             p1 = n1 / n
             expected = p1 * p1 + (1 - p1) * (1 - p1)
             out = np.where(varies, (p_a - expected) / (1 - expected), np.nan)
@@ -620,7 +645,7 @@ def krippendorff_band(value: float | None) -> str | None:
 
 def band_for(measure: str, value: float | None) -> tuple[str | None, str | None]:
     """(band, source) of a value of ``measure``; percent agreement has no band."""
-    if measure in ("kappa", "ac1"):
+    if measure in ("kappa", "ac1", "bp", "pi"):
         return landis_koch(value), LANDIS_KOCH
     if measure in ("alpha", "ualpha"):
         return krippendorff_band(value), KRIPPENDORFF
@@ -695,7 +720,7 @@ def _row(scope: Scope, hist: Sequence[int], cov: Sequence[int], unit: str, n_tra
 
 def _flags(row: dict, unit: str, measure_keys: Sequence[str]) -> list[str]:
     flags = []
-    if any(row.get(k) is None and k in row["undefined"] and row["undefined"][k] != SEGMENT_REASON
+    if any(row.get(k) is None and k in row["undefined"] and not not_applicable(row, k)
            for k in measure_keys):
         flags.append("undefined")
     prevalence = [p for p in row["prevalence"].values() if p is not None]
@@ -829,7 +854,7 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
     if measure not in MEASURES:
         raise QualcodeError(f"unknown measure '{measure}'",
                             hint=f"use one of {', '.join(MEASURES)}")
-    if unit == "segment" and measure in ("kappa", "alpha", "ac1"):
+    if unit == "segment" and measure in ("kappa", "alpha", "ac1", "bp", "pi"):
         raise QualcodeError(f"--measure {measure} is not defined for --unit segment",
                             hint="use --measure percent or ualpha, or another unit")
     if not 0 < overlap <= 1:
@@ -840,11 +865,15 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
         raise QualcodeError(f"--bootstrap must be 0 (none) or more, not {bootstrap}")
     if scope is None:
         scope = load_scope(store, coders=coders, transcripts=transcripts, codes=codes)
+    if measure == "pi" and scope.m != 2:
+        raise QualcodeError(f"--measure pi compares two coders, not {scope.m}",
+                            hint="use --measure kappa: for more coders it is Fleiss' kappa, "
+                                 "the generalisation of Scott's pi")
     tables = count_tables(store, scope, unit, overlap=overlap, min_share=min_share)
     m = scope.m
     n_codes = len(scope.codes)
     measure_key = MEASURE_KEY[measure]
-    keys = ("percent_agreement", "kappa", "alpha", "ac1", "u_alpha")
+    keys = COEFFICIENTS
 
     per_code_hist = [[0] * (m + 1) for _ in range(n_codes)]
     per_code_cov = [[0] * m for _ in range(n_codes)]
@@ -1053,11 +1082,18 @@ REASONS_NB = (
      "bootstrap-trekningene"),
     ("fewer than two transcripts", "færre enn to transkripsjoner å trekke fra"),
     ("no bootstrap interval for |u-alpha", "intervall beregnes ikke for |u-alpha"),
+    ("Scott's pi is defined for two coders", "Scotts pi gjelder to kodere; for flere er "
+     "Fleiss' kappa (κ) generaliseringen av den"),
 )
 MEASURE_NB = {"alpha": "Krippendorffs alpha", "kappa": "kappa", "ac1": "Gwets AC1",
+              "bp": "Brennan–Prediger", "pi": "Scotts pi",
               "percent": "prosentvis enighet", "ualpha": "|u-alpha"}
-MEASURE_SYMBOL = {"alpha": "α", "kappa": "κ", "ac1": "AC1", "percent": "%",
-                  "ualpha": "|uα"}
+MEASURE_SYMBOL = {"alpha": "α", "kappa": "κ", "ac1": "AC1", "bp": "BP", "pi": "π",
+                  "percent": "%", "ualpha": "|uα"}
+# The per-code table's coefficient columns: (key, header).
+COEFFICIENT_COLUMNS_NB = (("kappa", "κ"), ("pi", "π"), ("alpha", "α"), ("ac1", "AC1"),
+                          ("bp", "BP"), ("u_alpha", "|uα"))
+TABLE_WIDTH_CM = 26.0  # landscape A4 between the margins
 # Highlight colours: one per coder (colour-blind-safe pairs first), all coders, several.
 CODER_FILLS = ("BDD7EE", "F8CBAD", "D9D2E9", "B4E5E0", "F4D7E6", "E2D9C5")
 ALL_FILL = "C6E0B4"
@@ -1207,11 +1243,21 @@ def header_facts_nb(data: dict) -> list[tuple[str, str]]:
         ("Transkripsjoner", transcripts),
         ("Koder", codes + "."),
         ("Enhet", _unit_sentence(data)),
-        ("Mål", f"prosentvis enighet, {kappa}, Krippendorffs alpha (nominal), Gwets AC1 og "
-                "Krippendorffs |u-alpha. " + interval),
+        ("Mål", f"prosentvis enighet, {kappa}, "
+                + ("Scotts pi, " if len(coders) == 2 else "")
+                + "Krippendorffs alpha (nominal), Gwets AC1, Brennan–Prediger og "
+                "Krippendorffs |u-alpha i 2019-versjonen (Krippendorff 2019, avsnitt 12.6). "
+                + UNITIZING_VARIANT_NB + " " + interval),
         ("Språk", "Rapporten er på norsk (bokmål). De statistiske fagbegrepene er beholdt "
                   "slik de brukes i metodelitteraturen."),
     ]
+
+
+UNITIZING_VARIANT_NB = (
+    "2019-versjonen er valgt fordi den eldre αU fra 2004 (Content Analysis, 2. utg., "
+    "avsnitt 12.4) oppfører seg feil med flere enn to kodere (Krippendorff, Mathet, "
+    "Bouvry & Widlöcher 2016); for grupper av gjensidig utelukkende koder står αU etter "
+    "2004-versjonen ved siden av, for sammenligning med studier som rapporterer den.")
 
 
 def conventions_nb(data: dict) -> list[str]:
@@ -1235,6 +1281,9 @@ def how_to_read_nb(data: dict) -> list[tuple[str, str]]:
     unit = UNIT_NB[data["unit"]]
     kappa = ("Cohens kappa (to kodere)" if len(data["coders"]) == 2
              else "Fleiss' kappa (flere enn to kodere)")
+    pi = ([("π", "Scotts pi (1955): som κ, men tilfeldig enighet regnes ut fra de to "
+                 "kodernes samlede bruk av koden, ikke hver koders egen. Tolkning etter "
+                 "Landis & Koch (1977).")] if len(data["coders"]) == 2 else [])
     return [
         ("Dekning", f"Hvor stor andel av enhetene ({unit}) hver koder har kodet med koden. "
                     "Les alle koeffisientene sammen med dekningen: for sjeldne koder blir "
@@ -1249,6 +1298,7 @@ def how_to_read_nb(data: dict) -> list[tuple[str, str]]:
               "dårligere enn tilfeldig. Tolkning etter Landis & Koch (1977): ubetydelig "
               "(slight) til 0,20, svak (fair) til 0,40, moderat (moderate) til 0,60, "
               "betydelig (substantial) til 0,80, nesten perfekt (almost perfect) over det."),
+        *pi,
         ("α", "Krippendorffs alpha (nominal): det anbefalte reliabilitetsmålet. Ligner kappa, "
               "men beregner tilfeldig enighet ut fra kodernes samlede bruk og tåler flere "
               "kodere. Tolkning etter Krippendorff (2004): α ≥ 0,800 pålitelig (reliable), "
@@ -1258,6 +1308,10 @@ def how_to_read_nb(data: dict) -> list[tuple[str, str]]:
                 "κ og α bli lave selv om koderne er enige nesten overalt (kappa-paradokset); "
                 "AC1 blir da høy. Stor avstand mellom AC1 og κ betyr at koden er sjelden, "
                 "ikke nødvendigvis at koderne er enige."),
+        ("BP", "Brennan–Prediger (1981) antar at tilfeldig enighet er 1/2 med to "
+               "kategorier (kodet / ikke kodet), uansett hvor mye koderne koder. Står den "
+               "høyt mens κ er lav, skyldes forskjellen lav prevalens (kappa-paradokset), "
+               "ikke uenighet."),
         ("|uα", "Krippendorffs |u-alpha sammenligner tekstbitene selv: om koderne har kodet "
                 "de samme strekningene av teksten, med hvor de begynner og slutter."),
         ("95 % KI", "Bootstrap-intervall: transkripsjonene trekkes på nytt med "
@@ -1288,10 +1342,11 @@ def reason_nb(reason: str) -> str:
 
 def _undefined_notes(data: dict) -> list[str]:
     names = {"percent_agreement": "enighet", "kappa": "κ", "alpha": "α", "ac1": "AC1",
-             "u_alpha": "|uα", "interval": "intervall", "cu_alpha": "cu-alpha"}
+             "bp": "BP", "pi": "π", "u_alpha": "|uα", "interval": "intervall",
+             "cu_alpha": "cu-alpha"}
     out = []
     for row in [*data["codes"], data["pooled"]]:
-        reasons = {k: v for k, v in row["undefined"].items() if v != SEGMENT_REASON}
+        reasons = {k: v for k, v in row["undefined"].items() if not not_applicable(row, k)}
         by_reason: dict[str, list[str]] = defaultdict(list)
         for key, reason in reasons.items():
             by_reason[reason].append(names.get(key, key))
@@ -1357,22 +1412,30 @@ def _counts_text(row: dict) -> str:
                                                  "coded_by_none"))
 
 
+def _coefficient_columns(data: dict) -> list[tuple[str, str]]:
+    """Scott's pi only for two coders: for more, the κ column is its generalisation."""
+    return [(key, header) for key, header in COEFFICIENT_COLUMNS_NB
+            if key != "pi" or len(data["coders"]) == 2]
+
+
 def table_columns(data: dict) -> list[tuple[str, float]]:
-    """(header, width in cm) of the per-code table (landscape A4)."""
+    """(header, width in cm) of the per-code table (landscape A4); the code column gets
+    what the others leave of the page width."""
     coders = data["coders"]
     cover = "Segm." if data["unit"] == "segment" else "Dekn. %"
-    cols = [("Kode", 5.0)]
+    cols = []
     if len(coders) <= 3:
-        cols += [(f"{cover} {c}", 1.7) for c in coders]
+        cols += [(f"{cover} {c}", 1.6) for c in coders]
     else:
-        cols += [(f"{cover} " + " / ".join(coders), 3.6)]
+        cols += [(f"{cover} " + " / ".join(coders), 3.4)]
     boot = data["bootstrap"]["resamples"] and data["measure"] != "ualpha"
-    cols += [("Alle / noen / ingen", 3.6), ("Enighet %", 1.5), ("κ", 1.2), ("α", 1.2),
-             ("AC1", 1.2), ("|uα", 1.2)]
+    cols += [("Alle / noen / ingen", 2.9), ("Enighet %", 1.4)]
+    cols += [(header, 1.2) for _, header in _coefficient_columns(data)]
     if boot:
-        cols.append((f"95 % KI ({MEASURE_SYMBOL[data['measure']]})", 2.4))
-    cols += [("Tolkning", 2.1), ("Merknader", 2.9)]
-    return cols
+        cols.append((f"95 % KI ({MEASURE_SYMBOL[data['measure']]})", 2.3))
+    cols += [("Tolkning", 2.0), ("Merknader", 2.4)]
+    code = max(3.0, TABLE_WIDTH_CM - sum(width for _, width in cols))
+    return [("Kode", round(code, 2)), *cols]
 
 
 def table_cells(data: dict, row: dict) -> list[str]:
@@ -1384,9 +1447,9 @@ def table_cells(data: dict, row: dict) -> list[str]:
         cells.append(" / ".join(_coverage_text(row, c, data["unit"]) for c in coders))
     cells.append(_counts_text(row))
     cells.append(_nb_pct(row["percent_agreement"]))
-    for key in ("kappa", "alpha", "ac1", "u_alpha"):
+    for key, _ in _coefficient_columns(data):
         value = row[key]
-        if value is None and row["undefined"].get(key) == SEGMENT_REASON:
+        if not_applicable(row, key):
             cells.append("–")
         else:
             cells.append(_nb_num(value, 3))
