@@ -88,6 +88,8 @@ __all__ = [
     "char_agreement_pooled",
     "char_agreement_weighted_mean",
     "cohen_kappa",
+    "confusion_matrix",
+    "continuum_confusion",
     "cu_alpha",
     "fleiss_kappa",
     "fleiss_kappa_missing",
@@ -1184,6 +1186,66 @@ def char_agreement_weighted_mean(sources: Iterable[Source]) -> tuple[float, floa
         weighted_percent += Fraction(100 * (t.both + t.neither), total)
         weighted_kappa += Fraction(t.kappa) * t.length / total
     return float(weighted_percent), float(weighted_kappa)
+
+
+# ---------------------------------------------------------------------------------------
+# Confusion between mutually exclusive categories (two coders)
+# ---------------------------------------------------------------------------------------
+
+
+def confusion_matrix(ratings: Ratings) -> dict[tuple[Hashable, Hashable], int]:
+    """Coder A's category x coder B's category: how many units got each pair.
+
+    ``ratings`` has two columns.  The diagonal (a == b) is agreement; every other cell says
+    which category one coder chose where the other chose another, which is what a
+    supervisor needs to see which codes are confused with which.  Units lacking either
+    rating are left out, as in ``cohen_kappa``; the table's total is the number of units
+    on which Cohen's kappa and Scott's pi are computed, and its diagonal over its total is
+    their p_o.
+
+    Raises ValueError unless every row has exactly two columns; UndefinedCoefficient when
+    no unit has both ratings.
+    """
+    return dict(Counter(_two_coder_pairs(ratings, "the confusion matrix")))
+
+
+def continuum_confusion(length: int, spans_a: Iterable[Span], spans_b: Iterable[Span]
+                        ) -> dict[tuple[Hashable, Hashable], int]:
+    """``confusion_matrix`` over the code points of a continuum: for each pair (category
+    of coder A, category of coder B), the number of code points that pair covers; ``None``
+    stands for "not coded".  The counts add up to ``length``.
+
+    Each coder's units must be disjoint, as for ``u_alpha`` (mutually exclusive
+    categories): a code point has at most one category per coder.  Computed by sweeping
+    the span boundaries, so the cost depends on the number of spans, not on ``length``.
+    """
+    length = _check_length(length)
+    coders = _units_per_coder(length, {"A": list(spans_a), "B": list(spans_b)}, "all")
+    sections = [
+        [(s, e, c if unit else None)
+         for s, e, unit, c in _labelled_sections(units, length)]
+        for units in coders
+    ]
+    table: dict[tuple[Hashable, Hashable], int] = defaultdict(int)
+    a, b = sections
+    x = y = 0
+    while x < len(a) and y < len(b):
+        shared = min(a[x][1], b[y][1]) - max(a[x][0], b[y][0])
+        if shared > 0:
+            table[a[x][2], b[y][2]] += shared
+        if a[x][1] <= b[y][1]:
+            x += 1
+        else:
+            y += 1
+    return dict(table)
+
+
+def _labelled_sections(units: list[tuple[int, int, Hashable]], length: int
+                       ) -> list[tuple[int, int, bool, Hashable]]:
+    """``_sections`` with each unit's category: (start, end, is unit, category)."""
+    by_start = {(s, e): c for s, e, c in units}
+    return [(s, e, unit, by_start.get((s, e)) if unit else None)
+            for s, e, unit in _sections(units, length)]
 
 
 # ---------------------------------------------------------------------------------------

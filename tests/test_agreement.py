@@ -20,6 +20,8 @@ from qualcode.agreement import (
     char_agreement_pooled,
     char_agreement_weighted_mean,
     cohen_kappa,
+    confusion_matrix,
+    continuum_confusion,
     cu_alpha,
     fleiss_kappa,
     fleiss_kappa_missing,
@@ -755,3 +757,36 @@ def test_bootstrap_errors():
         bootstrap_interval(len, [], n=5)
     with pytest.raises(ValueError):
         bootstrap_interval(len, [1], n=5, confidence=1.0)
+
+
+# ---------------------------------------------------------------------------------------
+# Confusion between mutually exclusive categories
+# ---------------------------------------------------------------------------------------
+
+
+def test_confusion_matrix_gives_back_gwet_abstractors_table():
+    """Gwet (2014) abstractors table: the cross-tabulation of the two abstractors is the
+    published 3 x 3 table itself; its diagonal over its total is p_o = 0.89, from which the
+    published Cohen's kappa 0.7964094 follows."""
+    table = confusion_matrix(from_table(ABSTRACTORS))
+    assert [[table.get((a, b), 0) for b in range(3)] for a in range(3)] == ABSTRACTORS
+    # Units missing a rating are left out, as in Cohen's kappa.
+    assert confusion_matrix(from_table(ABSTRACTORS) + [(0, None)]) == table
+    with pytest.raises(UndefinedCoefficient):
+        confusion_matrix([(None, 1)])
+
+
+def test_continuum_confusion_by_hand():
+    """L = 100.  Coder A: x [0, 40), y [50, 60).  Coder B: y [20, 60).
+    [0, 20) x/none, [20, 40) x/y, [40, 50) none/y, [50, 60) y/y, [60, 100) none/none."""
+    table = continuum_confusion(100, [(0, 40, "x"), (50, 60, "y")], [(20, 60, "y")])
+    assert table == {("x", None): 20, ("x", "y"): 20, (None, "y"): 10, ("y", "y"): 10,
+                     (None, None): 40}
+    assert sum(table.values()) == 100
+    # With one category the diagonal is NVivo's character agreement (coded by both or by
+    # neither), as char_agreement computes it.
+    one = continuum_confusion(100, [(0, 40, "x")], [(20, 60, "x")])
+    assert (one[("x", "x")] + one[(None, None)]) == char_agreement(
+        100, [(0, 40)], [(20, 60)]).percent_agreement
+    with pytest.raises(ValueError, match="overlap"):
+        continuum_confusion(100, [(0, 40, "x"), (30, 50, "y")], [])
