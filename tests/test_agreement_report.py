@@ -465,6 +465,52 @@ def test_exclusive_groups_get_u_alpha_and_cu_alpha(tmp_path):
         "anna applied G.y and G.x" in group["undefined"]["cu_alpha"]
 
 
+def test_exclusive_group_confusion_table_and_2004_alpha(tmp_path):
+    """The group of the test above.  Characters on the continuum of 200 (t2 after t1):
+    anna G.x [0, 30), G.y [40, 70), [110, 120); bjorn G.x [0, 25), [110, 120), G.y [30, 70).
+    anna G.x x bjorn G.x: [0, 25) = 25; anna G.x x bjorn G.y: [30, 30) none, so 0;
+    anna G.x x none: [25, 30) = 5; anna none x bjorn G.y: [30, 40) = 10;
+    anna G.y x bjorn G.y: [40, 70) = 30; anna G.y x bjorn G.x: [110, 120) = 10;
+    none x none: 200 - 25 - 5 - 10 - 30 - 10 = 120."""
+    text = {"t1": TEXT_100, "t2": TEXT_100}
+    rows = [("t1", "G.x", "anna", 0, 30), ("t1", "G.y", "anna", 40, 70),
+            ("t1", "G.x", "bjorn", 0, 25), ("t1", "G.y", "bjorn", 30, 70),
+            ("t2", "G.y", "anna", 10, 20), ("t2", "G.x", "bjorn", 10, 20)]
+    store = make_project(tmp_path, text, rows)
+    (group,) = ar.agreement(store, bootstrap=0)["groups"]
+    (confusion,) = group["confusion"]
+    assert confusion["coders"] == ["anna", "bjorn"]
+    assert confusion["categories"] == ["G.x", "G.y", None]
+    assert confusion["counts"] == [[25, 0, 5], [10, 30, 0], [0, 10, 120]]
+    spans = {"anna": [(0, 30, "G.x"), (40, 70, "G.y"), (110, 120, "G.y")],
+             "bjorn": [(0, 25, "G.x"), (30, 70, "G.y"), (110, 120, "G.x")]}
+    assert group["u_alpha_2004"] == pytest.approx(stats.u_alpha_2004(200, spans))
+    # By turns (any overlap): each transcript has the turns "Hei." [12, 16) and the
+    # answer [25, 100).  t1: "Hei." G.x / G.x; the answer: anna G.x 5 and G.y 30
+    # characters, so G.y; bjorn G.y.  t2: "Hei." anna G.y, bjorn G.x; the answer nobody.
+    by_turn = ar.agreement(store, bootstrap=0, unit="turn", min_share=0.0)["groups"][0]
+    turn_table = by_turn["confusion"][0]["counts"]
+    assert turn_table == [[1, 0, 0], [1, 1, 0], [0, 0, 1]]
+    # At half a turn, anna's 30 of the answer's 75 characters are too few: "not coded".
+    half = ar.agreement(store, bootstrap=0, unit="turn", min_share=0.5)["groups"][0]
+    assert half["confusion"][0]["counts"] == [[1, 0, 0], [1, 0, 0], [0, 1, 1]]
+    # The table is in the CLI output and the report.
+    out = run_cli(store, "agreement", "--bootstrap", "0").stdout
+    assert "anna (rows) × bjorn (columns)" in out and "αU 2004" in out
+    path = tmp_path / "g.docx"
+    assert run_cli(store, "export", "agreement", str(path), "--bootstrap", "0").exit_code == 0
+    import docx
+
+    doc = docx.Document(path)
+    titles = [p.text for p in doc.paragraphs if p.text.startswith("Forvekslingstabell")]
+    assert titles == ["Forvekslingstabell for G: anna mot bjorn (antall tegn)"]
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text.startswith("anna"))
+    assert [c.text for c in table.rows[3].cells] == ["ingen", "0", "10", "120"]
+    # Document units may hold several codes of a group: no table, and the reason.
+    doc_group = ar.agreement(store, bootstrap=0, unit="document")["groups"][0]
+    assert doc_group["confusion"] == [] and "confusion" in doc_group["undefined"]
+
+
 def test_code_selection_and_by_transcript(tmp_path):
     store = make_project(tmp_path, {"t1": TEXT_100, "t2": TEXT_100},
                          [("t1", "A", "anna", 0, 40), ("t1", "A", "bjorn", 20, 60),

@@ -303,10 +303,17 @@ def _print_table(result: dict) -> None:
         groups.add_column("codes")
         groups.add_column("u-alpha", justify="right")
         groups.add_column("cu-alpha", justify="right")
+        groups.add_column("αU 2004", justify="right")
         for g in result["groups"]:
             groups.add_row(escape(g["group"]), escape(", ".join(g["codes"])),
-                           _num(g["u_alpha"]), _num(g["cu_alpha"]))
+                           _num(g["u_alpha"]), _num(g["cu_alpha"]), _num(g["u_alpha_2004"]))
         console.print(groups)
+        console.print("[dim]u-alpha and cu-alpha: Krippendorff (2019); αU 2004: the earlier "
+                      "alpha_U of Content Analysis, 2nd ed. (2004), as many published studies "
+                      "report it[/]", highlight=False)
+        for g in result["groups"]:
+            for confusion in g["confusion"]:
+                _print_confusion(g["group"], confusion, unit)
         for g in result["groups"]:
             reasons: dict[str, list[str]] = {}
             for key, reason in g["undefined"].items():
@@ -330,6 +337,24 @@ def _print_table(result: dict) -> None:
                         *[_coverage(row, c, unit) for c in coders],
                         *[_coefficient(row, k) for k, _ in headers])
         console.print(per)
+
+
+def _print_confusion(group: str, confusion: dict, unit: str) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    a, b = confusion["coders"]
+    labels = [escape(c) if c is not None else "(none)" for c in confusion["categories"]]
+    table = Table(title=f"{escape(group)}: {escape(a)} (rows) × {escape(b)} (columns), "
+                        f"{unit} units", header_style="bold")
+    table.add_column(f"{escape(a)} ↓ {escape(b)} →")
+    for label in labels:
+        table.add_column(label, justify="right")
+    for r, (label, counts) in enumerate(zip(labels, confusion["counts"], strict=True)):
+        # The diagonal is agreement; everything else is a confusion.
+        table.add_row(label, *(f"[bold]{n}[/]" if c == r else str(n)
+                               for c, n in enumerate(counts)))
+    console.print(table)
 
 
 def _flat(result: dict, row: dict, kind: str) -> dict:
@@ -371,6 +396,8 @@ def _csv_rows(result: dict) -> tuple[list[dict], list[str]]:
         rows.append({"row": "group", "code": g["group"], "label": g["label"],
                      "u_alpha": "undefined" if g["u_alpha"] is None else g["u_alpha"],
                      "cu_alpha": "undefined" if g["cu_alpha"] is None else g["cu_alpha"],
+                     "u_alpha_2004": ("undefined" if g["u_alpha_2004"] is None
+                                      else g["u_alpha_2004"]),
                      "undefined": "; ".join(f"{k}: {v}" for k, v in g["undefined"].items())})
     columns: list[str] = []
     for row in rows:

@@ -74,8 +74,11 @@ from qualcode.agreement import (
     UndefinedCoefficient,
     bootstrap_interval,
     char_agreement,
+    confusion_matrix,
+    continuum_confusion,
     cu_alpha,
     u_alpha,
+    u_alpha_2004,
     u_alpha_binary,
 )
 from qualcode.domain.errors import NotFoundError, QualcodeError
@@ -392,6 +395,7 @@ class Tables:
     n_units: list[int]
     cells: dict[tuple[int, int], tuple[tuple[int, ...], tuple[int, ...]]]
     segments: dict[tuple[int, int], tuple[int, ...]]  # merged segments per coder
+    unit_spans: dict[int, list[Interval]] = field(default_factory=dict)  # sentences, turns
 
 
 def _hist_from_flags(flags: list[list[bool]], m: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -494,7 +498,7 @@ def count_tables(store: Store, scope: Scope, unit: str = "char", *, overlap: flo
                 flags.append([c > 0 and c >= min_share * n for c, n in zip(covered, lengths,
                                                                           strict=True)])
             cells[key] = _hist_from_flags(flags, m)
-    return Tables(unit, m, n_units, cells, segments)
+    return Tables(unit, m, n_units, cells, segments, units)
 
 
 # --- coefficients from counts -------------------------------------------------------------
@@ -785,8 +789,10 @@ def _bootstrap(tables: Tables, n_codes: int, measure: str, n: int, seed: int,
     return out
 
 
-def _groups(scope: Scope) -> list[dict]:
-    """u-alpha and cu-alpha for each group of mutually exclusive codes in the selection."""
+def _groups(scope: Scope, unit: str = "char", units: dict[int, list[Interval]] | None = None,
+            min_share: float = 0.5) -> list[dict]:
+    """u-alpha, cu-alpha, Krippendorff's 2004 alpha_U and the confusion tables for each
+    group of mutually exclusive codes in the selection."""
     selected = {c.pk for c in scope.codes}
     out = []
     for parent in sorted(scope.all_codes.values(), key=lambda c: c.order):
@@ -807,14 +813,86 @@ def _groups(scope: Scope) -> list[dict]:
                                  "codes": sorted(set(categories.values())), "undefined": {}}
         clash = _exclusive_clash(scope, categories)
         length, spans = _continuum(scope, list(categories), categories=categories)
-        for key, fn in (("u_alpha", u_alpha), ("cu_alpha", cu_alpha)):
+        for key, fn in (("u_alpha", u_alpha), ("cu_alpha", cu_alpha),
+                        ("u_alpha_2004", u_alpha_2004)):
             if clash:
                 group[key], group["undefined"][key] = None, clash
             else:
                 group[key], why = _unitizing(fn, length, spans, scope.coders)
                 if why:
                     group["undefined"][key] = why
+        group["confusion"] = []
+        if clash:
+            group["undefined"]["confusion"] = clash
+        elif unit in ("document", "segment"):
+            group["undefined"]["confusion"] = CONFUSION_UNIT_REASON
+        else:
+            group["confusion"] = _confusions(scope, categories, spans, length, unit,
+                                             units or {}, min_share)
         out.append(group)
+    return out
+
+
+CONFUSION_UNIT_REASON = ("no confusion table for this unit: a transcript or a segment can "
+                         "hold several codes of the group; use --unit char, sentence or turn")
+
+
+def _unit_categories(units: list[Interval], spans: list[tuple], min_share: float
+                     ) -> list[str | None]:
+    """The group code a coder gave each sentence or turn (``units``, sorted, disjoint): the
+    code covering most of it, if that reaches ``min_share`` of it (0: any overlap)."""
+    by_code: dict[str, list[Interval]] = defaultdict(list)
+    for s, e, category in spans:
+        by_code[category].append((s, e))
+    # One code's spans may overlap (a code and its children share the group's label).
+    merged = sorted((s, e, c) for c, ivs in by_code.items() for s, e in merge_intervals(ivs))
+    out: list[str | None] = []
+    first = 0
+    for start, end in units:
+        while first < len(merged) and merged[first][1] <= start:
+            first += 1
+        cover: dict[str, int] = defaultdict(int)
+        j = first
+        while j < len(merged) and merged[j][0] < end:
+            shared = min(merged[j][1], end) - max(merged[j][0], start)
+            if shared > 0:
+                cover[merged[j][2]] += shared
+            j += 1
+        best = max(sorted(cover.items()), key=lambda kv: kv[1], default=None)
+        out.append(best[0] if best and best[1] > 0 and best[1] >= min_share * (end - start)
+                   else None)
+    return out
+
+
+def _confusions(scope: Scope, categories: dict[int, str], spans: list[list[tuple]],
+                length: int, unit: str, units: dict[int, list[Interval]], min_share: float
+                ) -> list[dict]:
+    """For each pair of coders, coder A's code x coder B's code over the units (None: not
+    coded with any code of the group)."""
+    out = []
+    for a in range(scope.m):
+        for b in range(a + 1, scope.m):
+            if unit == "char":
+                counts = continuum_confusion(length, spans[a], spans[b])
+            else:
+                # The units on the same continuum as the spans: transcripts end to end.
+                laid: list[Interval] = []
+                offset = 0
+                for t in scope.transcripts:
+                    laid += [(offset + s, offset + e) for s, e in units.get(t.pk, [])]
+                    offset += t.length
+                # "Not coded" is a category here, not a missing rating.
+                none = object()
+                ratings = [(x if x is not None else none, y if y is not None else none)
+                           for x, y in zip(_unit_categories(laid, spans[a], min_share),
+                                           _unit_categories(laid, spans[b], min_share),
+                                           strict=True)]
+                counts = {(None if x is none else x, None if y is none else y): n
+                          for (x, y), n in (confusion_matrix(ratings) if ratings
+                                            else {}).items()}
+            labels = [*sorted(set(categories.values())), None]
+            out.append({"coders": [scope.coders[a], scope.coders[b]], "categories": labels,
+                        "counts": [[counts.get((x, y), 0) for y in labels] for x in labels]})
     return out
 
 
@@ -956,7 +1034,7 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
         "units_total": total_units if unit != "segment" else pooled["units"],
         "codes": code_rows,
         "pooled": pooled,
-        "groups": _groups(scope),
+        "groups": _groups(scope, unit, tables.unit_spans, min_share),
     }
     if by_transcript:
         result["by_transcript"] = _by_transcript(scope, tables, unit)
@@ -1082,6 +1160,8 @@ REASONS_NB = (
      "bootstrap-trekningene"),
     ("fewer than two transcripts", "færre enn to transkripsjoner å trekke fra"),
     ("no bootstrap interval for |u-alpha", "intervall beregnes ikke for |u-alpha"),
+    ("no confusion table for this unit", "ingen forvekslingstabell for denne enheten: en "
+     "transkripsjon eller et segment kan ha flere av gruppens koder"),
     ("Scott's pi is defined for two coders", "Scotts pi gjelder to kodere; for flere er "
      "Fleiss' kappa (κ) generaliseringen av den"),
 )
@@ -1258,6 +1338,30 @@ UNITIZING_VARIANT_NB = (
     "avsnitt 12.4) oppfører seg feil med flere enn to kodere (Krippendorff, Mathet, "
     "Bouvry & Widlöcher 2016); for grupper av gjensidig utelukkende koder står αU etter "
     "2004-versjonen ved siden av, for sammenligning med studier som rapporterer den.")
+
+
+GROUP_HEADERS_NB = ("Gruppe", "Koder", "u-α (2019)", "cu-α (2019)", "αU (2004)")
+GROUP_NOTE_NB = (
+    "u-alpha og cu-alpha etter Krippendorff (2019, avsnitt 12.6): u-alpha måler enighet om "
+    "både tekstbiter og koder, cu-alpha om kodene der koderne har kodet samme tekst. αU "
+    "(2004) er den eldre varianten fra Content Analysis, 2. utg., avsnitt 12.4, som mange "
+    "publiserte studier og DKPro Agreement rapporterer; den gir andre tall for de samme "
+    "dataene og oppfører seg feil med flere enn to kodere, så den står her bare for "
+    "sammenligning.")
+CONFUSION_NOTE_NB = (
+    "Radene er den første koderens kode, kolonnene den andres; «ingen» er enheter uten "
+    "noen av gruppens koder. Diagonalen (uthevet) er enighet; de andre cellene viser hvilke "
+    "koder som forveksles med hvilke.")
+
+
+def _confusion_labels_nb(confusion: dict) -> list[str]:
+    return [c if c is not None else "ingen" for c in confusion["categories"]]
+
+
+def _confusion_title_nb(data: dict, group: dict, confusion: dict) -> str:
+    a, b = confusion["coders"]
+    return (f"Forvekslingstabell for {group['group']}: {a} mot {b} "
+            f"(antall {UNIT_NB[data['unit']]})")
 
 
 def conventions_nb(data: dict) -> list[str]:
@@ -1595,19 +1699,42 @@ def _write_docx(data: dict, path: Path) -> None:
             doc.add_paragraph(text, style="Tabellnote")
     if data["groups"]:
         doc.add_heading("Grupper av gjensidig utelukkende koder", level=2)
-        gtable = clean_table(doc, len(data["groups"]) + 1, [6.0, 9.0, 2.5, 2.5])
+        gtable = clean_table(doc, len(data["groups"]) + 1, [6.0, 8.9, 2.4, 2.4, 2.4])
         _header_row(gtable.rows[0])
-        for cell, text in zip(gtable.rows[0].cells, ("Gruppe", "Koder", "u-alpha",
-                                                      "cu-alpha"), strict=True):
-            _cell_text(cell, text, bold=True, align="right" if "alpha" in text else None)
+        for cell, text in zip(gtable.rows[0].cells, GROUP_HEADERS_NB, strict=True):
+            _cell_text(cell, text, bold=True, align="right" if "α" in text else None)
         for r, group in enumerate(data["groups"], start=1):
             cells = gtable.rows[r].cells
             _cell_text(cells[0], f"{group['group']} – {group['label']}")
             _cell_text(cells[1], ", ".join(group["codes"]))
-            _cell_text(cells[2], _nb_num(group["u_alpha"], 3), align="right")
-            _cell_text(cells[3], _nb_num(group["cu_alpha"], 3), align="right")
+            for cell, key in zip(cells[2:], ("u_alpha", "cu_alpha", "u_alpha_2004"),
+                                 strict=True):
+                _cell_text(cell, _nb_num(group[key], 3), align="right")
+        note = doc.add_paragraph(style="Tabellnote")
+        note.add_run(GROUP_NOTE_NB)
         for text in _group_notes(data):
             doc.add_paragraph(text, style="Tabellnote")
+        for group in data["groups"]:
+            for confusion in group["confusion"]:
+                doc.add_paragraph(_confusion_title_nb(data, group, confusion),
+                                  style="Heading 3")
+                labels = _confusion_labels_nb(confusion)
+                n = len(labels)
+                ctable = clean_table(doc, n + 1, [4.0] + [min(2.6, 18.0 / n)] * n)
+                _header_row(ctable.rows[0])
+                a, b = confusion["coders"]
+                _cell_text(ctable.rows[0].cells[0], f"{a} ↓  {b} →", bold=True)
+                for cell, label in zip(ctable.rows[0].cells[1:], labels, strict=True):
+                    _cell_text(cell, label, bold=True, align="right")
+                for r, (label, counts) in enumerate(zip(labels, confusion["counts"],
+                                                        strict=True), start=1):
+                    cells = ctable.rows[r].cells
+                    _cell_text(cells[0], label, bold=True)
+                    for c, count in enumerate(counts):
+                        _cell_text(cells[c + 1], nb_int(count), bold=c + 1 == r,
+                                   align="right")
+                note = doc.add_paragraph(style="Tabellnote")
+                note.add_run(CONFUSION_NOTE_NB)
 
     _docx_section(doc, landscape=False)
     doc.add_heading("Slik leser du tabellen", level=1)
@@ -1883,17 +2010,35 @@ def render_html(data: dict) -> str:
     if data["groups"]:
         out.append("<h3>Grupper av gjensidig utelukkende koder</h3>")
         out.append('<table class="codes"><thead><tr><th>Gruppe</th><th class="flags">Koder'
-                   "</th><th>u-alpha</th><th>cu-alpha</th></tr></thead><tbody>")
+                   "</th>" + "".join(f"<th>{_h(h)}</th>" for h in GROUP_HEADERS_NB[2:])
+                   + "</tr></thead><tbody>")
         for g in data["groups"]:
             out.append(f"<tr><td>{_h(g['group'])} – {_h(g['label'])}</td>"
                        f'<td class="flags">{_h(", ".join(g["codes"]))}</td>'
-                       f"<td>{_h(_nb_num(g['u_alpha'], 3))}</td>"
-                       f"<td>{_h(_nb_num(g['cu_alpha'], 3))}</td></tr>")
+                       + "".join(f"<td>{_h(_nb_num(g[k], 3))}</td>"
+                                 for k in ("u_alpha", "cu_alpha", "u_alpha_2004"))
+                       + "</tr>")
         out.append("</tbody></table>")
+        out.append(f'<p class="note">{_h(GROUP_NOTE_NB)}</p>')
         notes = _group_notes(data)
         if notes:
             out.append('<ul class="note">' + "".join(f"<li>{_h(n)}</li>" for n in notes)
                        + "</ul>")
+        for g in data["groups"]:
+            for confusion in g["confusion"]:
+                labels = _confusion_labels_nb(confusion)
+                a, b = confusion["coders"]
+                out.append(f"<h4>{_h(_confusion_title_nb(data, g, confusion))}</h4>")
+                out.append('<table class="codes"><thead><tr>'
+                           f"<th>{_h(a)} ↓ {_h(b)} →</th>"
+                           + "".join(f"<th>{_h(label)}</th>" for label in labels)
+                           + "</tr></thead><tbody>")
+                for r, (label, counts) in enumerate(zip(labels, confusion["counts"],
+                                                        strict=True)):
+                    out.append(f"<tr><td><b>{_h(label)}</b></td>" + "".join(
+                        f"<td><b>{nb_int(n)}</b></td>" if c == r else f"<td>{nb_int(n)}</td>"
+                        for c, n in enumerate(counts)) + "</tr>")
+                out.append(f'</tbody></table><p class="note">{_h(CONFUSION_NOTE_NB)}</p>')
 
     out.append("<h2>Slik leser du tabellen</h2><dl class=\"read\">")
     for term, text in how_to_read_nb(data):
