@@ -370,6 +370,70 @@ def test_transcripts_not_coded_by_every_coder_are_left_out_and_reported(tmp_path
     assert any("no codings by bjorn" in n for n in named["notes"])
 
 
+def test_three_coders_who_coded_different_transcripts_use_the_missing_data_forms(tmp_path):
+    # anna, bjorn and carl all code t1; t2 only anna and bjorn; t3 only carl (left out).
+    rows = [("t1", "A", "anna", 0, 30), ("t1", "A", "bjorn", 0, 30),
+            ("t1", "A", "carl", 0, 60), ("t2", "A", "anna", 10, 50),
+            ("t2", "A", "bjorn", 30, 70), ("t3", "A", "carl", 0, 10)]
+    store = make_project(tmp_path, {"t1": TEXT_100, "t2": TEXT_100, "t3": TEXT_100}, rows)
+    result = ar.agreement(store, bootstrap=200)
+    assert result["transcripts"] == ["t1", "t2"]
+    assert result["transcripts_left_out"][0]["transcript"] == "t3"
+    assert result["missing_ratings"] == {"transcripts": ["t2"], "complete_transcripts": ["t1"]}
+    assert any(n.startswith("missing ratings: 1 transcript(s)") for n in result["notes"])
+    # The same data as a ratings matrix, one row per character, None where a coder did
+    # not code the transcript; the verified functions give the expected values.
+    matrix = [[int(0 <= c < 30), int(0 <= c < 30), int(0 <= c < 60)] for c in range(100)]
+    matrix += [[int(10 <= c < 50), int(30 <= c < 70), None] for c in range(100)]
+    row = row_of(result, "A")
+    assert row["kappa"] == pytest.approx(stats.fleiss_kappa_missing(matrix), abs=1e-12)
+    assert row["alpha"] == pytest.approx(stats.krippendorff_alpha(matrix), abs=1e-12)
+    assert row["ac1"] == pytest.approx(stats.gwet_ac1(matrix, n_categories=2), abs=1e-12)
+    assert row["bp"] == pytest.approx(stats.brennan_prediger(matrix, n_categories=2))
+    assert row["percent_agreement"] == pytest.approx(100 * stats.percent_agreement(matrix))
+    assert row["missing_ratings"] == 100
+    # By hand: t1 as in the Fleiss test above: agreeing pairs per character sum to 80.
+    # t2, two coders: they agree on [30, 50) (coded) and on 40 uncoded characters: 60.
+    # p_a = (80 + 60) / 200 = 0.7.  pi_1, the mean share of "coded" ratings per
+    # character: t1 30 x 1 + 30 x 1/3, t2 20 x 1 + 40 x 1/2 -> 80 / 200 = 0.4.
+    assert row["percent_agreement"] == pytest.approx(70.0)
+    p_e = 0.4 ** 2 + 0.6 ** 2
+    assert row["kappa"] == pytest.approx((0.7 - p_e) / (1 - p_e))
+    # Prevalence is per coder of the units that coder rated: carl 60 of t1's 100.
+    assert row["prevalence"]["carl"] == pytest.approx(0.6)
+    assert row["prevalence"]["anna"] == pytest.approx(70 / 200)
+    # The bootstrap's vectorised form agrees with the exact one on the full sample.
+    import numpy as np
+
+    m = 3
+    layout = ar.count_layout(m)
+    vector = np.zeros(ar.count_size(m, True))
+    vector[layout[3]] = [40, 30, 0, 30]  # t1: none 40, one 30 (carl), all 30
+    vector[layout[2]] = [40, 40, 20]  # t2: none 40, one 40, both 20
+    vector[m + 1:2 * m + 1] = [70, 70, 60]
+    for measure, key in (("kappa", "kappa"), ("alpha", "alpha"), ("ac1", "ac1"),
+                         ("bp", "bp"), ("percent", "percent_agreement")):
+        assert float(ar.vector_values(measure, vector[None, :], m)[0]) == pytest.approx(
+            row[key])
+    assert row["interval"]["low"] is not None
+    # |u-alpha has no form for missing coders: it uses t1, which every coder coded.
+    assert row["u_alpha"] == pytest.approx(stats.u_alpha_binary(
+        100, {"anna": [(0, 30)], "bjorn": [(0, 30)], "carl": [(0, 60)]}))
+    # The command says so.
+    out = run_cli(store, "agreement", "--bootstrap", "0").stdout
+    assert "missing ratings" in out and "Gwet" in out
+    per = ar.agreement(store, bootstrap=0, by_transcript=True)["by_transcript"]
+    t2 = next(r for r in per if r["transcript"] == "t2")
+    assert t2["u_alpha"] is None and "no form for missing" in t2["undefined"]["u_alpha"]
+    assert t2["kappa"] == pytest.approx(stats.fleiss_kappa_missing(matrix[100:]))
+    path = tmp_path / "missing.docx"
+    assert run_cli(store, "export", "agreement", str(path), "--bootstrap", "0").exit_code == 0
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(path).paragraphs)
+    assert "manglende vurderinger (Gwet 2014)" in text
+
+
 def test_sentence_turn_and_document_units_on_a_known_case(tmp_path):
     from qualcode.services.queries import transcript_turns
 

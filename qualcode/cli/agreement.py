@@ -322,6 +322,9 @@ def _print_table(result: dict) -> None:
                 console.print(f"[dim]  {escape(g['group'])} {' and '.join(keys)}: "
                               f"{escape(reason)}[/]", highlight=False)
     kappa = "Cohen's κ" if len(coders) == 2 else "Fleiss' κ"
+    if result.get("missing_ratings"):
+        kappa += (" generalised to missing ratings (Gwet 2014); α, AC1, BP and agree % in "
+                  "their missing-data forms")
     pi = "π Scott's pi; " if len(coders) == 2 else ""
     console.print(f"[dim]κ is {kappa}; {pi}α Krippendorff's alpha (nominal); AC1 Gwet's; "
                   "BP Brennan-Prediger (chance 1/2, free marginals); |uα Krippendorff's "

@@ -254,10 +254,26 @@ class Scope:
     spans: dict[tuple[int, int], list[list[Interval]]]  # (code pk, transcript pk) → per coder
     notes: list[str] = field(default_factory=list)
     selection: list[str] | None = None
+    # transcript pk -> indexes of the coders who coded it, for transcripts that only some
+    # of the coders coded (their ratings of the others are missing); absent: all coders.
+    raters: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
     @property
     def m(self) -> int:
         return len(self.coders)
+
+    def raters_of(self, t_pk: int) -> tuple[int, ...]:
+        return self.raters.get(t_pk, tuple(range(self.m)))
+
+    def complete(self) -> Scope:
+        """The same scope on the transcripts every coder coded: the unitizing alphas, the
+        confusion tables and the passages have no form for missing ratings."""
+        if not self.raters:
+            return self
+        from dataclasses import replace
+
+        return replace(self, transcripts=[t for t in self.transcripts
+                                          if t.pk not in self.raters], raters={})
 
 
 def _code_tree(session) -> dict[int, CodeRef]:
@@ -334,6 +350,7 @@ def load_scope(store: Store, *, coders: Sequence[str] | str | None = None,
                    Coding.end)
             .where(Coding.origin != "suggested", Coding.coder_pk.in_(pks))).all()
         coded_by: dict[int, set[int]] = defaultdict(set)
+        raters: dict[int, tuple[int, ...]] = {}
         for coder_pk, _code, t_pk, _s, _e in rows:
             coded_by[t_pk].add(coder_pk)
         if transcripts:
@@ -343,6 +360,13 @@ def load_scope(store: Store, *, coders: Sequence[str] | str | None = None,
                 if missing:
                     notes.append(f"{all_transcripts[t_pk][0]}: no codings by "
                                  f"{', '.join(missing)} (counted as coding nothing)")
+        elif len(pks) > 2:
+            # Three or more coders: a transcript that two or more of them coded is compared
+            # with the others' ratings missing (Gwet's missing-data forms).
+            chosen = [pk for pk in all_transcripts if len(coded_by[pk] & set(pks)) >= 2]
+            for t_pk in chosen:
+                if not coded_by[t_pk] >= set(pks):
+                    raters[t_pk] = tuple(i for i, pk in enumerate(pks) if pk in coded_by[t_pk])
         else:
             chosen = [pk for pk in all_transcripts if coded_by[pk] >= set(pks)]
     chosen_set = set(chosen)
@@ -353,10 +377,14 @@ def load_scope(store: Store, *, coders: Sequence[str] | str | None = None,
                 continue
             missing = [n for n, pk in zip(names, pks, strict=True) if pk not in coded_by[t_pk]]
             reason = ("coded by none of the coders" if len(missing) == len(names)
-                      else f"not coded by {', '.join(missing)}")
+                      else f"not coded by {', '.join(missing)}" if len(names) == 2
+                      else f"coded by {len(names) - len(missing)} of the coders; agreement "
+                           "needs two")
             left_out.append({"transcript": name, "reason": reason, "missing": missing})
     if not chosen:
-        raise QualcodeError(f"no transcript is coded by every one of {', '.join(names)}",
+        raise QualcodeError(f"no transcript is coded by every one of {', '.join(names)}"
+                            if len(names) == 2 else
+                            f"no transcript is coded by two or more of {', '.join(names)}",
                             hint="name transcripts with --transcript, or check "
                                  "`qualcode coding list --coder NAME`")
     t_refs = sorted((TranscriptRef(pk, *all_transcripts[pk]) for pk in chosen),
@@ -378,17 +406,27 @@ def load_scope(store: Store, *, coders: Sequence[str] | str | None = None,
         raise QualcodeError(f"no codings of {what} by {', '.join(names)} in these transcripts",
                             hint="check --code and --coders")
     chosen_codes.sort(key=lambda c: c.order)
+    if raters:
+        some = sorted(all_transcripts[pk][0] for pk in raters)
+        shown = ", ".join(some[:8]) + (f" and {len(some) - 8} more" if len(some) > 8 else "")
+        notes.append(
+            f"missing ratings: {len(some)} transcript(s) coded by only some of the coders "
+            f"({shown}); kappa is Fleiss' generalised to missing ratings (Gwet 2014), and "
+            "alpha, AC1, Brennan-Prediger and percent agreement use their missing-data "
+            f"forms; |u-alpha, the groups and the passages use the {len(t_refs) - len(some)} "
+            "transcript(s) every coder coded")
     return Scope(names, t_refs, left_out, chosen_codes, tree, spans, notes,
-                 split_names(codes) or None)
+                 split_names(codes) or None, raters)
 
 
 # --- count tables per unit ----------------------------------------------------------------
 
 @dataclass
 class Tables:
-    """Per (code, transcript) with any coding: units coded by exactly k coders (k = 0…m)
-    and units coded by each coder. A transcript where nobody used a code adds
-    ``n_units[t]`` units that no coder coded."""
+    """Per (code, transcript) with any coding: units coded by exactly k of the transcript's
+    r coders (k = 0…r; r = m unless some coders did not code the transcript) and units
+    coded by each coder (0 for a coder who did not code it). A transcript where nobody
+    used a code adds ``n_units[t]`` units that no coder coded."""
 
     unit: str
     m: int
@@ -396,6 +434,7 @@ class Tables:
     cells: dict[tuple[int, int], tuple[tuple[int, ...], tuple[int, ...]]]
     segments: dict[tuple[int, int], tuple[int, ...]]  # merged segments per coder
     unit_spans: dict[int, list[Interval]] = field(default_factory=dict)  # sentences, turns
+    raters: list[tuple[int, ...]] = field(default_factory=list)  # per transcript
 
 
 def _hist_from_flags(flags: list[list[bool]], m: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -477,10 +516,14 @@ def count_tables(store: Store, scope: Scope, unit: str = "char", *, overlap: flo
         n_units = [0] * len(scope.transcripts)
     cells: dict[tuple[int, int], tuple[tuple[int, ...], tuple[int, ...]]] = {}
     segments: dict[tuple[int, int], tuple[int, ...]] = {}
-    for (code_pk, t_pk), per_coder in scope.spans.items():
+    raters = [scope.raters_of(t.pk) for t in scope.transcripts]
+    for (code_pk, t_pk), all_coders in scope.spans.items():
         if code_pk not in c_index:
             continue
         key = (c_index[code_pk], t_index[t_pk])
+        who = raters[key[1]]
+        per_coder = [all_coders[i] for i in who]
+        m = len(who)
         segments[key] = tuple(len(s) for s in per_coder)
         if unit == "char":
             cells[key] = _char_cell(scope.transcripts[key[1]].length, per_coder)
@@ -498,7 +541,18 @@ def count_tables(store: Store, scope: Scope, unit: str = "char", *, overlap: flo
                 flags.append([c > 0 and c >= min_share * n for c, n in zip(covered, lengths,
                                                                           strict=True)])
             cells[key] = _hist_from_flags(flags, m)
-    return Tables(unit, m, n_units, cells, segments, units)
+    if scope.raters:
+        # Back to one column per coder of the scope; absent coders coded nothing here.
+        for key, (hist, cov) in cells.items():
+            full = [0] * scope.m
+            for i, c in zip(raters[key[1]], cov, strict=True):
+                full[i] = c
+            cells[key] = (hist, tuple(full))
+            seg = [0] * scope.m
+            for i, c in zip(raters[key[1]], segments[key], strict=True):
+                seg[i] = c
+            segments[key] = tuple(seg)
+    return Tables(unit, scope.m, n_units, cells, segments, units, raters)
 
 
 # --- coefficients from counts -------------------------------------------------------------
@@ -513,21 +567,30 @@ def _no_variation(n0: int, n1: int) -> str | None:
     return None
 
 
-def count_coefficients(hist: Sequence[int], cov: Sequence[int], *, segment: bool = False
+def count_coefficients(hist: Sequence[int], cov: Sequence[int], *, segment: bool = False,
+                       fewer: dict[int, Sequence[int]] | None = None
                        ) -> tuple[dict[str, float | None], dict[str, str]]:
     """Percent agreement, kappa, alpha, AC1, Brennan-Prediger and Scott's pi for m coders
     and two categories (coded / not coded) from ``hist[k]`` (units coded by exactly k
     coders) and ``cov[i]`` (units coded by coder i). Undefined values are None, with the
     reason in the second dict.
 
-    Percent agreement (a percentage) is the mean share of agreeing coder pairs per unit;
-    kappa is Cohen's (m = 2, via :class:`~qualcode.agreement.CharAgreement`) or Fleiss'
-    (m > 2); alpha is Krippendorff's nominal alpha, 1 - (n - 1) D_o / D_e with n = m N
-    pairable values; AC1 is Gwet's with q = 2 categories; Brennan-Prediger takes chance
-    agreement as 1/q = 1/2, so it is 2 p_a - 1; Scott's pi (m = 2 only) pools both coders'
-    shares, as Fleiss' kappa does for more coders."""
+    ``fewer[r][k]``: units that only r < m coders rated (the others did not code the
+    transcript), k of whom coded them. With such units every coefficient takes its
+    missing-data form (Gwet 2014), which is the ordinary one when there are none:
+    p_a is the mean over units of the share of agreeing rating pairs; pi_1 the mean over
+    units of the share of ratings "coded".
+
+    Percent agreement (a percentage) is p_a; kappa is Cohen's (m = 2, via
+    :class:`~qualcode.agreement.CharAgreement`) or Fleiss' generalised by Gwet (m > 2,
+    chance pi_1^2 + (1 - pi_1)^2, :func:`qualcode.agreement.fleiss_kappa_missing`); alpha
+    is Krippendorff's nominal alpha, 1 - (n - 1) D_o / D_e with n the pairable values; AC1
+    is Gwet's with q = 2 categories (chance 2 pi_1 (1 - pi_1)); Brennan-Prediger takes
+    chance agreement as 1/q = 1/2, so it is 2 p_a - 1; Scott's pi (m = 2 only) pools both
+    coders' shares, as Fleiss' kappa does for more coders."""
     m = len(cov)
-    n_units = sum(hist)
+    groups = {m: list(hist), **{r: list(h) for r, h in (fewer or {}).items() if sum(h)}}
+    n_units = sum(sum(h) for h in groups.values())
     values: dict[str, float | None] = dict.fromkeys(("percent_agreement", "kappa", "alpha",
                                                      "ac1", "bp", "pi"))
     reasons: dict[str, str] = {}
@@ -535,11 +598,13 @@ def count_coefficients(hist: Sequence[int], cov: Sequence[int], *, segment: bool
         for key in values:
             reasons[key] = "no units to compare"
         return values, reasons
-    n = m * n_units
-    n1 = sum(k * h for k, h in enumerate(hist))
+    n = sum(r * sum(h) for r, h in groups.items())
+    n1 = sum(k * c for h in groups.values() for k, c in enumerate(h))
     n0 = n - n1
-    agree = sum(h * (k * (k - 1) + (m - k) * (m - k - 1)) for k, h in enumerate(hist))
-    p_a = Fraction(agree, n_units * m * (m - 1))
+    p_a = sum((Fraction(c * (k * (k - 1) + (r - k) * (r - k - 1)), r * (r - 1))
+               for r, h in groups.items() for k, c in enumerate(h)), Fraction(0)) / n_units
+    pi_1 = sum((Fraction(c * k, r) for r, h in groups.items() for k, c in enumerate(h)),
+               Fraction(0)) / n_units
     table = None
     if m == 2:
         both = hist[2]
@@ -561,50 +626,73 @@ def count_coefficients(hist: Sequence[int], cov: Sequence[int], *, segment: bool
             reasons["pi"] = why
     else:
         # Scott's pi and Fleiss' kappa share the pooled chance term.
-        p1 = Fraction(n1, n)
-        pooled_chance = p1 * p1 + (1 - p1) * (1 - p1)
+        pooled_chance = pi_1 * pi_1 + (1 - pi_1) * (1 - pi_1)
         pooled = float((p_a - pooled_chance) / (1 - pooled_chance))
         if table is not None:
             values["kappa"] = table.kappa
             values["pi"] = pooled
         else:
             values["kappa"] = pooled
-        disagreeing = sum(Fraction(2 * k * (m - k) * h, m - 1) for k, h in enumerate(hist))
+        disagreeing = sum((Fraction(2 * k * (r - k) * c, r - 1)
+                           for r, h in groups.items() for k, c in enumerate(h)), Fraction(0))
         values["alpha"] = float(1 - (n - 1) * disagreeing / (2 * n0 * n1))
-    p1 = Fraction(n1, n)
-    expected = 2 * p1 * (1 - p1)
+    expected = 2 * pi_1 * (1 - pi_1)
     values["ac1"] = float((p_a - expected) / (1 - expected))
     return values, reasons
 
 
+def count_layout(m: int) -> dict[int, slice]:
+    """Where the count table of units rated by r coders sits in a count vector: first
+    ``hist`` (r = m) and ``cov`` as before, then the tables of r = 2 … m - 1."""
+    out = {m: slice(0, m + 1)}
+    start = 2 * m + 1
+    for r in range(2, m):
+        out[r] = slice(start, start + r + 1)
+        start += r + 1
+    return out
+
+
+def count_size(m: int, missing: bool) -> int:
+    return 2 * m + 1 + (sum(r + 1 for r in range(2, m)) if missing else 0)
+
+
 def vector_values(measure: str, sums: Any, m: int) -> Any:
     """The coefficient ``measure`` for many count tables at once (numpy, float): ``sums``
-    has shape (..., 2 m + 1), each table being ``hist[0..m]`` then ``cov[0..m-1]``.
-    Undefined values are NaN. The same formulas as :func:`count_coefficients`."""
+    has shape (..., 2 m + 1), each table being ``hist[0..m]`` then ``cov[0..m-1]``, or, with
+    missing ratings, the longer vector of :func:`count_layout`. Undefined values are NaN.
+    The same formulas as :func:`count_coefficients`."""
     import numpy as np
 
+    layout = count_layout(m)
+    if sums.shape[-1] == 2 * m + 1:
+        layout = {m: layout[m]}
     hist = sums[..., :m + 1]
-    cov = sums[..., m + 1:]
-    k = np.arange(m + 1, dtype=float)
-    n_units = hist.sum(axis=-1)
-    n = m * n_units
-    n1 = hist @ k
+    cov = sums[..., m + 1:2 * m + 1]
+    n_units = sum(sums[..., part].sum(axis=-1) for part in layout.values())
+    n = sum(r * sums[..., part].sum(axis=-1) for r, part in layout.items())
+    n1 = sum(sums[..., part] @ np.arange(r + 1, dtype=float) for r, part in layout.items())
     n0 = n - n1
+
+    def weighted(weight) -> Any:
+        return sum(sums[..., part] @ weight(r, np.arange(r + 1, dtype=float))
+                   for r, part in layout.items())
+
     with np.errstate(divide="ignore", invalid="ignore"):
-        p_a = (hist @ (k * (k - 1) + (m - k) * (m - k - 1))) / (n_units * m * (m - 1))
+        p_a = weighted(lambda r, k: (k * (k - 1) + (r - k) * (r - k - 1)) / (r * (r - 1))
+                       ) / n_units
+        pi_1 = weighted(lambda r, k: k / r) / n_units
         varies = (n0 > 0) & (n1 > 0)
         if measure == "percent":
             out = 100 * p_a
         elif measure == "ac1":
-            p1 = n1 / n
-            expected = 2 * p1 * (1 - p1)
+            expected = 2 * pi_1 * (1 - pi_1)
             out = (p_a - expected) / (1 - expected)
         elif measure == "bp":
             out = 2 * p_a - 1
         elif measure == "pi" and m != 2:
             out = np.full(n_units.shape, np.nan)
         elif measure == "alpha":
-            disagreeing = hist @ (2 * k * (m - k) / (m - 1))
+            disagreeing = weighted(lambda r, k: 2 * k * (r - k) / (r - 1))
             out = 1 - (n - 1) * disagreeing / (2 * n0 * n1)
             out = np.where(varies, out, np.nan)
         elif measure == "kappa" and m == 2:
@@ -613,8 +701,7 @@ def vector_values(measure: str, sums: Any, m: int) -> Any:
             expected = (a * b + (n_units - a) * (n_units - b)) / (n_units * n_units)
             out = np.where(varies, (observed - expected) / (1 - expected), np.nan)
         elif measure in ("kappa", "pi"):
-            p1 = n1 / n
-            expected = p1 * p1 + (1 - p1) * (1 - p1)
+            expected = pi_1 * pi_1 + (1 - pi_1) * (1 - pi_1)
             out = np.where(varies, (p_a - expected) / (1 - expected), np.nan)
         else:
             raise ValueError(f"no count form for {measure!r}")
@@ -699,25 +786,39 @@ def _unitizing(fn, length: int, spans: list[list[tuple]], coders: list[str], **k
         return None, str(exc)
 
 
+def _split_hist(hist: Sequence[int], m: int) -> tuple[list[int], dict[int, list[int]]]:
+    """A transcript's count table as (units all m coders rated, {r: units r coders rated})."""
+    if len(hist) == m + 1:
+        return list(hist), {}
+    return [0] * (m + 1), {len(hist) - 1: list(hist)}
+
+
 def _row(scope: Scope, hist: Sequence[int], cov: Sequence[int], unit: str, n_transcripts: int,
-         segments: Sequence[int]) -> dict:
-    values, reasons = count_coefficients(hist, cov, segment=unit == "segment")
+         segments: Sequence[int], fewer: dict[int, list[int]] | None = None,
+         rated: Sequence[int] | None = None) -> dict:
+    """One row of the table; ``fewer`` are the count tables of units fewer coders rated,
+    ``rated[i]`` the units coder i rated (default: all)."""
+    values, reasons = count_coefficients(hist, cov, segment=unit == "segment", fewer=fewer)
     m = scope.m
-    n_units = sum(hist)
+    groups = {m: list(hist), **(fewer or {})}
+    n_units = sum(sum(h) for h in groups.values())
+    rated = list(rated) if rated is not None else [n_units] * m
     row: dict[str, Any] = {"units": n_units, "transcripts_with_code": n_transcripts}
     if unit == "segment":
         row["coded"] = dict(zip(scope.coders, segments, strict=True))
         row["prevalence"] = dict.fromkeys(scope.coders)
     else:
         row["coded"] = dict(zip(scope.coders, cov, strict=True))
-        row["prevalence"] = {c: (n / n_units if n_units else None)
-                             for c, n in zip(scope.coders, cov, strict=True)}
+        row["prevalence"] = {c: (n / of if of else None)
+                             for c, n, of in zip(scope.coders, cov, rated, strict=True)}
     row["segments"] = dict(zip(scope.coders, segments, strict=True))
-    row["coded_by_all"] = hist[m]
-    row["coded_by_some"] = sum(hist[1:m])
-    row["coded_by_none"] = hist[0]
+    row["coded_by_all"] = sum(h[r] for r, h in groups.items())
+    row["coded_by_none"] = sum(h[0] for h in groups.values())
+    row["coded_by_some"] = n_units - row["coded_by_all"] - row["coded_by_none"]
     row.update(values)
     row["kappa_kind"] = "cohen" if m == 2 else "fleiss"
+    if any(sum(h) for h in (fewer or {}).values()):
+        row["missing_ratings"] = n_units - sum(hist)
     row["undefined"] = reasons
     return row
 
@@ -764,13 +865,17 @@ def _bootstrap(tables: Tables, n_codes: int, measure: str, n: int, seed: int,
     import numpy as np
 
     m = tables.m
-    size = 2 * m + 1
+    layout = count_layout(m)
+    missing = any(len(r) < m for r in tables.raters)
+    size = count_size(m, missing)
     n_t = len(tables.n_units)
     per = np.zeros((n_t, n_codes + 1, size))
-    per[:, :n_codes, 0] = np.asarray(tables.n_units, dtype=float)[:, None]
+    for ti, (n_units, raters) in enumerate(zip(tables.n_units, tables.raters, strict=True)):
+        # Units of codes nobody used in this transcript: rated, and coded by none.
+        per[ti, :n_codes, layout[len(raters)].start] = n_units
     for (ci, ti), (hist, cov) in tables.cells.items():
-        per[ti, ci, :m + 1] = hist
-        per[ti, ci, m + 1:] = cov
+        per[ti, ci, layout[len(hist) - 1]] = hist
+        per[ti, ci, m + 1:2 * m + 1] = cov
     per[:, n_codes] = per[:, :n_codes].sum(axis=1)
     draws: list[list[int]] = []
 
@@ -833,6 +938,8 @@ def _groups(scope: Scope, unit: str = "char", units: dict[int, list[Interval]] |
     return out
 
 
+MISSING_UNITIZING_REASON = ("not every coder coded this transcript, and the unitizing "
+                            "alphas have no form for missing coders")
 CONFUSION_UNIT_REASON = ("no confusion table for this unit: a transcript or a segment can "
                          "hold several codes of the group; use --unit char, sentence or turn")
 
@@ -958,18 +1065,31 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
     per_code_seg = [[0] * m for _ in range(n_codes)]
     present = [0] * n_codes
     covered = [0] * n_codes
+    # Units rated by fewer than m coders (missing ratings), per code: r -> count table.
+    per_code_fewer: list[dict[int, list[int]]] = [
+        {r: [0] * (r + 1) for r in range(2, m)} if scope.raters else {} for _ in range(n_codes)]
+    units_by_raters: dict[int, int] = defaultdict(int)
+    for ti, raters in enumerate(tables.raters):
+        units_by_raters[len(raters)] += tables.n_units[ti]
+    covered_by_raters: list[dict[int, int]] = [defaultdict(int) for _ in range(n_codes)]
+    rated = [sum(n for n, raters in zip(tables.n_units, tables.raters, strict=True)
+                 if i in raters) for i in range(m)]
     for (ci, _ti), (hist, cov) in tables.cells.items():
         present[ci] += 1
         covered[ci] += tables.n_units[_ti]
+        covered_by_raters[ci][len(hist) - 1] += tables.n_units[_ti]
+        target = per_code_hist[ci] if len(hist) == m + 1 else per_code_fewer[ci][len(hist) - 1]
         for k, h in enumerate(hist):
-            per_code_hist[ci][k] += h
+            target[k] += h
         for i, c in enumerate(cov):
             per_code_cov[ci][i] += c
         for i, s in enumerate(tables.segments[ci, _ti]):
             per_code_seg[ci][i] += s
     total_units = sum(tables.n_units)
     for ci in range(n_codes):
-        per_code_hist[ci][0] += total_units - covered[ci]
+        per_code_hist[ci][0] += units_by_raters[m] - covered_by_raters[ci][m]
+        for r, table in per_code_fewer[ci].items():
+            table[0] += units_by_raters[r] - covered_by_raters[ci][r]
 
     intervals: list[dict] | None = None
     interval_reason = None
@@ -1002,19 +1122,25 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
         row["flags"] = _flags(row, unit, keys)
         return row
 
+    # The unitizing alphas have no form for missing ratings: they use the transcripts
+    # every coder coded.
+    whole = scope.complete()
     code_rows = []
     for ci, code in enumerate(scope.codes):
         row = {"code": code.code_id, "label": code.label, "depth": code.depth}
         row.update(_row(scope, per_code_hist[ci], per_code_cov[ci], unit, present[ci],
-                        per_code_seg[ci]))
-        code_rows.append(finish(row, ci, _continuum(scope, [code.pk])))
+                        per_code_seg[ci], per_code_fewer[ci], rated))
+        code_rows.append(finish(row, ci, _continuum(whole, [code.pk])))
     pooled_hist = [sum(h[k] for h in per_code_hist) for k in range(m + 1)]
     pooled_cov = [sum(c[i] for c in per_code_cov) for i in range(m)]
     pooled_seg = [sum(c[i] for c in per_code_seg) for i in range(m)]
+    pooled_fewer = {r: [sum(f[r][k] for f in per_code_fewer) for k in range(r + 1)]
+                    for r in (per_code_fewer[0] if per_code_fewer else {})}
     pooled = {"code": "(pooled)", "label": f"all {n_codes} codes", "depth": 0}
     pooled.update(_row(scope, pooled_hist, pooled_cov, unit,
-                       len({ti for _, ti in tables.cells}), pooled_seg))
-    pooled = finish(pooled, n_codes, _continuum(scope, [c.pk for c in scope.codes],
+                       len({ti for _, ti in tables.cells}), pooled_seg, pooled_fewer,
+                       [n * n_codes for n in rated]))
+    pooled = finish(pooled, n_codes, _continuum(whole, [c.pk for c in scope.codes],
                                                 per_code=True))
     pooled["flags"] = [f for f in pooled["flags"] if f == "undefined"]
 
@@ -1034,7 +1160,11 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
         "units_total": total_units if unit != "segment" else pooled["units"],
         "codes": code_rows,
         "pooled": pooled,
-        "groups": _groups(scope, unit, tables.unit_spans, min_share),
+        "missing_ratings": ({"transcripts": sorted(t.name for t in scope.transcripts
+                                                   if t.pk in scope.raters),
+                             "complete_transcripts": [t.name for t in whole.transcripts]}
+                            if scope.raters else None),
+        "groups": _groups(whole, unit, tables.unit_spans, min_share),
     }
     if by_transcript:
         result["by_transcript"] = _by_transcript(scope, tables, unit)
@@ -1046,10 +1176,16 @@ def _by_transcript(scope: Scope, tables: Tables, unit: str) -> list[dict]:
     for (ci, ti), (hist, cov) in sorted(tables.cells.items()):
         code, t = scope.codes[ci], scope.transcripts[ti]
         row = {"code": code.code_id, "transcript": t.name}
-        row.update(_row(scope, hist, cov, unit, 1, tables.segments[ci, ti]))
+        full, fewer = _split_hist(hist, scope.m)
+        row.update(_row(scope, full, cov, unit, 1, tables.segments[ci, ti], fewer,
+                        [tables.n_units[ti] if i in tables.raters[ti] else 0
+                         for i in range(scope.m)]))
         del row["transcripts_with_code"]
-        row["u_alpha"], why = _unitizing(u_alpha_binary, *_continuum(scope, [code.pk],
-                                                                     only=t.pk), scope.coders)
+        if t.pk in scope.raters:
+            row["u_alpha"], why = None, MISSING_UNITIZING_REASON
+        else:
+            row["u_alpha"], why = _unitizing(u_alpha_binary, *_continuum(
+                scope, [code.pk], only=t.pk), scope.coders)
         if why:
             row["undefined"]["u_alpha"] = why
         rows.append(row)
@@ -1200,7 +1336,8 @@ def report_data(store: Store, *, max_passages: int | None = None, **options: Any
                        transcripts=options.pop("transcripts", None),
                        codes=options.pop("codes", None))
     data = agreement(store, scope=scope, **options)
-    data["passages"] = disagreement_passages(store, scope, max_per_code=max_passages)
+    data["passages"] = disagreement_passages(store, scope.complete(),
+                                             max_per_code=max_passages)
     data["max_passages"] = max_passages
     info = codebook_info(store) or {}
     data["codebook"] = info.get("title") or info.get("name")
@@ -1302,10 +1439,23 @@ def header_facts_nb(data: dict) -> list[tuple[str, str]]:
     coders = data["coders"]
     n_t = len(data["transcripts"])
     left = data["transcripts_left_out"]
+    missing = data.get("missing_ratings")
     transcripts = f"{n_t} transkripsjoner, som alle koderne har kodet."
+    if missing:
+        transcripts = (
+            f"{n_t} transkripsjoner, som minst to av koderne har kodet. "
+            f"{len(missing['transcripts'])} av dem er bare kodet av noen av koderne; der "
+            "mangler de andres vurderinger, og koeffisientene regnes i formene for "
+            "manglende vurderinger (Gwet 2014): Fleiss' kappa i Gwets generalisering, "
+            "Krippendorffs alpha, AC1, Brennan–Prediger og prosentvis enighet over "
+            "vurderingene som finnes. |u-alpha, gruppene og uenighetene bygger bare på de "
+            f"{len(missing['complete_transcripts'])} transkripsjonene alle har kodet.")
     if left:
         transcripts += (f" {len(left)} er utelatt fordi ikke alle koderne har kodet dem "
                         "(se vedlegget).")
+        if missing:
+            transcripts = transcripts.replace("fordi ikke alle koderne har kodet dem",
+                                              "fordi færre enn to av koderne har kodet dem")
     codes = f"{len(data['codes'])} koder som er brukt av minst én av koderne"
     if data.get("code_selection"):
         codes += f", innenfor {_nb_list(data['code_selection'])}"
