@@ -1679,15 +1679,16 @@ def table_columns(data: dict) -> list[tuple[str, float]]:
     cover = "Segm." if data["unit"] == "segment" else "Dekn. %"
     cols = []
     if len(coders) <= 3:
-        cols += [(f"{cover} {c}", 1.6) for c in coders]
+        cols += [(f"{cover} {c}", 1.4) for c in coders]
     else:
-        cols += [(f"{cover} " + " / ".join(coders), 3.4)]
+        cols += [(f"{cover} " + " / ".join(coders), 3.2)]
     boot = data["bootstrap"]["resamples"] and data["measure"] != "ualpha"
-    cols += [("Alle / noen / ingen", 2.9), ("Enighet %", 1.4)]
-    cols += [(header, 1.2) for _, header in _coefficient_columns(data)]
+    cols += [("Alle / noen / ingen", 3.0), ("Enighet %", 1.4)]
+    # Wide enough for "−0,003" on one line.
+    cols += [(header, 1.3) for _, header in _coefficient_columns(data)]
     if boot:
         cols.append((f"95 % KI ({MEASURE_SYMBOL[data['measure']]})", 2.3))
-    cols += [("Tolkning", 2.0), ("Merknader", 2.4)]
+    cols += [("Tolkning", 2.0), ("Merknader", 2.3)]
     code = max(3.0, TABLE_WIDTH_CM - sum(width for _, width in cols))
     return [("Kode", round(code, 2)), *cols]
 
