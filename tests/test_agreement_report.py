@@ -575,6 +575,50 @@ def test_exclusive_group_confusion_table_and_2004_alpha(tmp_path):
     assert doc_group["confusion"] == [] and "confusion" in doc_group["undefined"]
 
 
+def test_agreement_per_code_family_united_and_pooled(tmp_path):
+    """Family G (G.x, G.y) in one transcript of 100 characters.
+    anna: G.x [0, 30), G.y [40, 70); bjorn: G.x [0, 25), G.y [30, 70).
+
+    United (the family as one code): anna [0, 30) + [40, 70) = 60, bjorn [0, 25) + [30, 70)
+    = 65; both [0, 25) + [40, 70) = 55, neither [70, 100) = 30.  p_o = 0.85,
+    p_e = 0.6 * 0.65 + 0.4 * 0.35 = 0.53, Cohen's kappa = 0.32 / 0.47 = 32/47.
+
+    Pooled (G.x and G.y tables added, 200 code x character units): both 25 + 30 = 55,
+    neither 70 + 60 = 130, anna 60, bjorn 65; p_o = 0.925,
+    p_e = (60 * 65 + 140 * 135) / 200^2 = 0.57, kappa = 0.355 / 0.43 = 71/86."""
+    rows = [("t1", "G.x", "anna", 0, 30), ("t1", "G.y", "anna", 40, 70),
+            ("t1", "G.x", "bjorn", 0, 25), ("t1", "G.y", "bjorn", 30, 70),
+            ("t1", "A", "anna", 80, 90), ("t1", "A", "bjorn", 80, 95)]
+    store = make_project(tmp_path, {"t1": TEXT_100}, rows)
+    result = ar.agreement(store, bootstrap=0, areas=True)
+    areas = {a["area"]: a for a in result["areas"]}
+    assert list(areas) == ["A", "G"]
+    g = areas["G"]
+    assert g["codes"] == ["G.x", "G.y"]
+    assert g["united"]["coded"] == {"anna": 60, "bjorn": 65}
+    assert g["united"]["kappa"] == pytest.approx(32 / 47)
+    assert g["pooled"]["units"] == 200
+    assert g["pooled"]["kappa"] == pytest.approx(71 / 86)
+    # Pooled per area is the pooled row of the family's codes alone.
+    assert g["pooled"]["alpha"] == pytest.approx(
+        ar.agreement(store, bootstrap=0, codes=["G"])["pooled"]["alpha"])
+    # A family of one code: united and pooled are that code's own row.
+    assert areas["A"]["united"]["kappa"] == pytest.approx(row_of(result, "A")["kappa"])
+    assert areas["A"]["pooled"]["kappa"] == pytest.approx(row_of(result, "A")["kappa"])
+    # Without --areas nothing extra is computed.
+    assert "areas" not in ar.agreement(store, bootstrap=0)
+    out = run_cli(store, "agreement", "--areas", "--bootstrap", "0").stdout
+    assert "Code families" in out and "united" in out
+    # The interval: a family of one code resamples exactly as that code does.
+    two = make_project(tmp_path / "two", {"t1": TEXT_100, "t2": TEXT_100},
+                       rows + [("t2", "A", "anna", 5, 20), ("t2", "A", "bjorn", 5, 30)])
+    result = ar.agreement(two, bootstrap=200, areas=True)
+    a = next(x for x in result["areas"] if x["area"] == "A")
+    assert a["pooled"]["interval"] == row_of(result, "A")["interval"]
+    assert a["united"]["interval"] == row_of(result, "A")["interval"]
+    assert a["pooled"]["interval"]["low"] is not None
+
+
 def test_code_selection_and_by_transcript(tmp_path):
     store = make_project(tmp_path, {"t1": TEXT_100, "t2": TEXT_100},
                          [("t1", "A", "anna", 0, 40), ("t1", "A", "bjorn", 20, 60),

@@ -99,6 +99,9 @@ def agreement(
     measure: MeasureOption = None,
     by_transcript: Annotated[bool, typer.Option(
         "--by-transcript", help="Also give every code in every transcript.")] = False,
+    areas: Annotated[bool, typer.Option(
+        "--areas", help="Also give each code family (quality area): its codes united into "
+        "one, and their tables pooled, each with the interval.")] = False,
     fail_under: Annotated[float | None, typer.Option(
         "--fail-under", help="Exit with status 1 when the pooled value of --measure is "
         "below this (or undefined): a check for scripts.", show_default=False)] = None,
@@ -112,7 +115,7 @@ def agreement(
     mutually exclusive codes."""
     from qualcode.services.agreement_report import agreement as compute
 
-    result = compute(open_project(ctx), by_transcript=by_transcript,
+    result = compute(open_project(ctx), by_transcript=by_transcript, areas=areas,
                      **_kwargs(coders, transcripts, codes, unit, overlap, min_share,
                                bootstrap, seed, measure))
     if fmt is OutputFormat.json:
@@ -329,6 +332,8 @@ def _print_table(result: dict) -> None:
     console.print(f"[dim]κ is {kappa}; {pi}α Krippendorff's alpha (nominal); AC1 Gwet's; "
                   "BP Brennan-Prediger (chance 1/2, free marginals); |uα Krippendorff's "
                   "|u-alpha (2019)[/]", highlight=False)
+    if result.get("areas"):
+        _print_areas(result)
     if "by_transcript" in result:
         per = Table(title="By transcript", header_style="bold")
         headers = _coefficient_headers(coders)
@@ -340,6 +345,25 @@ def _print_table(result: dict) -> None:
                         *[_coverage(row, c, unit) for c in coders],
                         *[_coefficient(row, k) for k, _ in headers])
         console.print(per)
+
+
+def _print_areas(result: dict) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    measure = result["measure"]
+    key = _key(measure)
+    table = Table(title=f"Code families (areas): {measure}", header_style="bold")
+    for name in ("area", "codes", "united", "95% CI", "band", "pooled", "95% CI ", "band "):
+        table.add_column(name, justify="left" if name in ("area", "band", "band ") else "right")
+    for area in result["areas"]:
+        united, pooled = area["united"], area["pooled"]
+        table.add_row(escape(area["area"]), str(len(area["codes"])),
+                      _coefficient(united, key), escape(_interval(united)), united["band"] or "—",
+                      _coefficient(pooled, key), escape(_interval(pooled)), pooled["band"] or "—")
+    console.print(table)
+    console.print("[dim]united: the family's codes as one code (spans united per coder); "
+                  "pooled: the count tables of its codes added up[/]", highlight=False)
 
 
 def _print_confusion(group: str, confusion: dict, unit: str) -> None:
@@ -395,6 +419,10 @@ def _csv_rows(result: dict) -> tuple[list[dict], list[str]]:
     rows.append(_flat(result, result["pooled"], "pooled"))
     for r in result.get("by_transcript", []):
         rows.append(_flat(result, r, "transcript"))
+    for area in result.get("areas") or []:
+        rows.append(_flat(result, area["united"], "area-united"))
+        rows.append({**_flat(result, area["pooled"], "area-pooled"), "code": area["area"],
+                     "label": area["label"]})
     for g in result["groups"]:
         rows.append({"row": "group", "code": g["group"], "label": g["label"],
                      "u_alpha": "undefined" if g["u_alpha"] is None else g["u_alpha"],

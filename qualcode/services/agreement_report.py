@@ -860,8 +860,9 @@ def _percentile(values: Sequence[float | None], confidence: float) -> dict:
 
 
 def _bootstrap(tables: Tables, n_codes: int, measure: str, n: int, seed: int,
-               confidence: float) -> list[dict]:
-    """Intervals for each code and the pooled row (last), resampling transcripts."""
+               confidence: float, pools: Sequence[Sequence[int]] = ()) -> list[dict]:
+    """Intervals for each code, the pooled row (index ``n_codes``) and each of ``pools``
+    (codes whose tables are added up, after it), resampling transcripts."""
     import numpy as np
 
     m = tables.m
@@ -869,7 +870,7 @@ def _bootstrap(tables: Tables, n_codes: int, measure: str, n: int, seed: int,
     missing = any(len(r) < m for r in tables.raters)
     size = count_size(m, missing)
     n_t = len(tables.n_units)
-    per = np.zeros((n_t, n_codes + 1, size))
+    per = np.zeros((n_t, n_codes + 1 + len(pools), size))
     for ti, (n_units, raters) in enumerate(zip(tables.n_units, tables.raters, strict=True)):
         # Units of codes nobody used in this transcript: rated, and coded by none.
         per[ti, :n_codes, layout[len(raters)].start] = n_units
@@ -877,6 +878,8 @@ def _bootstrap(tables: Tables, n_codes: int, measure: str, n: int, seed: int,
         per[ti, ci, layout[len(hist) - 1]] = hist
         per[ti, ci, m + 1:2 * m + 1] = cov
     per[:, n_codes] = per[:, :n_codes].sum(axis=1)
+    for j, pool in enumerate(pools):
+        per[:, n_codes + 1 + j] = per[:, list(pool)].sum(axis=1)
     draws: list[list[int]] = []
 
     def record(resample: list[int]) -> float:
@@ -885,10 +888,11 @@ def _bootstrap(tables: Tables, n_codes: int, measure: str, n: int, seed: int,
 
     bootstrap_interval(record, list(range(n_t)), n=n, seed=seed, confidence=confidence)
     weights = np.stack([np.bincount(d, minlength=n_t) for d in draws]).astype(float)
-    sums = (weights @ per.reshape(n_t, -1)).reshape(n, n_codes + 1, size)
+    columns = n_codes + 1 + len(pools)
+    sums = (weights @ per.reshape(n_t, -1)).reshape(n, columns, size)
     values = vector_values(measure, sums, m)
     out = []
-    for column in range(n_codes + 1):
+    for column in range(columns):
         col = values[:, column]
         out.append(_percentile([None if math.isnan(v) else float(v) for v in col], confidence))
     return out
@@ -1026,8 +1030,10 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
               codes: Sequence[str] | str | None = None, unit: str = "char",
               overlap: float = 0.9, min_share: float = 0.5, bootstrap: int = 1000,
               seed: int = 0, measure: str | None = None, by_transcript: bool = False,
-              confidence: float = 0.95, scope: Scope | None = None) -> dict:
-    """Agreement per code, pooled over codes, and per group of mutually exclusive codes.
+              confidence: float = 0.95, scope: Scope | None = None,
+              areas: bool = False) -> dict:
+    """Agreement per code, pooled over codes, and per group of mutually exclusive codes;
+    with ``areas``, also per code family (see :func:`_areas`).
 
     Returns plain data (see the keys below; ``--format json`` prints it as is): undefined
     coefficients are None with the reason under ``undefined``; nothing is rounded.
@@ -1091,10 +1097,18 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
         for r, table in per_code_fewer[ci].items():
             table[0] += units_by_raters[r] - covered_by_raters[ci][r]
 
+    # Code families (areas): a top-level code and the selected codes below it.
+    families: dict[int, list[int]] = defaultdict(list)
+    if areas:
+        for ci, code in enumerate(scope.codes):
+            families[_root(scope, code).pk].append(ci)
+    roots = sorted((scope.all_codes[pk] for pk in families), key=lambda c: c.order)
+
     intervals: list[dict] | None = None
     interval_reason = None
     if bootstrap and measure != "ualpha" and len(scope.transcripts) >= 2:
-        intervals = _bootstrap(tables, n_codes, measure, bootstrap, seed, confidence)
+        intervals = _bootstrap(tables, n_codes, measure, bootstrap, seed, confidence,
+                               [families[root.pk] for root in roots])
     elif bootstrap and measure == "ualpha":
         interval_reason = ("no bootstrap interval for |u-alpha (it would recompute the "
                            "spans for every resample)")
@@ -1131,18 +1145,24 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
         row.update(_row(scope, per_code_hist[ci], per_code_cov[ci], unit, present[ci],
                         per_code_seg[ci], per_code_fewer[ci], rated))
         code_rows.append(finish(row, ci, _continuum(whole, [code.pk])))
-    pooled_hist = [sum(h[k] for h in per_code_hist) for k in range(m + 1)]
-    pooled_cov = [sum(c[i] for c in per_code_cov) for i in range(m)]
-    pooled_seg = [sum(c[i] for c in per_code_seg) for i in range(m)]
-    pooled_fewer = {r: [sum(f[r][k] for f in per_code_fewer) for k in range(r + 1)]
-                    for r in (per_code_fewer[0] if per_code_fewer else {})}
-    pooled = {"code": "(pooled)", "label": f"all {n_codes} codes", "depth": 0}
-    pooled.update(_row(scope, pooled_hist, pooled_cov, unit,
-                       len({ti for _, ti in tables.cells}), pooled_seg, pooled_fewer,
-                       [n * n_codes for n in rated]))
-    pooled = finish(pooled, n_codes, _continuum(whole, [c.pk for c in scope.codes],
-                                                per_code=True))
-    pooled["flags"] = [f for f in pooled["flags"] if f == "undefined"]
+    def pooled_row(code: str, label: str, members: Sequence[int], index: int) -> dict:
+        """The count tables of ``members`` (code indexes) added up: each code x unit pair
+        is a unit."""
+        row = {"code": code, "label": label, "depth": 0}
+        row.update(_row(
+            scope, [sum(per_code_hist[ci][k] for ci in members) for k in range(m + 1)],
+            [sum(per_code_cov[ci][i] for ci in members) for i in range(m)], unit,
+            len({ti for ci, ti in tables.cells if ci in set(members)}),
+            [sum(per_code_seg[ci][i] for ci in members) for i in range(m)],
+            {r: [sum(per_code_fewer[ci][r][k] for ci in members) for k in range(r + 1)]
+             for r in (per_code_fewer[0] if per_code_fewer else {})},
+            [n * len(members) for n in rated]))
+        row = finish(row, index, _continuum(whole, [scope.codes[ci].pk for ci in members],
+                                            per_code=True))
+        row["flags"] = [f for f in row["flags"] if f == "undefined"]
+        return row
+
+    pooled = pooled_row("(pooled)", f"all {n_codes} codes", range(n_codes), n_codes)
 
     result: dict[str, Any] = {
         "coders": scope.coders,
@@ -1168,7 +1188,51 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
     }
     if by_transcript:
         result["by_transcript"] = _by_transcript(scope, tables, unit)
+    if areas:
+        united = _united_families(store, scope, roots, unit=unit, overlap=overlap,
+                                  min_share=min_share, bootstrap=bootstrap, seed=seed,
+                                  measure=measure, confidence=confidence)
+        result["areas"] = [
+            {"area": root.code_id, "label": root.label,
+             "codes": [scope.codes[ci].code_id for ci in families[root.pk]],
+             "united": row,
+             "pooled": pooled_row(root.code_id, f"{len(families[root.pk])} codes pooled",
+                                  families[root.pk], n_codes + 1 + j)}
+            for j, (root, row) in enumerate(zip(roots, united, strict=True))]
     return result
+
+
+def _root(scope: Scope, code: CodeRef) -> CodeRef:
+    node = code
+    while node.parent_pk is not None:
+        node = scope.all_codes[node.parent_pk]
+    return node
+
+
+def _united_families(store: Store, scope: Scope, roots: Sequence[CodeRef], **options: Any
+                     ) -> list[dict]:
+    """Each code family (a top-level code and the selected codes below it, e.g. a quality
+    area) as one code: its codes' spans united per coder, as the matrix counts a family.
+    Do the coders agree on where the area is talked about?  The rows of
+    :func:`agreement` for these united codes, with the interval."""
+    from dataclasses import replace
+
+    if not roots:
+        return []
+    selected = {c.pk for c in scope.codes}
+    united: dict[tuple[int, int], list[list[Interval]]] = {}
+    for (code_pk, t_pk), cell in scope.spans.items():
+        if code_pk not in selected:
+            continue
+        key = (_root(scope, scope.all_codes[code_pk]).pk, t_pk)
+        target = united.setdefault(key, [[] for _ in scope.coders])
+        for i, spans in enumerate(cell):
+            target[i].extend(spans)
+    united = {key: [merge_intervals(c) for c in cell] for key, cell in united.items()}
+    result = agreement(store, scope=replace(scope, codes=list(roots), spans=united),
+                       **options)
+    return [{**row, "label": root.label} for root, row in zip(roots, result["codes"],
+                                                              strict=True)]
 
 
 def _by_transcript(scope: Scope, tables: Tables, unit: str) -> list[dict]:
