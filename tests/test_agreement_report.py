@@ -617,6 +617,19 @@ def test_agreement_per_code_family_united_and_pooled(tmp_path):
     assert a["pooled"]["interval"] == row_of(result, "A")["interval"]
     assert a["united"]["interval"] == row_of(result, "A")["interval"]
     assert a["pooled"]["interval"]["low"] is not None
+    # The supervisor's report has the families, in Word and in HTML.
+    path = tmp_path / "areas.docx"
+    assert run_cli(two, "export", "agreement", str(path), "--bootstrap", "50").exit_code == 0
+    import docx
+
+    doc = docx.Document(path)
+    assert "Samsvar per kodefamilie" in [p.text for p in doc.paragraphs]
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Familie")
+    assert [r.cells[0].text for r in table.rows[1:]] == ["A – Kode A", "G – Gruppe"]
+    assert table.rows[0].cells[2].text == "Samlet α"
+    page = tmp_path / "areas.html"
+    assert run_cli(two, "export", "agreement", str(page), "--bootstrap", "50").exit_code == 0
+    assert "Samsvar per kodefamilie" in page.read_text(encoding="utf-8")
 
 
 def test_code_selection_and_by_transcript(tmp_path):

@@ -1399,7 +1399,7 @@ def report_data(store: Store, *, max_passages: int | None = None, **options: Any
     scope = load_scope(store, coders=options.pop("coders", None),
                        transcripts=options.pop("transcripts", None),
                        codes=options.pop("codes", None))
-    data = agreement(store, scope=scope, **options)
+    data = agreement(store, scope=scope, areas=True, **options)
     data["passages"] = disagreement_passages(store, scope.complete(),
                                              max_per_code=max_passages)
     data["max_passages"] = max_passages
@@ -1576,6 +1576,33 @@ def _confusion_title_nb(data: dict, group: dict, confusion: dict) -> str:
     a, b = confusion["coders"]
     return (f"Forvekslingstabell for {group['group']}: {a} mot {b} "
             f"(antall {UNIT_NB[data['unit']]})")
+
+
+AREAS_INTRO_NB = (
+    "Analysen rapporteres per kodefamilie (kvalitetsområde), så samsvaret gis også der, på "
+    "to måter. Samlet: familiens koder slått sammen til én kode, slik matrisen teller en "
+    "familie – er koderne enige om hvor området er tema? Summert: tellingene for "
+    "familiens koder lagt sammen – er koderne enige om kodene innenfor området? Begge med "
+    "bootstrap-intervall for det valgte målet.")
+
+
+def area_headers_nb(data: dict) -> tuple[str, ...]:
+    symbol = MEASURE_SYMBOL[data["measure"]]
+    return ("Familie", "Koder", f"Samlet {symbol}", "95 % KI", "Tolkning",
+            f"Summert {symbol}", "95 % KI", "Tolkning")
+
+
+def area_cells_nb(data: dict) -> list[list[str]]:
+    key = MEASURE_KEY[data["measure"]]
+    digits = 1 if data["measure"] == "percent" else 3
+    out = []
+    for area in data["areas"]:
+        cells = [f"{area['area']} – {area['label']}", nb_int(len(area["codes"]))]
+        for row in (area["united"], area["pooled"]):
+            cells += [("–" if not_applicable(row, key) else _nb_num(row[key], digits)),
+                      _interval_text(row), _band_text(row)]
+        out.append(cells)
+    return out
 
 
 def conventions_nb(data: dict) -> list[str]:
@@ -1912,6 +1939,21 @@ def _write_docx(data: dict, path: Path) -> None:
         doc.add_paragraph("Udefinerte verdier", style="Heading 3")
         for text in undefined:
             doc.add_paragraph(text, style="Tabellnote")
+    if data.get("areas"):
+        doc.add_heading("Samsvar per kodefamilie", level=2)
+        doc.add_paragraph(AREAS_INTRO_NB, style="Tabellnote")
+        headers = area_headers_nb(data)
+        atable = clean_table(doc, len(data["areas"]) + 1, [6.6, 1.4, 2.0, 3.6, 2.6, 2.0,
+                                                            3.6, 2.6])
+        _header_row(atable.rows[0])
+        numbers = {1, 2, 3, 5, 6}  # the family and the bands read from the left
+        for c, (cell, text) in enumerate(zip(atable.rows[0].cells, headers, strict=True)):
+            _cell_text(cell, text, bold=True, align="right" if c in numbers else None)
+        for r, cells_text in enumerate(area_cells_nb(data), start=1):
+            for c, (cell, text) in enumerate(zip(atable.rows[r].cells, cells_text,
+                                                 strict=True)):
+                _cell_text(cell, text, align="right" if c in numbers else None,
+                           italic=text == "udefinert")
     if data["groups"]:
         doc.add_heading("Grupper av gjensidig utelukkende koder", level=2)
         gtable = clean_table(doc, len(data["groups"]) + 1, [6.0, 8.9, 2.4, 2.4, 2.4])
@@ -2222,6 +2264,14 @@ def render_html(data: dict) -> str:
         out.append("<h4>Udefinerte verdier</h4><ul class=\"note\">")
         out += [f"<li>{_h(t)}</li>" for t in undefined]
         out.append("</ul>")
+    if data.get("areas"):
+        out.append("<h3>Samsvar per kodefamilie</h3>")
+        out.append(f'<p class="note">{_h(AREAS_INTRO_NB)}</p>')
+        out.append('<table class="codes"><thead><tr>' + "".join(
+            f"<th>{_h(h)}</th>" for h in area_headers_nb(data)) + "</tr></thead><tbody>")
+        for cells in area_cells_nb(data):
+            out.append("<tr>" + "".join(f"<td>{_h(c)}</td>" for c in cells) + "</tr>")
+        out.append("</tbody></table>")
     if data["groups"]:
         out.append("<h3>Grupper av gjensidig utelukkende koder</h3>")
         out.append('<table class="codes"><thead><tr><th>Gruppe</th><th class="flags">Koder'
