@@ -49,6 +49,9 @@ Unitizing alphas
     not (it merges a coder's overlapping spans of any categories).  Each docstring gives
     the exact formula.  All four reproduce the three-observer worked example of
     Krippendorff's Content Analysis (4th ed. 2019, section 12.6, Figure 12.11).
+    ``u_alpha_2004`` is the earlier alpha_U of the 2nd edition (2004, section 12.4), built
+    on squared boundary differences, offered as a named variant because published studies
+    and DKPro Agreement report it; it reproduces that edition's worked example.
 
 Scales
     Ratings-matrix ``percent_agreement`` is a proportion in [0, 1];

@@ -38,7 +38,19 @@ Coefficients
     of mutually exclusive codes (a parent marked ``exclusive: true``), u-alpha and
     cu-alpha are computed over the same continuum with the group's codes as categories.
     The pooled row adds up the counts of all codes (each code × unit pair is a unit);
-    its |u-alpha lays the codes' continua end to end.
+    its |u-alpha lays the codes' continua end to end. Brennan–Prediger (chance 1/2) and
+    Scott's pi (two coders) stand beside kappa, so the kappa paradox can be shown.
+Missing ratings
+    With three or more coders, a transcript that only some of them coded is used with the
+    others' ratings missing: kappa is Fleiss' generalised by Gwet, and alpha, AC1,
+    Brennan–Prediger and percent agreement take their missing-data forms (the ordinary
+    ones when nothing is missing). The unitizing alphas, the groups' confusion tables and
+    the passages have no such form and use the transcripts every coder coded.
+Groups and families
+    A group of mutually exclusive codes also gets Krippendorff's 2004 alpha_U and, per
+    pair of coders, a confusion table (coder A's code × coder B's code over the units). A
+    code family (a top-level code and the codes below it) gets a united row (its codes as
+    one code) and a pooled row (its codes' tables added up), each with the interval.
 Bootstrap
     The 95 % interval of the chosen measure is a percentile bootstrap that resamples whole
     transcripts with replacement (:func:`qualcode.agreement.bootstrap_interval`, seeded).
