@@ -132,7 +132,11 @@ PI_REASON = ("Scott's pi is defined for two coders; with more, Fleiss' kappa (th
              "is its generalisation")
 # Reasons that say a coefficient does not apply to the design, not that the data left it
 # undefined: shown as a dash and not flagged.
-NOT_APPLICABLE = (SEGMENT_REASON, PI_REASON)
+FAMILY_UNITIZING_REASON = ("given on the family's united row, not for its pooled codes")
+MISSING_UNITIZING_REASON = ("not every coder coded this transcript, and the unitizing "
+                            "alphas have no form for missing coders")
+NOT_APPLICABLE = (SEGMENT_REASON, PI_REASON, FAMILY_UNITIZING_REASON,
+                  MISSING_UNITIZING_REASON)
 
 
 def not_applicable(row: dict, key: str) -> bool:
@@ -954,8 +958,6 @@ def _groups(scope: Scope, unit: str = "char", units: dict[int, list[Interval]] |
     return out
 
 
-MISSING_UNITIZING_REASON = ("not every coder coded this transcript, and the unitizing "
-                            "alphas have no form for missing coders")
 CONFUSION_UNIT_REASON = ("no confusion table for this unit: a transcript or a segment can "
                          "hold several codes of the group; use --unit char, sentence or turn")
 
@@ -1127,8 +1129,12 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
     elif bootstrap:
         interval_reason = "no bootstrap interval: fewer than two transcripts to resample"
 
-    def finish(row: dict, index: int, length_spans: tuple[int, list[list[tuple]]]) -> dict:
-        row["u_alpha"], why = _unitizing(u_alpha_binary, *length_spans, scope.coders)
+    def finish(row: dict, index: int, length_spans: tuple[int, list[list[tuple]]] | str
+               ) -> dict:
+        if isinstance(length_spans, str):  # why |u-alpha is not given for this row
+            row["u_alpha"], why = None, length_spans
+        else:
+            row["u_alpha"], why = _unitizing(u_alpha_binary, *length_spans, scope.coders)
         if why:
             row["undefined"]["u_alpha"] = why
         if intervals is not None:
@@ -1157,7 +1163,8 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
         row.update(_row(scope, per_code_hist[ci], per_code_cov[ci], unit, present[ci],
                         per_code_seg[ci], per_code_fewer[ci], rated))
         code_rows.append(finish(row, ci, _continuum(whole, [code.pk])))
-    def pooled_row(code: str, label: str, members: Sequence[int], index: int) -> dict:
+    def pooled_row(code: str, label: str, members: Sequence[int], index: int,
+                   family: bool = False) -> dict:
         """The count tables of ``members`` (code indexes) added up: each code x unit pair
         is a unit."""
         row = {"code": code, "label": label, "depth": 0}
@@ -1169,8 +1176,10 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
             {r: [sum(per_code_fewer[ci][r][k] for ci in members) for k in range(r + 1)]
              for r in (per_code_fewer[0] if per_code_fewer else {})},
             [n * len(members) for n in rated]))
-        row = finish(row, index, _continuum(whole, [scope.codes[ci].pk for ci in members],
-                                            per_code=True))
+        # A family's |u-alpha is on its united row; pooling its codes' continua once more
+        # would cost as much as every code's |u-alpha again.
+        row = finish(row, index, FAMILY_UNITIZING_REASON if family else _continuum(
+            whole, [scope.codes[ci].pk for ci in members], per_code=True))
         row["flags"] = [f for f in row["flags"] if f == "undefined"]
         return row
 
@@ -1209,7 +1218,7 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
              "codes": [scope.codes[ci].code_id for ci in families[root.pk]],
              "united": row,
              "pooled": pooled_row(root.code_id, f"{len(families[root.pk])} codes pooled",
-                                  families[root.pk], n_codes + 1 + j)}
+                                  families[root.pk], n_codes + 1 + j, family=True)}
             for j, (root, row) in enumerate(zip(roots, united, strict=True))]
     return result
 
