@@ -14,7 +14,8 @@ Ratings matrices
 Missing data
     Each function says what it does with missing ratings.  In short: ``cohen_kappa`` and
     ``scott_pi`` drop every unit that lacks one of the two ratings; ``fleiss_kappa``
-    requires the same number of ratings for every rated unit; ``percent_agreement``,
+    requires the same number of ratings for every rated unit (``fleiss_kappa_missing`` is
+    Gwet's generalisation that does not); ``percent_agreement``, ``fleiss_kappa_missing``,
     ``brennan_prediger``, ``gwet_ac1`` and ``krippendorff_alpha`` use every unit with at
     least two ratings (a unit with one rating cannot show agreement or disagreement; it
     still enters Gwet's chance term, as in Gwet's handbook).
@@ -48,6 +49,9 @@ Unitizing alphas
     not (it merges a coder's overlapping spans of any categories).  Each docstring gives
     the exact formula.  All four reproduce the three-observer worked example of
     Krippendorff's Content Analysis (4th ed. 2019, section 12.6, Figure 12.11).
+    ``u_alpha_2004`` is the earlier alpha_U of the 2nd edition (2004, section 12.4), built
+    on squared boundary differences, offered as a named variant because published studies
+    and DKPro Agreement report it; it reproduces that edition's worked example.
 
 Scales
     Ratings-matrix ``percent_agreement`` is a proportion in [0, 1];
@@ -66,6 +70,7 @@ Uncertainty
 
 from __future__ import annotations
 
+import bisect
 import math
 import operator
 import random
@@ -86,14 +91,18 @@ __all__ = [
     "char_agreement_pooled",
     "char_agreement_weighted_mean",
     "cohen_kappa",
+    "confusion_matrix",
+    "continuum_confusion",
     "cu_alpha",
     "fleiss_kappa",
+    "fleiss_kappa_missing",
     "gwet_ac1",
     "k_u_alpha",
     "krippendorff_alpha",
     "percent_agreement",
     "scott_pi",
     "u_alpha",
+    "u_alpha_2004",
     "u_alpha_binary",
 ]
 
@@ -263,7 +272,8 @@ def fleiss_kappa(ratings: Ratings) -> float:
     Bulletin 76(5): 378-382.  The coders rating one unit need not be those rating another.
 
     Missing data: rows with no rating at all are ignored; every other unit must have the
-    same number of ratings (Fleiss' design).  Use ``krippendorff_alpha`` or ``gwet_ac1``
+    same number of ratings (Fleiss' design).  Use ``fleiss_kappa_missing``, ``gwet_ac1``
+    or ``krippendorff_alpha``
     for data where the number of ratings varies between units.
 
     Raises ValueError when rated units have different numbers of ratings;
@@ -291,6 +301,41 @@ def fleiss_kappa(ratings: Ratings) -> float:
         per_unit += Fraction(sum(c * c for c in counts.values()) - r, r * (r - 1))
     observed = per_unit / n_units
     expected = Fraction(sum(t * t for t in totals.values()), (n_units * r) ** 2)
+    return _chance_corrected(observed, expected, "Fleiss' kappa")
+
+
+def _mean_shares(rows: list[list[Hashable]]) -> list[Fraction]:
+    """pi_k for each category used: the mean over units with at least one rating of the
+    unit's share of ratings in k (Gwet's chance term for missing ratings)."""
+    rated = [row for row in rows if row]
+    shares: dict[Hashable, Fraction] = defaultdict(Fraction)
+    for row in rated:
+        for category, count in Counter(row).items():
+            shares[category] += Fraction(count, len(row))
+    return [share / len(rated) for share in shares.values()]
+
+
+def fleiss_kappa_missing(ratings: Ratings) -> float:
+    """Fleiss' kappa generalised by Gwet to units rated by different numbers of coders.
+
+    kappa = (p_a - p_e) / (1 - p_e).  p_a is ``percent_agreement`` (the mean over the units
+    with two or more ratings of r_ik (r_ik - 1) summed over k, divided by r_i (r_i - 1)).
+    p_e = sum over categories k of pi_k^2, where pi_k is the mean over the units with at
+    least one rating of r_ik / r_i, the unit's share of ratings in k.  A unit rated once
+    cannot show agreement, but it still enters pi_k.  Source: Gwet, K. L. (2014), Handbook
+    of Inter-Rater Reliability, 4th ed., Fleiss' generalised kappa with missing ratings,
+    as computed by ``fleiss.kappa.raw`` of Gwet's irrCAC R package.  irrCAC averages
+    r_ik / r_i over every row it is given (a row with no rating gives 0/0 there); here,
+    as in ``gwet_ac1``, rows with no rating are not units and are left out.
+
+    When every unit has the same number r of ratings, pi_k is the share of all ratings in
+    k and this is exactly ``fleiss_kappa``.
+
+    Raises UndefinedCoefficient when no unit has two ratings or p_e = 1.
+    """
+    rows, _ = _rows(ratings)
+    observed = _observed_pairwise_agreement(rows, "Fleiss' kappa")
+    expected = sum((pi * pi for pi in _mean_shares(rows)), Fraction(0))
     return _chance_corrected(observed, expected, "Fleiss' kappa")
 
 
@@ -357,13 +402,7 @@ def gwet_ac1(ratings: Ratings, n_categories: int | None = None) -> float:
             "Gwet's AC1 is undefined: fewer than two categories (pass n_categories if "
             "the coding scheme has more categories than were used)"
         )
-    rated = [row for row in rows if row]
-    shares: dict[Hashable, Fraction] = defaultdict(Fraction)
-    for row in rated:
-        for category, count in Counter(row).items():
-            shares[category] += Fraction(count, len(row))
-    pis = [share / len(rated) for share in shares.values()]
-    expected = sum((pi * (1 - pi) for pi in pis), Fraction(0)) / (q - 1)
+    expected = sum((pi * (1 - pi) for pi in _mean_shares(rows)), Fraction(0)) / (q - 1)
     return _chance_corrected(observed, expected, "Gwet's AC1")
 
 
@@ -854,6 +893,128 @@ def k_u_alpha(length: int, spans_by_coder: SpansByCoder, category: Hashable) -> 
     return float(1 - observed_share / expected_share)
 
 
+def _sections(units: list[tuple[int, int, Hashable]], length: int) -> list[tuple[int, int, bool]]:
+    """A coder's units and the gaps between them, covering [0, length): (start, end, unit)."""
+    sections: list[tuple[int, int, bool]] = []
+    position = 0
+    for start, end, _category in units:
+        if start > position:
+            sections.append((position, start, False))
+        sections.append((start, end, True))
+        position = end
+    if position < length:
+        sections.append((position, length, False))
+    return sections
+
+
+def _distance_2004(a: tuple[int, int, bool], b: tuple[int, int, bool]) -> int:
+    """Krippendorff's (2004) squared difference of two overlapping sections of two coders."""
+    (start_a, end_a, unit_a), (start_b, end_b, unit_b) = a, b
+    if unit_a and unit_b:
+        return (start_a - start_b) ** 2 + (end_a - end_b) ** 2
+    if unit_a and not unit_b and start_b <= start_a and end_a <= end_b:
+        return (end_a - start_a) ** 2
+    if unit_b and not unit_a and start_a <= start_b and end_b <= end_a:
+        return (end_b - start_b) ** 2
+    return 0
+
+
+def _disagreements_2004(length: int, coders: list[list[tuple[int, int, Hashable]]]
+                        ) -> tuple[Fraction, Fraction]:
+    """(observed, expected) disagreement of Krippendorff's 2004 alpha_U for one category;
+    ``coders`` holds each coder's sorted, disjoint units of that category."""
+    m = len(coders)
+    sections = [_sections(units, length) for units in coders]
+    observed = 0
+    for i in range(m):
+        for j in range(i + 1, m):
+            # Only sections that share a stretch can differ; walk both lists together.
+            a, b = sections[i], sections[j]
+            x = y = 0
+            while x < len(a) and y < len(b):
+                if min(a[x][1], b[y][1]) > max(a[x][0], b[y][0]):
+                    observed += _distance_2004(a[x], b[y])
+                if a[x][1] < b[y][1]:
+                    x += 1
+                elif b[y][1] < a[x][1]:
+                    y += 1
+                else:
+                    x += 1
+                    y += 1
+    d_observed = Fraction(2 * observed, m * (m - 1) * length * length)
+
+    units = [end - start for own in coders for start, end, _ in own]
+    gaps = sorted(end - start for own in sections for start, end, unit in own if not unit)
+    # Suffix sums of the sorted gap lengths: the gaps at least as long as a unit, and
+    # their total length, without a pass over the gaps per unit.
+    longer = [0] * (len(gaps) + 1)
+    for index in range(len(gaps) - 1, -1, -1):
+        longer[index] = longer[index + 1] + gaps[index]
+    n_units = len(units)
+    total = Fraction(0)
+    for unit in units:
+        inside = Fraction((n_units - 1) * (2 * unit**3 - 3 * unit**2 + unit), 3)
+        first = bisect.bisect_left(gaps, unit)
+        fits = longer[first] - (len(gaps) - first) * (unit - 1)  # sum of (l_h - l_g + 1)
+        total += inside + unit * unit * fits
+    denominator = m * length * (m * length - 1) - sum(u * (u - 1) for u in units)
+    d_expected = Fraction(2, length) * total / denominator
+    return d_observed, d_expected
+
+
+def u_alpha_2004(length: int, spans_by_coder: SpansByCoder, category: Any = _ALL) -> float:
+    """Krippendorff's alpha_U of Content Analysis, 2nd ed. (2004), section 12.4.
+
+    Variant: the earlier unitizing alpha (Krippendorff 1995, Sociological Methodology 25:
+    47-76; 2004, pp. 251-256), built on squared boundary differences; the one many
+    published studies and DKPro Agreement report.  It is not the coincidence-matrix family
+    of ``u_alpha`` (2016/2019), which corrects its behaviour for three or more coders;
+    for the same data the two give different numbers.
+
+    Each category c is judged on its own: a coder's units of c (overlapping ones merged,
+    touching ones kept apart) and the gaps between them cover the continuum of length L;
+    units of other categories are gap here.  With m coders:
+
+    * observed: cD_o = sum over ordered pairs of different coders of sum over their
+      sections g, h of delta^2(g, h), divided by m (m - 1) L^2, where delta^2 is
+      (b_g - b_h)^2 + (e_g - e_h)^2 for two overlapping units (b begin, e end), l_g^2 for
+      a unit g lying wholly within a gap h (and l_h^2 the other way round), and 0 else.
+    * expected: cD_e = (2 / L) * sum over all units g of c of
+      [(N_c - 1)(2 l_g^3 - 3 l_g^2 + l_g) / 3 + l_g^2 * sum over all gaps h with
+      l_h >= l_g of (l_h - l_g + 1)], divided by m L (m L - 1) - sum over units of
+      l_g (l_g - 1); N_c is the number of units of c of all coders.
+    * c alpha_U = 1 - cD_o / cD_e.
+
+    ``category=k`` gives k alpha_U.  Omitted, the categories are combined as
+    1 - sum_c cD_o / sum_c cD_e over every category used.  That is how DKPro Agreement
+    combines them (its mean of the disagreements over the categories gives the same
+    ratio); the book's example gives only the per-category values.
+
+    Raises ValueError for fewer than two coders or bad spans; UndefinedCoefficient when
+    the text is empty or the expected disagreement is 0 (e.g. nobody coded anything).
+    """
+    length = _check_length(length)
+    if length == 0:
+        raise UndefinedCoefficient("alpha_U (2004) is undefined: the text is empty")
+    if category is _ALL:
+        categories = sorted(
+            {_parse_span(span, length)[2] for _, spans in _coder_list(spans_by_coder)
+             for span in spans}, key=repr)
+    else:
+        categories = [category]
+    observed = expected = Fraction(0)
+    for c in categories:
+        d_o, d_e = _disagreements_2004(length, _units_per_coder(length, spans_by_coder,
+                                                                "one", c))
+        observed += d_o
+        expected += d_e
+    name = "alpha_U (2004)" if category is _ALL else f"alpha_U (2004) for {category!r}"
+    if expected == 0:
+        raise UndefinedCoefficient(
+            f"{name} is undefined: expected disagreement is 0 (no units of the category)")
+    return float(1 - observed / expected)
+
+
 # ---------------------------------------------------------------------------------------
 # Character coverage of one code by two coders (NVivo's coding comparison)
 # ---------------------------------------------------------------------------------------
@@ -1028,6 +1189,66 @@ def char_agreement_weighted_mean(sources: Iterable[Source]) -> tuple[float, floa
         weighted_percent += Fraction(100 * (t.both + t.neither), total)
         weighted_kappa += Fraction(t.kappa) * t.length / total
     return float(weighted_percent), float(weighted_kappa)
+
+
+# ---------------------------------------------------------------------------------------
+# Confusion between mutually exclusive categories (two coders)
+# ---------------------------------------------------------------------------------------
+
+
+def confusion_matrix(ratings: Ratings) -> dict[tuple[Hashable, Hashable], int]:
+    """Coder A's category x coder B's category: how many units got each pair.
+
+    ``ratings`` has two columns.  The diagonal (a == b) is agreement; every other cell says
+    which category one coder chose where the other chose another, which is what a
+    supervisor needs to see which codes are confused with which.  Units lacking either
+    rating are left out, as in ``cohen_kappa``; the table's total is the number of units
+    on which Cohen's kappa and Scott's pi are computed, and its diagonal over its total is
+    their p_o.
+
+    Raises ValueError unless every row has exactly two columns; UndefinedCoefficient when
+    no unit has both ratings.
+    """
+    return dict(Counter(_two_coder_pairs(ratings, "the confusion matrix")))
+
+
+def continuum_confusion(length: int, spans_a: Iterable[Span], spans_b: Iterable[Span]
+                        ) -> dict[tuple[Hashable, Hashable], int]:
+    """``confusion_matrix`` over the code points of a continuum: for each pair (category
+    of coder A, category of coder B), the number of code points that pair covers; ``None``
+    stands for "not coded".  The counts add up to ``length``.
+
+    Each coder's units must be disjoint, as for ``u_alpha`` (mutually exclusive
+    categories): a code point has at most one category per coder.  Computed by sweeping
+    the span boundaries, so the cost depends on the number of spans, not on ``length``.
+    """
+    length = _check_length(length)
+    coders = _units_per_coder(length, {"A": list(spans_a), "B": list(spans_b)}, "all")
+    sections = [
+        [(s, e, c if unit else None)
+         for s, e, unit, c in _labelled_sections(units, length)]
+        for units in coders
+    ]
+    table: dict[tuple[Hashable, Hashable], int] = defaultdict(int)
+    a, b = sections
+    x = y = 0
+    while x < len(a) and y < len(b):
+        shared = min(a[x][1], b[y][1]) - max(a[x][0], b[y][0])
+        if shared > 0:
+            table[a[x][2], b[y][2]] += shared
+        if a[x][1] <= b[y][1]:
+            x += 1
+        else:
+            y += 1
+    return dict(table)
+
+
+def _labelled_sections(units: list[tuple[int, int, Hashable]], length: int
+                       ) -> list[tuple[int, int, bool, Hashable]]:
+    """``_sections`` with each unit's category: (start, end, is unit, category)."""
+    by_start = {(s, e): c for s, e, c in units}
+    return [(s, e, unit, by_start.get((s, e)) if unit else None)
+            for s, e, unit in _sections(units, length)]
 
 
 # ---------------------------------------------------------------------------------------

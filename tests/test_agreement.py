@@ -20,14 +20,18 @@ from qualcode.agreement import (
     char_agreement_pooled,
     char_agreement_weighted_mean,
     cohen_kappa,
+    confusion_matrix,
+    continuum_confusion,
     cu_alpha,
     fleiss_kappa,
+    fleiss_kappa_missing,
     gwet_ac1,
     k_u_alpha,
     krippendorff_alpha,
     percent_agreement,
     scott_pi,
     u_alpha,
+    u_alpha_2004,
     u_alpha_binary,
 )
 
@@ -244,6 +248,46 @@ def test_gwet_multiple_raters_missing_data_handbook_example():
     assert brennan_prediger(EXAMPLE_C) == printed(0.773)
 
 
+def test_fleiss_kappa_missing_gwet_handbook_example():
+    """Gwet (2014), Handbook, 4th ed., p. 120 (irrCAC's cac.raw4raters, the same 4 x 12
+    data as Krippendorff's example C).  The README of Gwet's irrCAC R package prints for
+    fleiss.kappa.raw(cac.raw4raters): pa = 0.8181818, pe = 0.2387153, kappa = 0.76117.
+
+    By hand, with the pi_k of the AC1 example above: p_e = sum pi_k^2
+    = (3^2 + 3.25^2 + 3.5^2 + 1.25^2 + 1^2) / 144 = 34.375 / 144.
+    """
+    pis = [Fraction(x) / 12 for x in ("3", "3.25", "3.5", "1.25", "1")]
+    p_e = sum(p * p for p in pis)
+    assert float(p_e) == printed(0.2387153, 7)
+    assert fleiss_kappa_missing(EXAMPLE_C) == exact((Fraction(9, 11) - p_e) / (1 - p_e))
+    assert fleiss_kappa_missing(EXAMPLE_C) == printed(0.76117, 5)
+    # Fleiss' own design refuses these data; the generalisation is for them.
+    with pytest.raises(ValueError, match="same number of ratings"):
+        fleiss_kappa(EXAMPLE_C)
+
+
+def test_fleiss_kappa_missing_is_fleiss_kappa_when_nothing_is_missing():
+    """With the same number of ratings for every unit the generalisation is Fleiss' kappa:
+    the Wikipedia worked example (kappa = 0.210) and the abstractors table, where Fleiss'
+    kappa is Scott's pi (irrCAC scott2.table: 0.7962397)."""
+    table = [
+        [0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0],
+        [2, 2, 8, 1, 1], [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2],
+        [6, 5, 2, 1, 0], [0, 2, 2, 3, 7],
+    ]
+    ratings = [[category for category, count in enumerate(row) for _ in range(count)]
+               for row in table]
+    assert fleiss_kappa_missing(ratings) == exact(Fraction(fleiss_kappa(ratings)))
+    assert fleiss_kappa_missing(ratings) == printed(0.210)
+    abstractors = from_table(ABSTRACTORS)
+    assert fleiss_kappa_missing(abstractors) == printed(0.7962397, 7)
+    # Unrated rows are not units; a unit rated once enters chance agreement only.
+    assert fleiss_kappa_missing(abstractors + [(None, None)]) == \
+        fleiss_kappa_missing(abstractors)
+    with pytest.raises(UndefinedCoefficient, match="two or more ratings"):
+        fleiss_kappa_missing([["a", None], [None, "b"]])
+
+
 def test_gwet_five_observers_handbook_example():
     """Gwet (2014), Handbook, 4th ed. (p. 125, shortened in irrCAC as raw_5observers):
     5 observers, 15 units, scores 0-3, many missing.  Printed by irrCAC: p_a = 0.616,
@@ -271,7 +315,8 @@ def test_two_coder_measures_drop_incomplete_units():
 
 def test_undefined_chance_corrected_coefficients():
     one_category = [("yes", "yes")] * 5
-    for function in (cohen_kappa, scott_pi, fleiss_kappa, gwet_ac1, brennan_prediger):
+    for function in (cohen_kappa, scott_pi, fleiss_kappa, fleiss_kappa_missing, gwet_ac1,
+                     brennan_prediger):
         with pytest.raises(UndefinedCoefficient, match="undefined"):
             function(one_category)
     # A coding scheme with two categories makes AC1 and Brennan-Prediger defined:
@@ -354,6 +399,62 @@ def test_unitizing_family_reproduces_krippendorff_2019_worked_example():
         assert k_u_alpha(60, data, value) == 0.0
     with pytest.raises(UndefinedCoefficient, match="'7'"):
         k_u_alpha(60, data, "7")
+
+
+def _from_150(begin: int, length: int, category: str) -> tuple[int, int, str]:
+    """The 2004 example's continuum starts at 150; here it starts at 0."""
+    return (begin - 150, begin - 150 + length, category)
+
+
+# Krippendorff, K. (2004). Content Analysis: An Introduction to Its Methodology, 2nd ed.,
+# Sage, section 12.4, p. 254: two observers, a continuum from 150 of length 300, two
+# categories c and k; units as (begin, length).
+KRIPPENDORFF_2004_P254 = {
+    "i": [_from_150(225, 70, "c"), _from_150(370, 30, "c"), _from_150(180, 60, "k"),
+          _from_150(300, 50, "k")],
+    "j": [_from_150(220, 80, "c"), _from_150(355, 20, "c"), _from_150(400, 20, "c"),
+          _from_150(180, 60, "k"), _from_150(300, 50, "k")],
+}
+
+
+def test_u_alpha_2004_reproduces_krippendorff_2004_worked_example():
+    """Krippendorff (2004), p. 254, as reproduced in DKPro Agreement's test of it
+    (dkpro-statistics, Krippendorff2004Test): cD_o = .0144, cD_e = .0532,
+    c alpha_U = .7286; kD_o = 0, kD_e = .0490, k alpha_U = 1; over both categories .8591.
+
+    The combined .8591 is 1 - .0144 / (.0532 + .0490) from the four-digit disagreements;
+    exact arithmetic gives 1 - 0.0144444 / (0.0532218 + 0.0489786) = .8587, which is
+    what qualcode reports (within the .0005 DKPro allows)."""
+    data = KRIPPENDORFF_2004_P254
+    assert u_alpha_2004(300, data, category="c") == printed(0.7286, 4)
+    assert u_alpha_2004(300, data, category="k") == 1.0
+    assert u_alpha_2004(300, data) == pytest.approx(0.8591, abs=0.0005)
+    # The observed disagreement of c by hand: the overlapping units differ by
+    # (225-220)^2 + (295-300)^2 = 50 and (370-355)^2 + (400-375)^2 = 850; j's unit
+    # [400, 420) lies in i's gap [400, 450): 20^2 = 400.  cD_o = 2 * 1300 / (2 * 300^2).
+    d_o = Fraction(2 * 1300, 2 * 300 * 300)
+    assert float(d_o) == printed(0.0144, 4)
+    # The 2019 binary alpha for c gives a different number for the same data.
+    assert u_alpha_binary(300, data, category="c") != pytest.approx(0.7286, abs=0.01)
+
+
+def test_u_alpha_2004_distance_cases_and_undefined():
+    """DKPro's checks of the 2004 distance (Krippendorff2004Test.testDistanceMetric1):
+    a unit within the other coder's gap counts its squared length; units that do not
+    share a stretch with the other coder's unit do not add squared boundary differences."""
+    # Two coders, one unit each, identical: no disagreement, alpha_U = 1.
+    assert u_alpha_2004(20, [[(5, 11, "X")], [(5, 11, "X")]]) == 1.0
+    # One coder codes [5, 11), the other nothing.  Observed: the unit lies in the other
+    # coder's gap [0, 20): 2 * 6^2 / (2 * 1 * 20^2).  Expected: one unit (N_c = 1, so
+    # no within-unit term); the gaps at least 6 long are 9 and 20, which fit it 4 and 15
+    # ways: (2 / 20) * 36 * 19 / (2 * 20 * 39 - 6 * 5).
+    d_o = Fraction(72, 800)
+    d_e = Fraction(2, 20) * 36 * 19 / (2 * 20 * 39 - 30)
+    assert u_alpha_2004(20, [[(5, 11, "X")], []], category="X") == exact(1 - d_o / d_e)
+    with pytest.raises(UndefinedCoefficient, match="expected disagreement is 0"):
+        u_alpha_2004(20, [[], []])
+    with pytest.raises(ValueError):
+        u_alpha_2004(20, [[(5, 30, "X")], []])
 
 
 def test_u_alpha_two_coders_one_category_by_hand():
@@ -656,3 +757,36 @@ def test_bootstrap_errors():
         bootstrap_interval(len, [], n=5)
     with pytest.raises(ValueError):
         bootstrap_interval(len, [1], n=5, confidence=1.0)
+
+
+# ---------------------------------------------------------------------------------------
+# Confusion between mutually exclusive categories
+# ---------------------------------------------------------------------------------------
+
+
+def test_confusion_matrix_gives_back_gwet_abstractors_table():
+    """Gwet (2014) abstractors table: the cross-tabulation of the two abstractors is the
+    published 3 x 3 table itself; its diagonal over its total is p_o = 0.89, from which the
+    published Cohen's kappa 0.7964094 follows."""
+    table = confusion_matrix(from_table(ABSTRACTORS))
+    assert [[table.get((a, b), 0) for b in range(3)] for a in range(3)] == ABSTRACTORS
+    # Units missing a rating are left out, as in Cohen's kappa.
+    assert confusion_matrix(from_table(ABSTRACTORS) + [(0, None)]) == table
+    with pytest.raises(UndefinedCoefficient):
+        confusion_matrix([(None, 1)])
+
+
+def test_continuum_confusion_by_hand():
+    """L = 100.  Coder A: x [0, 40), y [50, 60).  Coder B: y [20, 60).
+    [0, 20) x/none, [20, 40) x/y, [40, 50) none/y, [50, 60) y/y, [60, 100) none/none."""
+    table = continuum_confusion(100, [(0, 40, "x"), (50, 60, "y")], [(20, 60, "y")])
+    assert table == {("x", None): 20, ("x", "y"): 20, (None, "y"): 10, ("y", "y"): 10,
+                     (None, None): 40}
+    assert sum(table.values()) == 100
+    # With one category the diagonal is NVivo's character agreement (coded by both or by
+    # neither), as char_agreement computes it.
+    one = continuum_confusion(100, [(0, 40, "x")], [(20, 60, "x")])
+    assert (one[("x", "x")] + one[(None, None)]) == char_agreement(
+        100, [(0, 40)], [(20, 60)]).percent_agreement
+    with pytest.raises(ValueError, match="overlap"):
+        continuum_confusion(100, [(0, 40, "x"), (30, 50, "y")], [])

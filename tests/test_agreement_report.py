@@ -184,6 +184,77 @@ def test_count_forms_equal_the_verified_functions(m):
                 assert got == pytest.approx(values[key], abs=1e-9)
 
 
+@pytest.mark.parametrize("m", [2, 3])
+def test_brennan_prediger_and_scott_pi_count_forms_equal_the_verified_functions(m):
+    import numpy as np
+
+    rng = random.Random(10 + m)
+    for _ in range(40):
+        rows = [[int(rng.random() < 0.2) for _ in range(m)] for _ in range(rng.randint(2, 50))]
+        hist, cov = hist_cov(rows)
+        values, reasons = ar.count_coefficients(hist, cov)
+        table = np.array([[*hist, *cov]], dtype=float)
+        assert values["bp"] == pytest.approx(stats.brennan_prediger(rows, n_categories=2))
+        assert float(ar.vector_values("bp", table, m)[0]) == pytest.approx(values["bp"])
+        if m == 2:
+            try:
+                expected = stats.scott_pi(rows)
+            except stats.UndefinedCoefficient:
+                assert values["pi"] is None and "pi" in reasons
+                assert np.isnan(ar.vector_values("pi", table, m)[0])
+            else:
+                assert values["pi"] == pytest.approx(expected, abs=1e-12)
+                assert float(ar.vector_values("pi", table, m)[0]) == pytest.approx(expected)
+        else:
+            # Scott's pi is for two coders; Fleiss' kappa is its generalisation.
+            assert values["pi"] is None and reasons["pi"] == ar.PI_REASON
+
+
+def test_brennan_prediger_and_scott_pi_by_hand_in_table_json_and_report(hand, tmp_path):
+    # The hand case: p_o = 0.6; Brennan-Prediger with q = 2: (0.6 - 0.5) / 0.5 = 0.2.
+    # Scott's pi: pooled share coded (40 + 40) / 200 = 0.4, p_e = 0.16 + 0.36 = 0.52,
+    # pi = (0.6 - 0.52) / 0.48 = 1/6 (equal to Cohen's kappa: the marginals are equal).
+    row = row_of(ar.agreement(hand, bootstrap=0), "A")
+    assert row["bp"] == pytest.approx(0.2)
+    assert row["pi"] == pytest.approx(1 / 6)
+    data = json.loads(run_cli(hand, "agreement", "-f", "json", "-m", "bp").stdout)
+    assert data["measure"] == "bp" and data["pooled"]["bp"] == pytest.approx(0.2)
+    assert data["pooled"]["band_source"] == ar.LANDIS_KOCH
+    assert data["pooled"]["band"] == "slight"  # 0.2 is "slight" (up to .20)
+    # --fail-under checks the chosen measure: BP 0.2 passes 0.19, not 0.21.
+    assert run_cli(hand, "agreement", "-m", "bp", "--fail-under", "0.19").exit_code == 0
+    assert run_cli(hand, "agreement", "-m", "bp", "--fail-under", "0.21").exit_code == 1
+    table = run_cli(hand, "agreement", "--bootstrap", "0").stdout
+    assert "BP" in table and "π" in table and "Brennan-Prediger" in table
+    path = tmp_path / "bp.docx"
+    assert run_cli(hand, "export", "agreement", str(path), "-m", "pi").exit_code == 0
+    import docx
+
+    doc = docx.Document(path)
+    headers = [c.text for c in doc.tables[0].rows[0].cells]
+    assert "BP" in headers and "π" in headers
+    first = [c.text for c in doc.tables[0].rows[1].cells]
+    assert first[headers.index("BP")] == "0,200" and first[headers.index("π")] == "0,167"
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Brennan–Prediger" in text and "Scotts pi" in text
+    # Which unitizing alpha, and why, is said in the report.
+    assert "2019-versjonen" in text and "2004" in text
+
+
+def test_scott_pi_is_for_two_coders(tmp_path):
+    store = make_project(tmp_path, {"t1": TEXT_100},
+                         [("t1", "A", "anna", 0, 30), ("t1", "A", "bjorn", 0, 30),
+                          ("t1", "A", "carl", 0, 60)])
+    with pytest.raises(QualcodeError, match="two coders"):
+        ar.agreement(store, bootstrap=0, measure="pi")
+    row = row_of(ar.agreement(store, bootstrap=0), "A")
+    assert row["pi"] is None and "undefined" not in row["flags"]
+    # BP from the pairwise agreement 0.8 of the three coders (see the Fleiss test): 0.6.
+    assert row["bp"] == pytest.approx(0.6)
+    out = run_cli(store, "agreement", "--bootstrap", "0").stdout
+    assert "π" not in out and "BP" in out
+
+
 def test_three_coders_use_fleiss_kappa(tmp_path):
     # anna and bjorn code [0, 30), carl codes [0, 60) of 100 characters.
     store = make_project(tmp_path, {"t1": TEXT_100},
@@ -299,6 +370,70 @@ def test_transcripts_not_coded_by_every_coder_are_left_out_and_reported(tmp_path
     assert any("no codings by bjorn" in n for n in named["notes"])
 
 
+def test_three_coders_who_coded_different_transcripts_use_the_missing_data_forms(tmp_path):
+    # anna, bjorn and carl all code t1; t2 only anna and bjorn; t3 only carl (left out).
+    rows = [("t1", "A", "anna", 0, 30), ("t1", "A", "bjorn", 0, 30),
+            ("t1", "A", "carl", 0, 60), ("t2", "A", "anna", 10, 50),
+            ("t2", "A", "bjorn", 30, 70), ("t3", "A", "carl", 0, 10)]
+    store = make_project(tmp_path, {"t1": TEXT_100, "t2": TEXT_100, "t3": TEXT_100}, rows)
+    result = ar.agreement(store, bootstrap=200)
+    assert result["transcripts"] == ["t1", "t2"]
+    assert result["transcripts_left_out"][0]["transcript"] == "t3"
+    assert result["missing_ratings"] == {"transcripts": ["t2"], "complete_transcripts": ["t1"]}
+    assert any(n.startswith("missing ratings: 1 transcript(s)") for n in result["notes"])
+    # The same data as a ratings matrix, one row per character, None where a coder did
+    # not code the transcript; the verified functions give the expected values.
+    matrix = [[int(0 <= c < 30), int(0 <= c < 30), int(0 <= c < 60)] for c in range(100)]
+    matrix += [[int(10 <= c < 50), int(30 <= c < 70), None] for c in range(100)]
+    row = row_of(result, "A")
+    assert row["kappa"] == pytest.approx(stats.fleiss_kappa_missing(matrix), abs=1e-12)
+    assert row["alpha"] == pytest.approx(stats.krippendorff_alpha(matrix), abs=1e-12)
+    assert row["ac1"] == pytest.approx(stats.gwet_ac1(matrix, n_categories=2), abs=1e-12)
+    assert row["bp"] == pytest.approx(stats.brennan_prediger(matrix, n_categories=2))
+    assert row["percent_agreement"] == pytest.approx(100 * stats.percent_agreement(matrix))
+    assert row["missing_ratings"] == 100
+    # By hand: t1 as in the Fleiss test above: agreeing pairs per character sum to 80.
+    # t2, two coders: they agree on [30, 50) (coded) and on 40 uncoded characters: 60.
+    # p_a = (80 + 60) / 200 = 0.7.  pi_1, the mean share of "coded" ratings per
+    # character: t1 30 x 1 + 30 x 1/3, t2 20 x 1 + 40 x 1/2 -> 80 / 200 = 0.4.
+    assert row["percent_agreement"] == pytest.approx(70.0)
+    p_e = 0.4 ** 2 + 0.6 ** 2
+    assert row["kappa"] == pytest.approx((0.7 - p_e) / (1 - p_e))
+    # Prevalence is per coder of the units that coder rated: carl 60 of t1's 100.
+    assert row["prevalence"]["carl"] == pytest.approx(0.6)
+    assert row["prevalence"]["anna"] == pytest.approx(70 / 200)
+    # The bootstrap's vectorised form agrees with the exact one on the full sample.
+    import numpy as np
+
+    m = 3
+    layout = ar.count_layout(m)
+    vector = np.zeros(ar.count_size(m, True))
+    vector[layout[3]] = [40, 30, 0, 30]  # t1: none 40, one 30 (carl), all 30
+    vector[layout[2]] = [40, 40, 20]  # t2: none 40, one 40, both 20
+    vector[m + 1:2 * m + 1] = [70, 70, 60]
+    for measure, key in (("kappa", "kappa"), ("alpha", "alpha"), ("ac1", "ac1"),
+                         ("bp", "bp"), ("percent", "percent_agreement")):
+        assert float(ar.vector_values(measure, vector[None, :], m)[0]) == pytest.approx(
+            row[key])
+    assert row["interval"]["low"] is not None
+    # |u-alpha has no form for missing coders: it uses t1, which every coder coded.
+    assert row["u_alpha"] == pytest.approx(stats.u_alpha_binary(
+        100, {"anna": [(0, 30)], "bjorn": [(0, 30)], "carl": [(0, 60)]}))
+    # The command says so.
+    out = run_cli(store, "agreement", "--bootstrap", "0").stdout
+    assert "missing ratings" in out and "Gwet" in out
+    per = ar.agreement(store, bootstrap=0, by_transcript=True)["by_transcript"]
+    t2 = next(r for r in per if r["transcript"] == "t2")
+    assert t2["u_alpha"] is None and "no form for missing" in t2["undefined"]["u_alpha"]
+    assert t2["kappa"] == pytest.approx(stats.fleiss_kappa_missing(matrix[100:]))
+    path = tmp_path / "missing.docx"
+    assert run_cli(store, "export", "agreement", str(path), "--bootstrap", "0").exit_code == 0
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(path).paragraphs)
+    assert "manglende vurderinger (Gwet 2014)" in text
+
+
 def test_sentence_turn_and_document_units_on_a_known_case(tmp_path):
     from qualcode.services.queries import transcript_turns
 
@@ -392,6 +527,109 @@ def test_exclusive_groups_get_u_alpha_and_cu_alpha(tmp_path):
     assert group["cu_alpha"] is None
     assert "anna applied G.x and G.y" in group["undefined"]["cu_alpha"] or \
         "anna applied G.y and G.x" in group["undefined"]["cu_alpha"]
+
+
+def test_exclusive_group_confusion_table_and_2004_alpha(tmp_path):
+    """The group of the test above.  Characters on the continuum of 200 (t2 after t1):
+    anna G.x [0, 30), G.y [40, 70), [110, 120); bjorn G.x [0, 25), [110, 120), G.y [30, 70).
+    anna G.x x bjorn G.x: [0, 25) = 25; anna G.x x bjorn G.y: [30, 30) none, so 0;
+    anna G.x x none: [25, 30) = 5; anna none x bjorn G.y: [30, 40) = 10;
+    anna G.y x bjorn G.y: [40, 70) = 30; anna G.y x bjorn G.x: [110, 120) = 10;
+    none x none: 200 - 25 - 5 - 10 - 30 - 10 = 120."""
+    text = {"t1": TEXT_100, "t2": TEXT_100}
+    rows = [("t1", "G.x", "anna", 0, 30), ("t1", "G.y", "anna", 40, 70),
+            ("t1", "G.x", "bjorn", 0, 25), ("t1", "G.y", "bjorn", 30, 70),
+            ("t2", "G.y", "anna", 10, 20), ("t2", "G.x", "bjorn", 10, 20)]
+    store = make_project(tmp_path, text, rows)
+    (group,) = ar.agreement(store, bootstrap=0)["groups"]
+    (confusion,) = group["confusion"]
+    assert confusion["coders"] == ["anna", "bjorn"]
+    assert confusion["categories"] == ["G.x", "G.y", None]
+    assert confusion["counts"] == [[25, 0, 5], [10, 30, 0], [0, 10, 120]]
+    spans = {"anna": [(0, 30, "G.x"), (40, 70, "G.y"), (110, 120, "G.y")],
+             "bjorn": [(0, 25, "G.x"), (30, 70, "G.y"), (110, 120, "G.x")]}
+    assert group["u_alpha_2004"] == pytest.approx(stats.u_alpha_2004(200, spans))
+    # By turns (any overlap): each transcript has the turns "Hei." [12, 16) and the
+    # answer [25, 100).  t1: "Hei." G.x / G.x; the answer: anna G.x 5 and G.y 30
+    # characters, so G.y; bjorn G.y.  t2: "Hei." anna G.y, bjorn G.x; the answer nobody.
+    by_turn = ar.agreement(store, bootstrap=0, unit="turn", min_share=0.0)["groups"][0]
+    turn_table = by_turn["confusion"][0]["counts"]
+    assert turn_table == [[1, 0, 0], [1, 1, 0], [0, 0, 1]]
+    # At half a turn, anna's 30 of the answer's 75 characters are too few: "not coded".
+    half = ar.agreement(store, bootstrap=0, unit="turn", min_share=0.5)["groups"][0]
+    assert half["confusion"][0]["counts"] == [[1, 0, 0], [1, 0, 0], [0, 1, 1]]
+    # The table is in the CLI output and the report.
+    out = run_cli(store, "agreement", "--bootstrap", "0").stdout
+    assert "anna (rows) × bjorn (columns)" in out and "αU 2004" in out
+    path = tmp_path / "g.docx"
+    assert run_cli(store, "export", "agreement", str(path), "--bootstrap", "0").exit_code == 0
+    import docx
+
+    doc = docx.Document(path)
+    titles = [p.text for p in doc.paragraphs if p.text.startswith("Forvekslingstabell")]
+    assert titles == ["Forvekslingstabell for G: anna mot bjorn (antall tegn)"]
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text.startswith("anna"))
+    assert [c.text for c in table.rows[3].cells] == ["ingen", "0", "10", "120"]
+    # Document units may hold several codes of a group: no table, and the reason.
+    doc_group = ar.agreement(store, bootstrap=0, unit="document")["groups"][0]
+    assert doc_group["confusion"] == [] and "confusion" in doc_group["undefined"]
+
+
+def test_agreement_per_code_family_united_and_pooled(tmp_path):
+    """Family G (G.x, G.y) in one transcript of 100 characters.
+    anna: G.x [0, 30), G.y [40, 70); bjorn: G.x [0, 25), G.y [30, 70).
+
+    United (the family as one code): anna [0, 30) + [40, 70) = 60, bjorn [0, 25) + [30, 70)
+    = 65; both [0, 25) + [40, 70) = 55, neither [70, 100) = 30.  p_o = 0.85,
+    p_e = 0.6 * 0.65 + 0.4 * 0.35 = 0.53, Cohen's kappa = 0.32 / 0.47 = 32/47.
+
+    Pooled (G.x and G.y tables added, 200 code x character units): both 25 + 30 = 55,
+    neither 70 + 60 = 130, anna 60, bjorn 65; p_o = 0.925,
+    p_e = (60 * 65 + 140 * 135) / 200^2 = 0.57, kappa = 0.355 / 0.43 = 71/86."""
+    rows = [("t1", "G.x", "anna", 0, 30), ("t1", "G.y", "anna", 40, 70),
+            ("t1", "G.x", "bjorn", 0, 25), ("t1", "G.y", "bjorn", 30, 70),
+            ("t1", "A", "anna", 80, 90), ("t1", "A", "bjorn", 80, 95)]
+    store = make_project(tmp_path, {"t1": TEXT_100}, rows)
+    result = ar.agreement(store, bootstrap=0, areas=True)
+    areas = {a["area"]: a for a in result["areas"]}
+    assert list(areas) == ["A", "G"]
+    g = areas["G"]
+    assert g["codes"] == ["G.x", "G.y"]
+    assert g["united"]["coded"] == {"anna": 60, "bjorn": 65}
+    assert g["united"]["kappa"] == pytest.approx(32 / 47)
+    assert g["pooled"]["units"] == 200
+    assert g["pooled"]["kappa"] == pytest.approx(71 / 86)
+    # Pooled per area is the pooled row of the family's codes alone.
+    assert g["pooled"]["alpha"] == pytest.approx(
+        ar.agreement(store, bootstrap=0, codes=["G"])["pooled"]["alpha"])
+    # A family of one code: united and pooled are that code's own row.
+    assert areas["A"]["united"]["kappa"] == pytest.approx(row_of(result, "A")["kappa"])
+    assert areas["A"]["pooled"]["kappa"] == pytest.approx(row_of(result, "A")["kappa"])
+    # Without --areas nothing extra is computed.
+    assert "areas" not in ar.agreement(store, bootstrap=0)
+    out = run_cli(store, "agreement", "--areas", "--bootstrap", "0").stdout
+    assert "Code families" in out and "united" in out
+    # The interval: a family of one code resamples exactly as that code does.
+    two = make_project(tmp_path / "two", {"t1": TEXT_100, "t2": TEXT_100},
+                       rows + [("t2", "A", "anna", 5, 20), ("t2", "A", "bjorn", 5, 30)])
+    result = ar.agreement(two, bootstrap=200, areas=True)
+    a = next(x for x in result["areas"] if x["area"] == "A")
+    assert a["pooled"]["interval"] == row_of(result, "A")["interval"]
+    assert a["united"]["interval"] == row_of(result, "A")["interval"]
+    assert a["pooled"]["interval"]["low"] is not None
+    # The supervisor's report has the families, in Word and in HTML.
+    path = tmp_path / "areas.docx"
+    assert run_cli(two, "export", "agreement", str(path), "--bootstrap", "50").exit_code == 0
+    import docx
+
+    doc = docx.Document(path)
+    assert "Samsvar per kodefamilie" in [p.text for p in doc.paragraphs]
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Familie")
+    assert [r.cells[0].text for r in table.rows[1:]] == ["A – Kode A", "G – Gruppe"]
+    assert table.rows[0].cells[2].text == "Samlet α"
+    page = tmp_path / "areas.html"
+    assert run_cli(two, "export", "agreement", str(page), "--bootstrap", "50").exit_code == 0
+    assert "Samsvar per kodefamilie" in page.read_text(encoding="utf-8")
 
 
 def test_code_selection_and_by_transcript(tmp_path):

@@ -41,6 +41,8 @@ class Measure(str, Enum):
     alpha = "alpha"
     kappa = "kappa"
     ac1 = "ac1"
+    bp = "bp"
+    pi = "pi"
     percent = "percent"
     ualpha = "ualpha"
 
@@ -79,7 +81,8 @@ SeedOption = Annotated[int, typer.Option(
     "--seed", help="Seed of the bootstrap: the same seed gives the same interval.")]
 MeasureOption = Annotated[Measure | None, typer.Option(
     "--measure", "-m", help="The measure that gets the interval, the interpretation band "
-    "and the --fail-under check (default: alpha; percent for --unit segment).",
+    "and the --fail-under check (default: alpha; percent for --unit segment). bp is "
+    "Brennan-Prediger (free-marginal), pi Scott's pi (two coders).",
     case_sensitive=False, show_default=False)]
 
 
@@ -104,6 +107,9 @@ def agreement(
     measure: MeasureOption = None,
     by_transcript: Annotated[bool, typer.Option(
         "--by-transcript", help="Also give every code in every transcript.")] = False,
+    areas: Annotated[bool, typer.Option(
+        "--areas", help="Also give each code family (quality area): its codes united into "
+        "one, and their tables pooled, each with the interval.")] = False,
     fail_under: Annotated[float | None, typer.Option(
         "--fail-under", help="Exit with status 1 when the pooled value of --measure is "
         "below this (or undefined): a check for scripts.", show_default=False)] = None,
@@ -111,12 +117,13 @@ def agreement(
     raw: RawOption = False,
 ) -> None:
     """Inter-coder agreement per code: coverage, percent agreement, kappa (Cohen for two
-    coders, Fleiss for more), Krippendorff's alpha, Gwet's AC1, |u-alpha, a bootstrap
+    coders, Fleiss for more), Scott's pi (two coders), Krippendorff's alpha, Gwet's AC1,
+    Brennan-Prediger, |u-alpha, a bootstrap
     interval, an interpretation band and flags; pooled over codes and per group of
     mutually exclusive codes."""
     from qualcode.services.agreement_report import agreement as compute
 
-    result = compute(open_project(ctx), by_transcript=by_transcript,
+    result = compute(open_project(ctx), by_transcript=by_transcript, areas=areas,
                      **_kwargs(coders, transcripts, codes, unit, overlap, min_share,
                                bootstrap, seed, measure))
     if fmt is OutputFormat.json:
@@ -190,11 +197,18 @@ def _coverage(row: dict, coder: str, unit: str) -> str:
 
 
 def _coefficient(row: dict, key: str) -> str:
-    from qualcode.services.agreement_report import SEGMENT_REASON
+    from qualcode.services.agreement_report import not_applicable
 
-    if row[key] is None and row["undefined"].get(key) == SEGMENT_REASON:
+    if not_applicable(row, key):
         return "—"
     return _num(row[key], 1 if key == "percent_agreement" else 3)
+
+
+def _coefficient_headers(coders: list[str]) -> list[tuple[str, str]]:
+    """The coefficient columns; Scott's pi only for two coders (Fleiss' κ generalises it)."""
+    headers = [("percent_agreement", "agree\n%"), ("kappa", "κ"), ("pi", "π"), ("alpha", "α"),
+               ("ac1", "AC1"), ("bp", "BP"), ("u_alpha", "|uα")]
+    return [h for h in headers if h[0] != "pi" or len(coders) == 2]
 
 
 def _print_table(result: dict) -> None:
@@ -228,8 +242,7 @@ def _print_table(result: dict) -> None:
             f"{r['coded_by_all']}/{r['coded_by_some']}/{r['coded_by_none']}" for r in rows]))
     else:
         columns.append(("cov", f"{cover}\n{'/'.join(coders)}", ["/".join(cv) for cv in coverage]))
-    for key, header in (("percent_agreement", "agree\n%"), ("kappa", "κ"), ("alpha", "α"),
-                        ("ac1", "AC1"), ("u_alpha", "|uα")):
+    for key, header in _coefficient_headers(coders):
         columns.append((key, header, [_coefficient(r, key) for r in rows]))
     columns.append(("interval", f"95% CI\n({measure})", [escape(_interval(r)) for r in rows]))
     columns.append(("band", "band", [r["band"] or "—" for r in rows]))
@@ -245,7 +258,7 @@ def _print_table(result: dict) -> None:
 
     chosen = _key(measure)
     dropped = []
-    for drop in ("u_alpha", "ac1", "percent_agreement", "kappa", "alpha", "flags"):
+    for drop in ("pi", "bp", "u_alpha", "ac1", "percent_agreement", "kappa", "alpha", "flags"):
         if sum(width(c) + 3 for c in columns) <= console.width:
             break
         if drop != chosen:
@@ -284,10 +297,10 @@ def _print_table(result: dict) -> None:
         console.print(f"[dim]95% CI: {boot['resamples']} bootstrap resamples of transcripts, "
                       f"seed {boot['seed']}; |uα over the transcripts laid end to end[/]",
                       highlight=False)
-    from qualcode.services.agreement_report import SEGMENT_REASON
+    from qualcode.services.agreement_report import not_applicable
 
     undefined = [(r["code"], k, v) for r in rows for k, v in r["undefined"].items()
-                 if v != SEGMENT_REASON]
+                 if not not_applicable(r, k)]
     if undefined:
         console.print("[dim]undefined:[/]", highlight=False)
         for code, key, reason in undefined[:20]:
@@ -301,10 +314,17 @@ def _print_table(result: dict) -> None:
         groups.add_column("codes")
         groups.add_column("u-alpha", justify="right")
         groups.add_column("cu-alpha", justify="right")
+        groups.add_column("αU 2004", justify="right")
         for g in result["groups"]:
             groups.add_row(escape(g["group"]), escape(", ".join(g["codes"])),
-                           _num(g["u_alpha"]), _num(g["cu_alpha"]))
+                           _num(g["u_alpha"]), _num(g["cu_alpha"]), _num(g["u_alpha_2004"]))
         console.print(groups)
+        console.print("[dim]u-alpha and cu-alpha: Krippendorff (2019); αU 2004: the earlier "
+                      "alpha_U of Content Analysis, 2nd ed. (2004), as many published studies "
+                      "report it[/]", highlight=False)
+        for g in result["groups"]:
+            for confusion in g["confusion"]:
+                _print_confusion(g["group"], confusion, unit)
         for g in result["groups"]:
             reasons: dict[str, list[str]] = {}
             for key, reason in g["undefined"].items():
@@ -313,22 +333,68 @@ def _print_table(result: dict) -> None:
                 console.print(f"[dim]  {escape(g['group'])} {' and '.join(keys)}: "
                               f"{escape(reason)}[/]", highlight=False)
     kappa = "Cohen's κ" if len(coders) == 2 else "Fleiss' κ"
-    console.print(f"[dim]κ is {kappa}; α Krippendorff's alpha (nominal); AC1 Gwet's; |uα "
-                  "Krippendorff's |u-alpha[/]", highlight=False)
+    if result.get("missing_ratings"):
+        kappa += (" generalised to missing ratings (Gwet 2014); α, AC1, BP and agree % in "
+                  "their missing-data forms")
+    pi = "π Scott's pi; " if len(coders) == 2 else ""
+    console.print(f"[dim]κ is {kappa}; {pi}α Krippendorff's alpha (nominal); AC1 Gwet's; "
+                  "BP Brennan-Prediger (chance 1/2, free marginals); |uα Krippendorff's "
+                  "|u-alpha (2019)[/]", highlight=False)
+    if result.get("areas"):
+        _print_areas(result)
     if "by_transcript" in result:
         per = Table(title="By transcript", header_style="bold")
-        for name in ("code", "transcript", *(f"{cover} {c}" for c in coders), "agree %",
-                     kappa, "α", "AC1", "|uα"):
+        headers = _coefficient_headers(coders)
+        for name in ("code", "transcript", *(f"{cover} {c}" for c in coders),
+                     *(h.replace("\n", " ") for _, h in headers)):
             per.add_column(name, justify="left" if name in ("code", "transcript") else "right")
         for row in result["by_transcript"]:
             per.add_row(escape(row["code"]), escape(row["transcript"]),
                         *[_coverage(row, c, unit) for c in coders],
-                        *[_coefficient(row, k) for k in ("percent_agreement", "kappa", "alpha",
-                                                           "ac1", "u_alpha")])
+                        *[_coefficient(row, k) for k, _ in headers])
         console.print(per)
 
 
+def _print_areas(result: dict) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    measure = result["measure"]
+    key = _key(measure)
+    table = Table(title=f"Code families (areas): {measure}", header_style="bold")
+    for name in ("area", "codes", "united", "95% CI", "band", "pooled", "95% CI ", "band "):
+        table.add_column(name, justify="left" if name in ("area", "band", "band ") else "right")
+    for area in result["areas"]:
+        united, pooled = area["united"], area["pooled"]
+        table.add_row(escape(area["area"]), str(len(area["codes"])),
+                      _coefficient(united, key), escape(_interval(united)), united["band"] or "—",
+                      _coefficient(pooled, key), escape(_interval(pooled)), pooled["band"] or "—")
+    console.print(table)
+    console.print("[dim]united: the family's codes as one code (spans united per coder); "
+                  "pooled: the count tables of its codes added up[/]", highlight=False)
+
+
+def _print_confusion(group: str, confusion: dict, unit: str) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    a, b = confusion["coders"]
+    labels = [escape(c) if c is not None else "(none)" for c in confusion["categories"]]
+    table = Table(title=f"{escape(group)}: {escape(a)} (rows) × {escape(b)} (columns), "
+                        f"{unit} units", header_style="bold")
+    table.add_column(f"{escape(a)} ↓ {escape(b)} →")
+    for label in labels:
+        table.add_column(label, justify="right")
+    for r, (label, counts) in enumerate(zip(labels, confusion["counts"], strict=True)):
+        # The diagonal is agreement; everything else is a confusion.
+        table.add_row(label, *(f"[bold]{n}[/]" if c == r else str(n)
+                               for c, n in enumerate(counts)))
+    console.print(table)
+
+
 def _flat(result: dict, row: dict, kind: str) -> dict:
+    from qualcode.services.agreement_report import not_applicable
+
     def value(v: Any) -> Any:
         return "undefined" if v is None else v
 
@@ -341,8 +407,8 @@ def _flat(result: dict, row: dict, kind: str) -> dict:
         flat[f"prevalence_{coder}"] = row["prevalence"][coder]
     for key in ("coded_by_all", "coded_by_some", "coded_by_none"):
         flat[key] = row[key]
-    for key in ("percent_agreement", "kappa", "alpha", "ac1", "u_alpha"):
-        flat[key] = value(row[key])
+    for key in ("percent_agreement", "kappa", "pi", "alpha", "ac1", "bp", "u_alpha"):
+        flat[key] = "" if not_applicable(row, key) else value(row[key])
     flat["kappa_kind"] = row["kappa_kind"]
     iv = row.get("interval") or {}
     flat["ci_measure"] = iv.get("measure")
@@ -361,10 +427,16 @@ def _csv_rows(result: dict) -> tuple[list[dict], list[str]]:
     rows.append(_flat(result, result["pooled"], "pooled"))
     for r in result.get("by_transcript", []):
         rows.append(_flat(result, r, "transcript"))
+    for area in result.get("areas") or []:
+        rows.append(_flat(result, area["united"], "area-united"))
+        rows.append({**_flat(result, area["pooled"], "area-pooled"), "code": area["area"],
+                     "label": area["label"]})
     for g in result["groups"]:
         rows.append({"row": "group", "code": g["group"], "label": g["label"],
                      "u_alpha": "undefined" if g["u_alpha"] is None else g["u_alpha"],
                      "cu_alpha": "undefined" if g["cu_alpha"] is None else g["cu_alpha"],
+                     "u_alpha_2004": ("undefined" if g["u_alpha_2004"] is None
+                                      else g["u_alpha_2004"]),
                      "undefined": "; ".join(f"{k}: {v}" for k, v in g["undefined"].items())})
     columns: list[str] = []
     for row in rows:

@@ -38,7 +38,19 @@ Coefficients
     of mutually exclusive codes (a parent marked ``exclusive: true``), u-alpha and
     cu-alpha are computed over the same continuum with the group's codes as categories.
     The pooled row adds up the counts of all codes (each code × unit pair is a unit);
-    its |u-alpha lays the codes' continua end to end.
+    its |u-alpha lays the codes' continua end to end. Brennan–Prediger (chance 1/2) and
+    Scott's pi (two coders) stand beside kappa, so the kappa paradox can be shown.
+Missing ratings
+    With three or more coders, a transcript that only some of them coded is used with the
+    others' ratings missing: kappa is Fleiss' generalised by Gwet, and alpha, AC1,
+    Brennan–Prediger and percent agreement take their missing-data forms (the ordinary
+    ones when nothing is missing). The unitizing alphas, the groups' confusion tables and
+    the passages have no such form and use the transcripts every coder coded.
+Groups and families
+    A group of mutually exclusive codes also gets Krippendorff's 2004 alpha_U and, per
+    pair of coders, a confusion table (coder A's code × coder B's code over the units). A
+    code family (a top-level code and the codes below it) gets a united row (its codes as
+    one code) and a pooled row (its codes' tables added up), each with the interval.
 Bootstrap
     The 95 % interval of the chosen measure is a percentile bootstrap that resamples whole
     transcripts with replacement (:func:`qualcode.agreement.bootstrap_interval`, seeded).
@@ -74,8 +86,11 @@ from qualcode.agreement import (
     UndefinedCoefficient,
     bootstrap_interval,
     char_agreement,
+    confusion_matrix,
+    continuum_confusion,
     cu_alpha,
     u_alpha,
+    u_alpha_2004,
     u_alpha_binary,
 )
 from qualcode.domain.errors import NotFoundError, QualcodeError
@@ -95,9 +110,9 @@ from qualcode.store import Store
 from qualcode.store.models import Code, Coder, Coding, Segment, Transcript, Turn
 
 UNITS = ("char", "sentence", "turn", "document", "segment")
-MEASURES = ("alpha", "kappa", "ac1", "percent", "ualpha")
-COEFFICIENTS = ("percent_agreement", "kappa", "alpha", "ac1", "u_alpha")
-MEASURE_KEY = {"alpha": "alpha", "kappa": "kappa", "ac1": "ac1",
+MEASURES = ("alpha", "kappa", "ac1", "bp", "pi", "percent", "ualpha")
+COEFFICIENTS = ("percent_agreement", "kappa", "alpha", "ac1", "bp", "pi", "u_alpha")
+MEASURE_KEY = {"alpha": "alpha", "kappa": "kappa", "ac1": "ac1", "bp": "bp", "pi": "pi",
                "percent": "percent_agreement", "ualpha": "u_alpha"}
 FLAGS = {
     "undefined": "a coefficient is undefined",
@@ -114,6 +129,20 @@ KRIPPENDORFF = "Krippendorff (2004)"
 SEGMENT_REASON = ("not defined for the segment unit: every unit is a segment some coder "
                   "coded, so chance agreement cannot be estimated (MAXQDA reports only "
                   "percent agreement here; use --unit char for chance-corrected measures)")
+PI_REASON = ("Scott's pi is defined for two coders; with more, Fleiss' kappa (the κ column) "
+             "is its generalisation")
+# Reasons that say a coefficient does not apply to the design, not that the data left it
+# undefined: shown as a dash and not flagged.
+FAMILY_UNITIZING_REASON = ("given on the family's united row, not for its pooled codes")
+MISSING_UNITIZING_REASON = ("not every coder coded this transcript, and the unitizing "
+                            "alphas have no form for missing coders")
+NOT_APPLICABLE = (SEGMENT_REASON, PI_REASON, FAMILY_UNITIZING_REASON,
+                  MISSING_UNITIZING_REASON)
+
+
+def not_applicable(row: dict, key: str) -> bool:
+    """True when ``row[key]`` is missing because the coefficient does not fit the design."""
+    return row.get(key) is None and row["undefined"].get(key) in NOT_APPLICABLE
 
 Interval = tuple[int, int]
 
@@ -242,10 +271,26 @@ class Scope:
     spans: dict[tuple[int, int], list[list[Interval]]]  # (code pk, transcript pk) → per coder
     notes: list[str] = field(default_factory=list)
     selection: list[str] | None = None
+    # transcript pk -> indexes of the coders who coded it, for transcripts that only some
+    # of the coders coded (their ratings of the others are missing); absent: all coders.
+    raters: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
     @property
     def m(self) -> int:
         return len(self.coders)
+
+    def raters_of(self, t_pk: int) -> tuple[int, ...]:
+        return self.raters.get(t_pk, tuple(range(self.m)))
+
+    def complete(self) -> Scope:
+        """The same scope on the transcripts every coder coded: the unitizing alphas, the
+        confusion tables and the passages have no form for missing ratings."""
+        if not self.raters:
+            return self
+        from dataclasses import replace
+
+        return replace(self, transcripts=[t for t in self.transcripts
+                                          if t.pk not in self.raters], raters={})
 
 
 def _code_tree(session) -> dict[int, CodeRef]:
@@ -322,6 +367,7 @@ def load_scope(store: Store, *, coders: Sequence[str] | str | None = None,
                    Coding.end)
             .where(Coding.origin != "suggested", Coding.coder_pk.in_(pks))).all()
         coded_by: dict[int, set[int]] = defaultdict(set)
+        raters: dict[int, tuple[int, ...]] = {}
         for coder_pk, _code, t_pk, _s, _e in rows:
             coded_by[t_pk].add(coder_pk)
         if transcripts:
@@ -331,6 +377,13 @@ def load_scope(store: Store, *, coders: Sequence[str] | str | None = None,
                 if missing:
                     notes.append(f"{all_transcripts[t_pk][0]}: no codings by "
                                  f"{', '.join(missing)} (counted as coding nothing)")
+        elif len(pks) > 2:
+            # Three or more coders: a transcript that two or more of them coded is compared
+            # with the others' ratings missing (Gwet's missing-data forms).
+            chosen = [pk for pk in all_transcripts if len(coded_by[pk] & set(pks)) >= 2]
+            for t_pk in chosen:
+                if not coded_by[t_pk] >= set(pks):
+                    raters[t_pk] = tuple(i for i, pk in enumerate(pks) if pk in coded_by[t_pk])
         else:
             chosen = [pk for pk in all_transcripts if coded_by[pk] >= set(pks)]
     chosen_set = set(chosen)
@@ -341,10 +394,14 @@ def load_scope(store: Store, *, coders: Sequence[str] | str | None = None,
                 continue
             missing = [n for n, pk in zip(names, pks, strict=True) if pk not in coded_by[t_pk]]
             reason = ("coded by none of the coders" if len(missing) == len(names)
-                      else f"not coded by {', '.join(missing)}")
+                      else f"not coded by {', '.join(missing)}" if len(names) == 2
+                      else f"coded by {len(names) - len(missing)} of the coders; agreement "
+                           "needs two")
             left_out.append({"transcript": name, "reason": reason, "missing": missing})
     if not chosen:
-        raise QualcodeError(f"no transcript is coded by every one of {', '.join(names)}",
+        raise QualcodeError(f"no transcript is coded by every one of {', '.join(names)}"
+                            if len(names) == 2 else
+                            f"no transcript is coded by two or more of {', '.join(names)}",
                             hint="name transcripts with --transcript, or check "
                                  "`qualcode coding list --coder NAME`")
     t_refs = sorted((TranscriptRef(pk, *all_transcripts[pk]) for pk in chosen),
@@ -366,23 +423,35 @@ def load_scope(store: Store, *, coders: Sequence[str] | str | None = None,
         raise QualcodeError(f"no codings of {what} by {', '.join(names)} in these transcripts",
                             hint="check --code and --coders")
     chosen_codes.sort(key=lambda c: c.order)
+    if raters:
+        some = sorted(all_transcripts[pk][0] for pk in raters)
+        shown = ", ".join(some[:8]) + (f" and {len(some) - 8} more" if len(some) > 8 else "")
+        notes.append(
+            f"missing ratings: {len(some)} transcript(s) coded by only some of the coders "
+            f"({shown}); kappa is Fleiss' generalised to missing ratings (Gwet 2014), and "
+            "alpha, AC1, Brennan-Prediger and percent agreement use their missing-data "
+            f"forms; |u-alpha, the groups and the passages use the {len(t_refs) - len(some)} "
+            "transcript(s) every coder coded")
     return Scope(names, t_refs, left_out, chosen_codes, tree, spans, notes,
-                 split_names(codes) or None)
+                 split_names(codes) or None, raters)
 
 
 # --- count tables per unit ----------------------------------------------------------------
 
 @dataclass
 class Tables:
-    """Per (code, transcript) with any coding: units coded by exactly k coders (k = 0…m)
-    and units coded by each coder. A transcript where nobody used a code adds
-    ``n_units[t]`` units that no coder coded."""
+    """Per (code, transcript) with any coding: units coded by exactly k of the transcript's
+    r coders (k = 0…r; r = m unless some coders did not code the transcript) and units
+    coded by each coder (0 for a coder who did not code it). A transcript where nobody
+    used a code adds ``n_units[t]`` units that no coder coded."""
 
     unit: str
     m: int
     n_units: list[int]
     cells: dict[tuple[int, int], tuple[tuple[int, ...], tuple[int, ...]]]
     segments: dict[tuple[int, int], tuple[int, ...]]  # merged segments per coder
+    unit_spans: dict[int, list[Interval]] = field(default_factory=dict)  # sentences, turns
+    raters: list[tuple[int, ...]] = field(default_factory=list)  # per transcript
 
 
 def _hist_from_flags(flags: list[list[bool]], m: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -464,10 +533,14 @@ def count_tables(store: Store, scope: Scope, unit: str = "char", *, overlap: flo
         n_units = [0] * len(scope.transcripts)
     cells: dict[tuple[int, int], tuple[tuple[int, ...], tuple[int, ...]]] = {}
     segments: dict[tuple[int, int], tuple[int, ...]] = {}
-    for (code_pk, t_pk), per_coder in scope.spans.items():
+    raters = [scope.raters_of(t.pk) for t in scope.transcripts]
+    for (code_pk, t_pk), all_coders in scope.spans.items():
         if code_pk not in c_index:
             continue
         key = (c_index[code_pk], t_index[t_pk])
+        who = raters[key[1]]
+        per_coder = [all_coders[i] for i in who]
+        m = len(who)
         segments[key] = tuple(len(s) for s in per_coder)
         if unit == "char":
             cells[key] = _char_cell(scope.transcripts[key[1]].length, per_coder)
@@ -485,7 +558,18 @@ def count_tables(store: Store, scope: Scope, unit: str = "char", *, overlap: flo
                 flags.append([c > 0 and c >= min_share * n for c, n in zip(covered, lengths,
                                                                           strict=True)])
             cells[key] = _hist_from_flags(flags, m)
-    return Tables(unit, m, n_units, cells, segments)
+    if scope.raters:
+        # Back to one column per coder of the scope; absent coders coded nothing here.
+        for key, (hist, cov) in cells.items():
+            full = [0] * scope.m
+            for i, c in zip(raters[key[1]], cov, strict=True):
+                full[i] = c
+            cells[key] = (hist, tuple(full))
+            seg = [0] * scope.m
+            for i, c in zip(raters[key[1]], segments[key], strict=True):
+                seg[i] = c
+            segments[key] = tuple(seg)
+    return Tables(unit, scope.m, n_units, cells, segments, units, raters)
 
 
 # --- coefficients from counts -------------------------------------------------------------
@@ -500,30 +584,44 @@ def _no_variation(n0: int, n1: int) -> str | None:
     return None
 
 
-def count_coefficients(hist: Sequence[int], cov: Sequence[int], *, segment: bool = False
+def count_coefficients(hist: Sequence[int], cov: Sequence[int], *, segment: bool = False,
+                       fewer: dict[int, Sequence[int]] | None = None
                        ) -> tuple[dict[str, float | None], dict[str, str]]:
-    """Percent agreement, kappa, alpha and AC1 for m coders and two categories (coded / not
-    coded) from ``hist[k]`` (units coded by exactly k coders) and ``cov[i]`` (units coded
-    by coder i). Undefined values are None, with the reason in the second dict.
+    """Percent agreement, kappa, alpha, AC1, Brennan-Prediger and Scott's pi for m coders
+    and two categories (coded / not coded) from ``hist[k]`` (units coded by exactly k
+    coders) and ``cov[i]`` (units coded by coder i). Undefined values are None, with the
+    reason in the second dict.
 
-    Percent agreement (a percentage) is the mean share of agreeing coder pairs per unit;
-    kappa is Cohen's (m = 2, via :class:`~qualcode.agreement.CharAgreement`) or Fleiss'
-    (m > 2); alpha is Krippendorff's nominal alpha, 1 - (n - 1) D_o / D_e with n = m N
-    pairable values; AC1 is Gwet's with q = 2 categories."""
+    ``fewer[r][k]``: units that only r < m coders rated (the others did not code the
+    transcript), k of whom coded them. With such units every coefficient takes its
+    missing-data form (Gwet 2014), which is the ordinary one when there are none:
+    p_a is the mean over units of the share of agreeing rating pairs; pi_1 the mean over
+    units of the share of ratings "coded".
+
+    Percent agreement (a percentage) is p_a; kappa is Cohen's (m = 2, via
+    :class:`~qualcode.agreement.CharAgreement`) or Fleiss' generalised by Gwet (m > 2,
+    chance pi_1^2 + (1 - pi_1)^2, :func:`qualcode.agreement.fleiss_kappa_missing`); alpha
+    is Krippendorff's nominal alpha, 1 - (n - 1) D_o / D_e with n the pairable values; AC1
+    is Gwet's with q = 2 categories (chance 2 pi_1 (1 - pi_1)); Brennan-Prediger takes
+    chance agreement as 1/q = 1/2, so it is 2 p_a - 1; Scott's pi (m = 2 only) pools both
+    coders' shares, as Fleiss' kappa does for more coders."""
     m = len(cov)
-    n_units = sum(hist)
+    groups = {m: list(hist), **{r: list(h) for r, h in (fewer or {}).items() if sum(h)}}
+    n_units = sum(sum(h) for h in groups.values())
     values: dict[str, float | None] = dict.fromkeys(("percent_agreement", "kappa", "alpha",
-                                                     "ac1"))
+                                                     "ac1", "bp", "pi"))
     reasons: dict[str, str] = {}
     if n_units == 0:
         for key in values:
             reasons[key] = "no units to compare"
         return values, reasons
-    n = m * n_units
-    n1 = sum(k * h for k, h in enumerate(hist))
+    n = sum(r * sum(h) for r, h in groups.items())
+    n1 = sum(k * c for h in groups.values() for k, c in enumerate(h))
     n0 = n - n1
-    agree = sum(h * (k * (k - 1) + (m - k) * (m - k - 1)) for k, h in enumerate(hist))
-    p_a = Fraction(agree, n_units * m * (m - 1))
+    p_a = sum((Fraction(c * (k * (k - 1) + (r - k) * (r - k - 1)), r * (r - 1))
+               for r, h in groups.items() for k, c in enumerate(h)), Fraction(0)) / n_units
+    pi_1 = sum((Fraction(c * k, r) for r, h in groups.items() for k, c in enumerate(h)),
+               Fraction(0)) / n_units
     table = None
     if m == 2:
         both = hist[2]
@@ -532,51 +630,86 @@ def count_coefficients(hist: Sequence[int], cov: Sequence[int], *, segment: bool
     else:
         values["percent_agreement"] = float(100 * p_a)
     if segment:
-        for key in ("kappa", "alpha", "ac1"):
+        for key in ("kappa", "alpha", "ac1", "bp", "pi"):
             reasons[key] = SEGMENT_REASON
         return values, reasons
+    values["bp"] = float(2 * p_a - 1)
+    if m != 2:
+        reasons["pi"] = PI_REASON
     why = _no_variation(n0, n1)
     if why:
         reasons["kappa"] = reasons["alpha"] = why
+        if m == 2:
+            reasons["pi"] = why
     else:
+        # Scott's pi and Fleiss' kappa share the pooled chance term.
+        pooled_chance = pi_1 * pi_1 + (1 - pi_1) * (1 - pi_1)
+        pooled = float((p_a - pooled_chance) / (1 - pooled_chance))
         if table is not None:
             values["kappa"] = table.kappa
+            values["pi"] = pooled
         else:
-            p1 = Fraction(n1, n)
-            expected = p1 * p1 + (1 - p1) * (1 - p1)
-            values["kappa"] = float((p_a - expected) / (1 - expected))
-        disagreeing = sum(Fraction(2 * k * (m - k) * h, m - 1) for k, h in enumerate(hist))
+            values["kappa"] = pooled
+        disagreeing = sum((Fraction(2 * k * (r - k) * c, r - 1)
+                           for r, h in groups.items() for k, c in enumerate(h)), Fraction(0))
         values["alpha"] = float(1 - (n - 1) * disagreeing / (2 * n0 * n1))
-    p1 = Fraction(n1, n)
-    expected = 2 * p1 * (1 - p1)
+    expected = 2 * pi_1 * (1 - pi_1)
     values["ac1"] = float((p_a - expected) / (1 - expected))
     return values, reasons
 
 
+def count_layout(m: int) -> dict[int, slice]:
+    """Where the count table of units rated by r coders sits in a count vector: first
+    ``hist`` (r = m) and ``cov`` as before, then the tables of r = 2 … m - 1."""
+    out = {m: slice(0, m + 1)}
+    start = 2 * m + 1
+    for r in range(2, m):
+        out[r] = slice(start, start + r + 1)
+        start += r + 1
+    return out
+
+
+def count_size(m: int, missing: bool) -> int:
+    return 2 * m + 1 + (sum(r + 1 for r in range(2, m)) if missing else 0)
+
+
 def vector_values(measure: str, sums: Any, m: int) -> Any:
     """The coefficient ``measure`` for many count tables at once (numpy, float): ``sums``
-    has shape (..., 2 m + 1), each table being ``hist[0..m]`` then ``cov[0..m-1]``.
-    Undefined values are NaN. The same formulas as :func:`count_coefficients`."""
+    has shape (..., 2 m + 1), each table being ``hist[0..m]`` then ``cov[0..m-1]``, or, with
+    missing ratings, the longer vector of :func:`count_layout`. Undefined values are NaN.
+    The same formulas as :func:`count_coefficients`."""
     import numpy as np
 
+    layout = count_layout(m)
+    if sums.shape[-1] == 2 * m + 1:
+        layout = {m: layout[m]}
     hist = sums[..., :m + 1]
-    cov = sums[..., m + 1:]
-    k = np.arange(m + 1, dtype=float)
-    n_units = hist.sum(axis=-1)
-    n = m * n_units
-    n1 = hist @ k
+    cov = sums[..., m + 1:2 * m + 1]
+    n_units = sum(sums[..., part].sum(axis=-1) for part in layout.values())
+    n = sum(r * sums[..., part].sum(axis=-1) for r, part in layout.items())
+    n1 = sum(sums[..., part] @ np.arange(r + 1, dtype=float) for r, part in layout.items())
     n0 = n - n1
+
+    def weighted(weight) -> Any:
+        return sum(sums[..., part] @ weight(r, np.arange(r + 1, dtype=float))
+                   for r, part in layout.items())
+
     with np.errstate(divide="ignore", invalid="ignore"):
-        p_a = (hist @ (k * (k - 1) + (m - k) * (m - k - 1))) / (n_units * m * (m - 1))
+        p_a = weighted(lambda r, k: (k * (k - 1) + (r - k) * (r - k - 1)) / (r * (r - 1))
+                       ) / n_units
+        pi_1 = weighted(lambda r, k: k / r) / n_units
         varies = (n0 > 0) & (n1 > 0)
         if measure == "percent":
             out = 100 * p_a
         elif measure == "ac1":
-            p1 = n1 / n
-            expected = 2 * p1 * (1 - p1)
+            expected = 2 * pi_1 * (1 - pi_1)
             out = (p_a - expected) / (1 - expected)
+        elif measure == "bp":
+            out = 2 * p_a - 1
+        elif measure == "pi" and m != 2:
+            out = np.full(n_units.shape, np.nan)
         elif measure == "alpha":
-            disagreeing = hist @ (2 * k * (m - k) / (m - 1))
+            disagreeing = weighted(lambda r, k: 2 * k * (r - k) / (r - 1))
             out = 1 - (n - 1) * disagreeing / (2 * n0 * n1)
             out = np.where(varies, out, np.nan)
         elif measure == "kappa" and m == 2:
@@ -584,9 +717,8 @@ def vector_values(measure: str, sums: Any, m: int) -> Any:
             observed = (hist[..., 0] + hist[..., 2]) / n_units
             expected = (a * b + (n_units - a) * (n_units - b)) / (n_units * n_units)
             out = np.where(varies, (observed - expected) / (1 - expected), np.nan)
-        elif measure == "kappa":
-            p1 = n1 / n
-            expected = p1 * p1 + (1 - p1) * (1 - p1)
+        elif measure in ("kappa", "pi"):
+            expected = pi_1 * pi_1 + (1 - pi_1) * (1 - pi_1)
             out = np.where(varies, (p_a - expected) / (1 - expected), np.nan)
         else:
             raise ValueError(f"no count form for {measure!r}")
@@ -621,7 +753,7 @@ def krippendorff_band(value: float | None) -> str | None:
 
 def band_for(measure: str, value: float | None) -> tuple[str | None, str | None]:
     """(band, source) of a value of ``measure``; percent agreement has no band."""
-    if measure in ("kappa", "ac1"):
+    if measure in ("kappa", "ac1", "bp", "pi"):
         return landis_koch(value), LANDIS_KOCH
     if measure in ("alpha", "ualpha"):
         return krippendorff_band(value), KRIPPENDORFF
@@ -671,32 +803,46 @@ def _unitizing(fn, length: int, spans: list[list[tuple]], coders: list[str], **k
         return None, str(exc)
 
 
+def _split_hist(hist: Sequence[int], m: int) -> tuple[list[int], dict[int, list[int]]]:
+    """A transcript's count table as (units all m coders rated, {r: units r coders rated})."""
+    if len(hist) == m + 1:
+        return list(hist), {}
+    return [0] * (m + 1), {len(hist) - 1: list(hist)}
+
+
 def _row(scope: Scope, hist: Sequence[int], cov: Sequence[int], unit: str, n_transcripts: int,
-         segments: Sequence[int]) -> dict:
-    values, reasons = count_coefficients(hist, cov, segment=unit == "segment")
+         segments: Sequence[int], fewer: dict[int, list[int]] | None = None,
+         rated: Sequence[int] | None = None) -> dict:
+    """One row of the table; ``fewer`` are the count tables of units fewer coders rated,
+    ``rated[i]`` the units coder i rated (default: all)."""
+    values, reasons = count_coefficients(hist, cov, segment=unit == "segment", fewer=fewer)
     m = scope.m
-    n_units = sum(hist)
+    groups = {m: list(hist), **(fewer or {})}
+    n_units = sum(sum(h) for h in groups.values())
+    rated = list(rated) if rated is not None else [n_units] * m
     row: dict[str, Any] = {"units": n_units, "transcripts_with_code": n_transcripts}
     if unit == "segment":
         row["coded"] = dict(zip(scope.coders, segments, strict=True))
         row["prevalence"] = dict.fromkeys(scope.coders)
     else:
         row["coded"] = dict(zip(scope.coders, cov, strict=True))
-        row["prevalence"] = {c: (n / n_units if n_units else None)
-                             for c, n in zip(scope.coders, cov, strict=True)}
+        row["prevalence"] = {c: (n / of if of else None)
+                             for c, n, of in zip(scope.coders, cov, rated, strict=True)}
     row["segments"] = dict(zip(scope.coders, segments, strict=True))
-    row["coded_by_all"] = hist[m]
-    row["coded_by_some"] = sum(hist[1:m])
-    row["coded_by_none"] = hist[0]
+    row["coded_by_all"] = sum(h[r] for r, h in groups.items())
+    row["coded_by_none"] = sum(h[0] for h in groups.values())
+    row["coded_by_some"] = n_units - row["coded_by_all"] - row["coded_by_none"]
     row.update(values)
     row["kappa_kind"] = "cohen" if m == 2 else "fleiss"
+    if any(sum(h) for h in (fewer or {}).values()):
+        row["missing_ratings"] = n_units - sum(hist)
     row["undefined"] = reasons
     return row
 
 
 def _flags(row: dict, unit: str, measure_keys: Sequence[str]) -> list[str]:
     flags = []
-    if any(row.get(k) is None and k in row["undefined"] and row["undefined"][k] != SEGMENT_REASON
+    if any(row.get(k) is None and k in row["undefined"] and not not_applicable(row, k)
            for k in measure_keys):
         flags.append("undefined")
     prevalence = [p for p in row["prevalence"].values() if p is not None]
@@ -731,19 +877,26 @@ def _percentile(values: Sequence[float | None], confidence: float) -> dict:
 
 
 def _bootstrap(tables: Tables, n_codes: int, measure: str, n: int, seed: int,
-               confidence: float) -> list[dict]:
-    """Intervals for each code and the pooled row (last), resampling transcripts."""
+               confidence: float, pools: Sequence[Sequence[int]] = ()) -> list[dict]:
+    """Intervals for each code, the pooled row (index ``n_codes``) and each of ``pools``
+    (codes whose tables are added up, after it), resampling transcripts."""
     import numpy as np
 
     m = tables.m
-    size = 2 * m + 1
+    layout = count_layout(m)
+    missing = any(len(r) < m for r in tables.raters)
+    size = count_size(m, missing)
     n_t = len(tables.n_units)
-    per = np.zeros((n_t, n_codes + 1, size))
-    per[:, :n_codes, 0] = np.asarray(tables.n_units, dtype=float)[:, None]
+    per = np.zeros((n_t, n_codes + 1 + len(pools), size))
+    for ti, (n_units, raters) in enumerate(zip(tables.n_units, tables.raters, strict=True)):
+        # Units of codes nobody used in this transcript: rated, and coded by none.
+        per[ti, :n_codes, layout[len(raters)].start] = n_units
     for (ci, ti), (hist, cov) in tables.cells.items():
-        per[ti, ci, :m + 1] = hist
-        per[ti, ci, m + 1:] = cov
+        per[ti, ci, layout[len(hist) - 1]] = hist
+        per[ti, ci, m + 1:2 * m + 1] = cov
     per[:, n_codes] = per[:, :n_codes].sum(axis=1)
+    for j, pool in enumerate(pools):
+        per[:, n_codes + 1 + j] = per[:, list(pool)].sum(axis=1)
     draws: list[list[int]] = []
 
     def record(resample: list[int]) -> float:
@@ -752,17 +905,20 @@ def _bootstrap(tables: Tables, n_codes: int, measure: str, n: int, seed: int,
 
     bootstrap_interval(record, list(range(n_t)), n=n, seed=seed, confidence=confidence)
     weights = np.stack([np.bincount(d, minlength=n_t) for d in draws]).astype(float)
-    sums = (weights @ per.reshape(n_t, -1)).reshape(n, n_codes + 1, size)
+    columns = n_codes + 1 + len(pools)
+    sums = (weights @ per.reshape(n_t, -1)).reshape(n, columns, size)
     values = vector_values(measure, sums, m)
     out = []
-    for column in range(n_codes + 1):
+    for column in range(columns):
         col = values[:, column]
         out.append(_percentile([None if math.isnan(v) else float(v) for v in col], confidence))
     return out
 
 
-def _groups(scope: Scope) -> list[dict]:
-    """u-alpha and cu-alpha for each group of mutually exclusive codes in the selection."""
+def _groups(scope: Scope, unit: str = "char", units: dict[int, list[Interval]] | None = None,
+            min_share: float = 0.5) -> list[dict]:
+    """u-alpha, cu-alpha, Krippendorff's 2004 alpha_U and the confusion tables for each
+    group of mutually exclusive codes in the selection."""
     selected = {c.pk for c in scope.codes}
     out = []
     for parent in sorted(scope.all_codes.values(), key=lambda c: c.order):
@@ -783,14 +939,86 @@ def _groups(scope: Scope) -> list[dict]:
                                  "codes": sorted(set(categories.values())), "undefined": {}}
         clash = _exclusive_clash(scope, categories)
         length, spans = _continuum(scope, list(categories), categories=categories)
-        for key, fn in (("u_alpha", u_alpha), ("cu_alpha", cu_alpha)):
+        for key, fn in (("u_alpha", u_alpha), ("cu_alpha", cu_alpha),
+                        ("u_alpha_2004", u_alpha_2004)):
             if clash:
                 group[key], group["undefined"][key] = None, clash
             else:
                 group[key], why = _unitizing(fn, length, spans, scope.coders)
                 if why:
                     group["undefined"][key] = why
+        group["confusion"] = []
+        if clash:
+            group["undefined"]["confusion"] = clash
+        elif unit in ("document", "segment"):
+            group["undefined"]["confusion"] = CONFUSION_UNIT_REASON
+        else:
+            group["confusion"] = _confusions(scope, categories, spans, length, unit,
+                                             units or {}, min_share)
         out.append(group)
+    return out
+
+
+CONFUSION_UNIT_REASON = ("no confusion table for this unit: a transcript or a segment can "
+                         "hold several codes of the group; use --unit char, sentence or turn")
+
+
+def _unit_categories(units: list[Interval], spans: list[tuple], min_share: float
+                     ) -> list[str | None]:
+    """The group code a coder gave each sentence or turn (``units``, sorted, disjoint): the
+    code covering most of it, if that reaches ``min_share`` of it (0: any overlap)."""
+    by_code: dict[str, list[Interval]] = defaultdict(list)
+    for s, e, category in spans:
+        by_code[category].append((s, e))
+    # One code's spans may overlap (a code and its children share the group's label).
+    merged = sorted((s, e, c) for c, ivs in by_code.items() for s, e in merge_intervals(ivs))
+    out: list[str | None] = []
+    first = 0
+    for start, end in units:
+        while first < len(merged) and merged[first][1] <= start:
+            first += 1
+        cover: dict[str, int] = defaultdict(int)
+        j = first
+        while j < len(merged) and merged[j][0] < end:
+            shared = min(merged[j][1], end) - max(merged[j][0], start)
+            if shared > 0:
+                cover[merged[j][2]] += shared
+            j += 1
+        best = max(sorted(cover.items()), key=lambda kv: kv[1], default=None)
+        out.append(best[0] if best and best[1] > 0 and best[1] >= min_share * (end - start)
+                   else None)
+    return out
+
+
+def _confusions(scope: Scope, categories: dict[int, str], spans: list[list[tuple]],
+                length: int, unit: str, units: dict[int, list[Interval]], min_share: float
+                ) -> list[dict]:
+    """For each pair of coders, coder A's code x coder B's code over the units (None: not
+    coded with any code of the group)."""
+    out = []
+    for a in range(scope.m):
+        for b in range(a + 1, scope.m):
+            if unit == "char":
+                counts = continuum_confusion(length, spans[a], spans[b])
+            else:
+                # The units on the same continuum as the spans: transcripts end to end.
+                laid: list[Interval] = []
+                offset = 0
+                for t in scope.transcripts:
+                    laid += [(offset + s, offset + e) for s, e in units.get(t.pk, [])]
+                    offset += t.length
+                # "Not coded" is a category here, not a missing rating.
+                none = object()
+                ratings = [(x if x is not None else none, y if y is not None else none)
+                           for x, y in zip(_unit_categories(laid, spans[a], min_share),
+                                           _unit_categories(laid, spans[b], min_share),
+                                           strict=True)]
+                counts = {(None if x is none else x, None if y is none else y): n
+                          for (x, y), n in (confusion_matrix(ratings) if ratings
+                                            else {}).items()}
+            labels = [*sorted(set(categories.values())), None]
+            out.append({"coders": [scope.coders[a], scope.coders[b]], "categories": labels,
+                        "counts": [[counts.get((x, y), 0) for y in labels] for x in labels]})
     return out
 
 
@@ -821,8 +1049,10 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
               codes: Sequence[str] | str | None = None, unit: str = "char",
               overlap: float = 0.9, min_share: float = 0.5, bootstrap: int = 1000,
               seed: int = 0, measure: str | None = None, by_transcript: bool = False,
-              confidence: float = 0.95, scope: Scope | None = None) -> dict:
-    """Agreement per code, pooled over codes, and per group of mutually exclusive codes.
+              confidence: float = 0.95, scope: Scope | None = None,
+              areas: bool = False) -> dict:
+    """Agreement per code, pooled over codes, and per group of mutually exclusive codes;
+    with ``areas``, also per code family (see :func:`_areas`).
 
     Returns plain data (see the keys below; ``--format json`` prints it as is): undefined
     coefficients are None with the reason under ``undefined``; nothing is rounded.
@@ -834,7 +1064,7 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
     if measure not in MEASURES:
         raise QualcodeError(f"unknown measure '{measure}'",
                             hint=f"use one of {', '.join(MEASURES)}")
-    if unit == "segment" and measure in ("kappa", "alpha", "ac1"):
+    if unit == "segment" and measure in ("kappa", "alpha", "ac1", "bp", "pi"):
         raise QualcodeError(f"--measure {measure} is not defined for --unit segment",
                             hint="use --measure percent or ualpha, or another unit")
     if not 0 < overlap <= 1:
@@ -846,42 +1076,71 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
                             f"{bootstrap:,}", hint="1000 resamples give a stable 95 % interval")
     if scope is None:
         scope = load_scope(store, coders=coders, transcripts=transcripts, codes=codes)
+    if measure == "pi" and scope.m != 2:
+        raise QualcodeError(f"--measure pi compares two coders, not {scope.m}",
+                            hint="use --measure kappa: for more coders it is Fleiss' kappa, "
+                                 "the generalisation of Scott's pi")
     tables = count_tables(store, scope, unit, overlap=overlap, min_share=min_share)
     m = scope.m
     n_codes = len(scope.codes)
     measure_key = MEASURE_KEY[measure]
-    keys = ("percent_agreement", "kappa", "alpha", "ac1", "u_alpha")
+    keys = COEFFICIENTS
 
     per_code_hist = [[0] * (m + 1) for _ in range(n_codes)]
     per_code_cov = [[0] * m for _ in range(n_codes)]
     per_code_seg = [[0] * m for _ in range(n_codes)]
     present = [0] * n_codes
     covered = [0] * n_codes
+    # Units rated by fewer than m coders (missing ratings), per code: r -> count table.
+    per_code_fewer: list[dict[int, list[int]]] = [
+        {r: [0] * (r + 1) for r in range(2, m)} if scope.raters else {} for _ in range(n_codes)]
+    units_by_raters: dict[int, int] = defaultdict(int)
+    for ti, raters in enumerate(tables.raters):
+        units_by_raters[len(raters)] += tables.n_units[ti]
+    covered_by_raters: list[dict[int, int]] = [defaultdict(int) for _ in range(n_codes)]
+    rated = [sum(n for n, raters in zip(tables.n_units, tables.raters, strict=True)
+                 if i in raters) for i in range(m)]
     for (ci, _ti), (hist, cov) in tables.cells.items():
         present[ci] += 1
         covered[ci] += tables.n_units[_ti]
+        covered_by_raters[ci][len(hist) - 1] += tables.n_units[_ti]
+        target = per_code_hist[ci] if len(hist) == m + 1 else per_code_fewer[ci][len(hist) - 1]
         for k, h in enumerate(hist):
-            per_code_hist[ci][k] += h
+            target[k] += h
         for i, c in enumerate(cov):
             per_code_cov[ci][i] += c
         for i, s in enumerate(tables.segments[ci, _ti]):
             per_code_seg[ci][i] += s
     total_units = sum(tables.n_units)
     for ci in range(n_codes):
-        per_code_hist[ci][0] += total_units - covered[ci]
+        per_code_hist[ci][0] += units_by_raters[m] - covered_by_raters[ci][m]
+        for r, table in per_code_fewer[ci].items():
+            table[0] += units_by_raters[r] - covered_by_raters[ci][r]
+
+    # Code families (areas): a top-level code and the selected codes below it.
+    families: dict[int, list[int]] = defaultdict(list)
+    if areas:
+        for ci, code in enumerate(scope.codes):
+            families[_root(scope, code).pk].append(ci)
+    roots = sorted((scope.all_codes[pk] for pk in families), key=lambda c: c.order)
 
     intervals: list[dict] | None = None
     interval_reason = None
     if bootstrap and measure != "ualpha" and len(scope.transcripts) >= 2:
-        intervals = _bootstrap(tables, n_codes, measure, bootstrap, seed, confidence)
+        intervals = _bootstrap(tables, n_codes, measure, bootstrap, seed, confidence,
+                               [families[root.pk] for root in roots])
     elif bootstrap and measure == "ualpha":
         interval_reason = ("no bootstrap interval for |u-alpha (it would recompute the "
                            "spans for every resample)")
     elif bootstrap:
         interval_reason = "no bootstrap interval: fewer than two transcripts to resample"
 
-    def finish(row: dict, index: int, length_spans: tuple[int, list[list[tuple]]]) -> dict:
-        row["u_alpha"], why = _unitizing(u_alpha_binary, *length_spans, scope.coders)
+    def finish(row: dict, index: int, length_spans: tuple[int, list[list[tuple]]] | str
+               ) -> dict:
+        if isinstance(length_spans, str):  # why |u-alpha is not given for this row
+            row["u_alpha"], why = None, length_spans
+        else:
+            row["u_alpha"], why = _unitizing(u_alpha_binary, *length_spans, scope.coders)
         if why:
             row["undefined"]["u_alpha"] = why
         if intervals is not None:
@@ -901,21 +1160,36 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
         row["flags"] = _flags(row, unit, keys)
         return row
 
+    # The unitizing alphas have no form for missing ratings: they use the transcripts
+    # every coder coded.
+    whole = scope.complete()
     code_rows = []
     for ci, code in enumerate(scope.codes):
         row = {"code": code.code_id, "label": code.label, "depth": code.depth}
         row.update(_row(scope, per_code_hist[ci], per_code_cov[ci], unit, present[ci],
-                        per_code_seg[ci]))
-        code_rows.append(finish(row, ci, _continuum(scope, [code.pk])))
-    pooled_hist = [sum(h[k] for h in per_code_hist) for k in range(m + 1)]
-    pooled_cov = [sum(c[i] for c in per_code_cov) for i in range(m)]
-    pooled_seg = [sum(c[i] for c in per_code_seg) for i in range(m)]
-    pooled = {"code": "(pooled)", "label": f"all {n_codes} codes", "depth": 0}
-    pooled.update(_row(scope, pooled_hist, pooled_cov, unit,
-                       len({ti for _, ti in tables.cells}), pooled_seg))
-    pooled = finish(pooled, n_codes, _continuum(scope, [c.pk for c in scope.codes],
-                                                per_code=True))
-    pooled["flags"] = [f for f in pooled["flags"] if f == "undefined"]
+                        per_code_seg[ci], per_code_fewer[ci], rated))
+        code_rows.append(finish(row, ci, _continuum(whole, [code.pk])))
+    def pooled_row(code: str, label: str, members: Sequence[int], index: int,
+                   family: bool = False) -> dict:
+        """The count tables of ``members`` (code indexes) added up: each code x unit pair
+        is a unit."""
+        row = {"code": code, "label": label, "depth": 0}
+        row.update(_row(
+            scope, [sum(per_code_hist[ci][k] for ci in members) for k in range(m + 1)],
+            [sum(per_code_cov[ci][i] for ci in members) for i in range(m)], unit,
+            len({ti for ci, ti in tables.cells if ci in set(members)}),
+            [sum(per_code_seg[ci][i] for ci in members) for i in range(m)],
+            {r: [sum(per_code_fewer[ci][r][k] for ci in members) for k in range(r + 1)]
+             for r in (per_code_fewer[0] if per_code_fewer else {})},
+            [n * len(members) for n in rated]))
+        # A family's |u-alpha is on its united row; pooling its codes' continua once more
+        # would cost as much as every code's |u-alpha again.
+        row = finish(row, index, FAMILY_UNITIZING_REASON if family else _continuum(
+            whole, [scope.codes[ci].pk for ci in members], per_code=True))
+        row["flags"] = [f for f in row["flags"] if f == "undefined"]
+        return row
+
+    pooled = pooled_row("(pooled)", f"all {n_codes} codes", range(n_codes), n_codes)
 
     result: dict[str, Any] = {
         "coders": scope.coders,
@@ -933,11 +1207,59 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
         "units_total": total_units if unit != "segment" else pooled["units"],
         "codes": code_rows,
         "pooled": pooled,
-        "groups": _groups(scope),
+        "missing_ratings": ({"transcripts": sorted(t.name for t in scope.transcripts
+                                                   if t.pk in scope.raters),
+                             "complete_transcripts": [t.name for t in whole.transcripts]}
+                            if scope.raters else None),
+        "groups": _groups(whole, unit, tables.unit_spans, min_share),
     }
     if by_transcript:
         result["by_transcript"] = _by_transcript(scope, tables, unit)
+    if areas:
+        united = _united_families(store, scope, roots, unit=unit, overlap=overlap,
+                                  min_share=min_share, bootstrap=bootstrap, seed=seed,
+                                  measure=measure, confidence=confidence)
+        result["areas"] = [
+            {"area": root.code_id, "label": root.label,
+             "codes": [scope.codes[ci].code_id for ci in families[root.pk]],
+             "united": row,
+             "pooled": pooled_row(root.code_id, f"{len(families[root.pk])} codes pooled",
+                                  families[root.pk], n_codes + 1 + j, family=True)}
+            for j, (root, row) in enumerate(zip(roots, united, strict=True))]
     return result
+
+
+def _root(scope: Scope, code: CodeRef) -> CodeRef:
+    node = code
+    while node.parent_pk is not None:
+        node = scope.all_codes[node.parent_pk]
+    return node
+
+
+def _united_families(store: Store, scope: Scope, roots: Sequence[CodeRef], **options: Any
+                     ) -> list[dict]:
+    """Each code family (a top-level code and the selected codes below it, e.g. a quality
+    area) as one code: its codes' spans united per coder, as the matrix counts a family.
+    Do the coders agree on where the area is talked about?  The rows of
+    :func:`agreement` for these united codes, with the interval."""
+    from dataclasses import replace
+
+    if not roots:
+        return []
+    selected = {c.pk for c in scope.codes}
+    united: dict[tuple[int, int], list[list[Interval]]] = {}
+    for (code_pk, t_pk), cell in scope.spans.items():
+        if code_pk not in selected:
+            continue
+        key = (_root(scope, scope.all_codes[code_pk]).pk, t_pk)
+        target = united.setdefault(key, [[] for _ in scope.coders])
+        for i, spans in enumerate(cell):
+            target[i].extend(spans)
+    united = {key: [merge_intervals(c) for c in cell] for key, cell in united.items()}
+    result = agreement(store, scope=replace(scope, codes=list(roots), spans=united),
+                       **options)
+    return [{**row, "label": root.label} for root, row in zip(roots, result["codes"],
+                                                              strict=True)]
 
 
 def _by_transcript(scope: Scope, tables: Tables, unit: str) -> list[dict]:
@@ -945,10 +1267,16 @@ def _by_transcript(scope: Scope, tables: Tables, unit: str) -> list[dict]:
     for (ci, ti), (hist, cov) in sorted(tables.cells.items()):
         code, t = scope.codes[ci], scope.transcripts[ti]
         row = {"code": code.code_id, "transcript": t.name}
-        row.update(_row(scope, hist, cov, unit, 1, tables.segments[ci, ti]))
+        full, fewer = _split_hist(hist, scope.m)
+        row.update(_row(scope, full, cov, unit, 1, tables.segments[ci, ti], fewer,
+                        [tables.n_units[ti] if i in tables.raters[ti] else 0
+                         for i in range(scope.m)]))
         del row["transcripts_with_code"]
-        row["u_alpha"], why = _unitizing(u_alpha_binary, *_continuum(scope, [code.pk],
-                                                                     only=t.pk), scope.coders)
+        if t.pk in scope.raters:
+            row["u_alpha"], why = None, MISSING_UNITIZING_REASON
+        else:
+            row["u_alpha"], why = _unitizing(u_alpha_binary, *_continuum(
+                scope, [code.pk], only=t.pk), scope.coders)
         if why:
             row["undefined"]["u_alpha"] = why
         rows.append(row)
@@ -1090,11 +1418,20 @@ REASONS_NB = (
      "bootstrap-trekningene"),
     ("fewer than two transcripts", "færre enn to transkripsjoner å trekke fra"),
     ("no bootstrap interval for |u-alpha", "intervall beregnes ikke for |u-alpha"),
+    ("no confusion table for this unit", "ingen forvekslingstabell for denne enheten: en "
+     "transkripsjon eller et segment kan ha flere av gruppens koder"),
+    ("Scott's pi is defined for two coders", "Scotts pi gjelder to kodere; for flere er "
+     "Fleiss' kappa (κ) generaliseringen av den"),
 )
 MEASURE_NB = {"alpha": "Krippendorffs alpha", "kappa": "kappa", "ac1": "Gwets AC1",
+              "bp": "Brennan–Prediger", "pi": "Scotts pi",
               "percent": "prosentvis enighet", "ualpha": "|u-alpha"}
-MEASURE_SYMBOL = {"alpha": "α", "kappa": "κ", "ac1": "AC1", "percent": "%",
-                  "ualpha": "|uα"}
+MEASURE_SYMBOL = {"alpha": "α", "kappa": "κ", "ac1": "AC1", "bp": "BP", "pi": "π",
+                  "percent": "%", "ualpha": "|uα"}
+# The per-code table's coefficient columns: (key, header).
+COEFFICIENT_COLUMNS_NB = (("kappa", "κ"), ("pi", "π"), ("alpha", "α"), ("ac1", "AC1"),
+                          ("bp", "BP"), ("u_alpha", "|uα"))
+TABLE_WIDTH_CM = 26.0  # landscape A4 between the margins
 # Highlight colours: one per coder (colour-blind-safe pairs first), all coders, several.
 CODER_FILLS = ("BDD7EE", "F8CBAD", "D9D2E9", "B4E5E0", "F4D7E6", "E2D9C5")
 ALL_FILL = "C6E0B4"
@@ -1122,9 +1459,9 @@ def report_data(store: Store, *, max_passages: int | None = None, key: Key | Non
     scope = load_scope(store, coders=options.pop("coders", None),
                        transcripts=options.pop("transcripts", None),
                        codes=options.pop("codes", None))
-    data = agreement(store, scope=scope, **options)
-    data["passages"] = disagreement_passages(store, scope, max_per_code=max_passages,
-                                             key=key)
+    data = agreement(store, scope=scope, areas=True, **options)
+    data["passages"] = disagreement_passages(store, scope.complete(),
+                                             max_per_code=max_passages, key=key)
     if key:
         data = _hidden(data, key)
     data["identifiable"] = identifiable
@@ -1229,10 +1566,23 @@ def header_facts_nb(data: dict) -> list[tuple[str, str]]:
     coders = data["coders"]
     n_t = len(data["transcripts"])
     left = data["transcripts_left_out"]
+    missing = data.get("missing_ratings")
     transcripts = f"{n_t} transkripsjoner, som alle koderne har kodet."
+    if missing:
+        transcripts = (
+            f"{n_t} transkripsjoner, som minst to av koderne har kodet. "
+            f"{len(missing['transcripts'])} av dem er bare kodet av noen av koderne; der "
+            "mangler de andres vurderinger, og koeffisientene regnes i formene for "
+            "manglende vurderinger (Gwet 2014): Fleiss' kappa i Gwets generalisering, "
+            "Krippendorffs alpha, AC1, Brennan–Prediger og prosentvis enighet over "
+            "vurderingene som finnes. |u-alpha, gruppene og uenighetene bygger bare på de "
+            f"{len(missing['complete_transcripts'])} transkripsjonene alle har kodet.")
     if left:
         transcripts += (f" {len(left)} er utelatt fordi ikke alle koderne har kodet dem "
                         "(se vedlegget).")
+        if missing:
+            transcripts = transcripts.replace("fordi ikke alle koderne har kodet dem",
+                                              "fordi færre enn to av koderne har kodet dem")
     codes = f"{len(data['codes'])} koder som er brukt av minst én av koderne"
     if data.get("code_selection"):
         codes += f", innenfor {_nb_list(data['code_selection'])}"
@@ -1250,11 +1600,72 @@ def header_facts_nb(data: dict) -> list[tuple[str, str]]:
         ("Transkripsjoner", transcripts),
         ("Koder", codes + "."),
         ("Enhet", _unit_sentence(data)),
-        ("Mål", f"prosentvis enighet, {kappa}, Krippendorffs alpha (nominal), Gwets AC1 og "
-                "Krippendorffs |u-alpha. " + interval),
+        ("Mål", f"prosentvis enighet, {kappa}, "
+                + ("Scotts pi, " if len(coders) == 2 else "")
+                + "Krippendorffs alpha (nominal), Gwets AC1, Brennan–Prediger og "
+                "Krippendorffs |u-alpha i 2019-versjonen (Krippendorff 2019, avsnitt 12.6). "
+                + UNITIZING_VARIANT_NB + " " + interval),
         ("Språk", "Rapporten er på norsk (bokmål). De statistiske fagbegrepene er beholdt "
                   "slik de brukes i metodelitteraturen."),
     ]
+
+
+UNITIZING_VARIANT_NB = (
+    "2019-versjonen er valgt fordi den eldre αU fra 2004 (Content Analysis, 2. utg., "
+    "avsnitt 12.4) oppfører seg feil med flere enn to kodere (Krippendorff, Mathet, "
+    "Bouvry & Widlöcher 2016); for grupper av gjensidig utelukkende koder står αU etter "
+    "2004-versjonen ved siden av, for sammenligning med studier som rapporterer den.")
+
+
+GROUP_HEADERS_NB = ("Gruppe", "Koder", "u-α (2019)", "cu-α (2019)", "αU (2004)")
+GROUP_NOTE_NB = (
+    "u-alpha og cu-alpha etter Krippendorff (2019, avsnitt 12.6): u-alpha måler enighet om "
+    "både tekstbiter og koder, cu-alpha om kodene der koderne har kodet samme tekst. αU "
+    "(2004) er den eldre varianten fra Content Analysis, 2. utg., avsnitt 12.4, som mange "
+    "publiserte studier og DKPro Agreement rapporterer; den gir andre tall for de samme "
+    "dataene og oppfører seg feil med flere enn to kodere, så den står her bare for "
+    "sammenligning.")
+CONFUSION_NOTE_NB = (
+    "Radene er den første koderens kode, kolonnene den andres; «ingen» er enheter uten "
+    "noen av gruppens koder. Diagonalen (uthevet) er enighet; de andre cellene viser hvilke "
+    "koder som forveksles med hvilke.")
+
+
+def _confusion_labels_nb(confusion: dict) -> list[str]:
+    return [c if c is not None else "ingen" for c in confusion["categories"]]
+
+
+def _confusion_title_nb(data: dict, group: dict, confusion: dict) -> str:
+    a, b = confusion["coders"]
+    return (f"Forvekslingstabell for {group['group']}: {a} mot {b} "
+            f"(antall {UNIT_NB[data['unit']]})")
+
+
+AREAS_INTRO_NB = (
+    "Analysen rapporteres per kodefamilie (kvalitetsområde), så samsvaret gis også der, på "
+    "to måter. Samlet: familiens koder slått sammen til én kode, slik matrisen teller en "
+    "familie – er koderne enige om hvor området er tema? Summert: tellingene for "
+    "familiens koder lagt sammen – er koderne enige om kodene innenfor området? Begge med "
+    "bootstrap-intervall for det valgte målet.")
+
+
+def area_headers_nb(data: dict) -> tuple[str, ...]:
+    symbol = MEASURE_SYMBOL[data["measure"]]
+    return ("Familie", "Koder", f"Samlet {symbol}", "95 % KI", "Tolkning",
+            f"Summert {symbol}", "95 % KI", "Tolkning")
+
+
+def area_cells_nb(data: dict) -> list[list[str]]:
+    key = MEASURE_KEY[data["measure"]]
+    digits = 1 if data["measure"] == "percent" else 3
+    out = []
+    for area in data["areas"]:
+        cells = [f"{area['area']} – {area['label']}", nb_int(len(area["codes"]))]
+        for row in (area["united"], area["pooled"]):
+            cells += [("–" if not_applicable(row, key) else _nb_num(row[key], digits)),
+                      _interval_text(row), _band_text(row)]
+        out.append(cells)
+    return out
 
 
 def conventions_nb(data: dict) -> list[str]:
@@ -1278,6 +1689,9 @@ def how_to_read_nb(data: dict) -> list[tuple[str, str]]:
     unit = UNIT_NB[data["unit"]]
     kappa = ("Cohens kappa (to kodere)" if len(data["coders"]) == 2
              else "Fleiss' kappa (flere enn to kodere)")
+    pi = ([("π", "Scotts pi (1955): som κ, men tilfeldig enighet regnes ut fra de to "
+                 "kodernes samlede bruk av koden, ikke hver koders egen. Tolkning etter "
+                 "Landis & Koch (1977).")] if len(data["coders"]) == 2 else [])
     return [
         ("Dekning", f"Hvor stor andel av enhetene ({unit}) hver koder har kodet med koden. "
                     "Les alle koeffisientene sammen med dekningen: for sjeldne koder blir "
@@ -1292,6 +1706,7 @@ def how_to_read_nb(data: dict) -> list[tuple[str, str]]:
               "dårligere enn tilfeldig. Tolkning etter Landis & Koch (1977): ubetydelig "
               "(slight) til 0,20, svak (fair) til 0,40, moderat (moderate) til 0,60, "
               "betydelig (substantial) til 0,80, nesten perfekt (almost perfect) over det."),
+        *pi,
         ("α", "Krippendorffs alpha (nominal): det anbefalte reliabilitetsmålet. Ligner kappa, "
               "men beregner tilfeldig enighet ut fra kodernes samlede bruk og tåler flere "
               "kodere. Tolkning etter Krippendorff (2004): α ≥ 0,800 pålitelig (reliable), "
@@ -1301,6 +1716,10 @@ def how_to_read_nb(data: dict) -> list[tuple[str, str]]:
                 "κ og α bli lave selv om koderne er enige nesten overalt (kappa-paradokset); "
                 "AC1 blir da høy. Stor avstand mellom AC1 og κ betyr at koden er sjelden, "
                 "ikke nødvendigvis at koderne er enige."),
+        ("BP", "Brennan–Prediger (1981) antar at tilfeldig enighet er 1/2 med to "
+               "kategorier (kodet / ikke kodet), uansett hvor mye koderne koder. Står den "
+               "høyt mens κ er lav, skyldes forskjellen lav prevalens (kappa-paradokset), "
+               "ikke uenighet."),
         ("|uα", "Krippendorffs |u-alpha sammenligner tekstbitene selv: om koderne har kodet "
                 "de samme strekningene av teksten, med hvor de begynner og slutter."),
         ("95 % KI", "Bootstrap-intervall: transkripsjonene trekkes på nytt med "
@@ -1331,10 +1750,11 @@ def reason_nb(reason: str) -> str:
 
 def _undefined_notes(data: dict) -> list[str]:
     names = {"percent_agreement": "enighet", "kappa": "κ", "alpha": "α", "ac1": "AC1",
-             "u_alpha": "|uα", "interval": "intervall", "cu_alpha": "cu-alpha"}
+             "bp": "BP", "pi": "π", "u_alpha": "|uα", "interval": "intervall",
+             "cu_alpha": "cu-alpha"}
     out = []
     for row in [*data["codes"], data["pooled"]]:
-        reasons = {k: v for k, v in row["undefined"].items() if v != SEGMENT_REASON}
+        reasons = {k: v for k, v in row["undefined"].items() if not not_applicable(row, k)}
         by_reason: dict[str, list[str]] = defaultdict(list)
         for key, reason in reasons.items():
             by_reason[reason].append(names.get(key, key))
@@ -1400,22 +1820,31 @@ def _counts_text(row: dict) -> str:
                                                  "coded_by_none"))
 
 
+def _coefficient_columns(data: dict) -> list[tuple[str, str]]:
+    """Scott's pi only for two coders: for more, the κ column is its generalisation."""
+    return [(key, header) for key, header in COEFFICIENT_COLUMNS_NB
+            if key != "pi" or len(data["coders"]) == 2]
+
+
 def table_columns(data: dict) -> list[tuple[str, float]]:
-    """(header, width in cm) of the per-code table (landscape A4)."""
+    """(header, width in cm) of the per-code table (landscape A4); the code column gets
+    what the others leave of the page width."""
     coders = data["coders"]
     cover = "Segm." if data["unit"] == "segment" else "Dekn. %"
-    cols = [("Kode", 5.0)]
+    cols = []
     if len(coders) <= 3:
-        cols += [(f"{cover} {c}", 1.7) for c in coders]
+        cols += [(f"{cover} {c}", 1.4) for c in coders]
     else:
-        cols += [(f"{cover} " + " / ".join(coders), 3.6)]
+        cols += [(f"{cover} " + " / ".join(coders), 3.2)]
     boot = data["bootstrap"]["resamples"] and data["measure"] != "ualpha"
-    cols += [("Alle / noen / ingen", 3.6), ("Enighet %", 1.5), ("κ", 1.2), ("α", 1.2),
-             ("AC1", 1.2), ("|uα", 1.2)]
+    cols += [("Alle / noen / ingen", 3.0), ("Enighet %", 1.4)]
+    # Wide enough for "−0,003" on one line.
+    cols += [(header, 1.3) for _, header in _coefficient_columns(data)]
     if boot:
-        cols.append((f"95 % KI ({MEASURE_SYMBOL[data['measure']]})", 2.4))
-    cols += [("Tolkning", 2.1), ("Merknader", 2.9)]
-    return cols
+        cols.append((f"95 % KI ({MEASURE_SYMBOL[data['measure']]})", 2.3))
+    cols += [("Tolkning", 2.0), ("Merknader", 2.3)]
+    code = max(3.0, TABLE_WIDTH_CM - sum(width for _, width in cols))
+    return [("Kode", round(code, 2)), *cols]
 
 
 def table_cells(data: dict, row: dict) -> list[str]:
@@ -1427,9 +1856,9 @@ def table_cells(data: dict, row: dict) -> list[str]:
         cells.append(" / ".join(_coverage_text(row, c, data["unit"]) for c in coders))
     cells.append(_counts_text(row))
     cells.append(_nb_pct(row["percent_agreement"]))
-    for key in ("kappa", "alpha", "ac1", "u_alpha"):
+    for key, _ in _coefficient_columns(data):
         value = row[key]
-        if value is None and row["undefined"].get(key) == SEGMENT_REASON:
+        if not_applicable(row, key):
             cells.append("–")
         else:
             cells.append(_nb_num(value, 3))
@@ -1579,21 +2008,59 @@ def _write_docx(data: dict, path: Path) -> None:
         doc.add_paragraph("Udefinerte verdier", style="Heading 3")
         for text in undefined:
             doc.add_paragraph(text, style="Tabellnote")
+    if data.get("areas"):
+        doc.add_heading("Samsvar per kodefamilie", level=2)
+        doc.add_paragraph(AREAS_INTRO_NB, style="Tabellnote")
+        headers = area_headers_nb(data)
+        atable = clean_table(doc, len(data["areas"]) + 1, [6.6, 1.4, 2.0, 3.6, 2.6, 2.0,
+                                                            3.6, 2.6])
+        _header_row(atable.rows[0])
+        numbers = {1, 2, 3, 5, 6}  # the family and the bands read from the left
+        for c, (cell, text) in enumerate(zip(atable.rows[0].cells, headers, strict=True)):
+            _cell_text(cell, text, bold=True, align="right" if c in numbers else None)
+        for r, cells_text in enumerate(area_cells_nb(data), start=1):
+            for c, (cell, text) in enumerate(zip(atable.rows[r].cells, cells_text,
+                                                 strict=True)):
+                _cell_text(cell, text, align="right" if c in numbers else None,
+                           italic=text == "udefinert")
     if data["groups"]:
         doc.add_heading("Grupper av gjensidig utelukkende koder", level=2)
-        gtable = clean_table(doc, len(data["groups"]) + 1, [6.0, 9.0, 2.5, 2.5])
+        gtable = clean_table(doc, len(data["groups"]) + 1, [6.0, 8.9, 2.4, 2.4, 2.4])
         _header_row(gtable.rows[0])
-        for cell, text in zip(gtable.rows[0].cells, ("Gruppe", "Koder", "u-alpha",
-                                                      "cu-alpha"), strict=True):
-            _cell_text(cell, text, bold=True, align="right" if "alpha" in text else None)
+        for cell, text in zip(gtable.rows[0].cells, GROUP_HEADERS_NB, strict=True):
+            _cell_text(cell, text, bold=True, align="right" if "α" in text else None)
         for r, group in enumerate(data["groups"], start=1):
             cells = gtable.rows[r].cells
             _cell_text(cells[0], f"{group['group']} – {group['label']}")
             _cell_text(cells[1], ", ".join(group["codes"]))
-            _cell_text(cells[2], _nb_num(group["u_alpha"], 3), align="right")
-            _cell_text(cells[3], _nb_num(group["cu_alpha"], 3), align="right")
+            for cell, key in zip(cells[2:], ("u_alpha", "cu_alpha", "u_alpha_2004"),
+                                 strict=True):
+                _cell_text(cell, _nb_num(group[key], 3), align="right")
+        note = doc.add_paragraph(style="Tabellnote")
+        note.add_run(GROUP_NOTE_NB)
         for text in _group_notes(data):
             doc.add_paragraph(text, style="Tabellnote")
+        for group in data["groups"]:
+            for confusion in group["confusion"]:
+                doc.add_paragraph(_confusion_title_nb(data, group, confusion),
+                                  style="Heading 3")
+                labels = _confusion_labels_nb(confusion)
+                n = len(labels)
+                ctable = clean_table(doc, n + 1, [4.0] + [min(2.6, 18.0 / n)] * n)
+                _header_row(ctable.rows[0])
+                a, b = confusion["coders"]
+                _cell_text(ctable.rows[0].cells[0], f"{a} ↓  {b} →", bold=True)
+                for cell, label in zip(ctable.rows[0].cells[1:], labels, strict=True):
+                    _cell_text(cell, label, bold=True, align="right")
+                for r, (label, counts) in enumerate(zip(labels, confusion["counts"],
+                                                        strict=True), start=1):
+                    cells = ctable.rows[r].cells
+                    _cell_text(cells[0], label, bold=True)
+                    for c, count in enumerate(counts):
+                        _cell_text(cells[c + 1], nb_int(count), bold=c + 1 == r,
+                                   align="right")
+                note = doc.add_paragraph(style="Tabellnote")
+                note.add_run(CONFUSION_NOTE_NB)
 
     _docx_section(doc, landscape=False)
     doc.add_heading("Slik leser du tabellen", level=1)
@@ -1870,20 +2337,46 @@ def render_html(data: dict) -> str:
         out.append("<h4>Udefinerte verdier</h4><ul class=\"note\">")
         out += [f"<li>{_h(t)}</li>" for t in undefined]
         out.append("</ul>")
+    if data.get("areas"):
+        out.append("<h3>Samsvar per kodefamilie</h3>")
+        out.append(f'<p class="note">{_h(AREAS_INTRO_NB)}</p>')
+        out.append('<table class="codes"><thead><tr>' + "".join(
+            f"<th>{_h(h)}</th>" for h in area_headers_nb(data)) + "</tr></thead><tbody>")
+        for cells in area_cells_nb(data):
+            out.append("<tr>" + "".join(f"<td>{_h(c)}</td>" for c in cells) + "</tr>")
+        out.append("</tbody></table>")
     if data["groups"]:
         out.append("<h3>Grupper av gjensidig utelukkende koder</h3>")
         out.append('<table class="codes"><thead><tr><th>Gruppe</th><th class="flags">Koder'
-                   "</th><th>u-alpha</th><th>cu-alpha</th></tr></thead><tbody>")
+                   "</th>" + "".join(f"<th>{_h(h)}</th>" for h in GROUP_HEADERS_NB[2:])
+                   + "</tr></thead><tbody>")
         for g in data["groups"]:
             out.append(f"<tr><td>{_h(g['group'])} – {_h(g['label'])}</td>"
                        f'<td class="flags">{_h(", ".join(g["codes"]))}</td>'
-                       f"<td>{_h(_nb_num(g['u_alpha'], 3))}</td>"
-                       f"<td>{_h(_nb_num(g['cu_alpha'], 3))}</td></tr>")
+                       + "".join(f"<td>{_h(_nb_num(g[k], 3))}</td>"
+                                 for k in ("u_alpha", "cu_alpha", "u_alpha_2004"))
+                       + "</tr>")
         out.append("</tbody></table>")
+        out.append(f'<p class="note">{_h(GROUP_NOTE_NB)}</p>')
         notes = _group_notes(data)
         if notes:
             out.append('<ul class="note">' + "".join(f"<li>{_h(n)}</li>" for n in notes)
                        + "</ul>")
+        for g in data["groups"]:
+            for confusion in g["confusion"]:
+                labels = _confusion_labels_nb(confusion)
+                a, b = confusion["coders"]
+                out.append(f"<h4>{_h(_confusion_title_nb(data, g, confusion))}</h4>")
+                out.append('<table class="codes"><thead><tr>'
+                           f"<th>{_h(a)} ↓ {_h(b)} →</th>"
+                           + "".join(f"<th>{_h(label)}</th>" for label in labels)
+                           + "</tr></thead><tbody>")
+                for r, (label, counts) in enumerate(zip(labels, confusion["counts"],
+                                                        strict=True)):
+                    out.append(f"<tr><td><b>{_h(label)}</b></td>" + "".join(
+                        f"<td><b>{nb_int(n)}</b></td>" if c == r else f"<td>{nb_int(n)}</td>"
+                        for c, n in enumerate(counts)) + "</tr>")
+                out.append(f'</tbody></table><p class="note">{_h(CONFUSION_NOTE_NB)}</p>')
 
     out.append("<h2>Slik leser du tabellen</h2><dl class=\"read\">")
     for term, text in how_to_read_nb(data):
