@@ -79,6 +79,7 @@ from qualcode.cli import (  # noqa: E402
     log,
     media,
     project,
+    query,
     refi,
     workbench,
 )
@@ -88,6 +89,7 @@ ingest.register(app)
 browse.register(app)
 workbench.register(app)
 analysis.register(app)
+query.register(app)
 agreement.register(app)
 analysis.export_app.command("agreement")(agreement.export_agreement)
 analysis.export_app.command("qdpx")(refi.export_qdpx)

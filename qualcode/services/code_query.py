@@ -1,0 +1,430 @@
+"""Answering a query: the passages where codes and attribute conditions meet, as quotes,
+as a matrix, or coded into a code of their own; and queries saved by name.
+
+A query is evaluated on spans: per transcript, sorted and non-overlapping ``[start, end)``
+stretches of text. A code stands for the text any coder (or the coders asked for) coded
+with it or a code below it; a condition stands for the turns of speakers it holds for
+(consecutive ones as one stretch).
+
+- ``A AND B`` keeps the text both cover (where their spans overlap);
+- ``A OR B`` the text either covers;
+- ``A NOT B`` the spans of A that overlap no span of B, whole;
+- ``A NEAR n B`` the spans of A and of B that have a partner at most n turns away in the
+  same transcript;
+- ``A IN B`` the spans of A that lie wholly inside a span of B.
+
+Reading is plain SQL through :meth:`Store.snapshot`, like ``quotes``; coding the results
+goes through the coding services, so the audit log has it and ``coding undo`` takes it
+back whole.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from qualcode import query_language as ql
+from qualcode.domain.errors import NotFoundError
+from qualcode.services.overview import INTERVIEWER, attributes_of, speakers_of, subtree_pks
+from qualcode.services.retrieval import _fold, speaker_profile
+from qualcode.store import Store
+
+Spans = dict[int, list[tuple[int, int]]]  # transcript pk → sorted, disjoint spans
+SAVED_PREFIX = "query:"
+
+
+@dataclass
+class QueryResult:
+    text: str  # the query as parsed, in canonical form
+    passages: list[dict]
+    parts: list[tuple[str, int]] = field(default_factory=list)  # each part: passages found
+
+    def explain(self) -> str:
+        """What matched each part, for an empty result."""
+        return "; ".join(f"{text}: {n}" for text, n in self.parts)
+
+
+def merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            if end > out[-1][1]:
+                out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
+def intersect(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out, i, j = [], 0, 0
+    while i < len(a) and j < len(b):
+        start, end = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if start < end:
+            out.append((start, end))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def _overlaps(span: tuple[int, int], others: list[tuple[int, int]], starts: list[int]) -> bool:
+    # Disjoint and sorted: the last span starting before this one ends reaches furthest.
+    i = bisect.bisect_left(starts, span[1])
+    return i > 0 and others[i - 1][1] > span[0]
+
+
+def _inside(span: tuple[int, int], others: list[tuple[int, int]], starts: list[int]) -> bool:
+    i = bisect.bisect_right(starts, span[0])
+    return i > 0 and others[i - 1][1] >= span[1]
+
+
+class _Project:
+    """Everything one evaluation reads, in one snapshot."""
+
+    def __init__(self, store: Store, coders: list[str] | None) -> None:
+        with store.snapshot() as db:
+            self.codes = db.rows("SELECT pk, code_id, parent_pk FROM code")
+            sql = ('SELECT c.code_pk, c.transcript_pk, c.start, c."end" FROM coding c '
+                   "JOIN coder o ON o.pk = c.coder_pk WHERE c.origin != 'suggested'")
+            params: list = []
+            if coders:
+                sql += f" AND o.name IN ({', '.join('?' * len(coders))})"
+                params = list(coders)
+            self.by_code: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+            for code_pk, t_pk, start, end in db.rows(sql, params):
+                self.by_code[code_pk].append((t_pk, start, end))
+            self.transcripts = {pk: (name, site_pk, text) for pk, name, site_pk, text in db.rows(
+                "SELECT pk, name, site_pk, text FROM transcript")}
+            self.turns: dict[int, list[tuple[int, int, int, int | None]]] = defaultdict(list)
+            for t_pk, idx, start, end, part in db.rows(
+                    'SELECT transcript_pk, idx, start, "end", participation_pk FROM turn '
+                    "ORDER BY transcript_pk, start"):
+                self.turns[t_pk].append((idx, start, end, part))
+            self.speakers = speakers_of(db)
+            site_ids = dict(db.rows("SELECT pk, site_id FROM site"))
+            person_sites = {person_id: (pk, site_pk) for pk, person_id, site_pk in db.rows(
+                "SELECT pk, person_id, site_pk FROM person")}
+            site_attrs = attributes_of(db, "site")
+            person_attrs = attributes_of(db, "person")
+            transcript_attrs = attributes_of(db, "transcript")
+        self.turn_starts = {t_pk: [t[1] for t in turns] for t_pk, turns in self.turns.items()}
+        # Each speaker's profile, and each transcript's own, computed once.
+        self.t_profiles = {
+            pk: {**site_attrs.get(site_pk, {}), **transcript_attrs.get(pk, {}),
+                 "transcript": name, "site": site_ids.get(site_pk)}
+            for pk, (name, site_pk, _) in self.transcripts.items()}
+        self.profiles: dict[tuple[int, int], dict] = {}
+        for t_pk, parts in self.speakers.items():
+            t_site = self.transcripts[t_pk][1] if t_pk in self.transcripts else None
+            for part_pk, speaker in parts.items():
+                self.profiles[t_pk, part_pk] = {
+                    **self.t_profiles.get(t_pk, {}),
+                    **speaker_profile(speaker, t_site, person_sites, person_attrs,
+                                      site_attrs, site_ids)}
+        self.attribute_names = {"rolle", "site", "transcript"}
+        for attrs in (site_attrs, person_attrs, transcript_attrs):
+            for values in attrs.values():
+                self.attribute_names.update(values)
+
+    def code_spans(self, code: ql.Code) -> Spans:
+        known = {cid for _, cid, _ in self.codes}
+        if code.code_id not in known:
+            close = difflib.get_close_matches(code.code_id, sorted(known), n=1)
+            if close:
+                hint = f"did you mean '{close[0]}'?"
+            elif code.code_id in self.attribute_names:
+                hint = f"'{code.code_id}' is an attribute: compare it, e.g. {code.code_id} = …"
+            else:
+                hint = "see `qualcode codebook show`"
+            raise NotFoundError(f"query: at {code.column}: no code '{code.code_id}'", hint=hint)
+        found: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for pk in subtree_pks(self.codes, code.code_id):
+            for t_pk, start, end in self.by_code.get(pk, ()):
+                found[t_pk].append((start, end))
+        return {t_pk: merge(spans) for t_pk, spans in found.items()}
+
+    def condition_spans(self, condition: ql.Condition) -> Spans:
+        if condition.name not in self.attribute_names:
+            close = difflib.get_close_matches(condition.name, sorted(self.attribute_names), n=1)
+            hint = (f"did you mean '{close[0]}'?" if close
+                    else f"attributes: {', '.join(sorted(self.attribute_names))}")
+            raise NotFoundError(f"query: at {condition.column}: no attribute named "
+                                f"'{condition.name}'", hint=hint)
+        found: Spans = {}
+        for t_pk, turns in self.turns.items():
+            own = self.t_profiles.get(t_pk, {})
+            # Consecutive turns it holds for are one stretch (the speaker labels between
+            # them too), so a condition on the school or interview never cuts a passage.
+            spans: list[tuple[int, int]] = []
+            previous = False
+            for _, start, end, part in turns:
+                now = holds(condition, self.profiles.get((t_pk, part), own))
+                if now and previous:
+                    spans[-1] = (spans[-1][0], end)
+                elif now:
+                    spans.append((start, end))
+                previous = now
+            if spans:
+                found[t_pk] = spans
+        return found
+
+    def turn_range(self, t_pk: int, span: tuple[int, int]) -> tuple[int, int]:
+        """The first and last turn (index) a span touches."""
+        starts, turns = self.turn_starts.get(t_pk, []), self.turns.get(t_pk, [])
+        if not turns:
+            return 0, 0
+        first = max(bisect.bisect_right(starts, span[0]) - 1, 0)
+        last = max(bisect.bisect_left(starts, span[1]) - 1, first)
+        return turns[first][0], turns[last][0]
+
+
+def holds(condition: ql.Condition, profile: dict) -> bool:
+    """Whether an attribute condition holds for one speaker's (or transcript's) profile.
+    Text compares loosely (case, æøå spelt aa/ae/o); booleans read ja/nei/true/false;
+    < and > compare numbers as numbers and dates as dates."""
+    if condition.name not in profile or profile[condition.name] is None:
+        return condition.op == "!="
+    actual = profile[condition.name]
+    if condition.op in ("=", "!=", "in"):
+        same = any(_equal(actual, value) for value in condition.values)
+        return same if condition.op != "!=" else not same
+    order = _ordered(actual, condition.values[0])
+    if order is None:
+        return False
+    left, right = order
+    return {"<": left < right, ">": left > right, "<=": left <= right,
+            ">=": left >= right}[condition.op]
+
+
+def _equal(actual: object, value: str) -> bool:
+    if isinstance(actual, bool):
+        word = _fold(value)
+        return (word in ("ja", "true", "yes", "sann")) == actual and word in (
+            "ja", "true", "yes", "sann", "nei", "false", "no", "usann")
+    if isinstance(actual, (int, float)):
+        number = _number(value)
+        return number is not None and float(actual) == number
+    return _fold(actual) == _fold(value)
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _ordered(actual: object, value: str) -> tuple | None:
+    import datetime as dt
+
+    if isinstance(actual, bool):
+        return None
+    if isinstance(actual, (int, float)):
+        number = _number(value)
+        return None if number is None else (float(actual), number)
+    if isinstance(actual, dt.date):
+        try:
+            return actual, dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    number, other = _number(str(actual)), _number(value)
+    if number is not None and other is not None:
+        return number, other
+    return _fold(actual), _fold(value)
+
+
+def _evaluate(node: ql.Node, project: _Project, parts: list[tuple[str, int]]) -> Spans:
+    if isinstance(node, ql.Code):
+        found = project.code_spans(node)
+    elif isinstance(node, ql.Condition):
+        found = project.condition_spans(node)
+    else:
+        left = _evaluate(node.left, project, parts)
+        right = _evaluate(node.right, project, parts)
+        found = _combine(node, left, right, project)
+    parts.append((ql.describe(node), sum(len(s) for s in found.values())))
+    return found
+
+
+def _combine(node: ql.Combine, left: Spans, right: Spans, project: _Project) -> Spans:
+    found: Spans = {}
+    if node.op == "OR":
+        for t_pk in left.keys() | right.keys():
+            found[t_pk] = merge(left.get(t_pk, []) + right.get(t_pk, []))
+        return found
+    for t_pk, spans in left.items():
+        others = right.get(t_pk, [])
+        starts = [s for s, _ in others]
+        if node.op == "AND":
+            kept = intersect(spans, others)
+        elif node.op == "NOT":
+            kept = [s for s in spans if not _overlaps(s, others, starts)]
+        elif node.op == "IN":
+            kept = [s for s in spans if _inside(s, others, starts)]
+        else:  # NEAR
+            kept = _near(t_pk, spans, others, node.distance, project)
+        if kept:
+            found[t_pk] = kept
+    return found
+
+
+def _near(t_pk: int, spans: list, others: list, distance: int, project: _Project) -> list:
+    mine = [project.turn_range(t_pk, s) for s in spans]
+    theirs = [project.turn_range(t_pk, s) for s in others]
+
+    def close(a: tuple[int, int], b: tuple[int, int]) -> bool:
+        return max(0, b[0] - a[1], a[0] - b[1]) <= distance
+
+    kept = [s for s, a in zip(spans, mine, strict=True) if any(close(a, b) for b in theirs)]
+    kept += [s for s, b in zip(others, theirs, strict=True) if any(close(a, b) for a in mine)]
+    return merge(kept)
+
+
+def run_query(store: Store, text: str, *, coders: list[str] | None = None) -> QueryResult:
+    """The passages a query finds, with attribution as ``quotes`` gives it, and what each
+    part of the query found."""
+    from qualcode.domain.labels import attribution
+
+    tree = ql.parse(text)
+    project = _Project(store, coders)
+    parts: list[tuple[str, int]] = []
+    found = _evaluate(tree, project, parts)
+    named = {c.code_id for c in ql.codes_in(tree)}
+    code_spans = {cid: project.code_spans(ql.Code(cid, 0)) for cid in sorted(named)}
+    passages = []
+    order = sorted(found, key=lambda pk: project.transcripts[pk][0])
+    for t_pk in order:
+        name, _, body = project.transcripts[t_pk]
+        turns, starts = project.turns.get(t_pk, []), project.turn_starts.get(t_pk, [])
+        for start, end in found[t_pk]:
+            i = max(bisect.bisect_right(starts, start) - 1, 0)
+            overlapped = []
+            while i < len(turns) and turns[i][1] < end:
+                if turns[i][2] > start:
+                    overlapped.append(turns[i])
+                i += 1
+            speakers = project.speakers.get(t_pk, {})
+            who = [(part, speakers[part]) for _, _, _, part in overlapped if part in speakers]
+            informants = [w for w in who if w[1].role != INTERVIEWER] or who
+            profiles = [(s.person, project.profiles[t_pk, part]) for part, s in informants]
+            labels = list(dict.fromkeys(attribution(p.get("rolle"), p.get("skoleslag"))
+                                        for _, p in profiles))
+            passages.append({
+                "transcript": name, "site": project.t_profiles[t_pk].get("site"),
+                "turns": [t[0] for t in overlapped], "start": start, "end": end,
+                "speakers": sorted({s.label for _, s in who}),
+                "roles": sorted({s.role for _, s in who if s.role}),
+                "persons": sorted({s.person for _, s in informants if s.person}),
+                "attribution": "; ".join(labels),
+                "codes": [cid for cid, spans in code_spans.items()
+                          if intersect([(start, end)], spans.get(t_pk, []))],
+                "text": body[start:end],
+                # (person, profile) of each informant, for matrices; not for display
+                "profiles": profiles or [(None, project.t_profiles[t_pk])],
+            })
+    return QueryResult(ql.describe(tree), passages, parts)
+
+
+def query_matrix(result: QueryResult, cols: list[str]) -> dict:
+    """The passages counted by the codes the query names (rows, plus every passage) and the
+    values of ``cols`` (columns): a passage counts in each column one of its informants
+    falls in. Cells hold passages and distinct informants."""
+    columns: list[tuple] = []
+    cells: dict[tuple[str, tuple], dict[str, set]] = defaultdict(
+        lambda: {"passages": set(), "informants": set()})
+    rows = sorted({c for p in result.passages for c in p["codes"]}) + ["alle treff"]
+    for n, passage in enumerate(result.passages):
+        keys = {}
+        for person, profile in passage["profiles"]:
+            key = tuple(_shown(profile.get(c)) for c in cols)
+            keys.setdefault(key, set()).add(person)
+        for key, persons in keys.items():
+            if key not in columns:
+                columns.append(key)
+            for row in [*passage["codes"], "alle treff"]:
+                cell = cells[row, key]
+                cell["passages"].add(n)
+                cell["informants"].update(p for p in persons if p)
+    columns.sort()
+    return {"query": result.text, "cols": cols, "rows": rows,
+            "columns": [list(c) for c in columns],
+            "cells": [{"row": row, **dict(zip(cols, key, strict=True)),
+                       "passages": len(cells[row, key]["passages"]),
+                       "informants": len(cells[row, key]["informants"])}
+                      for row in rows for key in columns]}
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "ja" if value else "nei"
+    return str(value)
+
+
+def code_results(store: Store, result: QueryResult, code: str, coder: str) -> int:
+    """Code every passage a query found with ``code`` in ``coder``'s layer, in one action:
+    audited, and undone whole by ``coding undo``. Returns how many passages were coded."""
+    from qualcode import audit
+    from qualcode.services.coding_ops import _usable_code, add_or_extend
+    from qualcode.services.common import get_or_create_coder, get_transcript
+
+    batch = audit.new_batch()
+    with store.write() as session:
+        target = _usable_code(session, code)
+        who = get_or_create_coder(session, coder)
+        for passage in result.passages:
+            t = get_transcript(session, passage["transcript"])
+            add_or_extend(session, t, target.pk, who.pk, coder, passage["start"],
+                          passage["end"], memo=f"query: {result.text}", origin="manual",
+                          batch=batch)
+    return len(result.passages)
+
+
+def save_query(store: Store, name: str, text: str) -> str:
+    """Keep a query under a name in the project (parsed first, so only good ones are
+    kept); returns its canonical form."""
+    from qualcode import audit
+    from qualcode.services.common import get_meta, now, set_meta
+
+    canonical = ql.describe(ql.parse(text))
+    with store.write() as session:
+        key = SAVED_PREFIX + name
+        before = get_meta(session, key)
+        value = {"query": canonical, "saved": now().isoformat(timespec="seconds")}
+        set_meta(session, key, value)
+        audit.record(session, "save", "query", name,
+                     before=json.loads(before) if before else None, after=value)
+    return canonical
+
+
+def saved_queries(store: Store) -> list[dict]:
+    with store.snapshot() as db:
+        rows = db.rows("SELECT key, value FROM project_meta WHERE key LIKE ? ORDER BY key",
+                       (SAVED_PREFIX + "%",))
+    return [{"name": key[len(SAVED_PREFIX):], **json.loads(value)} for key, value in rows]
+
+
+def saved_query(store: Store, name: str) -> str:
+    found = {q["name"]: q["query"] for q in saved_queries(store)}
+    if name not in found:
+        close = difflib.get_close_matches(name, sorted(found), n=1)
+        raise NotFoundError(f"no saved query '{name}'",
+                            hint=f"did you mean '{close[0]}'?" if close
+                            else f"saved: {', '.join(sorted(found)) or 'none yet'}")
+    return found[name]
+
+
+def delete_query(store: Store, name: str) -> None:
+    from qualcode import audit
+    from qualcode.store.models import ProjectMeta
+
+    text = saved_query(store, name)
+    with store.write() as session:
+        row = session.get(ProjectMeta, SAVED_PREFIX + name)
+        session.delete(row)
+        audit.record(session, "delete", "query", name, before={"query": text})
