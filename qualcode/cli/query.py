@@ -38,6 +38,9 @@ Examples:  qualcode query "LED AND RAM"
 def register(app: typer.Typer) -> None:
     app.command("query", help=QUERY_HELP)(query)
     app.command("queries")(queries)
+    app.command("words")(words)
+    app.command("kwic")(kwic)
+    app.command("stopwords")(stopwords)
 
 
 def query(
@@ -159,3 +162,149 @@ def queries(
     emit_rows(code_query.saved_queries(store), fmt, columns=["name", "query", "saved"],
               title="saved queries", raw=raw)
 
+
+
+def _bar(value: float, top: float, width: int = 20) -> str:
+    """A bar of block characters, eighths included, for a quick look in the terminal."""
+    if top <= 0:
+        return ""
+    eighths = round(width * 8 * value / top)
+    return "█" * (eighths // 8) + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[eighths % 8]
+
+
+def words(
+    ctx: typer.Context,
+    by: Annotated[str | None, typer.Option(
+        "--by", help="Group by an attribute of the speaker (rolle, skoleslag …) and show "
+        "each group's distinctive words.", show_default=False)] = None,
+    code: Annotated[list[str] | None, typer.Option(
+        "--code", "-k", help="Only text coded with this code (and the codes below it); "
+        "repeat to compare codes. One code alone is compared with the rest.",
+        show_default=False)] = None,
+    interviewers: Annotated[bool, typer.Option(
+        "--interviewers", help="Count the interviewers' turns too.")] = False,
+    min_count: Annotated[int, typer.Option(
+        "--min-count", min=1, help="Leave out words seen fewer times in all.")] = 3,
+    top: Annotated[int, typer.Option("--top", min=1, help="Words to show (per group).")] = 30,
+    fmt: FormatOption = OutputFormat.table,
+    raw: RawOption = False,
+) -> None:
+    """Word frequencies over what informants said, Norwegian stop words left out.
+
+    With --by or --code, each group's distinctive words are ranked by log-likelihood G²
+    (Dunning 1993; Rayson & Garside 2000): how surprising the word's frequency in the
+    group is against the other groups together. G² > 3.84 is p < 0.05, > 6.63 p < 0.01,
+    > 10.83 p < 0.001. Add your own stop words with `qualcode stopwords WORD…`.
+    """
+    from qualcode.services.words import word_frequencies
+
+    result = word_frequencies(open_project(ctx), by=by, codes=code, interviewers=interviewers,
+                              min_count=min_count, top=top)
+    grouped = bool(result["distinctive"]) or len(result["groups"]) > 1
+    if fmt is OutputFormat.json:
+        from qualcode.cli.render import emit_json
+
+        emit_json(result)
+        return
+    if fmt is OutputFormat.csv:
+        if grouped:
+            emit_rows(result["distinctive"], fmt, columns=[
+                "group", "word", "count", "other", "per_1000", "other_per_1000",
+                "log_likelihood"], raw=raw)
+        else:
+            emit_rows(result["frequent"], fmt, columns=["word", "count", "per_1000"], raw=raw)
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    sizes = ", ".join(f"{g}: {n}" for g, n in result["groups"].items())
+    if not grouped:
+        table = Table(title=f"{result['words']} words (stop words left out)",
+                      header_style="bold")
+        for column, justify in (("word", "left"), ("count", "right"), ("per 1000", "right"),
+                                ("", "left")):
+            table.add_column(column, justify=justify)
+        top_count = max((r["count"] for r in result["frequent"]), default=0)
+        for r in result["frequent"]:
+            table.add_row(escape(r["word"]), str(r["count"]), f"{r['per_1000']:.1f}",
+                          f"[cyan]{_bar(r['count'], top_count)}[/]")
+        console.print(table)
+        return
+    table = Table(title=f"distinctive words by log-likelihood G² ({escape(sizes)} words)",
+                  header_style="bold")
+    for column, justify in (("group", "left"), ("word", "left"), ("count", "right"),
+                            ("per 1000", "right"), ("others per 1000", "right"),
+                            ("G²", "right"), ("", "left")):
+        table.add_column(column, justify=justify)
+    top_g2 = max((r["log_likelihood"] for r in result["distinctive"]), default=0)
+    for r in result["distinctive"]:
+        table.add_row(escape(r["group"]), escape(r["word"]), str(r["count"]),
+                      f"{r['per_1000']:.1f}", f"{r['other_per_1000']:.1f}",
+                      f"{r['log_likelihood']:.1f}",
+                      f"[cyan]{_bar(r['log_likelihood'], top_g2, 10)}[/]")
+    console.print(table)
+
+
+def kwic(
+    ctx: typer.Context,
+    word: Annotated[str, typer.Argument(
+        help="A word (rådgiver), a prefix (rådgiver*) or, with --regex, a regular "
+        "expression; any case.")],
+    regex: Annotated[bool, typer.Option("--regex", help="WORD is a regular expression.")
+                     ] = False,
+    width: Annotated[int, typer.Option("--width", min=5, help="Characters either side.")
+                     ] = 40,
+    informants: Annotated[bool, typer.Option(
+        "--informants", help="Leave out the interviewers' turns.")] = False,
+    fmt: FormatOption = OutputFormat.table,
+    raw: RawOption = False,
+) -> None:
+    """Keyword in context: every occurrence, aligned on the word, with who said it."""
+    from qualcode.services.words import keyword_in_context
+
+    hits = keyword_in_context(open_project(ctx), word, regex=regex, width=width,
+                              interviewers=not informants)
+    if fmt is not OutputFormat.table:
+        emit_rows(hits, fmt, columns=["transcript", "turn", "speaker", "attribution", "before",
+                                      "match", "after", "start", "end"], raw=raw)
+        return
+    from rich.markup import escape
+
+    # Aligned on the word: the context either side is cut to what the terminal holds.
+    console.print(f"[bold]{len(hits)} hits: {escape(word)}[/]", highlight=False)
+    if not hits:
+        return
+    who_width = min(28, max(len(_who(h)) for h in hits))
+    match_width = max(len(h["match"]) for h in hits)
+    side = max(10, min(width, (console.width - who_width - match_width - 3) // 2))
+    for h in hits:
+        console.print(f"[dim]{escape(_who(h)[:who_width].ljust(who_width))}[/] "
+                      f"{escape(h['before'][-side:].rjust(side))} "
+                      f"[bold]{escape(h['match'].ljust(match_width))}[/] "
+                      f"{escape(h['after'][:side])}", highlight=False, no_wrap=True,
+                      overflow="crop")
+
+
+def _who(hit: dict) -> str:
+    return f"{hit['transcript']} {hit['turn']} {hit['speaker'] or '—'}"
+
+
+def stopwords(
+    ctx: typer.Context,
+    add: Annotated[list[str] | None, typer.Argument(
+        help="Words to leave out of `qualcode words` in this project.", show_default=False)
+    ] = None,
+    remove: Annotated[bool, typer.Option(
+        "--remove", help="Take the words off the project's list instead.")] = False,
+) -> None:
+    """The project's own stop words (besides spaCy's Norwegian list): list, add, remove."""
+    from qualcode.services.words import change_stop_words, project_stop_words
+
+    store = open_project(ctx)
+    if add:
+        listed = (change_stop_words(store, remove=add) if remove
+                  else change_stop_words(store, add=add))
+    else:
+        listed = project_stop_words(store)
+    console.print(", ".join(listed) if listed else "no stop words of the project's own",
+                  highlight=False)

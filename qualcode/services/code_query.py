@@ -82,7 +82,7 @@ def _inside(span: tuple[int, int], others: list[tuple[int, int]], starts: list[i
     return i > 0 and others[i - 1][1] >= span[1]
 
 
-class _Project:
+class ProjectView:
     """Everything one evaluation reads, in one snapshot."""
 
     def __init__(self, store: Store, coders: list[str] | None) -> None:
@@ -237,7 +237,7 @@ def _ordered(actual: object, value: str) -> tuple | None:
     return _fold(actual), _fold(value)
 
 
-def _evaluate(node: ql.Node, project: _Project, parts: list[tuple[str, int]]) -> Spans:
+def _evaluate(node: ql.Node, project: ProjectView, parts: list[tuple[str, int]]) -> Spans:
     if isinstance(node, ql.Code):
         found = project.code_spans(node)
     elif isinstance(node, ql.Condition):
@@ -250,7 +250,7 @@ def _evaluate(node: ql.Node, project: _Project, parts: list[tuple[str, int]]) ->
     return found
 
 
-def _combine(node: ql.Combine, left: Spans, right: Spans, project: _Project) -> Spans:
+def _combine(node: ql.Combine, left: Spans, right: Spans, project: ProjectView) -> Spans:
     found: Spans = {}
     if node.op == "OR":
         for t_pk in left.keys() | right.keys():
@@ -272,7 +272,7 @@ def _combine(node: ql.Combine, left: Spans, right: Spans, project: _Project) -> 
     return found
 
 
-def _near(t_pk: int, spans: list, others: list, distance: int, project: _Project) -> list:
+def _near(t_pk: int, spans: list, others: list, distance: int, project: ProjectView) -> list:
     mine = [project.turn_range(t_pk, s) for s in spans]
     theirs = [project.turn_range(t_pk, s) for s in others]
 
@@ -290,7 +290,7 @@ def run_query(store: Store, text: str, *, coders: list[str] | None = None) -> Qu
     from qualcode.domain.labels import attribution
 
     tree = ql.parse(text)
-    project = _Project(store, coders)
+    project = ProjectView(store, coders)
     parts: list[tuple[str, int]] = []
     found = _evaluate(tree, project, parts)
     named = {c.code_id for c in ql.codes_in(tree)}
