@@ -6,6 +6,8 @@ Services, spaCy's word lists and matplotlib are imported inside the commands, so
 
 from __future__ import annotations
 
+from enum import Enum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -41,6 +43,7 @@ def register(app: typer.Typer) -> None:
     app.command("words")(words)
     app.command("kwic")(kwic)
     app.command("stopwords")(stopwords)
+    app.command("chart")(chart)
 
 
 def query(
@@ -307,4 +310,70 @@ def stopwords(
     else:
         listed = project_stop_words(store)
     console.print(", ".join(listed) if listed else "no stop words of the project's own",
+                  highlight=False)
+
+
+class ChartKind(str, Enum):
+    matrix = "matrix"
+    areas = "areas"
+    cooccur = "cooccur"
+    coders = "coders"
+    words = "words"
+
+
+def chart(
+    ctx: typer.Context,
+    kind: Annotated[ChartKind, typer.Argument(
+        help="matrix: heat map of codes × --cols; areas: grouped bars of areas by role and "
+        "school type; cooccur: co-occurrence heat map; coders: code frequencies per coder; "
+        "words: word frequencies.", case_sensitive=False)],
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="Where to write: FILE.png and FILE.svg are both written.")],
+    rows: Annotated[list[str] | None, typer.Option(
+        "--rows", "-r", help="Codes, as for `qualcode matrix` (areas, coders: default the "
+        "top-level codes).", show_default=False)] = None,
+    depth: Annotated[int | None, typer.Option(
+        "--depth", help="Keep only rows at most this deep.", show_default=False)] = None,
+    cols: Annotated[list[str] | None, typer.Option(
+        "--cols", help="Column attributes, as for `qualcode matrix` (matrix: rolle; areas: "
+        "rolle and skoleslag).", show_default=False)] = None,
+    cell: Annotated[str | None, typer.Option(
+        "--cell", help="references, informants, transcripts, sites, words or coverage "
+        "(matrix: references; areas: informants).", show_default=False)] = None,
+    coder: Annotated[str | None, typer.Option(
+        "--coder", "-c", help="Count one coder's codings.", show_default=False)] = None,
+    unit: Annotated[str, typer.Option(
+        "--unit", help="cooccur: span or turn, as for `qualcode cooccur`.")] = "span",
+    by: Annotated[str | None, typer.Option(
+        "--by", help="words: one bar per value of this attribute.", show_default=False)
+    ] = None,
+    min_count: Annotated[int, typer.Option("--min-count", min=1, help="words: as for "
+                                           "`qualcode words`.")] = 3,
+    top: Annotated[int, typer.Option("--top", min=1, help="words: how many.")] = 20,
+) -> None:
+    """Draw a chart as PNG and SVG, with a Norwegian caption, readable in greyscale."""
+    from qualcode.services import figures
+    from qualcode.services.matrix import Layer
+
+    store = open_project(ctx)
+    stem = output.with_suffix("") if output.suffix.lower() in (".png", ".svg") else output
+    layer = Layer.coder(coder) if coder else None
+    if kind is ChartKind.matrix:
+        drawn, _ = figures.matrix_heat_map(store, stem, rows=rows, depth=depth,
+                                           columns=cols or ["rolle"],
+                                           measure=cell or "references", layer=layer)
+    elif kind is ChartKind.areas:
+        drawn, _ = figures.area_bars(store, stem, rows=rows,
+                                     depth=0 if depth is None and not rows else depth,
+                                     columns=cols or ["rolle", "skoleslag"],
+                                     measure=cell or "informants", layer=layer)
+    elif kind is ChartKind.cooccur:
+        drawn, _ = figures.cooccurrence_heat_map(store, stem, rows=rows, depth=depth,
+                                                 unit=unit, layer=layer)
+    elif kind is ChartKind.coders:
+        drawn, _ = figures.coder_bars(store, stem, rows=rows,
+                                      depth=0 if depth is None and not rows else depth)
+    else:
+        drawn, _ = figures.word_bars(store, stem, by=by, min_count=min_count, top=top)
+    console.print(f"wrote {drawn.png} and {drawn.svg} ({drawn.size[0]}×{drawn.size[1]} px)",
                   highlight=False)
