@@ -86,24 +86,15 @@ class ProjectView:
     """Everything one evaluation reads, in one snapshot."""
 
     def __init__(self, store: Store, coders: list[str] | None) -> None:
+        self.store = store
+        self.coders = coders
+        self._codings: dict[int, list[tuple[int, int, int]]] = {}  # code pk → codings
+        self._spans: dict[str, Spans] = {}  # code id (with the codes below it) → spans
         with store.snapshot() as db:
             self.codes = db.rows("SELECT pk, code_id, parent_pk FROM code")
-            sql = ('SELECT c.code_pk, c.transcript_pk, c.start, c."end" FROM coding c '
-                   "JOIN coder o ON o.pk = c.coder_pk WHERE c.origin != 'suggested'")
-            params: list = []
-            if coders:
-                sql += f" AND o.name IN ({', '.join('?' * len(coders))})"
-                params = list(coders)
-            self.by_code: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
-            for code_pk, t_pk, start, end in db.rows(sql, params):
-                self.by_code[code_pk].append((t_pk, start, end))
-            self.transcripts = {pk: (name, site_pk, text) for pk, name, site_pk, text in db.rows(
-                "SELECT pk, name, site_pk, text FROM transcript")}
-            self.turns: dict[int, list[tuple[int, int, int, int | None]]] = defaultdict(list)
-            for t_pk, idx, start, end, part in db.rows(
-                    'SELECT transcript_pk, idx, start, "end", participation_pk FROM turn '
-                    "ORDER BY transcript_pk, start"):
-                self.turns[t_pk].append((idx, start, end, part))
+            # Texts are read later, only of the transcripts a result needs (see texts()).
+            self.transcripts = {pk: (name, site_pk) for pk, name, site_pk in db.rows(
+                "SELECT pk, name, site_pk FROM transcript")}
             self.speakers = speakers_of(db)
             site_ids = dict(db.rows("SELECT pk, site_id FROM site"))
             person_sites = {person_id: (pk, site_pk) for pk, person_id, site_pk in db.rows(
@@ -111,12 +102,14 @@ class ProjectView:
             site_attrs = attributes_of(db, "site")
             person_attrs = attributes_of(db, "person")
             transcript_attrs = attributes_of(db, "transcript")
-        self.turn_starts = {t_pk: [t[1] for t in turns] for t_pk, turns in self.turns.items()}
+        # Turns are read per transcript as needed: a project holds a few hundred thousand.
+        self.turns: dict[int, list[tuple[int, int, int, int | None]]] = {}
+        self.turn_starts: dict[int, list[int]] = {}
         # Each speaker's profile, and each transcript's own, computed once.
         self.t_profiles = {
             pk: {**site_attrs.get(site_pk, {}), **transcript_attrs.get(pk, {}),
                  "transcript": name, "site": site_ids.get(site_pk)}
-            for pk, (name, site_pk, _) in self.transcripts.items()}
+            for pk, (name, site_pk) in self.transcripts.items()}
         self.profiles: dict[tuple[int, int], dict] = {}
         for t_pk, parts in self.speakers.items():
             t_site = self.transcripts[t_pk][1] if t_pk in self.transcripts else None
@@ -130,6 +123,34 @@ class ProjectView:
             for values in attrs.values():
                 self.attribute_names.update(values)
 
+    def load_turns(self, pks=None) -> None:
+        """Read the turns of these transcripts (None: of all) if not read yet."""
+        wanted = sorted(set(self.transcripts if pks is None else pks) - set(self.turns))
+        if not wanted:
+            return
+        sql = 'SELECT transcript_pk, idx, start, "end", participation_pk FROM turn'
+        params: list = []
+        if pks is not None:
+            sql += f" WHERE transcript_pk IN ({', '.join('?' * len(wanted))})"
+            params = wanted
+        for pk in wanted:
+            self.turns[pk] = []
+        with self.store.snapshot() as db:
+            for t_pk, idx, start, end, part in db.rows(sql, params):
+                self.turns[t_pk].append((idx, start, end, part))
+        for pk in wanted:
+            self.turns[pk].sort(key=lambda t: t[1])
+            self.turn_starts[pk] = [t[1] for t in self.turns[pk]]
+
+    def texts(self, pks) -> dict[int, str]:
+        """The texts of these transcripts (a whole project's run to tens of megabytes)."""
+        pks = sorted(set(pks))
+        if not pks:
+            return {}
+        with self.store.snapshot() as db:
+            return dict(db.rows(f"SELECT pk, text FROM transcript WHERE pk IN "
+                                f"({', '.join('?' * len(pks))})", pks))
+
     def code_spans(self, code: ql.Code) -> Spans:
         known = {cid for _, cid, _ in self.codes}
         if code.code_id not in known:
@@ -141,13 +162,48 @@ class ProjectView:
             else:
                 hint = "see `qualcode codebook show`"
             raise NotFoundError(f"query: at {code.column}: no code '{code.code_id}'", hint=hint)
-        found: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for pk in subtree_pks(self.codes, code.code_id):
-            for t_pk, start, end in self.by_code.get(pk, ()):
-                found[t_pk].append((start, end))
-        return {t_pk: merge(spans) for t_pk, spans in found.items()}
+        if code.code_id not in self._spans:
+            pks = subtree_pks(self.codes, code.code_id)
+            self._load_codings([pk for pk in pks if pk not in self._codings])
+            found: dict[int, list[tuple[int, int]]] = defaultdict(list)
+            for pk in pks:
+                for t_pk, start, end in self._codings.get(pk, ()):
+                    found[t_pk].append((start, end))
+            self._spans[code.code_id] = {t_pk: merge(spans) for t_pk, spans in found.items()}
+        return self._spans[code.code_id]
 
-    def condition_spans(self, condition: ql.Condition) -> Spans:
+    def preload(self, code_ids: list[str]) -> None:
+        """Read the codings of these codes (and the codes below them) in one go: only
+        those, as a project holds a hundred thousand codings."""
+        known = {cid for _, cid, _ in self.codes}
+        pks = [pk for cid in code_ids if cid in known for pk in subtree_pks(self.codes, cid)]
+        self._load_codings([pk for pk in dict.fromkeys(pks) if pk not in self._codings])
+
+    def _load_codings(self, pks: list[int]) -> None:
+        if not pks:
+            return
+        sql = ('SELECT c.code_pk, c.transcript_pk, c.start, c."end" FROM coding c '
+               "JOIN coder o ON o.pk = c.coder_pk WHERE c.origin != 'suggested' "
+               f"AND c.code_pk IN ({', '.join('?' * len(pks))})")
+        params: list = list(pks)
+        if self.coders:
+            sql += f" AND o.name IN ({', '.join('?' * len(self.coders))})"
+            params += list(self.coders)
+        for pk in pks:
+            self._codings[pk] = []
+        with self.store.snapshot() as db:
+            for code_pk, t_pk, start, end in db.rows(sql, params):
+                self._codings[code_pk].append((t_pk, start, end))
+
+    def excerpts(self, spans: list[tuple[int, int, int]]) -> list[str]:
+        """The text of each (transcript pk, start, end), cut out by the database: reading
+        whole transcripts for a few hundred quotes would read the whole project."""
+        with self.store.snapshot() as db:
+            return [db.rows("SELECT substr(text, ?, ?) FROM transcript WHERE pk = ?",
+                            (start + 1, end - start, t_pk))[0][0]
+                    for t_pk, start, end in spans]
+
+    def condition_spans(self, condition: ql.Condition, scope=None) -> Spans:
         if condition.name not in self.attribute_names:
             close = difflib.get_close_matches(condition.name, sorted(self.attribute_names), n=1)
             hint = (f"did you mean '{close[0]}'?" if close
@@ -155,14 +211,24 @@ class ProjectView:
             raise NotFoundError(f"query: at {condition.column}: no attribute named "
                                 f"'{condition.name}'", hint=hint)
         found: Spans = {}
-        for t_pk, turns in self.turns.items():
+        verdicts: dict[int, bool] = {}  # by profile: a speaker's turns share one profile
+
+        def test(profile: dict) -> bool:
+            key = id(profile)
+            if key not in verdicts:
+                verdicts[key] = holds(condition, profile)
+            return verdicts[key]
+
+        self.load_turns(scope)
+        for t_pk in self.transcripts if scope is None else scope:
+            turns = self.turns[t_pk]
             own = self.t_profiles.get(t_pk, {})
             # Consecutive turns it holds for are one stretch (the speaker labels between
             # them too), so a condition on the school or interview never cuts a passage.
             spans: list[tuple[int, int]] = []
             previous = False
             for _, start, end, part in turns:
-                now = holds(condition, self.profiles.get((t_pk, part), own))
+                now = test(self.profiles.get((t_pk, part), own))
                 if now and previous:
                     spans[-1] = (spans[-1][0], end)
                 elif now:
@@ -174,7 +240,8 @@ class ProjectView:
 
     def turn_range(self, t_pk: int, span: tuple[int, int]) -> tuple[int, int]:
         """The first and last turn (index) a span touches."""
-        starts, turns = self.turn_starts.get(t_pk, []), self.turns.get(t_pk, [])
+        self.load_turns([t_pk])
+        starts, turns = self.turn_starts[t_pk], self.turns[t_pk]
         if not turns:
             return 0, 0
         first = max(bisect.bisect_right(starts, span[0]) - 1, 0)
@@ -237,15 +304,32 @@ def _ordered(actual: object, value: str) -> tuple | None:
     return _fold(actual), _fold(value)
 
 
-def _evaluate(node: ql.Node, project: ProjectView, parts: list[tuple[str, int]]) -> Spans:
+def _evaluate(node: ql.Node, project: ProjectView, parts: list[tuple[str, int]],
+              scope: set[int] | None = None, *, narrow: bool = True) -> Spans:
+    """The spans of a query, looked for only in the transcripts of ``scope`` (None: all).
+    Every operator but OR finds nothing in a transcript where one side has nothing, so the
+    side without conditions (quick: codings of a few codes) is evaluated first and narrows
+    where the other side (every turn's speaker) is looked for."""
     if isinstance(node, ql.Code):
         found = project.code_spans(node)
+        if scope is not None:
+            found = {t_pk: spans for t_pk, spans in found.items() if t_pk in scope}
     elif isinstance(node, ql.Condition):
-        found = project.condition_spans(node)
+        found = project.condition_spans(node, scope)
+    elif node.op == "OR":
+        found = _combine(node, _evaluate(node.left, project, parts, scope, narrow=narrow),
+                         _evaluate(node.right, project, parts, scope, narrow=narrow), project)
     else:
-        left = _evaluate(node.left, project, parts)
-        right = _evaluate(node.right, project, parts)
-        found = _combine(node, left, right, project)
+        first_left = (not narrow or not ql.conditions_in(node.left)
+                      or bool(ql.conditions_in(node.right)))
+        order = [node.left, node.right] if first_left else [node.right, node.left]
+        done = {}
+        for child in order:
+            narrowed = scope if not done or not narrow else set(next(iter(done.values())))
+            if node.op == "NOT" and child is node.right and not done:
+                narrowed = scope  # A NOT B: B alone says nothing of where A is
+            done[id(child)] = _evaluate(child, project, parts, narrowed, narrow=narrow)
+        found = _combine(node, done[id(node.left)], done[id(node.right)], project)
     parts.append((ql.describe(node), sum(len(s) for s in found.values())))
     return found
 
@@ -291,15 +375,21 @@ def run_query(store: Store, text: str, *, coders: list[str] | None = None) -> Qu
 
     tree = ql.parse(text)
     project = ProjectView(store, coders)
+    project.preload([c.code_id for c in ql.codes_in(tree)])
     parts: list[tuple[str, int]] = []
     found = _evaluate(tree, project, parts)
+    if not found:  # say what each part finds on its own, in the order it was written
+        parts = []
+        _evaluate(tree, project, parts, narrow=False)
     named = {c.code_id for c in ql.codes_in(tree)}
     code_spans = {cid: project.code_spans(ql.Code(cid, 0)) for cid in sorted(named)}
+    project_pk = {name: pk for pk, (name, _) in project.transcripts.items()}
     passages = []
     order = sorted(found, key=lambda pk: project.transcripts[pk][0])
+    project.load_turns(order)
     for t_pk in order:
-        name, _, body = project.transcripts[t_pk]
-        turns, starts = project.turns.get(t_pk, []), project.turn_starts.get(t_pk, [])
+        name = project.transcripts[t_pk][0]
+        turns, starts = project.turns[t_pk], project.turn_starts[t_pk]
         for start, end in found[t_pk]:
             i = max(bisect.bisect_right(starts, start) - 1, 0)
             overlapped = []
@@ -322,10 +412,14 @@ def run_query(store: Store, text: str, *, coders: list[str] | None = None) -> Qu
                 "attribution": "; ".join(labels),
                 "codes": [cid for cid, spans in code_spans.items()
                           if intersect([(start, end)], spans.get(t_pk, []))],
-                "text": body[start:end],
+                "text": None,  # filled in below, all in one snapshot
                 # (person, profile) of each informant, for matrices; not for display
                 "profiles": profiles or [(None, project.t_profiles[t_pk])],
             })
+    texts = project.excerpts([(project_pk[p["transcript"]], p["start"], p["end"])
+                              for p in passages])
+    for passage, text in zip(passages, texts, strict=True):
+        passage["text"] = text
     return QueryResult(ql.describe(tree), passages, parts)
 
 

@@ -47,6 +47,7 @@ def change_stop_words(store: Store, add: list[str] = (), remove: list[str] = ())
 
 def _turn_texts(view: ProjectView, *, interviewers: bool):
     """(transcript pk, turn start, turn end, profile) of every turn counted."""
+    view.load_turns()
     for t_pk, turns in view.turns.items():
         speakers = view.speakers.get(t_pk, {})
         for _, start, end, part in turns:
@@ -80,7 +81,7 @@ def word_frequencies(store: Store, *, by: str | None = None, codes: list[str] | 
     stop = norwegian_stop_words() | set(project_stop_words(store))
     code_spans = {c: view.code_spans(ql.Code(c, 0)) for c in codes or []}
     groups: dict[str, Counter] = defaultdict(Counter)
-    texts = {pk: text for pk, (_, _, text) in view.transcripts.items()}
+    texts = view.texts(view.transcripts)
     for t_pk, start, end, profile in _turn_texts(view, interviewers=interviewers):
         text = texts[t_pk]
         if not code_spans:
@@ -144,9 +145,11 @@ def keyword_in_context(store: Store, word: str, *, regex: bool = False, width: i
     pattern = keyword_pattern(word, regex=regex)
     view = ProjectView(store, None)
     out = []
-    names = {pk: name for pk, (name, _, _) in view.transcripts.items()}
+    names = {pk: name for pk, (name, _) in view.transcripts.items()}
+    view.load_turns()
+    texts = view.texts(view.turns)
     for t_pk in sorted(view.turns, key=lambda pk: names[pk]):
-        text = view.transcripts[t_pk][2]
+        text = texts[t_pk]
         speakers = view.speakers.get(t_pk, {})
         for idx, start, end, part in view.turns[t_pk]:
             speaker = speakers.get(part)
