@@ -106,3 +106,24 @@ def test_cli_chart_writes_png_and_svg(study, tmp_path, cli):
     code, _, err = cli("chart", "matrix", "--cell", "quotes", "-o", str(tmp_path / "x"),
                        project=study.path)
     assert code == 1 and "a chart cannot show 'quotes'" in err
+
+
+def test_the_report_has_an_overview_figure_of_the_overview_table(study, tmp_path):
+    import docx
+
+    from qualcode.services import report
+    from qualcode.services.report_figures import add_overview_figure
+
+    path = tmp_path / "rapport.docx"
+    report.write_report(study, path)
+    document = docx.Document(str(path))
+    assert len(document.inline_shapes) == 1
+    captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
+    assert "Figur 1. Kodede utdrag per område, etter rolle og skoleslag." in captions
+    counts = build_matrix(study, depth=0, columns=["rolle", "skoleslag"])
+    top = [r for r in counts.rows if r.kind == "code" and r.depth == 0]
+    expected = {counts.column_label(j): [float(r.cells[j].references) for r in top]
+                for j in range(len(counts.columns))}
+    assert add_overview_figure(docx.Document(), counts, 16.0) == expected
+    # by hand: area A has one rektor passage in each school type
+    assert expected["rektor / ungdomsskole"][0] == expected["rektor / videregående skole"][0] == 1
