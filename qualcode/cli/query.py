@@ -19,6 +19,7 @@ QUERY_HELP = """Find passages by combining codes and attributes.
 
 EXPR joins codes (each with the codes below it) and attribute conditions:
 
+\b
   A AND B      text both cover (where their spans overlap)
   A OR B       text either covers
   A NOT B      spans of A that overlap no span of B (also: A AND NOT B)
@@ -30,7 +31,9 @@ Conditions hold for the turns of the speakers they describe: rolle = radgiver,
 skoleslag != ungdomsskole, antall_radgivere > 1, dato < 2022-01-01,
 rolle in (rektor, radgiver), nettverksdeltaker = ja (ja/nei/true/false). Text
 compares loosely (case; å, ø, æ may be written aa, o, ae); quote values with spaces.
+A lower-case "in" before a list of values is a condition; "IN" in capitals means inside.
 
+\b
 Examples:  qualcode query "LED AND RAM"
            qualcode query "(LED OR ORG) AND rolle = radgiver" --cols skoleslag
            qualcode query "LED NEAR 2 RAM" --code-into LED.agenda_holdning --coder anna
