@@ -23,10 +23,11 @@ HATCHES = ("", "///", "...", "xx", "\\\\\\", "++", "oo")
 
 @dataclass(frozen=True)
 class Chart:
-    png: Path
-    svg: Path
+    png: Path | None  # None when drawn for a document (see ``image``)
+    svg: Path | None
     size: tuple[int, int]  # PNG width and height in pixels
     plotted: list  # the numbers drawn, read back from the figure (rows of a heat map, …)
+    image: bytes | None = None  # the PNG itself, when no file was asked for
 
 
 def _figure(width: float, height: float):
@@ -39,22 +40,32 @@ def _figure(width: float, height: float):
     return plt, fig
 
 
-def _save(plt, fig, stem: Path, caption: str) -> tuple[Path, Path, tuple[int, int]]:
+def _save(plt, fig, stem: Path | None, caption: str, plotted: list) -> Chart:
+    """Write FILE.png and FILE.svg, each whole or not at all; with no ``stem``, keep the PNG
+    in memory (for a document that embeds it: no scratch file to fail on)."""
+    import io
+
     from qualcode.output import atomic_output
 
     fig.get_layout_engine().set(h_pad=0.1)
     fig.supxlabel(caption, fontsize=8, wrap=True, x=0.01, ha="left", style="italic")
-    png, svg = stem.with_suffix(".png"), stem.with_suffix(".svg")
-    with atomic_output(png) as tmp:
-        fig.savefig(tmp, format="png", dpi=DPI)
-    with atomic_output(svg) as tmp:
-        fig.savefig(tmp, format="svg")
-    size = fig.canvas.get_width_height()
-    plt.close(fig)
-    return png, svg, (int(size[0]), int(size[1]))
+    width, height = (int(v) for v in fig.canvas.get_width_height())
+    try:
+        if stem is None:
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", dpi=DPI)
+            return Chart(None, None, (width, height), plotted, buffer.getvalue())
+        png, svg = stem.with_suffix(".png"), stem.with_suffix(".svg")
+        with atomic_output(png) as tmp:
+            fig.savefig(tmp, format="png", dpi=DPI)
+        with atomic_output(svg) as tmp:
+            fig.savefig(tmp, format="svg")
+        return Chart(png, svg, (width, height), plotted)
+    finally:
+        plt.close(fig)
 
 
-def heat_map(stem: Path, rows: list[str], columns: list[str], values: list[list[float]],
+def heat_map(stem: Path | None, rows: list[str], columns: list[str], values: list[list[float]],
              *, title: str, caption: str, value_label: str = "") -> Chart:
     """Rows × columns as shaded cells, each with its number; darker = more."""
     import numpy as np
@@ -78,11 +89,10 @@ def heat_map(stem: Path, rows: list[str], columns: list[str], values: list[list[
     bar = fig.colorbar(image, ax=ax, shrink=0.8)
     bar.set_label(value_label, fontsize=8)
     plotted = np.asarray(image.get_array()).tolist()
-    png, svg, size = _save(plt, fig, stem, caption)
-    return Chart(png, svg, size, plotted)
+    return _save(plt, fig, stem, caption, plotted)
 
 
-def grouped_bars(stem: Path, categories: list[str], series: dict[str, list[float]], *,
+def grouped_bars(stem: Path | None, categories: list[str], series: dict[str, list[float]], *,
                  title: str, caption: str, value_label: str) -> Chart:
     """One group of bars per category, one bar per series (told apart by grey and
     hatching); returns the bar heights, series by series."""
@@ -109,11 +119,10 @@ def grouped_bars(stem: Path, categories: list[str], series: dict[str, list[float
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts have no halves
     ax.spines[["top", "right"]].set_visible(False)
     plotted = [[float(p.get_height()) for p in c.patches] for c in containers]
-    png, svg, size = _save(plt, fig, stem, caption)
-    return Chart(png, svg, size, plotted)
+    return _save(plt, fig, stem, caption, plotted)
 
 
-def bars(stem: Path, labels: list[str], values: list[float], *, title: str, caption: str,
+def bars(stem: Path | None, labels: list[str], values: list[float], *, title: str, caption: str,
          value_label: str) -> Chart:
     """Horizontal bars, largest at the top, each with its number."""
     height = min(1.6 + 0.28 * len(labels), 20)
@@ -128,8 +137,7 @@ def bars(stem: Path, labels: list[str], values: list[float], *, title: str, capt
     ax.set_title(title, fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     plotted = [float(p.get_width()) for p in container.patches]
-    png, svg, size = _save(plt, fig, stem, caption)
-    return Chart(png, svg, size, plotted)
+    return _save(plt, fig, stem, caption, plotted)
 
 
 def _number(value: float) -> str:

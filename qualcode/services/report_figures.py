@@ -10,8 +10,7 @@ def add_overview_figure(doc, counts: mx.Matrix, width_cm: float) -> dict:
     """Grouped bars of the coded passages per area (top-level code) in each column of the
     overview matrix, with a Norwegian caption; drawn in greys and hatching so the printed
     report shows it too. Returns the numbers drawn, by column."""
-    import tempfile
-    from pathlib import Path
+    import io
 
     from docx.shared import Cm
 
@@ -22,11 +21,10 @@ def add_overview_figure(doc, counts: mx.Matrix, width_cm: float) -> dict:
               for j in range(len(counts.columns))}
     caption = ("Figur 1. Kodede utdrag per område, etter "
                f"{' og '.join(counts.dimensions)}.")
-    with tempfile.TemporaryDirectory() as folder:
-        chart = grouped_bars(Path(folder) / "oversikt", [r.label for r in rows], series,
-                             title="Kodede utdrag per område", value_label="antall utdrag",
-                             caption="Et utdrag som spenner over flere kolonner, telles i "
-                             "hver av dem; intervjuerens replikker telles ikke.")
-        doc.add_picture(str(chart.png), width=Cm(min(width_cm, 24.0)))
+    chart = grouped_bars(None, [r.label for r in rows], series,
+                         title="Kodede utdrag per område", value_label="antall utdrag",
+                         caption="Et utdrag som spenner over flere kolonner, telles i hver av "
+                         "dem; intervjuerens replikker telles ikke.")
+    doc.add_picture(io.BytesIO(chart.image), width=Cm(min(width_cm, 24.0)))
     doc.add_paragraph(caption, style="Caption")
     return dict(zip(series, chart.plotted, strict=True))
