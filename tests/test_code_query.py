@@ -18,6 +18,7 @@ from qualcode.services import code_query
 from qualcode.services.coding_ops import list_codings, undo_last
 from qualcode.services.queries import transcript_turns
 from tests.test_matrix import build_study
+from tests.test_postgres import pg_url, postgres_server  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
@@ -186,3 +187,26 @@ def test_cli_quotes_matrix_and_errors(study, cli):
     assert [c["text"] for c in list_codings(study, coder="dina")] == ["Det er viktig"]
     turns = transcript_turns(study, "nv_rektor")["turns"]
     assert turns[3]["text"].startswith("Det er viktig")
+
+
+def test_a_team_project_in_postgresql_answers_the_same(study, pg_url):  # noqa: F811
+    from qualcode.services.words import keyword_in_context, word_frequencies
+    from qualcode.store.copy import copy_project
+
+    shared, _ = copy_project(study, pg_url)
+    try:
+        for text in ["A AND rolle = rektor", "A NEAR 1 B", "B NOT Z", "Z IN B",
+                     "A AND stilling > 40", "A AND B"]:
+            assert ([(p["transcript"], p["turns"], p["text"]) for p in
+                     code_query.run_query(shared, text).passages] ==
+                    [(p["transcript"], p["turns"], p["text"]) for p in
+                     code_query.run_query(study, text).passages]), text
+        assert code_query.save_query(shared, "naer", "A NEAR 1 B") == "A NEAR 1 B"
+        assert code_query.saved_query(shared, "naer") == "A NEAR 1 B"
+        assert word_frequencies(shared, by="rolle") == word_frequencies(study, by="rolle")
+        assert keyword_in_context(shared, "leder") == keyword_in_context(study, "leder")
+        result = code_query.run_query(shared, "Z IN B")
+        assert code_query.code_results(shared, result, "A.y", "dina") == 1
+        assert undo_last(shared, "dina").startswith("undid add of coding")
+    finally:
+        shared.close()
