@@ -90,6 +90,7 @@ class ProjectView:
         self.coders = coders
         self._codings: dict[int, list[tuple[int, int, int]]] = {}  # code pk → codings
         self._spans: dict[str, Spans] = {}  # code id (with the codes below it) → spans
+        self._stretches: dict | None = None  # see speaker_stretches()
         with store.snapshot() as db:
             self.codes = db.rows("SELECT pk, code_id, parent_pk FROM code")
             # Texts are read later, only of the transcripts a result needs (see texts()).
@@ -122,6 +123,41 @@ class ProjectView:
         for attrs in (site_attrs, person_attrs, transcript_attrs):
             for values in attrs.values():
                 self.attribute_names.update(values)
+
+    def speaker_stretches(self) -> dict[int, list[tuple[int | None, int, int]]]:
+        """Per transcript: each speaker (participation) with where their first turn starts
+        and their last ends."""
+        if self._stretches is None:
+            self._stretches = defaultdict(list)
+            with self.store.snapshot() as db:
+                for t_pk, part, start, end in db.rows(
+                        'SELECT transcript_pk, participation_pk, min(start), max("end") '
+                        "FROM turn GROUP BY transcript_pk, participation_pk"):
+                    self._stretches[t_pk].append((part, start, end))
+        return self._stretches
+
+    def turns_within(self, spans: list[tuple[int, int, int]]
+                     ) -> list[list[tuple[int, int, int, int | None]]]:
+        """The turns each (transcript pk, start, end) overlaps, in order: from turns already
+        read, else from the database, a few rows at a time."""
+        out = []
+        with self.store.snapshot() as db:
+            for t_pk, start, end in spans:
+                if t_pk in self.turns:
+                    turns, starts = self.turns[t_pk], self.turn_starts[t_pk]
+                    i = max(bisect.bisect_right(starts, start) - 1, 0)
+                    found = []
+                    while i < len(turns) and turns[i][1] < end:
+                        if turns[i][2] > start:
+                            found.append(turns[i])
+                        i += 1
+                else:
+                    found = [tuple(row) for row in db.rows(
+                        'SELECT idx, start, "end", participation_pk FROM turn WHERE '
+                        'transcript_pk = ? AND start < ? AND "end" > ? ORDER BY start',
+                        (t_pk, end, start))]
+                out.append(found)
+        return out
 
     def load_turns(self, pks=None) -> None:
         """Read the turns of these transcripts (None: of all) if not read yet."""
@@ -219,8 +255,21 @@ class ProjectView:
                 verdicts[key] = holds(condition, profile)
             return verdicts[key]
 
-        self.load_turns(scope)
+        # Where every speaker of a transcript agrees (a condition on the school or the
+        # interview, or a one-to-one interview), the answer is one stretch from the first
+        # turn to the last, and no turn need be read; only mixed transcripts are.
+        mixed = []
         for t_pk in self.transcripts if scope is None else scope:
+            own = self.t_profiles.get(t_pk, {})
+            stretches = self.speaker_stretches().get(t_pk, [])
+            said = {test(self.profiles.get((t_pk, part), own)) for part, _, _ in stretches}
+            if said == {True}:
+                found[t_pk] = [(min(s for _, s, _ in stretches),
+                                max(e for _, _, e in stretches))]
+            elif said == {True, False}:
+                mixed.append(t_pk)
+        self.load_turns(mixed)
+        for t_pk in mixed:
             turns = self.turns[t_pk]
             own = self.t_profiles.get(t_pk, {})
             # Consecutive turns it holds for are one stretch (the speaker labels between
@@ -383,42 +432,31 @@ def run_query(store: Store, text: str, *, coders: list[str] | None = None) -> Qu
         _evaluate(tree, project, parts, narrow=False)
     named = {c.code_id for c in ql.codes_in(tree)}
     code_spans = {cid: project.code_spans(ql.Code(cid, 0)) for cid in sorted(named)}
-    project_pk = {name: pk for pk, (name, _) in project.transcripts.items()}
     passages = []
     order = sorted(found, key=lambda pk: project.transcripts[pk][0])
-    project.load_turns(order)
-    for t_pk in order:
+    spans = [(t_pk, start, end) for t_pk in order for start, end in found[t_pk]]
+    for (t_pk, start, end), overlapped in zip(spans, project.turns_within(spans), strict=True):
         name = project.transcripts[t_pk][0]
-        turns, starts = project.turns[t_pk], project.turn_starts[t_pk]
-        for start, end in found[t_pk]:
-            i = max(bisect.bisect_right(starts, start) - 1, 0)
-            overlapped = []
-            while i < len(turns) and turns[i][1] < end:
-                if turns[i][2] > start:
-                    overlapped.append(turns[i])
-                i += 1
-            speakers = project.speakers.get(t_pk, {})
-            who = [(part, speakers[part]) for _, _, _, part in overlapped if part in speakers]
-            informants = [w for w in who if w[1].role != INTERVIEWER] or who
-            profiles = [(s.person, project.profiles[t_pk, part]) for part, s in informants]
-            labels = list(dict.fromkeys(attribution(p.get("rolle"), p.get("skoleslag"))
-                                        for _, p in profiles))
-            passages.append({
-                "transcript": name, "site": project.t_profiles[t_pk].get("site"),
-                "turns": [t[0] for t in overlapped], "start": start, "end": end,
-                "speakers": sorted({s.label for _, s in who}),
-                "roles": sorted({s.role for _, s in who if s.role}),
-                "persons": sorted({s.person for _, s in informants if s.person}),
-                "attribution": "; ".join(labels),
-                "codes": [cid for cid, spans in code_spans.items()
-                          if intersect([(start, end)], spans.get(t_pk, []))],
-                "text": None,  # filled in below, all in one snapshot
-                # (person, profile) of each informant, for matrices; not for display
-                "profiles": profiles or [(None, project.t_profiles[t_pk])],
-            })
-    texts = project.excerpts([(project_pk[p["transcript"]], p["start"], p["end"])
-                              for p in passages])
-    for passage, text in zip(passages, texts, strict=True):
+        speakers = project.speakers.get(t_pk, {})
+        who = [(part, speakers[part]) for _, _, _, part in overlapped if part in speakers]
+        informants = [w for w in who if w[1].role != INTERVIEWER] or who
+        profiles = [(s.person, project.profiles[t_pk, part]) for part, s in informants]
+        labels = list(dict.fromkeys(attribution(p.get("rolle"), p.get("skoleslag"))
+                                    for _, p in profiles))
+        passages.append({
+            "transcript": name, "site": project.t_profiles[t_pk].get("site"),
+            "turns": [t[0] for t in overlapped], "start": start, "end": end,
+            "speakers": sorted({s.label for _, s in who}),
+            "roles": sorted({s.role for _, s in who if s.role}),
+            "persons": sorted({s.person for _, s in informants if s.person}),
+            "attribution": "; ".join(labels),
+            "codes": [cid for cid, coded in code_spans.items()
+                      if intersect([(start, end)], coded.get(t_pk, []))],
+            "text": None,  # filled in below, all in one snapshot
+            # (person, profile) of each informant, for matrices; not for display
+            "profiles": profiles or [(None, project.t_profiles[t_pk])],
+        })
+    for passage, text in zip(passages, project.excerpts(spans), strict=True):
         passage["text"] = text
     return QueryResult(ql.describe(tree), passages, parts)
 
