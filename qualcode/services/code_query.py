@@ -161,7 +161,8 @@ class ProjectView:
 
     def load_turns(self, pks=None) -> None:
         """Read the turns of these transcripts (None: of all) if not read yet."""
-        wanted = sorted(set(self.transcripts if pks is None else pks) - set(self.turns))
+        wanted = sorted(pk for pk in set(self.transcripts if pks is None else pks)
+                        if pk not in self.turns)
         if not wanted:
             return
         sql = 'SELECT transcript_pk, idx, start, "end", participation_pk FROM turn'
@@ -389,6 +390,8 @@ def _combine(node: ql.Combine, left: Spans, right: Spans, project: ProjectView) 
         for t_pk in left.keys() | right.keys():
             found[t_pk] = merge(left.get(t_pk, []) + right.get(t_pk, []))
         return found
+    if node.op == "NEAR":  # the turns of every transcript both sides are in, in one read
+        project.load_turns(left.keys() & right.keys())
     for t_pk, spans in left.items():
         others = right.get(t_pk, [])
         starts = [s for s, _ in others]
