@@ -56,6 +56,8 @@ TARGETS = {
     "workbench_apply_p99": 0.050,
     "agreement_report": 10.0,
     "pseudonym_scan": 30.0,
+    "query_three_codes": 1.0,
+    "words_by_role": 10.0,
 }
 # The pseudonymised Word report may take at most this times the plain one.
 PSEUDONYMISED_REPORT_RATIO = 1.5
@@ -522,6 +524,15 @@ def main() -> None:
     report(bench_whole("cooccur", "co-occurrence of all codes by span (whole process, CSV)",
                        args.runs, lambda i: [*qualcode_cmd(), "-p", str(coded), "cooccur",
                                              "--rows", "all", "--format", "csv"]))
+    report(bench_whole("query_three_codes", "query (LED OR RAM) AND KOM AND skoleslag = "
+                       "videregående (whole process, CSV)", args.runs,
+                       lambda i: [*qualcode_cmd(), "-p", str(coded), "query",
+                                  "(LED OR RAM) AND KOM AND skoleslag = videregående",
+                                  "--format", "csv"]))
+    report(bench_whole("words_by_role", "words --by rolle over informant turns (whole "
+                       "process, CSV)", args.runs,
+                       lambda i: [*qualcode_cmd(), "-p", str(coded), "words", "--by", "rolle",
+                                  "--format", "csv"]))
     report(bench_whole("agreement_report", "agreement anna vs bjorn per code, char unit, "
                        "1 000 bootstrap resamples (whole process, JSON)", args.runs,
                        lambda i: [*qualcode_cmd(), "-p", str(coded), "agreement", "--coders",

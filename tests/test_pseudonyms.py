@@ -469,3 +469,20 @@ def test_a_speaker_label_that_is_a_name_leaves_the_qdpx_replaced(store, tmp_path
     with zipfile.ZipFile(out) as archive:
         assert "qualcode speaker: Rektor A = nordvik_rektor" in archive.read(
             "project.qde").decode("utf-8")
+
+
+def test_kwic_words_and_query_apply_the_key_unless_identifiable(example, cli):
+    from qualcode.services.pseudonyms import import_key
+
+    import_key(example, EXAMPLE / "pseudonyms.yaml")
+    code, out, err = cli("kwic", "Eva", "-f", "json", project=example.path)
+    assert code == 0, err
+    hits = json.loads(out)
+    assert hits and all("Eva" not in json.dumps(h, ensure_ascii=False) for h in hits)
+    code, out, _ = cli("kwic", "Eva", "-f", "json", "--identifiable", project=example.path)
+    assert "Eva" in out
+    code, out, _ = cli("words", "-f", "json", "--min-count", "1", "--top", "5000",
+                       project=example.path)
+    assert code == 0 and '"Nordfisk"' not in out and '"nordfisk"' not in out.lower()
+    code, out, _ = cli("query", "LED", "-f", "json", project=example.path)
+    assert code == 0 and "Eva" not in out and "Vestbø" not in out

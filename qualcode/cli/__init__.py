@@ -62,6 +62,7 @@ from qualcode.cli import (  # noqa: E402
     memo,
     project,
     pseudonyms,
+    query,
     refi,
     workbench,
 )
@@ -71,6 +72,7 @@ ingest.register(app)
 browse.register(app)
 workbench.register(app)
 analysis.register(app)
+query.register(app)
 agreement.register(app)
 analysis.export_app.command("agreement")(agreement.export_agreement)
 analysis.export_app.command("qdpx")(refi.export_qdpx)

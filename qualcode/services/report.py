@@ -428,6 +428,9 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
         doc.add_paragraph(rule, style="List Bullet")
     _section(doc, landscape=True)
     stats["tables"] += _overview(doc, counts)
+    from qualcode.services.report_figures import add_overview_figure
+
+    add_overview_figure(doc, counts, _text_width(doc.sections[-1]))
 
     # One chapter per area
     counts_rows = {(r.code, r.kind): r for r in counts.rows}

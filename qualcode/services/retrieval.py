@@ -127,14 +127,8 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
         who = [speakers[t_pk].get(t.participation_pk) for t in overlapped if t.participation_pk]
         who = [w for w in who if w]
         informants = [w for w in who if w.role != "intervjuer"] or who
-        profiles = []
-        for w in informants:
-            person_pk, person_site = person_sites.get(w.person, (None, None))
-            site_pk = person_site or t_site
-            profile = {"rolle": w.role, **person_attrs.get(person_pk, {}),
-                       **site_attrs.get(site_pk, {})}
-            profile["site"] = site_ids.get(site_pk)
-            profiles.append(profile)
+        profiles = [speaker_profile(w, t_site, person_sites, person_attrs, site_attrs,
+                                    site_ids) for w in informants]
         t_profile = {**site_attrs.get(t_site, {}), **transcript_attrs.get(t_pk, {}),
                      "transcript": name}
         if conditions and not _matches(conditions, profiles, t_profile):
@@ -174,6 +168,18 @@ def _pseudonymise(item: dict, key: Key, text: str, context: int) -> None:
         item[name] = key.apply(item[name])
     for name in ("speakers", "persons"):
         item[name] = [key.apply(v) for v in item[name]]
+
+
+def speaker_profile(speaker, t_site: int | None, person_sites: dict, person_attrs: dict,
+                    site_attrs: dict, site_ids: dict) -> dict:
+    """What is known of a speaker: role, the person's attributes and those of their school
+    (the person's own site, else the interview's)."""
+    person_pk, person_site = person_sites.get(speaker.person, (None, None))
+    site_pk = person_site or t_site
+    profile = {"rolle": speaker.role, **person_attrs.get(person_pk, {}),
+               **site_attrs.get(site_pk, {})}
+    profile["site"] = site_ids.get(site_pk)
+    return profile
 
 
 def _check_attribute_names(conditions: dict, *attribute_maps: dict) -> None:
