@@ -1318,3 +1318,20 @@ def bootstrap_interval(
     values.sort()
     tail = (1 - confidence) / 2
     return BootstrapInterval(_quantile(values, tail), _quantile(values, 1 - tail), len(values))
+
+
+def intersect_intervals(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]
+                        ) -> list[tuple[int, int]]:
+    """The intersection of two sorted lists of disjoint intervals (passages both codings,
+    or both sides of a query, cover)."""
+    out: list[tuple[int, int]] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        start, end = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if start < end:
+            out.append((start, end))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out

@@ -89,6 +89,7 @@ from qualcode.agreement import (
     confusion_matrix,
     continuum_confusion,
     cu_alpha,
+    intersect_intervals,  # noqa: F401  (used here and by reconcile)
     u_alpha,
     u_alpha_2004,
     u_alpha_binary,
@@ -160,19 +161,6 @@ def merge_intervals(spans: Sequence[Sequence[int]]) -> list[Interval]:
     return [(s, e) for s, e in merged]
 
 
-def intersect_intervals(a: Sequence[Interval], b: Sequence[Interval]) -> list[Interval]:
-    """The intersection of two sorted lists of disjoint intervals."""
-    out: list[Interval] = []
-    i = j = 0
-    while i < len(a) and j < len(b):
-        start, end = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
-        if start < end:
-            out.append((start, end))
-        if a[i][1] < b[j][1]:
-            i += 1
-        else:
-            j += 1
-    return out
 
 
 def _covered(units: Sequence[Interval], intervals: Sequence[Interval]) -> list[int]:

@@ -27,6 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from qualcode import query_language as ql
+from qualcode.agreement import intersect_intervals
 from qualcode.domain.errors import NotFoundError
 from qualcode.services.overview import INTERVIEWER, attributes_of, speakers_of, subtree_pks
 from qualcode.services.retrieval import _fold, speaker_profile
@@ -59,16 +60,7 @@ def merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def intersect(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out, i, j = [], 0, 0
-    while i < len(a) and j < len(b):
-        start, end = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
-        if start < end:
-            out.append((start, end))
-        if a[i][1] < b[j][1]:
-            i += 1
-        else:
-            j += 1
-    return out
+    return intersect_intervals(a, b)
 
 
 def _overlaps(span: tuple[int, int], others: list[tuple[int, int]], starts: list[int]) -> bool:
@@ -475,7 +467,7 @@ def query_matrix(result: QueryResult, cols: list[str]) -> dict:
     for n, passage in enumerate(result.passages):
         keys = {}
         for person, profile in passage["profiles"]:
-            key = tuple(_shown(profile.get(c)) for c in cols)
+            key = tuple(shown(profile.get(c)) for c in cols)
             keys.setdefault(key, set()).add(person)
         for key, persons in keys.items():
             if key not in columns:
@@ -493,7 +485,8 @@ def query_matrix(result: QueryResult, cols: list[str]) -> dict:
                       for row in rows for key in columns]}
 
 
-def _shown(value: object) -> str:
+def shown(value: object) -> str:
+    """An attribute value as a group's name: None as —, booleans as ja/nei."""
     if value is None:
         return "—"
     if isinstance(value, bool):

@@ -13,7 +13,7 @@ import json
 from collections import Counter, defaultdict
 
 from qualcode.domain.errors import QualcodeError
-from qualcode.services.code_query import ProjectView, intersect
+from qualcode.services.code_query import ProjectView, intersect, shown
 from qualcode.services.overview import INTERVIEWER
 from qualcode.store import Store
 
@@ -86,13 +86,13 @@ def word_frequencies(store: Store, *, by: str | None = None, codes: list[str] | 
     for t_pk, start, end, profile in _turn_texts(view, interviewers=interviewers):
         text = texts[t_pk]
         if not code_spans:
-            pieces = [(by and _shown(profile.get(by)) or "alle", (start, end))]
+            pieces = [(by and shown(profile.get(by)) or "alle", (start, end))]
         else:
             pieces = []
             covered = []
             for code, spans in code_spans.items():
                 for s, e in intersect([(start, end)], spans.get(t_pk, [])):
-                    pieces.append((_shown(profile.get(by)) if by else code, (s, e)))
+                    pieces.append((shown(profile.get(by)) if by else code, (s, e)))
                     covered.append((s, e))
             if len(code_spans) == 1 and not by:
                 pieces += [(REST, gap) for gap in _gaps((start, end), covered)]
@@ -131,12 +131,6 @@ def _gaps(span: tuple[int, int], covered: list[tuple[int, int]]) -> list[tuple[i
     return out
 
 
-def _shown(value: object) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "ja" if value else "nei"
-    return str(value)
 
 
 def keyword_in_context(store: Store, word: str, *, regex: bool = False, width: int = 40,
