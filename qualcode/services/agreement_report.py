@@ -2082,9 +2082,10 @@ def _write_docx(data: dict, path: Path) -> None:
                               style="List Bullet")
         for note_text in data["notes"]:
             doc.add_paragraph(note_text, style="List Bullet")
-    doc.add_heading("Vedlegg: innstillinger", level=1)
-    for text in _settings_nb(data):
-        doc.add_paragraph(text, style="List Bullet")
+    heading = doc.add_heading("Vedlegg: innstillinger", level=1)
+    settings = [doc.add_paragraph(text, style="List Bullet") for text in _settings_nb(data)]
+    for paragraph in [heading, *settings[:-1]]:  # a short list: never split over two pages
+        paragraph.paragraph_format.keep_with_next = True
     save_document(doc, path)
 
 
