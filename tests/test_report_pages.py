@@ -127,3 +127,19 @@ def test_the_method_chapter_states_the_coders_agreement_in_plain_words(study, tm
     text = "\n".join(paragraphs)
     assert "foreningsmengden" not in text.lower()
     assert "slått sammen (det minst én av dem har kodet, telt én gang)" in text
+
+
+def test_a_note_every_code_has_is_said_once_above_the_agreement_table(study, tmp_path):
+    """When every code is rare (the example study's codes all cover under 5 % of the text),
+    the table says so once instead of flagging every row."""
+    from qualcode.services.agreement_report import report_data, shared_flags
+
+    assert "rare" in shared_flags(report_data(study, bootstrap=20, seed=1))
+    path = tmp_path / "agreement.docx"
+    write_agreement_report(study, path, bootstrap=20, seed=1)
+    document = docx.Document(str(path))
+    said = [p.text for p in document.paragraphs if p.text.startswith("Alle kodene i tabellen")]
+    assert said and "«sjelden»" in said[0]
+    codes = next(t for t in document.tables if t.rows[0].cells[0].text == "Kode")
+    assert codes.rows[0].cells[-1].text == "Merknader"
+    assert not any("sjelden" in row.cells[-1].text for row in codes.rows[1:])

@@ -1829,7 +1829,7 @@ def table_columns(data: dict) -> list[tuple[str, float]]:
     # Wide enough for "−0,003" on one line.
     cols += [(header, 1.3) for _, header in _coefficient_columns(data)]
     if boot:
-        cols.append((f"95 % KI ({MEASURE_SYMBOL[data['measure']]})", 2.3))
+        cols.append((f"95 % KI ({MEASURE_SYMBOL[data['measure']]})", 2.8))  # "−0,008 til −0,002"
     cols += [("Tolkning", 2.0), ("Merknader", 2.3)]
     code = max(3.0, TABLE_WIDTH_CM - sum(width for _, width in cols))
     return [("Kode", round(code, 2)), *cols]
@@ -1853,8 +1853,29 @@ def table_cells(data: dict, row: dict) -> list[str]:
     if data["bootstrap"]["resamples"] and data["measure"] != "ualpha":
         cells.append(_interval_text(row))
     cells.append(_band_text(row))
-    cells.append(", ".join(FLAGS_NB[f] for f in row["flags"]))
+    shared = set(shared_flags(data))
+    cells.append(", ".join(FLAGS_NB[f] for f in row["flags"] if f not in shared))
     return cells
+
+
+def shared_flags(data: dict) -> list[str]:
+    """Notes every code in the table has (all rare, say): said once above the table
+    instead of on every row, where they would hide the notes that single a code out."""
+    codes = data["codes"]
+    if len(codes) < 2:
+        return []
+    common = set.intersection(*(set(r["flags"]) for r in codes))
+    return [f for f in FLAGS_NB if f in common and f != "undefined"]
+
+
+def shared_flags_nb(data: dict) -> str | None:
+    shared = shared_flags(data)
+    if not shared:
+        return None
+    notes = _nb_list([f"«{FLAGS_NB[f]}»" for f in shared])
+    if len(shared) == 1:
+        return f"Alle kodene i tabellen har merknaden {notes}; den står her, ikke på hver rad."
+    return f"Alle kodene i tabellen har merknadene {notes}; de står her, ikke på hver rad."
 
 
 def _band_source_text(data: dict) -> str:
@@ -1963,6 +1984,8 @@ def _write_docx(data: dict, path: Path) -> None:
 
     _docx_section(doc, landscape=True)
     doc.add_heading("Samsvar per kode", level=1)
+    if shared_flags_nb(data):
+        doc.add_paragraph(shared_flags_nb(data))
     columns = table_columns(data)
     widths = [w for _, w in columns]
     rows = [*data["codes"], pooled]
@@ -2296,6 +2319,8 @@ def render_html(data: dict) -> str:
     out.append(f"<p>{_h(_summary_nb(data, data['pooled']))}</p>")
 
     out.append("<h2>Samsvar per kode</h2>")
+    if shared_flags_nb(data):
+        out.append(f"<p>{_h(shared_flags_nb(data))}</p>")
     columns = table_columns(data)
     out.append('<div class="wide"><table class="codes"><thead><tr>')
     for i, (header, _) in enumerate(columns):
