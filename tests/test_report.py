@@ -261,3 +261,20 @@ def test_full_report_of_the_example_study(example, tmp_path):
     text = "\n".join(p.text for p in d.paragraphs)
     assert "rådgiver" in text and "videregående skole" in text and "\ufffd" not in text
     assert "Vestbø" not in text and "vestbo_" not in text  # quotes name role and school type
+
+
+def test_person_summaries_appear_in_the_report_as_site_summaries_do(study, tmp_path):
+    from qualcode.services.overview import list_cases
+
+    person = list_cases(study)["persons"][0]["person"]
+    mx.set_summary(study, "A.x", person=person, text="Hun ser veiledning som undervisning.")
+    try:
+        path = tmp_path / "p.docx"
+        report.write_report(study, path, areas=["A"])
+        d = docx.Document(str(path))
+        table = _table_with(d, "Hun ser veiledning som undervisning.")
+        assert _rows(table)[0] == ["Kode", person]
+        assert "Forskerens sammendrag per informant" in _texts(d, "Heading 2")
+        assert "Forskerens sammendrag per skole" not in _texts(d, "Heading 2")
+    finally:
+        mx.set_summary(study, "A.x", person=person, text="")

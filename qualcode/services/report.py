@@ -368,6 +368,13 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
         if "skoleslag" in attribute_names["site"] else None
     summaries = mx.build_matrix(store, row_defs=row_defs, columns=["site"], layer=layer,
                                 words=False, summaries=True, key=key)
+    with store.snapshot() as db:
+        any_person_summary = bool(db.rows(
+            "SELECT 1 FROM memo WHERE about_type = 'summary' AND about_key LIKE '%|person|%' "
+            "LIMIT 1"))
+    person_summaries = mx.build_matrix(store, row_defs=row_defs, columns=["person"],
+                                       layer=layer, words=False, summaries=True, key=key) \
+        if any_person_summary else None
 
     doc = _new_document(title)
     stats = {"areas": len(area_codes), "tables": 0, "quotes": 0,
@@ -437,6 +444,8 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
     role_rows = {(r.code, r.kind): r for r in by_role.rows}
     school_rows = {(r.code, r.kind): r for r in by_school.rows} if by_school else {}
     summary_rows = {(r.code, r.kind): r for r in summaries.rows}
+    person_rows = ({(r.code, r.kind): r for r in person_summaries.rows}
+                   if person_summaries else {})
     table_no = [stats["tables"]]
     for n_area, area in enumerate(area_codes, start=1):
         _section(doc, landscape=False)
@@ -475,7 +484,9 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
                                             used, width, provenance)
         n_summaries = _summary_table(doc, summaries, children, area, summary_rows, width,
                                      table_no)
-        stats["tables"] += 2 + (1 if n_summaries else 0)
+        n_person = _summary_table(doc, person_summaries, children, area, person_rows, width,
+                                  table_no, who="informant") if person_summaries else 0
+        stats["tables"] += 2 + (1 if n_summaries else 0) + (1 if n_person else 0)
     table_no[0] = stats["tables"]
 
     # Co-occurrence
@@ -829,17 +840,19 @@ def _framework_table(doc, by_role: mx.Matrix, entries, used, width: float,
     return n
 
 
-def _summary_table(doc, m: mx.Matrix, children, area, summary_rows, width, table_no) -> int:
-    """Researcher summaries per code and site, when any were written."""
+def _summary_table(doc, m: mx.Matrix, children, area, summary_rows, width, table_no, *,
+                   who: str = "skole") -> int:
+    """Researcher summaries per code and school (or informant: ``who``), when any were
+    written (`qualcode summary set … --site` / `--person`)."""
     codes = [area, *children]
     filled = [(c, summary_rows.get((c.id, "code"))) for c in codes]
     sites = sorted({i for _, r in filled if r for i, cell in enumerate(r.cells)
                     if cell.summary})
     if not sites:
         return 0
-    doc.add_heading("Forskerens sammendrag per skole", level=2)
+    doc.add_heading(f"Forskerens sammendrag per {who}", level=2)
     table_no[0] += 1
-    _caption(doc, f"Tabell {table_no[0]}. {area.label}: sammendrag per kode og skole.")
+    _caption(doc, f"Tabell {table_no[0]}. {area.label}: sammendrag per kode og {who}.")
     rows = [(c, r) for c, r in filled if r and any(r.cells[i].summary for i in sites)]
     label_w = min(5.0, width * 0.2)
     cell_w = (width - label_w) / len(sites)
