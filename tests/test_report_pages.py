@@ -143,3 +143,19 @@ def test_a_note_every_code_has_is_said_once_above_the_agreement_table(study, tmp
     codes = next(t for t in document.tables if t.rows[0].cells[0].text == "Kode")
     assert codes.rows[0].cells[-1].text == "Merknader"
     assert not any("sjelden" in row.cells[-1].text for row in codes.rows[1:])
+
+
+def test_the_reports_document_properties_are_their_own(study, tmp_path):
+    """Word shows a file's properties: the title, today's date, and no trace of the
+    library that wrote it (python-docx's defaults say 'python-docx' and 2013)."""
+    from datetime import datetime, timezone
+
+    for name, write in (("rapport.docx", report.write_report),
+                        ("agreement.docx", lambda s, p: write_agreement_report(
+                            s, p, bootstrap=20, seed=1))):
+        path = tmp_path / name
+        write(study, path)
+        props = docx.Document(str(path)).core_properties
+        assert props.title and props.language == "nb-NO"
+        assert props.author == "" and "python-docx" not in (props.comments or "")
+        assert props.created.date() == datetime.now(timezone.utc).date()

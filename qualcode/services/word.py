@@ -138,7 +138,16 @@ def base_document(accent: str, heading_sizes: dict[str, float]):
         if rfonts is not None:
             for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
                 rfonts.attrib.pop(qn(attr), None)
-    doc.core_properties.language = "nb-NO"
+    # The library's own defaults (author "python-docx", created 2013, a comment naming it)
+    # would show in Word's document properties: a report's are its own.
+    from datetime import datetime, timezone
+
+    props = doc.core_properties
+    props.language = "nb-NO"
+    props.author = props.last_modified_by = ""
+    props.comments = props.keywords = props.category = ""
+    props.created = props.modified = datetime.now(timezone.utc).replace(microsecond=0)
+    props.revision = 1
     return doc, styles, normal
 
 
