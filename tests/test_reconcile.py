@@ -225,3 +225,31 @@ def test_the_app_edits_a_span_by_turns_and_resumes(tmp_path):
 
     run_app(again, quit_at_once)
     assert spans(store, "consensus", "B") == []
+
+
+def test_after_reconcile_quotes_and_the_matrix_count_the_same_layer(example):
+    """The consensus layer is a layer of its own: `quotes` and `matrix` both read the
+    coders' own codings by default, and both read the consensus layer when asked."""
+    from qualcode.services import matrix as mx
+    from qualcode.services.retrieval import quotes
+
+    rc.auto(example, "anna,bjorn", "union")
+
+    def matrix_refs(layer) -> int:
+        m = mx.build_matrix(example, rows=["LED"], depth=0, columns=["rolle"], layer=layer,
+                            words=False)
+        return m.rows[0].total.references
+
+    own = quotes(example, "LED")
+    assert {q["coder"] for q in own} == {"anna", "bjorn"}
+    agreed = quotes(example, "LED", consensus=True)
+    assert agreed and {q["coder"] for q in agreed} == {"consensus"}
+    # The matrix counts a passage once where codings of LED's codes overlap: unite them.
+    passages = 0
+    for name in {q["transcript"] for q in agreed}:
+        end = -1
+        for start, stop in sorted((q["start"], q["end"]) for q in agreed
+                                  if q["transcript"] == name):
+            passages += start > end
+            end = max(end, stop) if start <= end else stop
+    assert matrix_refs(mx.Layer.consensus()) == passages

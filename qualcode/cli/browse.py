@@ -213,17 +213,21 @@ def quotes(
         case_sensitive=False)] = QuoteFormat.table,
     raw: RawOption = False,
     identifiable: IdentifiableOption = False,
+    consensus: Annotated[bool, typer.Option(
+        "--consensus", help="The consensus layer (after `reconcile`) instead of the "
+                            "coders' own codings.")] = False,
 ) -> None:
     """Every passage coded with a code (and its sub-codes), attributed by role and school
-    type as in a report ("Rådgiver, videregående skole"). Names are replaced by the
-    project's pseudonym key unless --identifiable."""
+    type as in a report ("Rådgiver, videregående skole"). Like `matrix`, it reads the
+    coders' own codings, or the consensus layer with --consensus. Names are replaced by
+    the project's pseudonym key unless --identifiable."""
     from qualcode.cli.pseudonyms import listing_key, tell
     from qualcode.services.retrieval import quotes as find
 
     store = open_project(ctx)
     ek = listing_key(store, identifiable)
     rows = find(store, code, descendants=not exact, coders=coder, where=where,
-                transcripts=transcript, context=context, key=ek.key)
+                transcripts=transcript, context=context, key=ek.key, consensus=consensus)
     tell(ek)  # before the listing: a pipe reads stdout, the researcher reads this
     columns = ["coding", "attribution", "transcript", "site", "turns", "speakers", "roles",
                "persons", "code", "coder", "start", "end", "time", "text", "memo"]

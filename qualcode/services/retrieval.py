@@ -53,10 +53,13 @@ def parse_where(conditions: list[str] | None) -> dict[str, str]:
     return parsed
 
 
+LAYER_ORIGINS = {False: "IN ('manual', 'imported')", True: "= 'consensus'"}
+
+
 def quotes(store: Store, code_id: str, *, descendants: bool = True,
            coders: list[str] | None = None, where: list[str] | None = None,
            transcripts: list[str] | None = None, context: int = 0,
-           key: Key | None = None) -> list[dict]:
+           key: Key | None = None, consensus: bool = False) -> list[dict]:
     """Every coded passage of a code (and, by default, its descendants), with attribution:
     the turns the span overlaps, their speakers, persons and roles, the site, and a label
     in the report's style ("Rådgiver, videregående skole").
@@ -79,7 +82,9 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
                "t.name, c.quote, t.site_pk FROM coding c "
                "JOIN code k ON k.pk = c.code_pk JOIN coder o ON o.pk = c.coder_pk "
                "JOIN transcript t ON t.pk = c.transcript_pk "
-               f"WHERE c.origin != 'suggested' AND c.code_pk IN ({_marks(pks)})")
+               # The layer matrices count (the coders' own codings), or the consensus
+               # layer when asked: never both, so `quotes` and `matrix` agree.
+               f"WHERE c.origin {LAYER_ORIGINS[consensus]} AND c.code_pk IN ({_marks(pks)})")
         params: list = list(pks)
         if coders:
             sql += f" AND o.name IN ({_marks(coders)})"
