@@ -145,8 +145,9 @@ def add_codings(store: Store, spans: list[tuple[str, int, int]], code: str, code
         who = get_or_create_coder(session, coder)
         transcripts: dict[str, Transcript] = {}
         for name, start, end in spans:
-            t = transcripts.get(name) or transcripts.setdefault(
-                name, get_transcript(session, name))
+            if name not in transcripts:
+                transcripts[name] = get_transcript(session, name)
+            t = transcripts[name]
             add_or_extend(session, t, found.pk, who.pk, coder, start, end, memo=None,
                           origin="manual", batch=batch)
     return len(spans)

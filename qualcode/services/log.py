@@ -11,6 +11,7 @@ import json
 from datetime import datetime, timedelta, timezone
 
 from qualcode.domain.errors import InputFileError
+from qualcode.domain.times import stored_time
 from qualcode.store import Store
 
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -30,12 +31,6 @@ def parse_since(text: str, *, now: datetime | None = None) -> datetime:
                              hint="use 2026-11-30, 2026-11-30T14:00, or 90m, 12h, 3d, 2w"
                              ) from None
     return moment if moment.tzinfo else moment.astimezone(timezone.utc)
-
-
-def _stored(value) -> datetime:
-    """SQLite keeps the times as text, PostgreSQL as timestamps; both without a zone (UTC)."""
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _as_stored(store: Store, moment: datetime):
@@ -67,7 +62,7 @@ def read_log(store: Store, *, actor: str | None = None, entity: str | None = Non
         transcripts = dict(db.rows("SELECT pk, name FROM transcript"))
     out = []
     for pk, at, who, what, kind, key, before, after, batch in rows:
-        moment = _stored(at)
+        moment = stored_time(at)
         before_data = json.loads(before) if before else None
         after_data = json.loads(after) if after else None
         state = after_data if isinstance(after_data, dict) else before_data

@@ -10,9 +10,9 @@ change is in the audit log.
 from __future__ import annotations
 
 import difflib
-from datetime import timezone
 
 from qualcode.domain.errors import InputFileError, NotFoundError
+from qualcode.domain.times import stored_time
 from qualcode.store import Store
 
 KINDS = {  # kind: (table, key column, how to list them)
@@ -126,8 +126,4 @@ def edit_memo(store: Store, pk: int, body: str, *, title: str | None = None) -> 
 
 
 def _stamp(value) -> str:
-    from datetime import datetime
-
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return moment.isoformat(timespec="minutes")
+    return stored_time(value).isoformat(timespec="minutes")

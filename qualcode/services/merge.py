@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.domain.errors import ConflictError, NotFoundError
+from qualcode.domain.times import stored_time
 from qualcode.store import Store
 
 _CODING_SQL = ('SELECT o.name, t.text_sha256, k.code_id, c.start, c."end", c.quote, c.origin, '
@@ -53,7 +54,7 @@ def merge_project(store: Store, other: Store, *, replace_coders: list[str] | Non
     from sqlalchemy import delete, insert, select
 
     from qualcode import audit
-    from qualcode.services.common import get_or_create_coder
+    from qualcode.services.common import coding_row, get_or_create_coder
     from qualcode.store.models import Code, Coder, Coding, Memo, Transcript
 
     replace_coders = list(replace_coders or [])
@@ -135,8 +136,6 @@ def merge_project(store: Store, other: Store, *, replace_coders: list[str] | Non
             old = session.execute(select(Coding).where(Coding.coder_pk == who.pk)
                                   ).scalars().all()
             if old:
-                from qualcode.services.common import coding_row
-
                 for coding in old:
                     audit.record(session, "merge_remove", "coding", str(coding.pk),
                                  batch=batch, before=coding_row(coding))
@@ -147,7 +146,7 @@ def merge_project(store: Store, other: Store, *, replace_coders: list[str] | Non
                 pk = session.execute(insert(Coding).values(
                     coder_pk=who.pk, code_pk=codes[code], transcript_pk=t_pk, start=start,
                     end=end, quote=text[start:end], text_sha256=sha, origin=origin,
-                    memo=memo, created_at=_moment(created), updated_at=_moment(updated),
+                    memo=memo, created_at=stored_time(created), updated_at=stored_time(updated),
                 )).inserted_primary_key[0]
                 # Not "add": a coder's undo takes back what the coder did, not a merge.
                 audit.record(session, "merge_add", "coding", str(pk), batch=batch,
@@ -163,7 +162,7 @@ def merge_project(store: Store, other: Store, *, replace_coders: list[str] | Non
             known.add((author, about_type, about_key, title, body))
             session.execute(insert(Memo).values(
                 author=author, about_type=about_type, about_key=about_key, title=title,
-                body=body, created_at=_moment(created), updated_at=_moment(updated)))
+                body=body, created_at=stored_time(created), updated_at=stored_time(updated)))
             report.memos += 1
         if report.changed:
             audit.record(session, "merge", "project", other.location, batch=batch,
@@ -171,15 +170,6 @@ def merge_project(store: Store, other: Store, *, replace_coders: list[str] | Non
                                 "memos": report.memos,
                                 "skipped_codings": report.skipped_codings})
     return report
-
-
-def _moment(value):
-    """Times come as text from a SQLite copy and as datetimes from PostgreSQL, both in UTC
-    without a zone."""
-    from datetime import datetime, timezone
-
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def open_other(target: str | Path) -> Store:

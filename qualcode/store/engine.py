@@ -428,7 +428,8 @@ def open_store(path: Path | str, *, must_exist: bool = True) -> Store:
         raise ProjectError(f"{path} needs a schema upgrade (schema {current} to "
                            f"{latest_version()}) but is read-only",
                            hint="open it once where it can be written")
-    if not read_only:
+    # Older: migrated (where it can be written); newer: refused untouched by migrate().
+    if current > latest_version() or (not read_only and current < latest_version()):
         try:
             migrate(path)
         except sqlite3.OperationalError as exc:
