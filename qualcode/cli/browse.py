@@ -279,9 +279,9 @@ def _clock(row: dict) -> str:
 
 
 def _turns(turns: list[int]) -> str:
-    if not turns:
-        return "—"
-    return f"{turns[0]}-{turns[-1]}" if len(turns) > 1 else str(turns[0])
+    from qualcode.domain.labels import turn_range
+
+    return turn_range(turns, "—")
 
 
 def search(

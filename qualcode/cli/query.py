@@ -15,6 +15,7 @@ import typer
 from qualcode.cli.common import FormatOption, RawOption, open_project
 from qualcode.cli.pseudonyms import IdentifiableOption
 from qualcode.cli.render import OutputFormat, console, emit_rows
+from qualcode.domain.labels import turn_range
 
 QUERY_HELP = """Find passages by combining codes and attributes.
 
@@ -118,8 +119,7 @@ def query(
     table.add_column("who", max_width=24)
     table.add_column("quote", ratio=1)
     for r in rows:
-        turns = r["turns"]
-        where = f"{turns[0]}-{turns[-1]}" if len(turns) > 1 else (str(turns[0]) if turns else "")
+        where = turn_range(r["turns"])
         who = (f"{escape(r['attribution'] or ', '.join(r['speakers']) or '—')}\n"
                f"[dim]{escape(r['transcript'])} turn {where}\n{escape(', '.join(r['codes']))}[/]")
         table.add_row(who, escape(r["text"]))

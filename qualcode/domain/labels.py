@@ -31,3 +31,10 @@ def attribution(role: str | None, school_type: str | None) -> str:
     """'Rådgiver, videregående skole' — role and school type, never a name (anonymity)."""
     text = role_label(role).capitalize()
     return f"{text}, {school_type_label(school_type)}" if school_type else text
+
+
+def turn_range(turns: list[int], empty: str = "") -> str:
+    """Turn numbers as a reader sees them: "12", "12-15", or ``empty`` for none."""
+    if not turns:
+        return empty
+    return f"{turns[0]}-{turns[-1]}" if len(turns) > 1 else str(turns[0])

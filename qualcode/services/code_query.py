@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from qualcode import query_language as ql
 from qualcode.agreement import intersect_intervals
 from qualcode.domain.errors import NotFoundError
-from qualcode.services.overview import INTERVIEWER, attributes_of, speakers_of, subtree_pks
-from qualcode.services.retrieval import _fold, speaker_profile
+from qualcode.services.overview import INTERVIEWER, speakers_of, subtree_pks
+from qualcode.services.retrieval import _fold, case_tables, speaker_profile
 from qualcode.store import Store
 
 Spans = dict[int, list[tuple[int, int]]]  # transcript pk → sorted, disjoint spans
@@ -89,12 +89,8 @@ class ProjectView:
             self.transcripts = {pk: (name, site_pk) for pk, name, site_pk in db.rows(
                 "SELECT pk, name, site_pk FROM transcript")}
             self.speakers = speakers_of(db)
-            site_ids = dict(db.rows("SELECT pk, site_id FROM site"))
-            person_sites = {person_id: (pk, site_pk) for pk, person_id, site_pk in db.rows(
-                "SELECT pk, person_id, site_pk FROM person")}
-            site_attrs = attributes_of(db, "site")
-            person_attrs = attributes_of(db, "person")
-            transcript_attrs = attributes_of(db, "transcript")
+            (site_ids, person_sites, site_attrs, person_attrs,
+             transcript_attrs) = case_tables(db)
         # Turns are read per transcript as needed: a project holds a few hundred thousand.
         self.turns: dict[int, list[tuple[int, int, int, int | None]]] = {}
         self.turn_starts: dict[int, list[int]] = {}

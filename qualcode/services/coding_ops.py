@@ -27,6 +27,7 @@ from sqlmodel import Session, select
 from qualcode import audit
 from qualcode.domain import user_text
 from qualcode.domain.errors import ConflictError, InputFileError, NotFoundError
+from qualcode.domain.labels import turn_range
 from qualcode.services.common import (
     CODING_FIELDS,
     codes_by_id,
@@ -458,7 +459,7 @@ def list_codings(store: Store, *, transcript: str | None = None, code: str | Non
                 idx.append(i)
         out.append({
             "id": coding.pk, "transcript": t_name, "code": code_id, "coder": coder_name,
-            "turns": f"{idx[0]}-{idx[-1]}" if len(idx) > 1 else (str(idx[0]) if idx else ""),
+            "turns": turn_range(idx),
             "start": coding.start, "end": coding.end, "origin": coding.origin,
             "memo": coding.memo, "text": coding.quote,
         })

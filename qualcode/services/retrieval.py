@@ -109,12 +109,7 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
                           f"AND transcript_pk IN ({_marks(transcript_pks)})", transcript_pks
                           ) if transcript_pks else []
         timelines = {t_pk: timeline(db, t_pk) for t_pk in timed}
-        site_ids = dict(db.rows("SELECT pk, site_id FROM site"))
-        person_sites = {person_id: (pk, site_pk) for pk, person_id, site_pk in db.rows(
-            "SELECT pk, person_id, site_pk FROM person")}
-        site_attrs = attributes_of(db, "site")
-        person_attrs = attributes_of(db, "person")
-        transcript_attrs = attributes_of(db, "transcript")
+        site_ids, person_sites, site_attrs, person_attrs, transcript_attrs = case_tables(db)
     _check_attribute_names(conditions, site_attrs, person_attrs, transcript_attrs)
     conditions = _known_values(where, conditions, speakers, site_ids, transcript_attrs,
                                site_attrs, person_attrs)
@@ -173,6 +168,16 @@ def _pseudonymise(item: dict, key: Key, text: str, context: int) -> None:
         item[name] = key.apply(item[name])
     for name in ("speakers", "persons"):
         item[name] = [key.apply(v) for v in item[name]]
+
+
+def case_tables(db) -> tuple[dict, dict, dict, dict, dict]:
+    """What attribution needs of the cases: site ids, each person's (pk, site), and the
+    site, person and transcript attributes."""
+    site_ids = dict(db.rows("SELECT pk, site_id FROM site"))
+    person_sites = {person_id: (pk, site_pk) for pk, person_id, site_pk in db.rows(
+        "SELECT pk, person_id, site_pk FROM person")}
+    return (site_ids, person_sites, attributes_of(db, "site"), attributes_of(db, "person"),
+            attributes_of(db, "transcript"))
 
 
 def speaker_profile(speaker, t_site: int | None, person_sites: dict, person_attrs: dict,
