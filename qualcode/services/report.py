@@ -349,10 +349,10 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
         coded = {r.code for r in counts.rows if r.kind == "code" and r.total.references}
         kept = [a for a in area_codes if a.family == "kvalitetsmodellen" or a.id in coded]
         if len(kept) < len(area_codes):
+            # The counts stay as built: an uncoded theme's rows are only left unread, and
+            # it adds nothing to the totals. The other matrices are built for the kept.
             area_codes = kept
             row_defs = _row_defs(area_codes, by_pk)
-            counts = mx.build_matrix(store, row_defs=row_defs, columns=columns, layer=layer,
-                                     words=False, key=key)
     appendix = _appendix_defs(codes, areas)
     appendix_counts = mx.build_matrix(store, row_defs=_row_defs(appendix, by_pk),
                                       columns=columns, layer=layer, words=False, key=key) \
@@ -434,7 +434,7 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
     for rule in counting_rules_nb(layer_nb, provenance):
         doc.add_paragraph(rule, style="List Bullet")
     _section(doc, landscape=True)
-    stats["tables"] += _overview(doc, counts)
+    stats["tables"] += _overview(doc, counts, {a.id for a in area_codes})
     from qualcode.services.report_figures import add_overview_figure
 
     add_overview_figure(doc, counts, _text_width(doc.sections[-1]))
@@ -870,14 +870,14 @@ def _summary_table(doc, m: mx.Matrix, children, area, summary_rows, width, table
     return len(rows)
 
 
-def _overview(doc, counts: mx.Matrix) -> int:
+def _overview(doc, counts: mx.Matrix, areas: set[str]) -> int:
     """Areas × columns in the method chapter: the whole study at a glance."""
     doc.add_heading("Oversikt over områdene", level=1)
     doc.add_paragraph("Tabellen viser hvor mange kodede utdrag hvert område har, fordelt på "
                       "rolle og skoleslag, med antall informanter i parentes. Kapitlene "
                       "nedenfor bryter tallene ned på kodene under hvert område.")
     _caption(doc, "Tabell 1. Kodede utdrag per område (antall informanter i parentes).")
-    rows = [r for r in counts.rows if r.kind == "code" and r.depth == 0]
+    rows = [r for r in counts.rows if r.kind == "code" and r.depth == 0 and r.code in areas]
     _counts_table(doc, counts, rows, counts.total_row, "Alle områdene (sammenslått)",
                   _text_width(doc.sections[-1]))
     doc.add_paragraph("Raden for alle områdene slår sammen overlappende utdrag på tvers av "
