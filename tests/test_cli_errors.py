@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -302,15 +301,9 @@ def pg():
     """(database URL with the password in its user part, user, password, host and port,
     database name) of a new, empty database; skipped without a test server."""
     pytest.importorskip("psycopg")
-    from tests.test_postgres import _database
+    from tests.test_postgres import _database, server_url
 
-    server = os.environ.get("QUALCODE_TEST_POSTGRES")
-    if not server:
-        message = ("QUALCODE_TEST_POSTGRES is not set: the PostgreSQL tests need a server "
-                   "(see the README's Development section)")
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    server = server_url()
     parts = urlsplit(server)
     if not parts.password:
         pytest.skip("the test server's URL carries no password to look for")

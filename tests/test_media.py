@@ -170,14 +170,20 @@ def test_play_refuses_what_it_cannot_play_in_one_line(example, cli):
     assert code == 1 and "is not a time" in err
 
 
-def test_play_gives_each_player_the_moment_of_a_clock_time(example, cli, tmp_path,
-                                                            monkeypatch):
-    wav = make_wav(example.path.parent / "a.wav", 3.0)
-    media.attach(example, "nordvik_rektor", wav)
+@pytest.fixture
+def mpv_only(tmp_path, monkeypatch) -> Path:
+    """A PATH that holds one player, mpv (a script that does nothing): its folder."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     _fake_player(bin_dir, "mpv")
     monkeypatch.setenv("PATH", str(bin_dir))
+    return bin_dir
+
+
+def test_play_gives_each_player_the_moment_of_a_clock_time(example, cli, mpv_only):
+    wav = make_wav(example.path.parent / "a.wav", 3.0)
+    media.attach(example, "nordvik_rektor", wav)
+    bin_dir = mpv_only
     code, out, err = cli("play", "nordvik_rektor", "--at", "0:02", "--dry-run",
                          project=example.path)
     assert code == 0, err
@@ -226,12 +232,7 @@ def teams(store, tmp_path):
     return store
 
 
-def test_a_turn_plays_from_its_cue_for_as_long_as_it_was_spoken(teams, cli, tmp_path,
-                                                                monkeypatch):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    _fake_player(bin_dir, "mpv")
-    monkeypatch.setenv("PATH", str(bin_dir))
+def test_a_turn_plays_from_its_cue_for_as_long_as_it_was_spoken(teams, cli, mpv_only):
     code, out, err = cli("play", "teams_rektor", "--turn", "2", "--dry-run",
                          project=teams.path)
     assert code == 0, err

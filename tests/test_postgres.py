@@ -28,8 +28,8 @@ from tests.conftest import assert_same_study, build_example
 psycopg = pytest.importorskip("psycopg")
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> str:
+def server_url() -> str:
+    """The test server's URL; a skip without one (a failure in CI, which starts one)."""
     url = os.environ.get("QUALCODE_TEST_POSTGRES")
     if not url:
         message = ("QUALCODE_TEST_POSTGRES is not set: the PostgreSQL tests need a server "
@@ -38,6 +38,11 @@ def postgres_server() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return url
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    return server_url()
 
 
 @contextmanager
