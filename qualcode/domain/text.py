@@ -169,3 +169,9 @@ def ascii_fold(text: str) -> str:
     table = {"æ": "ae", "ø": "o", "å": "aa", "Æ": "Ae", "Ø": "O", "Å": "Aa"}
     folded = "".join(table.get(ch, ch) for ch in nfc(text))
     return unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode("ascii")
+
+
+def excerpt(text: str, width: int = 40) -> str:
+    """A passage on one line, cut to ``width`` characters, for messages and summaries."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[:width - 1].rstrip() + "…"
