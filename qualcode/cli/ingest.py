@@ -25,8 +25,12 @@ def import_transcripts(
         help="Transcript files (.txt, .md, .docx, .vtt, .srt) or folders of them, or one "
              "REFI-QDA project (.qdpx, or a bare .qde beside its sources).")],
     replace: Annotated[bool, typer.Option(
-        "--replace", help="Update transcripts whose text changed (codings are re-anchored "
-                          "or the import is refused).")] = False,
+        "--replace", help="Update transcripts whose text changed: codings move, grow and "
+                          "shrink with the corrected text; the import is refused if a "
+                          "coding's text is gone.")] = False,
+    remove_lost: Annotated[bool, typer.Option(
+        "--remove-lost-codings", help="With --replace: remove codings whose text is gone from "
+                                      "the new version (the audit log keeps them).")] = False,
     positions: Annotated[str, typer.Option(
         "--positions", help="A .qdpx only: what its selection positions count — auto "
                             "(detected per source), codepoints (the standard), utf16 "
@@ -47,6 +51,9 @@ def import_transcripts(
     from qualcode.services.ingest import import_transcripts as run
 
     qdpx = [p for p in paths if p.suffix.lower() in (".qdpx", ".qde")]
+    if remove_lost and not replace:
+        raise QualcodeError("--remove-lost-codings applies to --replace",
+                            hint="add --replace to update transcripts whose text changed")
     if qdpx:
         if replace:
             raise QualcodeError("--replace does not apply to a REFI-QDA project",
@@ -64,13 +71,22 @@ def import_transcripts(
                   # Off a terminal the bar would leave a blank line above an error.
                   disable=len(files) < 4 or not err_console.is_terminal) as bar:
         task = bar.add_task("", total=len(files))
-        report = run(store, files, replace=replace,
+        report = run(store, files, replace=replace, remove_lost=remove_lost,
                      progress=lambda name: bar.update(task, advance=1, description=name))
 
     for line in report.warnings:
         err_console.print(f"[yellow]warning:[/] {plain(line)}", highlight=False, soft_wrap=True)
     for line in report.reanchored:
         console.print(f"re-anchored: {line}", highlight=False, markup=False)
+    for moved in report.moved:
+        console.print(f"  {_coding_line(moved)}: {_change(moved)}", highlight=False,
+                      markup=False)
+    for lost in report.removed:
+        console.print(f"removed (its text is gone): {_coding_line(lost)}: "
+                      f"{_passage(lost.quote)}", highlight=False, markup=False)
+    if report.metadata_updated:
+        console.print(f"metadata updated: {len(report.metadata_updated)} transcripts "
+                      f"({', '.join(report.metadata_updated)})", highlight=False, markup=False)
     parts = [f"{len(report.added)} added"]
     if report.replaced:
         parts.append(f"{len(report.replaced)} replaced")
@@ -78,6 +94,30 @@ def import_transcripts(
         parts.append(f"{len(report.unchanged)} unchanged")
     console.print(f"Imported transcripts: {', '.join(parts)} — {report.turns} turns, "
                   f"{report.words} words.", highlight=False, markup=False)
+
+
+def _coding_line(coding) -> str:
+    return f"#{coding.pk} {coding.coder} {coding.code} in {coding.transcript}"
+
+
+def _passage(text: str) -> str:
+    from qualcode.domain.text import excerpt
+
+    return f"«{excerpt(text)}»"
+
+
+def _change(moved) -> str:
+    """Old → new text of a moved coding, both cut where they first differ, so the edit
+    shows even in a long passage."""
+    if moved.new_quote == moved.quote:
+        return (f"[{moved.start}-{moved.end}) → [{moved.new_start}-{moved.new_end}), "
+                "its text unchanged")
+    old, new = moved.quote, moved.new_quote
+    same = next((k for k, (a, b) in enumerate(zip(old, new, strict=False)) if a != b),
+                min(len(old), len(new)))
+    if same > 25:  # beyond what an excerpt shows
+        old, new = "…" + old[same - 15:], "…" + new[same - 15:]
+    return f"{_passage(old)} → {_passage(new)}"
 
 
 def _import_qdpx(ctx: typer.Context, paths: list[Path], positions: str,

@@ -371,6 +371,23 @@ def _restore(session: Session, row: dict) -> tuple[int, str | None]:
     return values["pk"], "; ".join(notes) or None
 
 
+def _check_text_unchanged(session: Session, coder: str, target: AuditEvent,
+                          events: list[AuditEvent]) -> None:
+    """Refuse to put a coding back onto a transcript whose text was replaced since: the
+    record holds offsets into the old text, which may now point at other words."""
+    for event in events:
+        before = json.loads(event.before) if event.before else {}
+        if "text_sha256" not in before:  # an add (undone by removing) or a memo change
+            continue
+        t = session.get(Transcript, before["transcript_pk"])
+        if t is not None and t.text_sha256 != before["text_sha256"]:
+            raise ConflictError(
+                f"{coder}'s last action (#{target.entity_key}) came before transcript "
+                f"'{t.name}' was replaced by a corrected version, and cannot be undone",
+                hint="change the coding by hand if it must change, or pass over this action "
+                     "with `qualcode coding undo --skip`")
+
+
 def undo_last(store: Store, coder: str, *, skip: bool = False) -> str | None:
     """Reverse ``coder``'s last coding action that is not yet undone; describe it, or return
     None when there is nothing to undo. An action that cannot be reversed (its code was
@@ -393,6 +410,8 @@ def undo_last(store: Store, coder: str, *, skip: bool = False) -> str | None:
                                 "the names were replaced in the project, and cannot be undone",
                                 hint="change the coding by hand if it must change")
         batch_events = [e for e in events if e.batch == target.batch and e.entity == "coding"]
+        if not skip:
+            _check_text_unchanged(session, coder, target, batch_events)
         if skip:
             audit.record(session, "undo", "undo", target.entity_key, actor=coder,
                          after={"batch": target.batch, "action": target.action,

@@ -7,6 +7,7 @@ error names the file and the reason.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -20,15 +21,18 @@ from qualcode import audit
 from qualcode.domain import attributes as attr
 from qualcode.domain.errors import ConflictError, InputFileError, NotFoundError
 from qualcode.domain.model import ParsedTranscript, TranscriptMetadata
-from qualcode.domain.text import sha256_text
+from qualcode.domain.realign import align
+from qualcode.domain.text import excerpt, sha256_text
 from qualcode.importers import SUPPORTED_SUFFIXES, read_transcript
 from qualcode.importers.speakers import normalise_label, role_from_label
-from qualcode.services.common import now
+from qualcode.services.common import coding_row, now
 from qualcode.sheets import AttributeSheet, read_attribute_sheets
 from qualcode.store import Store
 from qualcode.store.bulk import insert_turns
 from qualcode.store.models import (
     ATTRIBUTE_TABLES,
+    Code,
+    Coder,
     Coding,
     Participation,
     Person,
@@ -40,12 +44,32 @@ from qualcode.store.models import (
 )
 
 
+@dataclass(frozen=True)
+class ReanchoredCoding:
+    """A coding carried from the old text of its transcript to the corrected one: where it
+    was and what it said, and where it is now and what it says (None: its text is gone)."""
+
+    pk: int
+    transcript: str
+    coder: str
+    code: str
+    start: int
+    end: int
+    quote: str
+    new_start: int | None = None
+    new_end: int | None = None
+    new_quote: str | None = None
+
+
 @dataclass
 class ImportReport:
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    metadata_updated: list[str] = field(default_factory=list)  # same text, new metadata
     reanchored: list[str] = field(default_factory=list)  # "transcript: n codings moved"
+    moved: list[ReanchoredCoding] = field(default_factory=list)
+    removed: list[ReanchoredCoding] = field(default_factory=list)  # their text was gone
     warnings: list[str] = field(default_factory=list)
     turns: int = 0
     words: int = 0
@@ -226,20 +250,53 @@ def _check_cases(parsed: list[ParsedTranscript], sites: dict[str, int],
                                     "sheet and import it first")
 
 
-def _reanchor(session: Session, old: Transcript, new_text: str) -> tuple[list[tuple], list]:
-    """Find every coding of ``old`` in the new text: same place, or the one place the quoted
-    text now occurs. Returns (moves, failures)."""
-    moves, failures = [], []
-    codings = session.exec(select(Coding).where(Coding.transcript_pk == old.pk)).all()
-    for coding in codings:
-        if new_text[coding.start:coding.end] == coding.quote:
-            continue
-        first = new_text.find(coding.quote)
-        if first >= 0 and new_text.find(coding.quote, first + 1) < 0:
-            moves.append((coding, first, first + len(coding.quote)))
-        else:
-            failures.append(coding)
-    return moves, failures
+def _reanchor(session: Session, old: Transcript, new_text: str
+              ) -> tuple[list[ReanchoredCoding], list[ReanchoredCoding]]:
+    """Carry every coding of ``old`` into its new text through the alignment of the two
+    texts: a coding grows or shrinks with the edits inside it. Returns the codings whose
+    span or text changed, and those whose text is gone from the new version."""
+    moved, gone = [], []
+    alignment = None
+    rows = session.execute(
+        select(Coding.pk, Coding.start, Coding.end, Coding.quote, Coder.name, Code.code_id)
+        .join(Coder, Coder.pk == Coding.coder_pk).join(Code, Code.pk == Coding.code_pk)
+        .where(Coding.transcript_pk == old.pk).order_by(Coding.start, Coding.pk)).all()
+    for pk, start, end, quote, coder, code in rows:
+        if old.text[start:end] == quote:
+            alignment = alignment or align(old.text, new_text)
+            span = alignment.span(start, end)
+        else:  # offsets that do not fit the old text: the one place its quote now occurs
+            first = new_text.find(quote)
+            unique = first >= 0 and new_text.find(quote, first + 1) < 0
+            span = (first, first + len(quote)) if unique else None
+        coding = ReanchoredCoding(pk, old.name, coder, code, start, end, quote)
+        if span is None:
+            gone.append(coding)
+        elif span != (start, end) or new_text[span[0]:span[1]] != quote:
+            moved.append(dataclasses.replace(coding, new_start=span[0], new_end=span[1],
+                                             new_quote=new_text[span[0]:span[1]]))
+    return moved, gone
+
+
+def _lost_codings_error(gone: list[ReanchoredCoding]) -> ConflictError:
+    sample = "; ".join(f"#{c.pk} ({c.coder}, {c.code}) in {c.transcript} «{excerpt(c.quote)}»"
+                       for c in gone[:3])
+    more = f" and {len(gone) - 3} more" if len(gone) > 3 else ""
+    return ConflictError(
+        f"{len(gone)} coding(s) would lose all their text in the new version: {sample}{more}; "
+        "nothing was imported",
+        hint="put the coded passages back, remove those codings first (`qualcode coding "
+             "remove ID`), or re-import with --remove-lost-codings (the audit log keeps them)")
+
+
+def _remove_lost(session: Session, gone: list[ReanchoredCoding], batch: str) -> None:
+    """Remove codings whose text is gone, each kept whole in the audit log. Not "remove":
+    a coder's undo cannot put a coding back onto text that no longer exists."""
+    for lost in gone:
+        coding = session.get(Coding, lost.pk)
+        audit.record(session, "remove_lost_in_replace", "coding", str(lost.pk), batch=batch,
+                     before=coding_row(coding))
+        session.execute(delete(Coding).where(Coding.pk == lost.pk))
 
 
 def _store_structure(session: Session, transcript_pk: int, t: ParsedTranscript,
@@ -276,7 +333,12 @@ def _store_structure(session: Session, transcript_pk: int, t: ParsedTranscript,
 
 
 def import_transcripts(store: Store, paths: Iterable[Path], *, replace: bool = False,
+                       remove_lost: bool = False,
                        progress: Callable[[str], None] | None = None) -> ImportReport:
+    """Import transcripts, all or nothing. With ``replace``, a transcript whose text changed
+    is updated and its codings carried over to the new text; a coding whose text is gone
+    refuses the import, unless ``remove_lost`` removes it. A transcript whose text is the
+    same but whose metadata changed gets the new metadata and nothing else."""
     files = expand_paths(paths)
     if not files:
         raise InputFileError(", ".join(str(p) for p in paths) or ".",
@@ -290,12 +352,19 @@ def import_transcripts(store: Store, paths: Iterable[Path], *, replace: bool = F
         person_site = dict(session.exec(select(Person.person_id, Person.site_pk)).all())
         existing = {t.name: t for t in session.exec(
             select(Transcript).where(Transcript.name.in_([p.name for p in parsed]))).all()}
-        plans = []
+        plans, relabelled, lost = [], [], []
         for t in parsed:
             old = existing.get(t.name)
             text_sha = sha256_text(t.text)
             if old is not None and old.text_sha256 == text_sha:
-                report.unchanged.append(t.name)
+                change = _metadata_change(session, old, t, _site_of(t, sites, person_site),
+                                          persons)
+                if change is None:
+                    report.unchanged.append(t.name)
+                elif change.turns_changed:  # the speakers now split the text otherwise
+                    plans.append((t, old, text_sha, [], []))
+                else:
+                    relabelled.append((old, t, change))
                 continue
             if old is not None and not replace:
                 raise ConflictError(
@@ -303,21 +372,21 @@ def import_transcripts(store: Store, paths: Iterable[Path], *, replace: bool = F
                     "different text; nothing was imported",
                     hint="re-import with --replace to update it (codings are re-anchored "
                          "or the import is refused)")
-            moves: list = []
-            if old is not None:
-                moves, failures = _reanchor(session, old, t.text)
-                if failures:
-                    sample = "; ".join(f"#{c.pk} [{c.start}-{c.end}) «{c.quote[:40]}»"
-                                       for c in failures[:3])
-                    raise ConflictError(
-                        f"{t.source_file}: {len(failures)} coding(s) of '{t.name}' cannot be "
-                        f"found in the new text ({sample}); nothing was imported",
-                        hint="restore the coded passages in the new version, or remove those "
-                             "codings first")
-            plans.append((t, old, text_sha, moves))
-        for t, old, text_sha, moves in plans:
+            moves, gone = _reanchor(session, old, t.text) if old is not None else ([], [])
+            lost.extend(gone)
+            plans.append((t, old, text_sha, moves, gone))
+        if lost and not remove_lost:
+            raise _lost_codings_error(lost)
+        batch = audit.new_batch()
+        for t, old, text_sha, moves, gone in plans:
             site_pk = _site_of(t, sites, person_site)
-            _write_transcript(session, t, old, text_sha, moves, site_pk, persons, report)
+            _remove_lost(session, gone, batch)
+            report.removed.extend(gone)
+            _write_transcript(session, t, old, text_sha, moves, site_pk, persons, report,
+                              batch)
+        for old, t, change in relabelled:
+            _update_metadata(session, old, change, batch)
+            report.metadata_updated.append(t.name)
     return report
 
 
@@ -331,9 +400,91 @@ def _site_of(t: ParsedTranscript, sites: dict[str, int],
     return found.pop() if len(found) == 1 else None
 
 
+@dataclass
+class _MetadataChange:
+    """What a re-imported transcript's front matter or sidecar changes: only what it names
+    (a sheet's attributes stay), as ``before``/``after`` for the audit log."""
+
+    title: str | None = None
+    site_pk: int | None = None
+    attributes: dict = field(default_factory=dict)
+    links: dict[int, tuple[int | None, str | None]] = field(default_factory=dict)
+    before: dict = field(default_factory=dict)
+    after: dict = field(default_factory=dict)
+    turns_changed: bool = False
+
+
+def _metadata_change(session: Session, old: Transcript, t: ParsedTranscript,
+                     site_pk: int | None, persons: dict[str, int]) -> _MetadataChange | None:
+    """How the metadata read with an unchanged text differs from the project's, or None."""
+    meta, change = t.metadata, _MetadataChange()
+    stored_turns = session.execute(select(Turn.start, Turn.end).where(
+        Turn.transcript_pk == old.pk).order_by(Turn.idx)).all()
+    if [tuple(row) for row in stored_turns] != [(turn.start, turn.end) for turn in t.turns]:
+        return _MetadataChange(turns_changed=True)
+    if meta.title and meta.title != old.title:
+        change.title = meta.title
+        change.before["title"], change.after["title"] = old.title, meta.title
+    if site_pk is not None and site_pk != old.site_pk:
+        site_ids = dict(session.execute(select(Site.pk, Site.site_id)).all())
+        change.site_pk = site_pk
+        change.before["site"], change.after["site"] = (site_ids.get(old.site_pk),
+                                                       site_ids[site_pk])
+    table, fk = ATTRIBUTE_TABLES["transcript"]
+    stored = {name: (kind, text) for name, kind, text in session.execute(
+        select(table.name, table.value_type, table.value_text)
+        .where(getattr(table, fk) == old.pk)).all()}
+    for name, value in meta.attributes.items():
+        kind, text, _ = attr.encode(value)
+        if stored.get(name) != (kind, text):
+            change.attributes[name] = value
+            change.before[name] = stored[name][1] if name in stored else None
+            change.after[name] = text
+    if meta.speakers:
+        _link_changes(session, old, meta, persons, change)
+    return change if change.after else None
+
+
+def _link_changes(session: Session, old: Transcript, meta: TranscriptMetadata,
+                  persons: dict[str, int], change: _MetadataChange) -> None:
+    """Speaker labels the metadata maps to another person than the project does."""
+    person_ids = {pk: person_id for person_id, pk in persons.items()}
+    parts = {normalise_label(label): (pk, label, person_pk, role)
+             for pk, label, person_pk, role in session.execute(
+                 select(Participation.pk, Participation.label, Participation.person_pk,
+                        Participation.role).where(Participation.transcript_pk == old.pk))}
+    before, after = {}, {}
+    for label, person in meta.speakers.items():
+        part = parts.get(normalise_label(label))
+        if part is None:  # a label this transcript does not use, as at a first import
+            continue
+        pk, stored_label, person_pk, role = part
+        wanted = (persons[person], None) if person else (None, role_from_label(stored_label))
+        if wanted != (person_pk, role):
+            change.links[pk] = wanted
+            before[stored_label], after[stored_label] = person_ids.get(person_pk), person
+    if after:
+        change.before["speakers"], change.after["speakers"] = before, after
+
+
+def _update_metadata(session: Session, old: Transcript, change: _MetadataChange,
+                     batch: str) -> None:
+    values = {key: value for key, value in (("title", change.title),
+                                            ("site_pk", change.site_pk)) if value is not None}
+    if values:
+        session.execute(update(Transcript).where(Transcript.pk == old.pk).values(**values))
+    for pk, (person_pk, role) in change.links.items():
+        session.execute(update(Participation).where(Participation.pk == pk)
+                        .values(person_pk=person_pk, role=role))
+    write_attributes(session, "transcript", old.pk, change.attributes)
+    audit.record(session, "set-metadata", "transcript", old.name, before=change.before,
+                 after=change.after, batch=batch)
+
+
 def _write_transcript(session: Session, t: ParsedTranscript, old: Transcript | None,
-                      text_sha: str, moves: list, site_pk: int | None,
-                      persons: dict[str, int], report: ImportReport) -> None:
+                      text_sha: str, moves: list[ReanchoredCoding], site_pk: int | None,
+                      persons: dict[str, int], report: ImportReport,
+                      batch: str | None = None) -> None:
     fields = dict(
         title=t.metadata.title, site_pk=site_pk,
         source_file=t.source_file, source_format=t.source_format, encoding=t.encoding,
@@ -354,20 +505,24 @@ def _write_transcript(session: Session, t: ParsedTranscript, old: Transcript | N
             session.execute(delete(table).where(table.transcript_pk == pk))
         table, fk = ATTRIBUTE_TABLES["transcript"]
         session.execute(delete(table).where(getattr(table, fk) == pk))
-        for coding, start, end in moves:
-            audit.record(session, "reanchor", "coding", str(coding.pk),
-                         before={"start": coding.start, "end": coding.end},
-                         after={"start": start, "end": end})
-            session.execute(update(Coding).where(Coding.pk == coding.pk)
-                            .values(start=start, end=end))
+        for moved in moves:
+            audit.record(session, "reanchor", "coding", str(moved.pk), batch=batch,
+                         before={"start": moved.start, "end": moved.end, "quote": moved.quote},
+                         after={"start": moved.new_start, "end": moved.new_end,
+                                "quote": moved.new_quote})
+            session.execute(update(Coding).where(Coding.pk == moved.pk).values(
+                start=moved.new_start, end=moved.new_end, quote=moved.new_quote))
         # every coding of this transcript now refers to the new text
         session.execute(update(Coding).where(Coding.transcript_pk == pk)
                         .values(text_sha256=text_sha))
         if moves:
-            report.reanchored.append(f"{t.name}: {len(moves)} coding(s) moved to where their "
-                                     "quoted text now is")
+            edited = sum(m.new_quote != m.quote for m in moves)
+            report.reanchored.append(
+                f"{t.name}: {len(moves)} coding(s) moved with the corrected text"
+                + (f", {edited} of them with their own text edited" if edited else ""))
+            report.moved.extend(moves)
         report.replaced.append(t.name)
-        audit.record(session, "replace", "transcript", t.name, before=before,
+        audit.record(session, "replace", "transcript", t.name, before=before, batch=batch,
                      after={"file": t.source_file, "sha256": text_sha, "moved": len(moves)})
     words = _store_structure(session, pk, t, persons, report)
     if t.sync_points:
