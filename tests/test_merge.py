@@ -4,11 +4,13 @@ by name; a layer comes in whole or not at all, and merging twice changes nothing
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
 
 from qualcode.domain.errors import ConflictError, NotFoundError
+from qualcode.domain.text import sha256_text
 from qualcode.services.coding_ops import add_coding, list_codings, set_memo, turn_span
 from qualcode.services.common import get_transcript
 from qualcode.services.merge import merge_project
@@ -76,19 +78,43 @@ def test_a_coder_with_other_codings_here_is_refused_unless_replaced(laptops):
     supervisor.close()
 
 
-def test_a_transcript_whose_text_differs_is_reported_and_its_codings_left_out(laptops):
+def test_a_transcript_whose_text_differs_has_its_codings_carried_to_this_text(laptops):
+    """Anna added a sentence to a transcript in her copy: her codings after it move to where
+    their text is here, and a coding of the sentence itself, not here, is left out."""
     supervisor, anna, _ = laptops
     supervisor = open_project(supervisor.path)
-    with anna.write() as session:  # anna corrected a typo in her copy
+    added = " Det vil jeg legge til."
+    with anna.write() as session:
         t = get_transcript(session, "vestbo_rektor")
-        t.text = t.text.replace("a", "á", 1)
-        t.text_sha256 = "0" * 64
+        end = turn_span(session, t, 2, 2)[1]
+        t.text = t.text[:end] + added + t.text[end:]
+        t.text_sha256 = sha256_text(t.text)
         session.add(t)
-    add_coding(anna, "vestbo_rektor", "KOM", "ny_anna", *_turn(anna, "vestbo_rektor", 3))
+    start, end_3 = _turn(supervisor, "vestbo_rektor", 3)
+    shift = len(added)
+    carried = add_coding(anna, "vestbo_rektor", "KOM", "ny_anna", start + shift,
+                         end_3 + shift).pk
+    add_coding(anna, "vestbo_rektor", "LED", "ny_anna", end + 1, end + shift)  # the sentence
     add_coding(anna, "nordvik_rektor", "KOM", "ny_anna", *_turn(anna, "nordvik_rektor", 3))
     report = merge_project(supervisor, anna, only_coders=["ny_anna"])
     assert report.transcripts_changed == ["vestbo_rektor"]
-    assert report.skipped_codings == 1 and report.added == {"ny_anna": 1}
+    assert report.reanchored == 1 and report.skipped_codings == 1
+    assert report.added == {"ny_anna": 2}
+    layer = {(r["transcript"], r["code"]): r for r in list_codings(supervisor, coder="ny_anna")}
+    assert (layer["vestbo_rektor", "KOM"]["start"], layer["vestbo_rektor", "KOM"]["end"]) == (
+        start, end_3)
+    assert layer["vestbo_rektor", "KOM"]["text"] == [
+        r for r in list_codings(anna, coder="ny_anna") if r["id"] == carried][0]["text"]
+    with supervisor.read() as session:
+        from sqlmodel import select
+
+        from qualcode.store.models import AuditEvent
+        events = [json.loads(e.after) for e in session.exec(
+            select(AuditEvent).where(AuditEvent.action == "merge_add"))]
+    assert [e["reanchored_from"]["start"] for e in events if "reanchored_from" in e] == [
+        start + shift]
+    again = merge_project(supervisor, anna, only_coders=["ny_anna"])
+    assert not again.changed and again.unchanged == ["ny_anna"]
     supervisor.close()
 
 

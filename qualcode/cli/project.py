@@ -148,9 +148,12 @@ def merge(
         console.print(f"{name}: the same in both copies", highlight=False, markup=False)
     if report.memos:
         console.print(f"{report.memos} memo(s) merged in", highlight=False)
+    if report.reanchored:
+        console.print(f"{report.reanchored} coding(s) carried over to this project's text of "
+                      "their transcript", highlight=False)
     if report.skipped_codings:
         console.print(f"{report.skipped_codings} coding(s) left out: their transcripts are "
-                      "not in this project, or their text differs", highlight=False)
+                      "not in this project, or their text is not", highlight=False)
     for label, names in (("not in this project", report.transcripts_not_here),
                          ("with another text here", report.transcripts_changed)):
         if names:

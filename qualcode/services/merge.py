@@ -2,8 +2,10 @@
 on another laptop or in another database.
 
 Copies of one study are matched by the text of each transcript (its hash), never by name
-alone: a transcript whose text differs is reported and its codings left out, since their
-offsets belong to the other text. Codes are matched by id; coders by name.
+alone. A transcript of the same name whose text differs (a typo fixed in one copy) is
+reported, and its codings are carried through an alignment of the two texts, as
+`import --replace` does; a coding whose text is gone from this copy is left out. Codes
+are matched by id; coders by name.
 
 A coder's layer comes in whole or not at all: a coder who is in this project already
 with other codings is refused unless the user asks to replace that layer, so work is
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.domain.errors import ConflictError, NotFoundError
+from qualcode.domain.realign import align
 from qualcode.domain.times import stored_time
 from qualcode.store import Store
 
@@ -35,7 +38,8 @@ class MergeReport:
     memos: int = 0
     transcripts_not_here: list[str] = field(default_factory=list)
     transcripts_changed: list[str] = field(default_factory=list)
-    skipped_codings: int = 0  # on transcripts not here or changed
+    reanchored: int = 0  # codings carried to this copy's text of a changed transcript
+    skipped_codings: int = 0  # on transcripts not here, or their text gone from this copy
 
     @property
     def changed(self) -> bool:
@@ -92,6 +96,8 @@ def merge_project(store: Store, other: Store, *, replace_coders: list[str] | Non
             if sha not in ours:
                 (report.transcripts_changed if name in our_names
                  else report.transcripts_not_here).append(name)
+        if report.transcripts_changed:
+            by_coder = _carried_over(other, by_coder, report.transcripts_changed, ours)
         codes = {code_id: pk for pk, code_id in session.execute(select(Code.pk, Code.code_id))}
         used = {row[2] for rows in by_coder.values() for row in rows}
         lacking = sorted(used - set(codes))
@@ -141,7 +147,7 @@ def merge_project(store: Store, other: Store, *, replace_coders: list[str] | Non
                                  batch=batch, before=coding_row(coding))
                 session.execute(delete(Coding).where(Coding.coder_pk == who.pk))
                 report.replaced[coder] = len(old)
-            for _, sha, code, start, end, _quote, origin, memo, created, updated in rows:
+            for _, sha, code, start, end, _quote, origin, memo, created, updated, *was in rows:
                 t_pk, _, text = ours[sha]
                 pk = session.execute(insert(Coding).values(
                     coder_pk=who.pk, code_pk=codes[code], transcript_pk=t_pk, start=start,
@@ -151,7 +157,9 @@ def merge_project(store: Store, other: Store, *, replace_coders: list[str] | Non
                 # Not "add": a coder's undo takes back what the coder did, not a merge.
                 audit.record(session, "merge_add", "coding", str(pk), batch=batch,
                              after={"code": code, "start": start, "end": end,
-                                    "coder": coder, "merged_from": other.location})
+                                    "coder": coder, "merged_from": other.location,
+                                    **({"reanchored_from": was[0]} if was else {})})
+                report.reanchored += bool(was)
             report.added[coder] = len(rows)
 
         known = {(a, t, k, ti, b) for a, t, k, ti, b in session.execute(
@@ -170,6 +178,36 @@ def merge_project(store: Store, other: Store, *, replace_coders: list[str] | Non
                                 "memos": report.memos,
                                 "skipped_codings": report.skipped_codings})
     return report
+
+
+def _carried_over(other: Store, by_coder: dict[str, list[tuple]], changed: list[str],
+                  ours: dict[str, tuple]) -> dict[str, list[tuple]]:
+    """The other copy's codings of transcripts whose text differs here, moved through the
+    alignment of its text with this copy's (the same alignment `import --replace` uses).
+    A carried coding gets this copy's text hash, and notes where it was; one whose text is
+    gone keeps the other hash, so it is left out and counted like a transcript not here."""
+    here = {name: (sha, text) for sha, (_, name, text) in ours.items()}
+    marks = ", ".join("?" * len(changed))
+    with other.snapshot() as db:
+        theirs = db.rows(f"SELECT name, text_sha256, text FROM transcript WHERE name IN "
+                         f"({marks})", changed)
+    moves = {}
+    for name, sha, text in theirs:
+        our_sha, our_text = here[name]
+        moves[sha] = (our_sha, align(text, our_text))
+    carried: dict[str, list[tuple]] = {}
+    for coder, rows in by_coder.items():
+        carried[coder] = []
+        for row in rows:
+            name, sha, code, start, end, quote, *rest = row
+            move = moves.get(sha)
+            span = move[1].span(start, end) if move else None
+            if span is None:
+                carried[coder].append(row)
+                continue
+            carried[coder].append((name, move[0], code, *span, quote, *rest,
+                                   {"start": start, "end": end, "quote": quote}))
+    return carried
 
 
 def open_other(target: str | Path) -> Store:
