@@ -251,6 +251,79 @@ def bench_import_in_process(workdir: Path, corpus: Path, kind: str, runs: int) -
     return result
 
 
+def bench_reanchor(workdir: Path, corpus: Path, runs: int) -> list[Result]:
+    """A corrected long interview comes back with ``import --replace``: the corpus's talk
+    joined into one transcript of about 50,000 words, every fifth turn coded, then 60
+    typos fixed all through it and a question added at the top, so every coding moves.
+    Timed: the alignment of old and new text alone, and the whole replace (in-process:
+    re-parsing, re-anchoring, writing and auditing every moved coding)."""
+    import random
+
+    from sqlmodel import select
+
+    from qualcode.domain.realign import align
+    from qualcode.services.coding_ops import add_codings
+    from qualcode.services.ingest import import_transcripts
+    from qualcode.services.project import open_project
+    from qualcode.store.models import Transcript, Turn
+
+    bodies, words = [], 0
+    for path in sorted((corpus / "txt").glob("*.txt")):
+        body = path.read_text(encoding="utf-8").split("---\n", 2)[-1]
+        bodies.append(body)
+        words += len(body.split())
+        if words >= 50_000:
+            break
+    corrected = "\n".join(bodies)
+    rng = random.Random(15)
+    typos = list(corrected)
+    for at in rng.sample(range(len(typos) - 1), 60):  # two letters swapped: a typo
+        if typos[at].isalpha() and typos[at + 1].isalpha():
+            typos[at], typos[at + 1] = typos[at + 1], typos[at]
+    old = "".join(typos)
+    new = "Intervjuer: Først, hva er rollen din på skolen?\n" + corrected
+    folder = workdir / "reanchor"
+    folder.mkdir(exist_ok=True)
+    transcript = folder / "lang_intervju.txt"
+    transcript.write_text(old, encoding="utf-8")
+    template = fresh_project(workdir, "reanchor", corpus)
+    store = open_project(template)
+    import_transcripts(store, [transcript])
+    with store.read() as session:
+        t_pk = session.exec(select(Transcript.pk)).one()
+        spans = [("lang_intervju", start, end) for idx, start, end in session.exec(
+            select(Turn.idx, Turn.start, Turn.end).where(Turn.transcript_pk == t_pk))
+            if idx % 5 == 0 and end > start]
+    add_codings(store, spans, "LED", "anna")
+    store.close()
+
+    aligned = Result("reanchor_align", f"align a {words}-word transcript with its corrected "
+                     "text (in-process)", "s")
+    text_old, text_new = old, new
+    for _ in range(runs):
+        aligned.runs.append(timed(lambda: align(text_old, text_new)))
+    replaced = Result("reanchor_replace", f"import --replace of that transcript, "
+                      f"{len(spans)} codings re-anchored (in-process)", "s")
+    project = workdir / "reanchor-run.db"
+    for _ in range(runs):
+        for p in workdir.glob("reanchor-run.db*"):
+            p.unlink()
+        shutil.copy(template, project)
+        transcript.write_text(new, encoding="utf-8")
+        store = open_project(project)
+        report = None
+
+        def run(store=store):
+            nonlocal report
+            report = import_transcripts(store, [transcript], replace=True)
+
+        replaced.runs.append(timed(run))
+        store.close()
+        transcript.write_text(old, encoding="utf-8")
+    replaced.extra = {"words": words, "codings": len(spans), "moved": len(report.moved)}
+    return [aligned, replaced]
+
+
 def bench_qdpx_import(workdir: Path, coded: Path, size: dict, n_codings: int, runs: int,
                       results: list[Result]) -> Result:
     """The coded project exported as .qdpx (not timed) and imported whole into an empty
@@ -503,6 +576,8 @@ def main() -> None:
                        prepare=copy_txt))
 
     report(bench_qdpx_import(workdir, coded, size, n_codings, args.runs, results))
+    for result in bench_reanchor(workdir, corpus, args.runs):
+        report(result)
 
     report(bench_whole("quotes_one_code", "quotes for one code, RAM.tidstyver_admin "
                        "(whole process, JSON)", args.runs,
