@@ -346,3 +346,28 @@ def test_a_qdpx_imported_into_a_database_is_the_same_study(example, pg_url, tmp_
         assert_same_study(example, shared, codebook_file=False)
     finally:
         shared.close()
+
+
+def test_a_corrected_transcript_and_changed_metadata_come_in_the_same_way_in_a_database(
+        pg_example, tmp_path):
+    from qualcode.services import ingest
+    from tests.conftest import EXAMPLE
+
+    source = (EXAMPLE / "nordvik_rektor.txt").read_text(encoding="utf-8")
+    before = {c["id"]: c["text"] for c in coding_ops.list_codings(
+        pg_example, transcript="nordvik_rektor")}
+    assert before
+    path = tmp_path / "nordvik_rektor.txt"
+    path.write_text(source.replace("Bare sett i gang.", "Bare sett i gang, du."),
+                    encoding="utf-8")
+    report = ingest.import_transcripts(pg_example, [path], replace=True)
+    assert report.replaced == ["nordvik_rektor"] and report.moved
+    after = {c["id"]: c["text"] for c in coding_ops.list_codings(
+        pg_example, transcript="nordvik_rektor")}
+    assert after == before  # every coding kept its text at its new place
+    path.write_text(path.read_text(encoding="utf-8").replace("runde: 1", "runde: 2"),
+                    encoding="utf-8")
+    report = ingest.import_transcripts(pg_example, [path])
+    assert report.metadata_updated == ["nordvik_rektor"]
+    shown = queries.transcript_turns(pg_example, "nordvik_rektor")
+    assert shown["attributes"]["runde"] == 2

@@ -19,6 +19,7 @@ from qualcode.domain.errors import ConflictError
 from qualcode.domain.realign import align
 from qualcode.services import ingest, memos, overview, queries
 from qualcode.services.coding_ops import add_coding, list_codings, remove_coding, undo_last
+from qualcode.services.log import read_log
 from qualcode.services.matrix import list_summaries, set_summary
 from qualcode.store.models import AuditEvent, Coding, Transcript, Turn
 from tests.conftest import CODEBOOK, write
@@ -106,9 +107,10 @@ def test_a_typo_fixed_inside_a_coding_keeps_the_coding_with_the_corrected_text(n
     # the codings after the edit shift by the one letter and keep their text
     assert _fits(store, pks[TEACHERS]) == TEACHERS and _fits(store, pks[TIME]) == TIME
     assert {m.pk for m in report.moved} == set(pks.values())
-    event = next(e for e in _events(store, "reanchor") if e.entity_key == str(pk))
-    assert json.loads(event.before)["quote"] == TYPO
-    assert json.loads(event.after)["quote"].startswith("Vi har en rådgiver")
+    event = next(e for e in read_log(store, action="reanchor") if e["key"] == str(pk))
+    assert (event["code"], event["transcript"]) == ("LED", "nordvik_rektor")
+    assert event["before"]["quote"] == TYPO
+    assert event["after"]["quote"].startswith("Vi har en rådgiver")
 
 
 def test_a_sentence_inserted_before_a_coding_moves_it(nordvik):

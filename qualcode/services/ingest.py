@@ -59,6 +59,7 @@ class ReanchoredCoding:
     new_start: int | None = None
     new_end: int | None = None
     new_quote: str | None = None
+    code_pk: int | None = None  # so the log can name the code
 
 
 @dataclass
@@ -258,10 +259,11 @@ def _reanchor(session: Session, old: Transcript, new_text: str
     moved, gone = [], []
     alignment = None
     rows = session.execute(
-        select(Coding.pk, Coding.start, Coding.end, Coding.quote, Coder.name, Code.code_id)
+        select(Coding.pk, Coding.start, Coding.end, Coding.quote, Coder.name, Code.code_id,
+               Coding.code_pk)
         .join(Coder, Coder.pk == Coding.coder_pk).join(Code, Code.pk == Coding.code_pk)
         .where(Coding.transcript_pk == old.pk).order_by(Coding.start, Coding.pk)).all()
-    for pk, start, end, quote, coder, code in rows:
+    for pk, start, end, quote, coder, code, code_pk in rows:
         if old.text[start:end] == quote:
             alignment = alignment or align(old.text, new_text)
             span = alignment.span(start, end)
@@ -269,7 +271,8 @@ def _reanchor(session: Session, old: Transcript, new_text: str
             first = new_text.find(quote)
             unique = first >= 0 and new_text.find(quote, first + 1) < 0
             span = (first, first + len(quote)) if unique else None
-        coding = ReanchoredCoding(pk, old.name, coder, code, start, end, quote)
+        coding = ReanchoredCoding(pk, old.name, coder, code, start, end, quote,
+                                  code_pk=code_pk)
         if span is None:
             gone.append(coding)
         elif span != (start, end) or new_text[span[0]:span[1]] != quote:
@@ -506,10 +509,11 @@ def _write_transcript(session: Session, t: ParsedTranscript, old: Transcript | N
         table, fk = ATTRIBUTE_TABLES["transcript"]
         session.execute(delete(table).where(getattr(table, fk) == pk))
         for moved in moves:
+            where = {"transcript_pk": pk, "code_pk": moved.code_pk, "coder": moved.coder}
             audit.record(session, "reanchor", "coding", str(moved.pk), batch=batch,
                          before={"start": moved.start, "end": moved.end, "quote": moved.quote},
                          after={"start": moved.new_start, "end": moved.new_end,
-                                "quote": moved.new_quote})
+                                "quote": moved.new_quote, **where})
             session.execute(update(Coding).where(Coding.pk == moved.pk).values(
                 start=moved.new_start, end=moved.new_end, quote=moved.new_quote))
         # every coding of this transcript now refers to the new text
