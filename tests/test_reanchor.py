@@ -265,6 +265,24 @@ def test_a_changed_sidecar_updates_the_metadata_and_nothing_else(nordvik):
     assert len(_events(store, "set-metadata")) == 1
 
 
+def test_a_speaker_mapped_anew_who_speaks_once_makes_a_turn_of_their_own(nordvik):
+    """'Ola:' on one line is text until the metadata maps Ola; then the turns are read
+    anew, and the codings, on the same text, stay as they were."""
+    store, path, _ = nordvik
+    body = BODY + "Ola: Jeg er rådgiveren, jeg kan legge til noe.\n"
+    write(path, FRONT + body)
+    ingest.import_transcripts(store, [path], replace=True)
+    assert len(queries.transcript_turns(store, "nordvik_rektor")["turns"]) == 6
+    codings = list_codings(store)
+    write(path, FRONT.replace("  Rektor: nordvik_kari", "  Rektor: nordvik_kari\n"
+                              "  Ola: nordvik_ola") + body)
+    report = ingest.import_transcripts(store, [path])
+    assert report.replaced == ["nordvik_rektor"] and not report.moved
+    turns = queries.transcript_turns(store, "nordvik_rektor")["turns"]
+    assert len(turns) == 7 and turns[-1]["person"] == "nordvik_ola"
+    assert list_codings(store) == codings
+
+
 def test_changed_front_matter_is_reported_by_the_command(nordvik, cli):
     store, path, _ = nordvik
     code, out, _ = cli("import", str(path), project=store.path)

@@ -421,10 +421,12 @@ def _metadata_change(session: Session, old: Transcript, t: ParsedTranscript,
                      site_pk: int | None, persons: dict[str, int]) -> _MetadataChange | None:
     """How the metadata read with an unchanged text differs from the project's, or None."""
     meta, change = t.metadata, _MetadataChange()
-    stored_turns = session.execute(select(Turn.start, Turn.end).where(
-        Turn.transcript_pk == old.pk).order_by(Turn.idx)).all()
-    if [tuple(row) for row in stored_turns] != [(turn.start, turn.end) for turn in t.turns]:
-        return _MetadataChange(turns_changed=True)
+    if meta.speakers:  # a mapped name counts as a speaker label even if it speaks once
+        stored_turns = session.execute(select(Turn.start, Turn.end).where(
+            Turn.transcript_pk == old.pk).order_by(Turn.idx)).all()
+        if [tuple(row) for row in stored_turns] != [(turn.start, turn.end)
+                                                    for turn in t.turns]:
+            return _MetadataChange(turns_changed=True)
     if meta.title and meta.title != old.title:
         change.title = meta.title
         change.before["title"], change.after["title"] = old.title, meta.title
