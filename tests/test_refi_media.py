@@ -147,6 +147,7 @@ def test_a_recording_is_an_audio_source_sharing_its_transcripts_text(timed, tmp_
     assert exported.root.get("basePath") == (tmp_path / "ut").resolve().as_posix()
     (transcript,) = audio["teams_rektor.wav"].findall("q:Transcript", NS)
     assert transcript.get("plainTextPath") == sources["teams_rektor"].get("plainTextPath")
+    assert transcript.get("creationDateTime") == sources["teams_rektor"].get("creationDateTime")
     # No recording in the zip: the project XML and one text per transcript.
     assert sorted(exported.names) == sorted(["project.qde", *(
         "sources/" + s.get("plainTextPath").removeprefix("internal://")
@@ -200,6 +201,26 @@ def test_the_summary_says_the_recordings_stay_out_of_the_file(timed, cli, tmp_pa
     assert "not in the file (they identify people)" in out
     with zipfile.ZipFile(tmp_path / "studie.qdpx") as archive:
         assert not [n for n in archive.namelist() if n.endswith(".wav")]
+
+
+def test_a_video_is_a_video_source_and_a_name_in_its_path_is_replaced(example, tmp_path):
+    """The kind of source follows the file; in a pseudonymised export a name of the key in
+    the recording's path is replaced like every other text (the file is then not found
+    from the export, which is reported on import)."""
+    video = tmp_path / "Eva og rektor.mp4"
+    video.write_bytes(b"\0" * 2048)  # what a player would make of it does not matter here
+    media.attach(example, "nordvik_radgiver", video)
+    key = _with_key(example, tmp_path)
+    exported = Qdpx(write_qdpx(example, tmp_path / "studie.qdpx", key=key).path)
+    etree.XMLSchema(etree.parse(str(SCHEMA))).assertValid(exported.root)
+    (source,) = exported.all("//q:VideoSource")
+    assert not exported.all("//q:AudioSource")
+    assert source.get("path") == "relative:///Rådgiver A og rektor.mp4"
+    assert source.get("name") == "nordvik_radgiver.mp4"
+    assert "Eva og rektor" not in exported.qde.decode("utf-8")
+    identifiable = Qdpx(write_qdpx(example, tmp_path / "navn.qdpx").path)
+    (source,) = identifiable.all("//q:VideoSource")
+    assert source.get("path") == "relative:///Eva og rektor.mp4"
 
 
 # --- the round trip --------------------------------------------------------------------------

@@ -702,6 +702,7 @@ class _Writer:
         from qualcode.media import is_video, time_points
 
         names = self.transcript_names
+        imported = {row[0]: row[5] for row in self.study.transcripts}
         for pk, (reference, attached_at) in sorted(self.study.recordings.items(),
                                                    key=lambda item: names[item[0]]):
             name, source_guid = names[pk], self.source_guids[pk]
@@ -709,8 +710,10 @@ class _Writer:
             media = self.sub(sources, "VideoSource" if is_video(reference) else "AudioSource",
                              guid=self.guid("recording", pk), name=f"{name}{suffix}",
                              path=reference, creationDateTime=_iso(attached_at))
+            # QualCoder refuses a transcript without its creation time.
             transcript = self.sub(media, "Transcript", guid=self.guid("recording-text", pk),
-                                  name=name, plainTextPath=f"internal://{source_guid}.txt")
+                                  name=name, plainTextPath=f"internal://{source_guid}.txt",
+                                  creationDateTime=_iso(imported[pk]))
             for offset, seconds in time_points(*self.study.timing.get(pk, ([], []))):
                 milliseconds = round(seconds * 1000)
                 self.sub(transcript, "SyncPoint",
