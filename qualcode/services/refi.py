@@ -16,6 +16,10 @@ What goes where:
 - each transcript → a ``TextSource``; each coding that is a coder's own or the consensus
   (never a suggestion) → one ``PlainTextSelection`` with one ``Coding``/``CodeRef``, made
   by that coder; a coding's memo → a ``Note`` the selection points to (``NoteRef``);
+- a transcript's recording → an ``AudioSource`` or ``VideoSource`` named by its path
+  (the file itself is never put into the .qdpx), whose ``Transcript`` is the TextSource's
+  own .txt, with a ``SyncPoint`` for each turn's start and end and each timestamp inside
+  a turn (see :meth:`_Writer._recordings`);
 - interview attributes → ``VariableValue`` on the source; sites (schools) and persons
   (informants) → ``Case`` elements with their typed attributes and ``SourceRef`` to the
   transcripts they belong to or speak in;
