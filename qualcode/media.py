@@ -17,8 +17,9 @@ from pathlib import Path
 
 from qualcode.domain.errors import InputFileError, NotFoundError
 
+VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi")
 RECORDING_SUFFIXES = (".m4a", ".mp3", ".wav", ".ogg", ".opus", ".flac", ".aac", ".wma",
-                      ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi")
+                      *VIDEO_SUFFIXES)
 # The players qualcode knows, in the order it looks for them.
 PLAYERS = ("ffplay", "mpv", "vlc")
 
@@ -86,6 +87,79 @@ class Timeline:
         if t_next < t:  # timestamps out of order: do not guess between them
             return t
         return t + (t_next - t) * (offset - here) / (there - here)
+
+
+def is_video(path: str | Path) -> bool:
+    """A recording with pictures (by its file name): what the standard calls a video."""
+    return Path(path).suffix.lower() in VIDEO_SUFFIXES
+
+
+def time_points(turns: Sequence[tuple[int, int, float | None, float | None]],
+                sync_points: Sequence[tuple[int, float]] = ()) -> list[tuple[int, float]]:
+    """Every time a transcript knows as (offset, seconds) in text order: each turn's start
+    and, where known, its end, and the timestamps inside turns. Unlike :class:`Timeline`
+    a turn's end and the next turn's start stay two points even at one offset, so they
+    can be read back as what they were."""
+    points = set(sync_points)
+    for start, end, t_start, t_end in turns:
+        if t_start is not None:
+            points.add((start, t_start))
+        if t_end is not None:
+            points.add((end, t_end))
+    return sorted(points)
+
+
+@dataclass
+class TurnTimes:
+    """What a list of time points says of a transcript's turns (see :func:`turn_times`)."""
+
+    starts: list[float | None]  # one per turn, in turn order
+    ends: list[float | None]
+    inner: list[tuple[int, float]]  # (offset, seconds) strictly inside a turn
+    unplaced: int = 0  # points after the last turn: no turn to give them to
+
+
+def turn_times(turns: Sequence[tuple[int, int]], points: Sequence[tuple[int, float]]
+               ) -> TurnTimes:
+    """The inverse of :func:`time_points`: ``turns`` as (start, end) in text order and
+    ``points`` as (offset, seconds). A point on a turn's start is its start time, one on
+    its end its end time (where both fall on one offset, the earlier time ends the turn
+    before and the later starts the next); a point inside a turn stays a timestamp there;
+    a point between turns (on a speaker's label, say) starts the next turn unless that
+    turn has a point of its own."""
+    starts: list[float | None] = [None] * len(turns)
+    ends: list[float | None] = [None] * len(turns)
+    inner: list[tuple[int, float]] = []
+    begins = {start: i for i, (start, _) in reversed(list(enumerate(turns)))}
+    finishes = {end: i for i, (_, end) in enumerate(turns)}
+    turn_starts = [start for start, _ in turns]
+    before_turn: dict[int, float] = {}
+    unplaced = 0
+    by_offset: dict[int, list[float]] = {}
+    for offset, seconds in sorted(set(points)):
+        by_offset.setdefault(offset, []).append(seconds)
+    for offset, times in by_offset.items():
+        first, last = times[0], times[-1]
+        if offset in begins and offset in finishes and finishes[offset] != begins[offset]:
+            if len(times) > 1:
+                ends[finishes[offset]] = first
+            starts[begins[offset]] = last
+        elif offset in begins:
+            starts[begins[offset]] = first
+        elif offset in finishes:
+            ends[finishes[offset]] = last
+        else:
+            i = bisect.bisect_right(turn_starts, offset) - 1
+            if i >= 0 and offset < turns[i][1]:
+                inner.extend((offset, t) for t in times)
+            elif i + 1 < len(turns):
+                before_turn[i + 1] = last  # the nearest point before the turn
+            else:
+                unplaced += len(times)
+    for i, seconds in before_turn.items():
+        if starts[i] is None:
+            starts[i] = seconds
+    return TurnTimes(starts, ends, inner, unplaced)
 
 
 def file_fingerprint(path: Path) -> tuple[int, str]:

@@ -172,6 +172,33 @@ def test_a_study_copied_into_a_database_exports_the_identical_qdpx(example, pg_u
     assert in_database == in_file and len(in_file) == 8
 
 
+def test_times_and_a_recording_from_a_qdpx_land_in_a_database(store, pg_url, tmp_path,
+                                                              monkeypatch):
+    """Sync points become turn times in a shared database as in a project file, and the
+    recording beside the .qdpx is attached where it lies (a database has no folder: its
+    path is kept from the working folder, as `media attach` keeps it)."""
+    from qualcode.services import ingest, media
+    from qualcode.services.refi import write_qdpx
+    from qualcode.services.refi_import import import_qdpx
+    from tests.test_media import make_wav
+    from tests.test_refi_media import TEAMS_VTT, _times
+
+    (tmp_path / "teams_rektor.vtt").write_text(TEAMS_VTT, encoding="utf-8")
+    ingest.import_transcripts(store, [tmp_path / "teams_rektor.vtt"])
+    media.attach(store, "teams_rektor", make_wav(tmp_path / "teams_rektor.wav", 1.0))
+    qdpx = write_qdpx(store, tmp_path / "studie.qdpx").path
+    monkeypatch.chdir(tmp_path)
+    shared = init_project(pg_url)
+    try:
+        report = import_qdpx(shared, qdpx)
+        assert report.timed == ["teams_rektor"] and report.missing_recordings == []
+        assert _times(shared) == _times(store)
+        assert [(r["transcript"], r["recording"], r["state"])
+                for r in media.recordings(shared)] == [
+            ("teams_rektor", "teams_rektor.wav", "ok")]
+    finally:
+        shared.close()
+
 def test_a_copy_that_fails_half_way_leaves_the_database_empty(example, pg_url, monkeypatch):
     from qualcode.store import copy as copying
 

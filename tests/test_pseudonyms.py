@@ -486,3 +486,28 @@ def test_kwic_words_and_query_apply_the_key_unless_identifiable(example, cli):
     assert code == 0 and '"Nordfisk"' not in out and '"nordfisk"' not in out.lower()
     code, out, _ = cli("query", "LED", "-f", "json", project=example.path)
     assert code == 0 and "Eva" not in out and "Vestbø" not in out
+
+
+def test_irreversible_apply_keeps_every_timestamp_before_its_words(store, cli, tmp_path):
+    """A timestamp inside an answer, after names that the key makes longer or shorter,
+    still times the same words once the names are replaced in the project itself."""
+    from qualcode.services import ingest, media
+
+    (tmp_path / "radgiver.txt").write_text(
+        "Intervjuer: [00:00:05] Hvordan jobber dere på Nordvik?\n"
+        "Rådgiver: [00:00:09] Eva lager årshjulet, Eva og Tor. [00:00:20] Hun snakker med "
+        "rektor på Nordvik først, og [00:00:41] så med lærerne.\n", encoding="utf-8")
+    ingest.import_transcripts(store, [tmp_path / "radgiver.txt"])
+    before = _rows(store, 'SELECT "offset", seconds FROM sync_point ORDER BY "offset"')
+    assert [seconds for _, seconds in before] == [20.0, 41.0]
+    cli("pseudonyms", "import", str(EXAMPLE_KEY), project=store.path)
+    code, _, err = cli("pseudonyms", "apply", "--irreversible", "--yes", project=store.path)
+    assert code == 0, err
+    (text,) = _rows(store, "SELECT text FROM transcript")[0]
+    after = _rows(store, 'SELECT "offset", seconds FROM sync_point ORDER BY "offset"')
+    assert [seconds for _, seconds in after] == [20.0, 41.0]
+    assert text[after[0][0]:].startswith("[00:00:20] Hun snakker med rektor på UN")
+    assert text[after[1][0]:].startswith("[00:00:41] så med")
+    turn_start = text.index("Rådgiver A lager")
+    times = media.times_of(store, [(1, turn_start), (1, after[1][0])])
+    assert times == {(1, turn_start): 9.0, (1, after[1][0]): 41.0}

@@ -122,6 +122,8 @@ def _change(moved) -> str:
 
 def _import_qdpx(ctx: typer.Context, paths: list[Path], positions: str,
                  codebook: Path | None) -> None:
+    from rich.markup import escape
+
     from qualcode.domain.errors import QualcodeError
     from qualcode.importers.refi_positions import CHOICES
     from qualcode.services.refi_import import import_qdpx
@@ -138,6 +140,9 @@ def _import_qdpx(ctx: typer.Context, paths: list[Path], positions: str,
         err_console.print(f"[yellow]warning:[/] {line}", highlight=False, soft_wrap=True)
     for line in report.skipped:
         err_console.print(f"[yellow]skipped:[/] {line}", highlight=False, soft_wrap=True)
+    for line in report.missing_recordings:
+        err_console.print(f"[yellow]recording not attached:[/] {escape(line)}",
+                          highlight=False, soft_wrap=True)
     used = sorted(set(report.conventions.values()))
     if len(used) > 1:  # say which source was read which way
         for name, convention in report.conventions.items():
@@ -154,8 +159,13 @@ def _import_qdpx(ctx: typer.Context, paths: list[Path], positions: str,
         + f", {report.persons} persons, "
         f"{report.sites} sites, {report.turns} turns ({report.speaker_labels} speaker "
         f"labels); positions read as {', '.join(used) or '-'}."
+        + (f" Times of {len(report.timed)} transcripts from their sync points."
+           if report.timed else "")
         + (f" Codebook: {report.codebook_file}." if report.codebook_file else ""),
         highlight=False, soft_wrap=True)
+    for line in report.recordings:
+        console.print(f"recording attached (left where it is): {line}", highlight=False,
+                      markup=False, soft_wrap=True)
 
 
 @attributes_app.command("import")

@@ -37,3 +37,8 @@ def export_qdpx(
     console.print(f"Wrote {path} (REFI-QDA): {info.sources} sources, {info.codes} codes, "
                   f"{info.codings} codings, {info.cases} cases, {info.users} users, "
                   f"{info.notes} memos.", highlight=False, soft_wrap=True, markup=False)
+    if info.recordings:
+        console.print(f"{info.recordings} recording(s) named by their path, with the times "
+                      "of their transcripts; the recordings themselves are not in the file "
+                      "(they identify people): hand them on only where that is allowed.",
+                      highlight=False, soft_wrap=True, markup=False)

@@ -191,6 +191,13 @@ def detect(text: str, spans: list[Span], forced: str | None = None) -> Reading:
     return Reading(name, best.spans, best.snippets_matched, best.on_word_boundaries)
 
 
+def read_positions(text: str, positions: list[int], convention: str) -> list[int | None]:
+    """Single positions (sync points) read by the convention found for the source's
+    selections, as code-point indexes of ``text``; None where one does not fit."""
+    units = _Units(text, convention)
+    return [units.index(position) for position in positions]
+
+
 # --- from the file's text to qualcode's stored text -------------------------------------
 
 _TRAILING = re.compile(r"[ \t\u00a0]+(?=\r?\n|\Z)")

@@ -84,6 +84,15 @@ class RefiSelection:
 
 
 @dataclass
+class RefiRecording:
+    """The audio or video a transcript belongs to, as the file names it."""
+
+    name: str  # the media source's name
+    kind: str  # audio | video
+    path: str | None  # internal://, relative://, absolute:// or a bare path; None if unnamed
+
+
+@dataclass
 class RefiSource:
     guid: str
     name: str
@@ -96,6 +105,10 @@ class RefiSource:
     notes: list[str]
     values: dict[str, tuple[str, str]]  # variable GUID -> (REFI type, lexical value)
     skipped_selections: int = 0
+    # A transcript's sync points: (position as the file counts, milliseconds)
+    sync_points: list[tuple[int, int]] = field(default_factory=list)
+    recording: RefiRecording | None = None
+    skipped_as: str | None = None  # how to report its media source if the text stays its own
 
 
 @dataclass
@@ -480,7 +493,8 @@ def _project(reader: _Reader, parsed: _Parsed) -> RefiProject:
             notes[guid] = RefiNote(guid, note.get("name"), text or "",
                                    guid_of(note.get("creatingUser")),
                                    _text_of(note, "Description"))
-    sources, skipped = parsed.sources, parsed.skipped
+    skipped = parsed.skipped
+    sources = _shared_transcripts(parsed.sources, skipped)
     selection_source = {s.guid: source.guid for source in sources for s in source.selections}
     cases = []
     for element in _children(root, "Cases"):
@@ -607,14 +621,17 @@ def _source(reader: _Reader, element, sources: list[RefiSource], skipped: list[s
     elif kind in MEDIA_SOURCES:
         media = MEDIA_SOURCES[kind]
         n_selections = sum(1 for child in element if _local(child).endswith("Selection"))
-        transcripts = _children(element, "Transcript")
-        for transcript in transcripts:
-            sources.append(_transcript(reader, element, transcript, name, media))
+        transcripts = [_transcript(reader, element, transcript, name, media)
+                       for transcript in _children(element, "Transcript")]
         # a PDF's text representation cannot be trusted to hold its coded positions
-        skipped.append(f"{name} ({media}"
-                       + (f", {n_selections} selections" if n_selections else "")
-                       + (", its transcript imported as text" if transcripts else "")
-                       + ")")
+        note = (f"{name} ({media}" + (f", {n_selections} selections" if n_selections else "")
+                + (", its transcript imported as text" if transcripts else "") + ")")
+        if transcripts:
+            # Said only if the transcript's text is its own (see _shared_transcripts).
+            transcripts[0].skipped_as = note
+        else:
+            skipped.append(note)
+        sources.extend(transcripts)
 
 
 def _transcript(reader: _Reader, media, element, name: str, kind: str) -> RefiSource:
@@ -627,6 +644,11 @@ def _transcript(reader: _Reader, media, element, name: str, kind: str) -> RefiSo
     points = {guid_of(p.get("guid")): p.get("position") for p in _children(element,
                                                                            "SyncPoint")}
     selections = []
+    sync_points = []
+    for point in _children(element, "SyncPoint"):
+        position, stamp = point.get("position"), point.get("timeStamp")
+        if position and stamp and position.strip().isdigit() and stamp.strip().isdigit():
+            sync_points.append((int(position), int(stamp)))
     for selection in _children(element, "TranscriptSelection"):
         start = points.get(guid_of(selection.get("fromSyncPoint")))
         end = points.get(guid_of(selection.get("toSyncPoint")))
@@ -638,7 +660,31 @@ def _transcript(reader: _Reader, media, element, name: str, kind: str) -> RefiSo
     return RefiSource(reader.need_guid(element), own_name, text, "transcript", origin,
                       _text_of(element, "Description"), guid_of(element.get("creatingUser")),
                       selections, _refs(element, "NoteRef") + _refs(media, "NoteRef"),
-                      _values(media))
+                      _values(media), sync_points=sorted(sync_points),
+                      recording=RefiRecording(name, kind, media.get("path")))
+
+
+def _shared_transcripts(sources: list[RefiSource], skipped: list[str]) -> list[RefiSource]:
+    """A transcript whose text file is a text source's too (qualcode writes a recording's
+    transcript so, the text stored once) is that text source: its sync points,
+    recording, selections and notes go to it, and it is not a second transcript. A
+    transcript with a text of its own stays one, and its media source is reported."""
+    texts = {source.file.lower(): source for source in sources
+             if source.kind == "text" and source.file and source.file != "PlainTextContent"}
+    kept = []
+    for source in sources:
+        shared = (texts.get(source.file.lower()) if source.kind == "transcript"
+                  and source.file and source.file != "PlainTextContent" else None)
+        if shared is None:
+            if source.skipped_as:
+                skipped.append(source.skipped_as)
+            kept.append(source)
+            continue
+        shared.sync_points = sorted(shared.sync_points + source.sync_points)
+        shared.recording = shared.recording or source.recording
+        shared.selections.extend(source.selections)
+        shared.notes.extend(n for n in source.notes if n not in shared.notes)
+    return kept
 
 
 def read_codebook_xml(path: Path) -> tuple[list[RefiCode], list[str]]:

@@ -57,17 +57,10 @@ def attach(store: Store, transcript: str, file: Path) -> dict:
         raise NotFoundError(f"no recording at {file}", hint="check the path")
     from sqlmodel import select
 
-    from qualcode import audit
-    from qualcode.services.common import get_transcript, now
+    from qualcode.services.common import get_transcript
     from qualcode.store.models import Recording
 
-    size, sha = file_fingerprint(file)
-    duration = recording_duration(file)
-    absolute = file.resolve()
-    try:
-        stored = os.path.relpath(absolute, _base(store))
-    except ValueError:  # another drive on Windows
-        stored = str(absolute)
+    found = describe(store, file)
     with store.write() as session:
         t = get_transcript(session, transcript)
         old = session.exec(select(Recording).where(Recording.transcript_pk == t.pk)).first()
@@ -75,13 +68,35 @@ def attach(store: Store, transcript: str, file: Path) -> dict:
         if old is not None:
             session.delete(old)
             session.flush()
-        session.add(Recording(transcript_pk=t.pk, path=stored, size=size, sha256=sha,
-                              duration=duration, attached_at=now()))
-        audit.record(session, "attach", "recording", t.name, before=before,
-                     after={"path": stored, "sha256": sha, "size": size})
+        record(session, t.pk, t.name, found, before=before)
         name = t.name
-    return {"transcript": name, "path": stored, "size": size, "duration": duration,
-            "sha256": sha}
+    return {"transcript": name, **found}
+
+
+def describe(store: Store, file: Path) -> dict:
+    """What the project keeps of a recording: its path (relative to the project file's
+    folder when it can be), size, hash and duration. Reads the whole file (the hash)."""
+    size, sha = file_fingerprint(file)
+    duration = recording_duration(file)
+    absolute = file.resolve()
+    try:
+        stored = os.path.relpath(absolute, _base(store))
+    except ValueError:  # another drive on Windows
+        stored = str(absolute)
+    return {"path": stored, "size": size, "duration": duration, "sha256": sha}
+
+
+def record(session, transcript_pk: int, transcript: str, found: dict, *,
+           before: dict | None = None) -> None:
+    """Store a described recording as the one of a transcript, and log it."""
+    from qualcode import audit
+    from qualcode.services.common import now
+    from qualcode.store.models import Recording
+
+    session.add(Recording(transcript_pk=transcript_pk, attached_at=now(), **found))
+    audit.record(session, "attach", "recording", transcript, before=before,
+                 after={"path": found["path"], "sha256": found["sha256"],
+                        "size": found["size"]})
 
 
 def detach(store: Store, transcript: str) -> str:
@@ -124,12 +139,18 @@ def recordings(store: Store, *, verify: bool = False) -> list[dict]:
     return out
 
 
-def timeline(db: Snapshot, transcript_pk: int) -> Timeline:
+def timed_rows(db: Snapshot, transcript_pk: int) -> tuple[list[tuple], list[tuple]]:
+    """A transcript's turns as (start, end, t_start, t_end) and its inner timestamps as
+    (offset, seconds), in text order."""
     turns = db.rows('SELECT start, "end", t_start, t_end FROM turn WHERE transcript_pk = ? '
                     "ORDER BY idx", (transcript_pk,))
     sync = db.rows('SELECT "offset", seconds FROM sync_point WHERE transcript_pk = ? '
                    'ORDER BY "offset"', (transcript_pk,))
-    return Timeline.build(turns, sync)
+    return turns, sync
+
+
+def timeline(db: Snapshot, transcript_pk: int) -> Timeline:
+    return Timeline.build(*timed_rows(db, transcript_pk))
 
 
 def times_of(store: Store, spans: list[tuple[int, int]]) -> dict[tuple[int, int], float]:

@@ -292,6 +292,7 @@ def apply_irreversibly(store: Store) -> Applied:
         Segment,
         Site,
         SiteAttribute,
+        SyncPoint,
         Transcript,
         TranscriptAttribute,
         Turn,
@@ -315,6 +316,11 @@ def apply_irreversibly(store: Store) -> Applied:
                 turn.start, turn.end = offsets.span(turn.start, turn.end)
                 turn.n_words = count_words(new_text[turn.start:turn.end])
                 session.add(turn)
+            # A timestamp inside a turn moves with the words it times.
+            for point in session.exec(select(SyncPoint).where(
+                    SyncPoint.transcript_pk == transcript.pk)).all():
+                point.offset = offsets.position(point.offset)
+                session.add(point)
             for coding in session.exec(select(Coding).where(
                     Coding.transcript_pk == transcript.pk)).all():
                 coding.start, coding.end = offsets.span(coding.start, coding.end)

@@ -16,6 +16,10 @@ What goes where:
 - each transcript → a ``TextSource``; each coding that is a coder's own or the consensus
   (never a suggestion) → one ``PlainTextSelection`` with one ``Coding``/``CodeRef``, made
   by that coder; a coding's memo → a ``Note`` the selection points to (``NoteRef``);
+- a transcript's recording → an ``AudioSource`` or ``VideoSource`` named by its path
+  (the file itself is never put into the .qdpx), whose ``Transcript`` is the TextSource's
+  own .txt, with a ``SyncPoint`` for each turn's start and end and each timestamp inside
+  a turn (see :meth:`_Writer._recordings`);
 - interview attributes → ``VariableValue`` on the source; sites (schools) and persons
   (informants) → ``Case`` elements with their typed attributes and ``SourceRef`` to the
   transcripts they belong to or speak in;
@@ -32,11 +36,12 @@ one. Read-only, through :meth:`Store.snapshot`: nothing here loads the ORM.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import uuid
 import zipfile
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -84,6 +89,7 @@ class QdpxSummary:
     users: int
     notes: int
     variables: int
+    recordings: int = 0  # named by path; the files themselves stay out of the .qdpx
 
 
 def check_qdpx_path(path: Path) -> Path:
@@ -102,7 +108,8 @@ def write_qdpx(store: Store, path: Path, *, key: Key | None = None,
     :func:`qualcode.output.atomic_output`): a failed export leaves no half-written file
     and never damages an earlier one."""
     path = check_qdpx_path(Path(path))
-    qde, texts, counts, stamp = build_qdpx(store, key=key, identifiable=identifiable)
+    qde, texts, counts, stamp = build_qdpx(store, key=key, identifiable=identifiable,
+                                           beside=path.parent)
     with atomic_output(path) as tmp, \
             zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
         _add(archive, "project.qde", qde, stamp)
@@ -205,6 +212,12 @@ class _Study:
     attributes: dict[str, dict[int, dict[str, tuple[str, str]]]]
     codebook: dict | None
     identifiable: bool = False  # written with --identifiable: the file says so
+    # transcript pk -> (the recording as the export names it, when it was attached)
+    recordings: dict[int, tuple[str, Any]] = field(default_factory=dict)
+    # transcript pk -> (turns as (start, end, t_start, t_end), inner timestamps as
+    # (offset, seconds)), for the transcripts with a recording
+    timing: dict[int, tuple[list[tuple], list[tuple]]] = field(default_factory=dict)
+    base_path: str | None = None  # the folder relative recording paths start from
 
 
 def _pseudonymised(study: _Study, key: Key) -> _Study:
@@ -235,10 +248,27 @@ def _pseudonymised(study: _Study, key: Key) -> _Study:
         attributes={owner: {pk: {name: (kind, hide(text) if kind == "text" else text)
                                  for name, (kind, text) in values.items()}
                             for pk, values in by_owner.items()}
-                    for owner, by_owner in study.attributes.items()})
+                    for owner, by_owner in study.attributes.items()},
+        **_pseudonymised_media(study, key, maps))
 
 
-def _read(store: Store) -> _Study:
+def _pseudonymised_media(study: _Study, key: Key, maps: dict) -> dict:
+    """Recordings and times as a pseudonymised export shows them: each time at the place
+    of the replaced text its words moved to, through the same offset map as the codings
+    (a turn's start and end as a span, so a turn still runs from its first word to its
+    last), and a path with any name of the key replaced, like every other text."""
+    timing = {}
+    for pk, (turns, sync) in study.timing.items():
+        moved = maps[pk]
+        timing[pk] = ([(*moved.span(start, end), t_start, t_end)
+                       for start, end, t_start, t_end in turns],
+                      [(moved.position(offset), seconds) for offset, seconds in sync])
+    return {"recordings": {pk: (key.apply(path), at)
+                           for pk, (path, at) in study.recordings.items()},
+            "timing": timing, "base_path": key.apply(study.base_path)}
+
+
+def _read(store: Store, beside: Path | None = None) -> _Study:
     # Ordered here, not by the database: PostgreSQL's collation may sort "LED.x" and
     # "LED_y" differently from SQLite, and a project must export alike from either.
     def ordered(rows: list[tuple], *columns: int) -> list[tuple]:
@@ -280,7 +310,31 @@ def _read(store: Store) -> _Study:
                           "created_at, updated_at FROM memo ORDER BY pk"),
             attributes={owner: stored_attributes_of(db, owner) for owner in OWNERS},
             codebook=codebook_of(db),
+            **_read_media(store, db, beside),
         )
+
+
+def _read_media(store: Store, db, beside: Path | None) -> dict:
+    """The recordings behind transcripts, named as the standard names a file outside the
+    .qdpx: ``relative:///…`` from the folder the .qdpx is written to (``beside``), which
+    the project names as its ``basePath``, or ``absolute://…`` where no relative path
+    leads (another drive). Only these transcripts' times are read."""
+    from qualcode.services.media import resolve, timed_rows
+
+    rows = db.rows("SELECT transcript_pk, path, attached_at FROM recording")
+    if not rows:
+        return {}
+    base = (beside or Path.cwd()).resolve()
+    recordings = {}
+    for pk, stored, attached_at in rows:
+        file = resolve(store, stored).resolve()
+        try:
+            reference = "relative:///" + Path(os.path.relpath(file, base)).as_posix()
+        except ValueError:  # another drive on Windows
+            reference = "absolute://" + file.as_posix()
+        recordings[pk] = (reference, attached_at)
+    return {"recordings": recordings, "base_path": base.as_posix(),
+            "timing": {pk: timed_rows(db, pk) for pk in recordings}}
 
 
 def _extra_lines(extras: tuple | None) -> list[str]:
@@ -314,12 +368,14 @@ def _labels(rows: list[tuple]) -> dict[int, list[tuple]]:
 
 # --- writing -----------------------------------------------------------------------------
 
-def build_qdpx(store: Store, *, key: Key | None = None, identifiable: bool = False
+def build_qdpx(store: Store, *, key: Key | None = None, identifiable: bool = False,
+               beside: Path | None = None
                ) -> tuple[bytes, list[tuple[str, str]], dict[str, int], tuple]:
     """``project.qde`` as bytes, the source files as (zip name, text), the counts, and the
     time stamped on the zip entries. With a pseudonym ``key`` every text is replaced and
-    every position recomputed on the replaced text."""
-    study = _read(store)
+    every position recomputed on the replaced text. Recordings are named by their path
+    from ``beside``, the folder the .qdpx goes to (the working folder if not given)."""
+    study = _read(store, beside)
     if key:
         study = _pseudonymised(study, key)
     study.identifiable = identifiable
@@ -388,7 +444,7 @@ class _Writer:
         return {"sources": len(study.transcripts), "codes": len(study.codes),
                 "codings": len(study.codings), "cases": len(study.sites) + len(study.persons),
                 "users": len(self.users), "notes": len(self.notes),
-                "variables": len(self.variables)}
+                "variables": len(self.variables), "recordings": len(study.recordings)}
 
     def project(self) -> bytes:
         from qualcode import __version__
@@ -403,6 +459,8 @@ class _Writer:
             root.set("creationDateTime", _iso(self.created))
         if self.study.last_change:
             root.set("modifiedDateTime", _iso(self.study.last_change))
+        if self.study.recordings and self.study.base_path:
+            root.set("basePath", _clean(self.study.base_path))
         if self.users:
             users = self.sub(root, "Users")
             for name, user_guid in sorted(self.users.items()):
@@ -637,6 +695,34 @@ class _Writer:
                 self.sub(source, "NoteRef", targetGUID=note)
             self._values(source, "transcript", pk)
             self.texts.append((f"sources/{source_guid}.txt", text))
+        self._recordings(sources)
+
+    def _recordings(self, sources) -> None:
+        """Each recording as an audio or video source outside the .qdpx, whose transcript
+        is the text its transcript's TextSource already holds (the same internal file,
+        so the text is stored once) with one sync point per time the transcript knows:
+        each turn's start and end and each timestamp inside a turn, in milliseconds at a
+        position of the exported text."""
+        from qualcode.media import is_video, time_points
+
+        names = self.transcript_names
+        imported = {row[0]: row[5] for row in self.study.transcripts}
+        for pk, (reference, attached_at) in sorted(self.study.recordings.items(),
+                                                   key=lambda item: names[item[0]]):
+            name, source_guid = names[pk], self.source_guids[pk]
+            suffix = _suffix(reference)
+            media = self.sub(sources, "VideoSource" if is_video(reference) else "AudioSource",
+                             guid=self.guid("recording", pk), name=f"{name}{suffix}",
+                             path=reference, creationDateTime=_iso(attached_at))
+            # QualCoder refuses a transcript without its creation time.
+            transcript = self.sub(media, "Transcript", guid=self.guid("recording-text", pk),
+                                  name=name, plainTextPath=f"internal://{source_guid}.txt",
+                                  creationDateTime=_iso(imported[pk]))
+            for offset, seconds in time_points(*self.study.timing.get(pk, ([], []))):
+                milliseconds = round(seconds * 1000)
+                self.sub(transcript, "SyncPoint",
+                         guid=self.guid("sync-point", f"{pk}:{offset}:{milliseconds}"),
+                         timeStamp=str(milliseconds), position=str(offset))
 
     def _source_lines(self, pk: int, name: str, title: str | None,
                       site_pk: int | None) -> str | None:

@@ -11,6 +11,11 @@ How the standard's objects land in qualcode:
 
 - ``TextSource`` (and the transcript of an audio or video source) → a transcript named
   after the source; PDF, picture, audio and video sources are skipped and reported;
+- a transcript's sync points → its turns' times (a point on a turn's start or end)
+  and timestamps inside turns; a transcript whose text file is a ``TextSource``'s too
+  (as qualcode writes a recording's transcript) is that source, not a second transcript;
+  the audio or video file → the transcript's recording when it is found beside the
+  .qdpx (never copied; a missing one is reported);
 - ``Code`` → a code (see :mod:`qualcode.importers.refi_codebook` for the ids);
 - ``User`` → a coder; each ``Coding`` of a ``PlainTextSelection`` → a coding in the layer
   of the user who made it (else the selection's, else the project's creator);
@@ -30,6 +35,7 @@ person speaks under which label.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -55,9 +61,11 @@ from qualcode.importers.refi_positions import (
     Span,
     detect,
     normalise_with_offsets,
+    read_positions,
 )
 from qualcode.importers.refi_reader import (
     RefiProject,
+    RefiRecording,
     RefiSelection,
     RefiSource,
     read_codebook_xml,
@@ -107,6 +115,9 @@ class QdpxImportReport:
     attributes: int = 0
     speaker_labels: int = 0
     turns: int = 0
+    timed: list[str] = field(default_factory=list)  # transcripts given times by the file
+    recordings: list[str] = field(default_factory=list)  # "transcript: path", attached
+    missing_recordings: list[str] = field(default_factory=list)  # "transcript: path — …"
     skipped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -124,6 +135,9 @@ class _Text:
     raw_sha: str
     file: tuple[str, str] | None = None  # (format, file name) it was first imported from
     parsed: ParsedTranscript | None = None  # with turns, once the speaker rules ran
+    times: list[tuple[int, float]] = field(default_factory=list)  # (offset, seconds)
+    lost_times: int = 0  # sync points that fit nowhere in the text
+    recording: dict | None = None  # the recording found, described for the store
 
 
 def _typed(refi_type: str, text: str) -> Any:
@@ -224,9 +238,92 @@ def plan_texts(project: RefiProject, forced: str | None) -> list[_Text]:
                 label, _, person = line[len(SPEAKER_LINE):].partition(" = ")
                 metadata.speakers[label.strip()] = person.strip() or None
         raw_sha = hashlib.sha256(source.text.encode("utf-8", "surrogatepass")).hexdigest()
-        texts.append(_Text(source, name, stored, spans, convention, metadata, raw_sha,
-                           first_file))
+        item = _Text(source, name, stored, spans, convention, metadata, raw_sha, first_file)
+        item.times, item.lost_times = _sync_times(source, convention)
+        texts.append(item)
     return texts
+
+
+def _sync_times(source: RefiSource, convention: str) -> tuple[list[tuple[int, float]], int]:
+    """A transcript's sync points as (offset in the stored text, seconds), read by the
+    convention its selections were read by, and how many fit nowhere."""
+    if not source.sync_points:
+        return [], 0
+    indexes = read_positions(source.text, [p for p, _ in source.sync_points], convention)
+    _, where = normalise_with_offsets(source.text)
+    times = [(where(index), milliseconds / 1000)
+             for index, (_, milliseconds) in zip(indexes, source.sync_points, strict=True)
+             if index is not None]
+    return times, len(indexes) - len(times)
+
+
+def _apply_times(texts: list[_Text]) -> None:
+    """Each transcript's times from the file onto the turns the speaker rules found: what
+    the file says of a turn wins over a timestamp in its text, the rest is kept."""
+    from qualcode.media import turn_times
+
+    for item in texts:
+        if not item.times:
+            continue
+        parsed = item.parsed
+        found = turn_times([(turn.start, turn.end) for turn in parsed.turns], item.times)
+        parsed.turns = [
+            dataclasses.replace(turn, t_start=turn.t_start if start is None else start,
+                                t_end=turn.t_end if end is None else end)
+            for turn, start, end in zip(parsed.turns, found.starts, found.ends, strict=True)]
+        inner = dict(parsed.sync_points)
+        inner.update(found.inner)
+        parsed.sync_points = sorted(inner.items())
+        item.lost_times += found.unplaced
+
+
+def recording_file(qdpx: Path, reference: str | None) -> tuple[Path | None, str]:
+    """The recording a media source names, and what to say when it is not there: a
+    relative path is looked up from the .qdpx's folder (where the study folder's
+    recordings travel with it), an absolute one where it says and then by its name
+    beside the .qdpx. A recording inside the .qdpx is not taken out: recordings
+    identify people, and qualcode keeps them outside its projects."""
+    if not reference:
+        return None, "the file names no path"
+    scheme, separator, rest = reference.partition("://")
+    if not separator:
+        scheme, rest = "", reference
+    scheme = scheme.lower()
+    if scheme == "internal":
+        return None, "inside the .qdpx, not taken out (recordings stay outside projects)"
+    rest = rest.replace("\\", "/")
+    beside = qdpx.resolve().parent
+    candidates = []
+    if scheme in ("absolute", "file") or (not scheme and rest.startswith("/")):
+        candidates.append(Path(rest))
+    else:
+        candidates.append(beside / rest.lstrip("/"))
+    candidates.append(beside / Path(rest).name)
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate, ""
+    return None, "missing"
+
+
+def _find_recordings(store: Store, qdpx: Path, texts: list[_Text],
+                     report: QdpxImportReport) -> None:
+    """Describe (size, hash, duration) each recording found before the transaction opens:
+    hashing a long recording must not hold the project's write lock."""
+    from qualcode.media import RECORDING_SUFFIXES
+    from qualcode.services.media import describe
+
+    for item in texts:
+        recording: RefiRecording | None = item.source.recording
+        if recording is None:
+            continue
+        file, problem = recording_file(qdpx, recording.path)
+        if file is not None and file.suffix.lower() not in RECORDING_SUFFIXES:
+            file, problem = None, f"'{file.suffix}' is not an audio or video file qualcode knows"
+        if file is None:
+            report.missing_recordings.append(f"{item.name}: {recording.path or recording.name}"
+                                             f" — {problem}")
+            continue
+        item.recording = describe(store, file)
 
 
 @dataclass
@@ -295,6 +392,8 @@ def import_qdpx(store: Store, path: Path, *, positions: str | None = None,
     texts = plan_texts(project, positions)
     cases = plan_cases(project)
     _parse_all(texts, cases, path)
+    _apply_times(texts)
+    _find_recordings(store, path, texts, report)
     planned = plan_codes(project.codes)
     code_ids = {code.guid: code.id for code in planned}
     # Next to the project file; a shared database has none, so in the working folder.
@@ -352,6 +451,21 @@ def _parse_all(texts: list[_Text], cases: _Cases, path: Path) -> None:
         results = [_parse_one(job) for job in jobs]
     for item, parsed in zip(texts, results, strict=True):
         item.parsed = parsed
+
+
+def _write_times_and_recording(session, item: _Text, pk: int,
+                               report: QdpxImportReport) -> None:
+    from qualcode.services.media import record
+
+    if item.times:
+        report.timed.append(item.name)
+    if item.lost_times:
+        report.warnings.append(f"{report.path}: {item.lost_times} sync point(s) of "
+                               f"'{item.source.name}' fall outside its text or turns; "
+                               "not kept")
+    if item.recording is not None:
+        record(session, pk, item.name, item.recording)
+        report.recordings.append(f"{item.name}: {item.recording['path']}")
 
 
 def _write_codebook(session, data: dict, header: str, target: Path,
@@ -468,6 +582,7 @@ def _write(session, project: RefiProject, texts: list[_Text], cases: _Cases,
                           persons, ingest_report)
         pk = session.exec(select(Transcript.pk).where(Transcript.name == item.name)).one()
         transcript_pks[item.source.guid] = pk
+        _write_times_and_recording(session, item, pk, report)
         stored_texts[item.source.guid] = parsed.text
         report.transcripts.append(item.name)
         report.conventions[item.name] = item.convention
