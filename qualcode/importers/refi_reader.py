@@ -105,6 +105,9 @@ class RefiNote:
     text: str
     user: str | None
     description: str | None = None
+    # QualCoder's annotations: the passage, in the source whose NoteRef points here, that
+    # the note is about (positions as the file counts them)
+    passages: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -479,7 +482,7 @@ def _project(reader: _Reader, parsed: _Parsed) -> RefiProject:
             text, _ = reader.source_text(note, note.get("name") or guid)
             notes[guid] = RefiNote(guid, note.get("name"), text or "",
                                    guid_of(note.get("creatingUser")),
-                                   _text_of(note, "Description"))
+                                   _text_of(note, "Description"), _passages(note))
     sources, skipped = parsed.sources, parsed.skipped
     selection_source = {s.guid: source.guid for source in sources for s in source.selections}
     cases = []
@@ -517,6 +520,16 @@ def _project(reader: _Reader, parsed: _Parsed) -> RefiProject:
         sources=sources, notes=notes, variables=variables, cases=cases, sets=sets,
         links=links, project_notes=_refs(root, "NoteRef"), skipped_sources=skipped,
         warnings=reader.warnings, creator=guid_of(root.get("creatingUserGUID")))
+
+
+def _passages(note) -> list[tuple[int, int]]:
+    """The selections a note holds; one without whole-number positions is only text."""
+    found = []
+    for selection in _children(note, "PlainTextSelection"):
+        start, end = selection.get("startPosition"), selection.get("endPosition")
+        if start and end and start.strip().isdigit() and end.strip().isdigit():
+            found.append((int(start), int(end)))
+    return found
 
 
 def _cases_as_codes(codes: list[RefiCode], sources: list[RefiSource],
