@@ -89,8 +89,14 @@ def _load_qualcoder(src: Path):
     from qualcoder import refi
 
     answers: dict[str, str] = {}
+
+    def line_ends(dialog) -> int:
+        # LF as stored, or CR LF with positions still counting LF ("for MAXQDA")
+        dialog.ui.radioButton_maxqda.setChecked(answers.get("line_ends") == "crlf")
+        return 0
+
     QtWidgets.QMessageBox.exec = lambda self: 0
-    refi.RefiLineEndings.exec = lambda self: 0  # line ends as stored (LF)
+    refi.RefiLineEndings.exec = line_ends
     QtWidgets.QFileDialog.getOpenFileName = staticmethod(
         lambda *a, **k: (answers["open"], "*.qdpx"))
     QtWidgets.QFileDialog.getExistingDirectory = staticmethod(
@@ -395,11 +401,14 @@ def main() -> int:
     parser.add_argument("project", type=Path, help="a qualcode project (.qualcode.db)")
     parser.add_argument("folder", type=Path, help="where to work (emptied first)")
     parser.add_argument("--qualcode", default="qualcode", help="the qualcode command")
+    parser.add_argument("--crlf", action="store_true",
+                        help="QualCoder exports with CR LF line ends (its MAXQDA option)")
     args = parser.parse_args()
     folder = args.folder.resolve()
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     refi, answers = _load_qualcoder(args.qualcoder_src.resolve())
+    answers["line_ends"] = "crlf" if args.crlf else "lf"
 
     def qualcode(project: Path, *words: str) -> None:
         subprocess.run([args.qualcode, *words], check=True, cwd=folder,
