@@ -438,6 +438,25 @@ def test_qualcoder_categories_annotations_journal_and_text_with_a_bom(cli, tmp_p
     assert attributes(project, "nordvik_notat") == {"varighet": 45}
 
 
+def test_codes_sharing_a_label_come_back_with_it_and_keep_their_codings(store, cli,
+                                                                       tmp_path):
+    from tests.test_refi import shared_labels
+
+    shared_labels(store, tmp_path)
+    qdpx = write_qdpx(store, tmp_path / "delt.qdpx").path
+    code, out, err, project = import_cli(cli, tmp_path, qdpx)
+    assert code == 0, err
+    copy = open_project(project)
+    try:
+        labels = "SELECT code_id, label FROM code ORDER BY code_id"
+        with store.snapshot() as one, copy.snapshot() as other:
+            assert one.rows(labels) == other.rows(labels)
+    finally:
+        copy.close()
+    assert {(c["code"], c["text"]) for c in codings_of(project)} == {
+        ("LED.annet", "Det er meg"), ("RAM.annet", "for få timer")}
+
+
 def test_into_an_existing_project_codes_are_added_and_the_file_holds_them_all(
         example, cli, tmp_path):
     code, out, err, _ = import_cli(cli, tmp_path, maxqda(tmp_path), project=example.path)
