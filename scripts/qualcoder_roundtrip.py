@@ -43,6 +43,7 @@ from pathlib import Path
 # qualcode's own rule for the text it stores (no database, no third-party imports)
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from qualcode.domain.text import normalise_text  # noqa: E402
+from qualcode.importers.refi_codebook import ID_LINE, code_label  # noqa: E402
 
 # --- QualCoder, driven without a window --------------------------------------------------
 
@@ -234,8 +235,8 @@ def read_qualcode(db: Path) -> dict:
         attributes[owner] = values
     data = {
         "texts": dict(q("SELECT name, text FROM transcript")),
-        "codes": {label: (codes[parent][0] if parent else None)
-                  for label, parent in codes.values()},
+        "codes": Counter((label, codes[parent][0] if parent else None)
+                         for label, parent in codes.values()),
         "coders": {name for (name,) in q("SELECT name FROM coder")},
         "codings": Counter(q(
             'SELECT t.name, c.label, k.name, g.start, g."end", g.quote FROM coding g '
@@ -263,12 +264,17 @@ def read_qualcoder(project: Path) -> dict:
     q = conn.execute
     sources = dict(q("SELECT id, name FROM source"))
     texts = dict(q("SELECT id, fulltext FROM source"))
-    names = dict(q("SELECT cid, name FROM code_name"))
+    # a code qualcode exported keeps its id in its memo, and a shared label has the id
+    # after it in the name: compared by label, as qualcode reads it back
+    names = {cid: code_label(name, (memo or "").partition("\n")[0].removeprefix(ID_LINE)
+                             .split(" ")[0] if (memo or "").startswith(ID_LINE) else None)
+             for cid, name, memo in q("SELECT cid, name, memo FROM code_name")}
     categories = dict(q("SELECT catid, name FROM code_cat"))
-    codes = {name: (names.get(supercid) or categories.get(catid))
-             for name, supercid, catid in q("SELECT name, supercid, catid FROM code_name")}
-    codes.update({name: categories.get(parent)
-                  for name, parent in q("SELECT name, supercatid FROM code_cat")})
+    codes = Counter((names[cid], names.get(supercid) or categories.get(catid))
+                    for cid, supercid, catid in q("SELECT cid, supercid, catid "
+                                                  "FROM code_name"))
+    codes.update((name, categories.get(parent))
+                 for name, parent in q("SELECT name, supercatid FROM code_cat"))
     cases = dict(q("SELECT caseid, name FROM cases"))
     attributes: dict[str, dict[str, dict[str, str]]] = {"case": {}, "file": {}}
     for owner, ids in (("case", cases), ("file", sources)):
@@ -345,11 +351,10 @@ def compare(tally: Tally, ours: dict, theirs: dict, *, case_owners: dict[str, st
                     f"{name}: " + ("missing" if other is None else
                                    f"{len(text)} vs {len(other)} characters, first "
                                    f"difference at {_first_difference(text, other)}"))
-    for label, parent in ours["codes"].items():
-        tally.check("code and parent", label in theirs["codes"]
-                    and theirs["codes"][label] == parent,
-                    f"{label} under {parent!r}, there "
-                    f"{theirs['codes'].get(label, 'missing')!r}")
+    for (label, parent), n in ours["codes"].items():
+        for i in range(n):
+            tally.check("code and parent", theirs["codes"][(label, parent)] > i,
+                        f"{label} under {parent!r}")
     for coder in ours["coders"]:
         tally.check("coder", coder in theirs["coders"], coder)
     theirs_codings = Counter(theirs["codings"])
@@ -417,8 +422,8 @@ def main() -> int:
     ours = read_qualcode(args.project)
     repeated = [label for label, n in ours["labels"].items() if n > 1]
     if repeated:
-        print(f"note: labels used by more than one code ({', '.join(repeated)}); "
-              "QualCoder keeps code names unique")
+        print(f"note: labels several codes share ({', '.join(repeated)}): QualCoder keeps "
+              "one code per name, so the export adds each one's id")
 
     print("1. qualcode -> .qdpx -> QualCoder")
     exported = folder / "fra-qualcode.qdpx"
