@@ -343,7 +343,7 @@ QUALCODER_TEXT = ("Kari: Vi startet med en kartlegging 🙂 i høst.\n"
                   "Ola: Elevene likte yrkesmessa 👍 veldig godt.\n")
 
 
-def qualcoder(tmp_path: Path) -> Path:
+def qualcoder(tmp_path: Path, annotation: str = "Spør rektor om dette") -> Path:
     """QualCoder's exporter: a category as a code that cannot be coded, the plain text in a
     file of its own GUID written with a byte-order mark, selections named by their whole
     text, a memo in Description, an annotation as a Note holding its own selection (the
@@ -397,7 +397,7 @@ def qualcoder(tmp_path: Path) -> Path:
            f'plainTextPath="internal://{guid(70)}.txt" >\n<Description /></Note>\n'
            f'<Note guid="{guid(71)}" creatingUser="{user}" '
            'creationDateTime="2026-03-12T10:15:00Z" >\n'
-           '<PlainTextContent>Spør rektor om dette</PlainTextContent>\n'
+           f'<PlainTextContent>{annotation}</PlainTextContent>\n'
            f'<PlainTextSelection guid="{guid(72)}" startPosition="{note_start}" '
            f'endPosition="{note_end}" />\n</Note>\n</Notes>\n'
            '<Description>Karriereveiledning på Nordvik</Description>\n</Project>')
@@ -436,6 +436,22 @@ def test_qualcoder_categories_annotations_journal_and_text_with_a_bom(cli, tmp_p
     finally:
         store.close()
     assert attributes(project, "nordvik_notat") == {"varighet": 45}
+
+
+def test_qualcoder_annotation_written_with_a_bare_ampersand(cli, tmp_path):
+    """QualCoder escapes every text it writes but an annotation's: "&" there makes the
+    XML unreadable to a strict parser. A bare "&" is never XML, so it is read as text."""
+    code, out, err, project = import_cli(
+        cli, tmp_path, qualcoder(tmp_path, annotation="Spør rektor & rådgiver om dette"))
+    assert code == 0, err
+    assert "1 bare '&'" in err
+    store = open_project(project)
+    try:
+        with store.snapshot() as db:
+            assert db.column("SELECT body FROM memo WHERE about_type = 'transcript'") == [
+                "Spør rektor & rådgiver om dette"]
+    finally:
+        store.close()
 
 
 def test_codes_sharing_a_label_come_back_with_it_and_keep_their_codings(store, cli,
@@ -541,6 +557,17 @@ def _selection_without_positions(tmp_path):
     return make_qdpx(tmp_path / "feil.qdpx", qde), "startPosition='None', not a whole number"
 
 
+def _cut_off(tmp_path):
+    """A project XML that ends in the middle: read while checked against the schema, it
+    once gave the sources before the cut and no word that the rest was missing."""
+    text = "Rektor: Vi har en plan."
+    qde = (HEAD.format(name="x", origin="NVivo", creator=guid(1))
+           + f'<Sources><TextSource guid="{guid(2)}" name="Rektor"><PlainTextContent>{text}'
+             f'</PlainTextContent></TextSource><TextSource guid="{guid(3)}" name="Lærer">'
+             '<PlainTextContent>Lærer: Vi har ')
+    return make_qdpx(tmp_path / "feil.qdpx", qde), "the project XML cannot be read"
+
+
 def _encrypted(tmp_path):
     path = tmp_path / "feil.qdpx"
     with zipfile.ZipFile(path, "w") as archive:
@@ -572,7 +599,8 @@ def _bomb(tmp_path):
 
 @pytest.mark.parametrize("make", [_not_a_zip, _no_qde, _not_a_project, _missing_source,
                                   _unknown_code, _positions_fit_nothing, _shifted_positions,
-                                  _selection_without_positions, _encrypted, _climbs_out,
+                                  _selection_without_positions, _cut_off, _encrypted,
+                                  _climbs_out,
                                   _bomb],
                          ids=lambda f: f.__name__.strip("_"))
 def test_bad_input_is_one_line_naming_the_file_and_nothing_is_written(make, cli, tmp_path):
