@@ -156,9 +156,10 @@ def qualcoder_export(refi, answers: dict, project: Path, folder: Path) -> Path:
 def add_qualcoder_work(project: Path) -> None:
     """What a QualCoder user adds that a project imported from qualcode does not have,
     written as QualCoder's own screens write it: a category with a code and a
-    sub-category, a coding with a memo by another coder, an annotation, a journal entry,
-    a numeric file attribute, a case linked to a whole file, and a text with emoji (code
-    points and UTF-16 units differ after them)."""
+    sub-category, a coding with a memo by another coder, an annotation with an "&" (which
+    QualCoder writes unescaped), a journal entry, a numeric file attribute, a case linked
+    to a whole file, and a text with emoji (code points and UTF-16 units differ after
+    them)."""
     conn = sqlite3.connect(project / "data.qda")
     q = conn.execute
     when = "2026-03-12 10:15:00"
@@ -179,7 +180,7 @@ def add_qualcoder_work(project: Path) -> None:
       "VALUES (?, ?, ?, 10, 60, 'kari', ?, 'Godt eksempel', NULL)",
       (nav, fid, fulltext[10:60], when))
     q("INSERT INTO annotation (fid, pos0, pos1, memo, owner, date) VALUES "
-      "(?, 20, 40, 'Spør rektor om dette', 'kari', ?)", (fid, when))
+      "(?, 20, 40, 'Spør rektor & rådgiver om dette', 'kari', ?)", (fid, when))
     q("INSERT INTO journal (name, jentry, date, owner) VALUES "
       "('Feltnotater', 'Besøk på Nordvik skole 12. mars: rådgiveren viste årshjulet.', ?, "
       "'kari')", (when,))
