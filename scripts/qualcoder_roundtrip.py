@@ -22,9 +22,9 @@ QualCoder is not on PyPI and CI cannot fetch it, so CI does not run this. To run
 with ``qualcode`` on PATH (or ``--qualcode path/to/qualcode``); ``scripts/run_example.sh``
 makes ``example-output/example.qualcode.db``, and any qualcode project will do. The script
 runs in QualCoder's environment, not qualcode's: it drives QualCoder's classes with their
-dialogs answered in advance (QualCoder's other requirements, for AI and media, are not
-needed), and reads both projects' SQLite files with the standard library and qualcode's
-own text rule.
+dialogs answered in advance (the rest of QualCoder's requirements, for its language-model
+and media features, are not needed), and reads both projects' SQLite files with the
+standard library and qualcode's own text rule.
 """
 
 from __future__ import annotations
