@@ -286,7 +286,8 @@ def read_qualcoder(project: Path) -> dict:
             if id_ in ids:
                 attributes[owner][ids[id_]][attribute] = value
     data = {
-        "texts": dict(q("SELECT name, fulltext FROM source")),
+        # audio, video and pictures have no text
+        "texts": dict(q("SELECT name, fulltext FROM source WHERE fulltext IS NOT NULL")),
         "codes": codes,
         "coders": {owner for (owner,) in q("SELECT DISTINCT owner FROM code_text")},
         "codings": Counter((sources.get(fid), names.get(cid), owner, pos0, pos1, seltext)
