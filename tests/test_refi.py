@@ -338,6 +338,49 @@ def test_positions_count_code_points_even_beyond_the_basic_plane(store, tmp_path
     assert len(text[:start].encode("utf-16-le")) // 2 == start + 1  # what UTF-16 would say
 
 
+SHARED_LABELS = """codebook: delt
+version: 1
+codes:
+  - id: LED
+    label: Ledelse
+    children:
+      - id: LED.annet
+        label: Annet
+  - id: RAM
+    label: Rammer
+    children:
+      - id: RAM.annet
+        label: Annet
+      - id: RAM.tid
+        label: Tid
+"""
+
+
+def shared_labels(store, tmp_path: Path) -> None:
+    """Two codes called Annet, under Ledelse and under Rammer, each coding one answer."""
+    load_into_project(store, write(tmp_path / "kb.yaml", SHARED_LABELS))
+    write(tmp_path / "rektor.txt", "Intervjuer: Hvem har ansvaret?\nRektor: Det er meg, "
+                                   "men rådgiveren gjør jobben.\nIntervjuer: Og tiden?\n"
+                                   "Rektor: Rådgiveren har for få timer.\n")
+    ingest.import_transcripts(store, [tmp_path / "rektor.txt"])
+    text = _rows(store, "SELECT text FROM transcript")[0][0]
+    for code, words in (("LED.annet", "Det er meg"), ("RAM.annet", "for få timer")):
+        start = text.index(words)
+        coding_ops.add_coding(store, "rektor", code, "anna", start, start + len(words))
+
+
+def test_a_label_several_codes_share_is_written_with_each_codes_id(store, tmp_path):
+    """QualCoder keeps one code per name: a second "Annet" becomes the first one and its
+    codings are lost. Every code in the file has a name of its own."""
+    shared_labels(store, tmp_path)
+    write_qdpx(store, tmp_path / "delt.qdpx")
+    exported = Qdpx(tmp_path / "delt.qdpx")
+    names = {exported.code_id(e.get("guid")): e.get("name") for e in exported.all("//q:Code")}
+    assert names == {"LED": "Ledelse", "LED.annet": "Annet (LED.annet)", "RAM": "Rammer",
+                     "RAM.annet": "Annet (RAM.annet)", "RAM.tid": "Tid"}
+    etree.XMLSchema(etree.parse(str(SCHEMA))).assertValid(exported.root)
+
+
 def test_with_a_key_every_selection_cuts_out_its_replaced_quote(study, tmp_path):
     """Replacements longer and shorter than their originals, at the first and last word of
     coded spans and inside æøå text: every position is recomputed on the replaced source,

@@ -339,6 +339,140 @@ def test_maxqda_document_variables_become_typed_interview_attributes(cli, tmp_pa
         "Fast opplegg"
 
 
+QUALCODER_TEXT = ("Kari: Vi startet med en kartlegging 🙂 i høst.\n"
+                  "Ola: Elevene likte yrkesmessa 👍 veldig godt.\n")
+
+
+def qualcoder(tmp_path: Path, annotation: str = "Spør rektor om dette") -> Path:
+    """QualCoder's exporter: a category as a code that cannot be coded, the plain text in a
+    file of its own GUID written with a byte-order mark, selections named by their whole
+    text, a memo in Description, an annotation as a Note holding its own selection (the
+    source points at it), a journal entry as a named Note in a file, a case linked to its
+    source, and Float values; positions in code points (emoji count one)."""
+    user, source, plain = guid(1), guid(20), guid(21)
+    text = QUALCODER_TEXT
+
+    def at(passage: str) -> tuple[int, int]:
+        return text.index(passage), text.index(passage) + len(passage)
+
+    def coded(n: int, passage: str, code: str, memo: str | None) -> str:
+        start, end = at(passage)
+        described = f"<Description>{memo}</Description>\n" if memo else ""
+        return (f'<PlainTextSelection guid="{guid(50 + n)}" startPosition="{start}" '
+                f'endPosition="{end}" name="{passage}" creatingUser="{user}" '
+                f'creationDateTime="2026-03-12T10:15:00Z">\n{described}'
+                f'<Coding guid="{guid(60 + n)}" creatingUser="{user}" >\n'
+                f'<CodeRef targetGUID="{code}" />\n</Coding>\n</PlainTextSelection>\n')
+
+    note_start, note_end = at("veldig godt")
+    qde = ('<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns:xsd="http://www.w3.org/'
+           '2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+           f'name="nordvik.qda" origin="QualCoder 3.7" creatingUserGUID="{guid(2)}" '
+           'creationDateTime="2026-01-05T09:00:00Z" xmlns="urn:QDA-XML:project:1.0">\n'
+           f'<Users>\n<User guid="{user}" name="kari" />\n</Users>\n'
+           '<CodeBook>\n<Codes>\n'
+           f'<Code guid="{guid(10)}" name="Yrkesmesse" isCodable="true" color="#81BEF7" />\n'
+           f'<Code guid="{guid(11)}" name="Praksis" isCodable="false">\n'
+           '<Description>Hva skolen gjør</Description>\n'
+           f'<Code guid="{guid(12)}" name="Samarbeid med NAV" isCodable="true" '
+           'color="#F781F3" />\n</Code>\n</Codes>\n</CodeBook>\n'
+           f'<Variables>\n<Variable guid="{guid(30)}" name="varighet" typeOfVariable="Float" >\n'
+           '<Description>minutter</Description>\n</Variable>\n'
+           f'<Variable guid="{guid(31)}" name="skoleslag" typeOfVariable="Text" >\n'
+           '<Description />\n</Variable>\n</Variables>\n'
+           f'<Cases>\n<Case guid="{guid(40)}" name="Ola">\n<Description>elev</Description>\n'
+           f'<VariableValue>\n<VariableRef targetGUID="{guid(31)}" />\n'
+           '<TextValue>ungdomsskole</TextValue>\n</VariableValue>\n'
+           f'<SourceRef targetGUID="{source}"/>\n</Case>\n</Cases>\n'
+           f'<Sources>\n<TextSource plainTextPath="internal://{plain}.txt" '
+           f'creatingUser="{user}" creationDateTime="2026-03-12T10:00:00Z" guid="{source}" '
+           'name="nordvik_notat">\n'
+           + coded(1, "kartlegging 🙂 i høst", guid(12), "Godt eksempel")
+           + coded(2, "Elevene likte yrkesmessa", guid(10), None)
+           + f'<NoteRef targetGUID="{guid(71)}" />\n'
+           f'<VariableValue>\n<VariableRef targetGUID="{guid(30)}" />\n'
+           '<FloatValue>45</FloatValue>\n</VariableValue>\n</TextSource>\n</Sources>\n'
+           f'<Notes>\n<Note guid="{guid(70)}" creatingUser="{user}" '
+           'creationDateTime="2026-03-12T10:15:00Z" name="Feltnotater"  '
+           f'plainTextPath="internal://{guid(70)}.txt" >\n<Description /></Note>\n'
+           f'<Note guid="{guid(71)}" creatingUser="{user}" '
+           'creationDateTime="2026-03-12T10:15:00Z" >\n'
+           f'<PlainTextContent>{annotation}</PlainTextContent>\n'
+           f'<PlainTextSelection guid="{guid(72)}" startPosition="{note_start}" '
+           f'endPosition="{note_end}" />\n</Note>\n</Notes>\n'
+           '<Description>Karriereveiledning på Nordvik</Description>\n</Project>')
+    return make_qdpx(tmp_path / "qualcoder.qdpx", qde, {
+        f"sources/{plain}.txt": text.encode("utf-8-sig"),
+        f"sources/{guid(70)}.txt": "Besøk på Nordvik skole: rådgiveren viste årshjulet."
+                                   .encode("utf-8-sig")})
+
+
+def test_qualcoder_categories_annotations_journal_and_text_with_a_bom(cli, tmp_path):
+    code, out, err, project = import_cli(cli, tmp_path, qualcoder(tmp_path))
+    assert code == 0, err
+    assert "positions read as codepoints" in out
+    stored = QUALCODER_TEXT.strip("\n")
+    found = {(c["code"], c["text"], c["coder"], c["memo"]) for c in codings_of(project)}
+    assert found == {("Praksis.Samarbeid_med_NAV", "kartlegging 🙂 i høst", "kari",
+                      "Godt eksempel"),
+                     ("Yrkesmesse", "Elevene likte yrkesmessa", "kari", None)}
+    store = open_project(project)
+    try:
+        with store.snapshot() as db:
+            # the byte-order mark is not text: positions after it are not shifted by one
+            assert db.column("SELECT text FROM transcript") == [stored]
+            start = stored.index("veldig godt")
+            # QualCoder's annotation keeps its passage; its journal entry is a project memo
+            assert db.rows("SELECT about_type, about_key, title, body, author FROM memo "
+                           "ORDER BY about_type DESC") == [
+                ("transcript", "nordvik_notat", f"{start}–{start + 11}: veldig godt",
+                 "Spør rektor om dette", "kari"),
+                ("project", None, "Feltnotater",
+                 "Besøk på Nordvik skole: rådgiveren viste årshjulet.", "kari")]
+            assert db.rows("SELECT code_id, parent_pk IS NULL FROM code ORDER BY code_id") == [
+                ("Praksis", 1), ("Praksis.Samarbeid_med_NAV", 0), ("Yrkesmesse", 1)]
+        person = overview.list_cases(store)["persons"][0]
+        assert person["person"] == "Ola" and person["skoleslag"] == "ungdomsskole"
+    finally:
+        store.close()
+    assert attributes(project, "nordvik_notat") == {"varighet": 45}
+
+
+def test_qualcoder_annotation_written_with_a_bare_ampersand(cli, tmp_path):
+    """QualCoder escapes every text it writes but an annotation's: "&" there makes the
+    XML unreadable to a strict parser. A bare "&" is never XML, so it is read as text."""
+    code, out, err, project = import_cli(
+        cli, tmp_path, qualcoder(tmp_path, annotation="Spør rektor & rådgiver om dette"))
+    assert code == 0, err
+    assert "1 bare '&'" in err
+    store = open_project(project)
+    try:
+        with store.snapshot() as db:
+            assert db.column("SELECT body FROM memo WHERE about_type = 'transcript'") == [
+                "Spør rektor & rådgiver om dette"]
+    finally:
+        store.close()
+
+
+def test_codes_sharing_a_label_come_back_with_it_and_keep_their_codings(store, cli,
+                                                                       tmp_path):
+    from tests.test_refi import shared_labels
+
+    shared_labels(store, tmp_path)
+    qdpx = write_qdpx(store, tmp_path / "delt.qdpx").path
+    code, out, err, project = import_cli(cli, tmp_path, qdpx)
+    assert code == 0, err
+    copy = open_project(project)
+    try:
+        labels = "SELECT code_id, label FROM code ORDER BY code_id"
+        with store.snapshot() as one, copy.snapshot() as other:
+            assert one.rows(labels) == other.rows(labels)
+    finally:
+        copy.close()
+    assert {(c["code"], c["text"]) for c in codings_of(project)} == {
+        ("LED.annet", "Det er meg"), ("RAM.annet", "for få timer")}
+
+
 def test_into_an_existing_project_codes_are_added_and_the_file_holds_them_all(
         example, cli, tmp_path):
     code, out, err, _ = import_cli(cli, tmp_path, maxqda(tmp_path), project=example.path)
@@ -423,6 +557,17 @@ def _selection_without_positions(tmp_path):
     return make_qdpx(tmp_path / "feil.qdpx", qde), "startPosition='None', not a whole number"
 
 
+def _cut_off(tmp_path):
+    """A project XML that ends in the middle: read while checked against the schema, it
+    once gave the sources before the cut and no word that the rest was missing."""
+    text = "Rektor: Vi har en plan."
+    qde = (HEAD.format(name="x", origin="NVivo", creator=guid(1))
+           + f'<Sources><TextSource guid="{guid(2)}" name="Rektor"><PlainTextContent>{text}'
+             f'</PlainTextContent></TextSource><TextSource guid="{guid(3)}" name="Lærer">'
+             '<PlainTextContent>Lærer: Vi har ')
+    return make_qdpx(tmp_path / "feil.qdpx", qde), "the project XML cannot be read"
+
+
 def _encrypted(tmp_path):
     path = tmp_path / "feil.qdpx"
     with zipfile.ZipFile(path, "w") as archive:
@@ -454,7 +599,8 @@ def _bomb(tmp_path):
 
 @pytest.mark.parametrize("make", [_not_a_zip, _no_qde, _not_a_project, _missing_source,
                                   _unknown_code, _positions_fit_nothing, _shifted_positions,
-                                  _selection_without_positions, _encrypted, _climbs_out,
+                                  _selection_without_positions, _cut_off, _encrypted,
+                                  _climbs_out,
                                   _bomb],
                          ids=lambda f: f.__name__.strip("_"))
 def test_bad_input_is_one_line_naming_the_file_and_nothing_is_written(make, cli, tmp_path):

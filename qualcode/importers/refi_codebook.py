@@ -8,7 +8,9 @@ ASCII (æ → ae, ø → o, å → aa), a child's id is its parent's and a dot b
 
 A code exported by qualcode carries its id and fields in its description (``qualcode id:
 X`` on the first line, then ``English:``, ``Criterion:``, ``Include:``, ``Exclude:``); they
-are read back, so a codebook survives the trip.
+are read back, so a codebook survives the trip. A label several codes share is written
+with the id after it (``Annet (LED.annet)``), since some programs keep one code per name;
+reading takes it off again.
 """
 
 from __future__ import annotations
@@ -45,6 +47,19 @@ def slug(name: str) -> str:
     ascii_only = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
     cleaned = re.sub(r"[^A-Za-z0-9]+", "_", ascii_only).strip("_")
     return cleaned or "kode"
+
+
+def code_name(label: str, code_id: str, shared: set[str]) -> str:
+    """A code's name in a file qualcode writes: its label, with its id after a label other
+    codes share. QualCoder keeps one code per name: a second "Annet" would become the
+    first, and its codings would be lost there. :func:`code_label` takes the id off."""
+    return f"{label} ({code_id})" if label in shared else label
+
+
+def code_label(name: str, code_id: str | None) -> str:
+    """The label of a code named by :func:`code_name` (``code_id`` from its description)."""
+    suffix = f" ({code_id})"
+    return name[:-len(suffix)] if code_id and name.endswith(suffix) else name
 
 
 def _qualcode_fields(description: str | None) -> tuple[str | None, dict]:
@@ -100,7 +115,7 @@ def plan_codes(codes: list[RefiCode]) -> list[PlannedCode]:
         own_id, fields = _qualcode_fields(code.description)
         if code.colour and _COLOUR.fullmatch(code.colour.strip()):
             fields["colour"] = "#" + _COLOUR.fullmatch(code.colour.strip()).group(1).lower()
-        label = code.name
+        label = code_label(code.name, own_id)
         if own_id is None:
             own_id = slug(label) if parent_id is None else f"{parent_id}.{slug(label)}"
         item = PlannedCode(code.guid, unique(own_id), label, parent_id, fields)

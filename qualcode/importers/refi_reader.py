@@ -11,9 +11,11 @@ refusal, as long as the document is still readable: the root is a REFI ``Project
 ``CodeBook``), every object used has its GUID, and positions are whole numbers. Tolerated:
 elements out of the schema's order or unknown to it, missing ``isCodable`` or ``name``,
 GUIDs in braces or any case (compared lower case, without braces), a namespace missing
-from the document, ``Description`` on elements the schema gives none, and ``TextValue``
-where another type was declared. Refused, with the file named: not a zip, an unsafe zip,
-no .qde (or two), XML that does not parse, another root, a reference to a source file that
+from the document, ``Description`` on elements the schema gives none, ``TextValue``
+where another type was declared, and a bare ``&`` (QualCoder's annotations), read as text.
+Refused, with the file named: not a zip, an unsafe zip, no .qde (or two), XML that does
+not parse (checked before the schema is: read under it, a broken document would stop
+early without a word), another root, a reference to a source file that
 is not there, a coding of a GUID that is no code.
 
 Positions are left as the file gives them; :mod:`qualcode.importers.refi_positions`
@@ -42,6 +44,7 @@ RATIO = 100
 RATIO_FLOOR = 1024**2
 MEDIA_SOURCES = {"PDFSource": "PDF", "PictureSource": "picture", "AudioSource": "audio",
                  "VideoSource": "video"}
+_BARE_AMPERSAND = re.compile(rb"&(?!#[0-9]+;|#x[0-9A-Fa-f]+;|[A-Za-z_][A-Za-z0-9_.-]*;)")
 _GUID = re.compile(r"\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
                    r"[0-9a-fA-F]{12})\}?")
 
@@ -118,6 +121,9 @@ class RefiNote:
     text: str
     user: str | None
     description: str | None = None
+    # QualCoder's annotations: the passage, in the source whose NoteRef points here, that
+    # the note is about (positions as the file counts them)
+    passages: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -268,11 +274,53 @@ def _stream(reader: _Reader, data: bytes, schema) -> _Parsed:
     return _Parsed(root, sources, skipped, None)
 
 
+class _NoTree:
+    """A parser target without callbacks: the document is parsed and nothing is built."""
+
+    def close(self) -> None:
+        return None
+
+
+def _check_well_formed(data: bytes) -> None:
+    from lxml import etree
+
+    parser = etree.XMLParser(target=_NoTree(), resolve_entities=False, no_network=True,
+                             load_dtd=False, huge_tree=True)
+    parser.feed(data)
+    parser.close()
+
+
+def _well_formed(reader: _Reader, data: bytes) -> bytes:
+    """The document if it is well-formed XML, else InputFileError. Read while checked
+    against the schema, a document that is not stops at its first fault without a word
+    and loses the rest, so this is made sure of first. A bare "&" is never XML (QualCoder
+    writes annotations unescaped): it is read as the text it stands for, with a warning."""
+    from lxml import etree
+
+    try:
+        _check_well_formed(data)
+        return data
+    except etree.XMLSyntaxError as exc:
+        problem = exc
+    repaired, n = _BARE_AMPERSAND.subn(b"&amp;", data)
+    if n:
+        try:
+            _check_well_formed(repaired)
+        except etree.XMLSyntaxError:
+            pass
+        else:
+            reader.warnings.append(f"{reader.where}: {n} bare '&' in the project XML "
+                                   "(not escaped as XML requires) read as text")
+            return repaired
+    raise InputFileError(reader.where, f"the project XML cannot be read ({problem})")
+
+
 def _parse_project(reader: _Reader, data: bytes) -> _Parsed:
     """The document, checked against the REFI-QDA schema; one that departs from it is
     read again without the check, and the first departure is kept for a warning."""
     from lxml import etree
 
+    data = _well_formed(reader, data)
     schema = _schema() if SCHEMA_FILE.exists() else None
     warnings = list(reader.warnings)
     try:
@@ -492,7 +540,7 @@ def _project(reader: _Reader, parsed: _Parsed) -> RefiProject:
             text, _ = reader.source_text(note, note.get("name") or guid)
             notes[guid] = RefiNote(guid, note.get("name"), text or "",
                                    guid_of(note.get("creatingUser")),
-                                   _text_of(note, "Description"))
+                                   _text_of(note, "Description"), _passages(note))
     skipped = parsed.skipped
     sources = _shared_transcripts(parsed.sources, skipped)
     selection_source = {s.guid: source.guid for source in sources for s in source.selections}
@@ -531,6 +579,16 @@ def _project(reader: _Reader, parsed: _Parsed) -> RefiProject:
         sources=sources, notes=notes, variables=variables, cases=cases, sets=sets,
         links=links, project_notes=_refs(root, "NoteRef"), skipped_sources=skipped,
         warnings=reader.warnings, creator=guid_of(root.get("creatingUserGUID")))
+
+
+def _passages(note) -> list[tuple[int, int]]:
+    """The selections a note holds; one without whole-number positions is only text."""
+    found = []
+    for selection in _children(note, "PlainTextSelection"):
+        start, end = selection.get("startPosition"), selection.get("endPosition")
+        if start and end and start.strip().isdigit() and end.strip().isdigit():
+            found.append((int(start), int(end)))
+    return found
 
 
 def _cases_as_codes(codes: list[RefiCode], sources: list[RefiSource],

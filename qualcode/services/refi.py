@@ -40,7 +40,7 @@ import os
 import re
 import uuid
 import zipfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.domain.errors import ConflictError, QualcodeError
+from qualcode.importers.refi_codebook import code_name
 from qualcode.output import atomic_output, check_output_path
 from qualcode.pseudonyms import Key
 from qualcode.services.overview import codebook_of, stored_attributes_of
@@ -535,6 +536,7 @@ class _Writer:
         children: dict[int | None, list[tuple]] = defaultdict(list)
         for row in codes:
             children[row[2]].append(row)
+        shared = {label for label, n in Counter(row[3] for row in codes).items() if n > 1}
 
         def add(parent, row: tuple) -> None:
             pk, code_id, _, label, gloss, criterion, description, include, exclude, \
@@ -550,8 +552,9 @@ class _Writer:
             lines += [f"Exclude: {exclude}"] if exclude else []
             lines += _extra_lines(self.study.code_extras.get(pk))
             valid_colour = colour if colour and _COLOUR.fullmatch(colour) else None
-            element = self.sub(parent, "Code", guid=self.guid("code", pk), name=label,
-                               isCodable="true", color=valid_colour)
+            element = self.sub(parent, "Code", guid=self.guid("code", pk),
+                               name=code_name(label, code_id, shared), isCodable="true",
+                               color=valid_colour)
             self.sub(element, "Description", "\n".join(line.strip() for line in lines))
             for note in self.note_refs.get(("code", pk), []):
                 self.sub(element, "NoteRef", targetGUID=note)

@@ -21,7 +21,8 @@ How the standard's objects land in qualcode:
   of the user who made it (else the selection's, else the project's creator);
 - the selection's ``Description`` and the ``Note``\\ s it points to (``NoteRef``, or a
   ``Link`` between the two) → the coding's memo; a selection nobody coded → a memo on its
-  transcript quoting the passage; notes of sources, codes and the project → memos;
+  transcript quoting the passage; notes of sources, codes and the project → memos (a
+  source's note that holds a selection, QualCoder's annotation, is titled with its passage);
 - ``Case`` → a person with its typed variables, or, unnamed and with one source (MAXQDA's
   document variables), attributes of that transcript; ``VariableValue`` on a source →
   transcript attributes; ``Set`` → a transcript attribute of its member sources (``name``
@@ -62,6 +63,7 @@ from qualcode.importers.refi_positions import (
     detect,
     normalise_with_offsets,
     read_positions,
+    read_with,
 )
 from qualcode.importers.refi_reader import (
     RefiProject,
@@ -129,7 +131,7 @@ class _Text:
     source: RefiSource
     name: str
     text: str
-    spans: dict[str, tuple[int, int]]  # selection GUID -> span in the stored text
+    spans: dict[str, tuple[int, int]]  # selection (or note) GUID -> span in the stored text
     convention: str
     metadata: TranscriptMetadata
     raw_sha: str
@@ -204,6 +206,15 @@ def _read_positions(project: RefiProject, source: RefiSource, forced: str | None
                              "--positions codepoints|utf16|utf16-crlf") from None
     mapped = {s.guid: (where(start), where(end))
               for s, (start, end) in zip(selections, reading.spans, strict=True)}
+    # A note the source points at may hold the passage it is about (QualCoder's
+    # annotations): counted as the source's selections are; one that does not fit the text
+    # stays a memo on the whole transcript.
+    for guid in source.notes:
+        note = project.notes.get(guid)
+        if note is not None and note.passages:
+            found = read_with(source.text, [Span(*note.passages[0])], reading.convention)
+            if found is not None and found.spans[0][0] < found.spans[0][1]:
+                mapped[guid] = tuple(where(i) for i in found.spans[0])
     return stored, mapped, reading.convention
 
 
@@ -632,8 +643,7 @@ def _write(session, project: RefiProject, texts: list[_Text], cases: _Cases,
             if not selection.codings:
                 report.uncoded_selections += 1
                 memos.append(dict(author=names.get(selection.user), about_type="transcript",
-                                  about_key=item.name,
-                                  title=f"{start}–{end}: {_short(text[start:end])}",
+                                  about_key=item.name, title=_passage(text, start, end),
                                   body=memo or text[start:end]))
                 continue
             for coding in selection.codings:
@@ -655,18 +665,21 @@ def _write(session, project: RefiProject, texts: list[_Text], cases: _Cases,
                             if any(r["coder_pk"] == pk for r in rows)})
 
     # Notes on sources, codes, the project, and any note nothing points at.
-    def note_memo(guid: str, about_type: str, about_key: str | None) -> None:
+    def note_memo(guid: str, about_type: str, about_key: str | None,
+                  passage: str | None = None) -> None:
         note = project.notes.get(guid)
         if note is None or guid in notes_used:
             return
         notes_used.add(guid)
-        kind, key, title = _memo_about(note) or (about_type, about_key, note.name)
+        kind, key, title = _memo_about(note) or (about_type, about_key, note.name or passage)
         memos.append(dict(author=names.get(note.user), about_type=kind, about_key=key,
                           title=title, body=note.text))
 
     for item in texts:
+        text = stored_texts[item.source.guid]
         for guid in item.source.notes + memo_of.get(item.source.guid, []):
-            note_memo(guid, "transcript", item.name)
+            span = item.spans.get(guid)
+            note_memo(guid, "transcript", item.name, span and _passage(text, *span))
     for code in project.codes:
         for guid in code.notes + memo_of.get(code.guid, []):
             note_memo(guid, "code", code_ids[code.guid])
@@ -746,6 +759,11 @@ def _memo_about(note) -> tuple[str, str | None, str | None] | None:
         code_id, case_kind, case = key.split("|", 2)
         made_up.add(f"Summary: {code_id} for {case_kind} {case}")
     return kind, key or None, None if note.name in made_up else note.name
+
+
+def _passage(text: str, start: int, end: int) -> str:
+    """A memo's title that says which passage of its transcript it is about."""
+    return f"{start}–{end}: {_short(text[start:end])}"
 
 
 def _short(text: str) -> str:
