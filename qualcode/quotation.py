@@ -20,6 +20,7 @@ FILLERS = frozenset({
     "ja nei", "nei vel", "ok", "okei", "javel", "ja vel", "ja det", "ja det er det",
     "ja det kan du si", "godt spørsmål", "det er et godt spørsmål", "det var et godt spørsmål",
     "hva skal jeg si", "skal vi se", "la meg se", "la meg tenke", "hvordan skal jeg si det",
+    "skal jeg ta den", "skal jeg begynne", "hvor skal jeg begynne",
     # English
     "yes", "yeah", "no", "well", "um", "uh", "erm", "okay", "right", "so", "oh",
     "good question", "that's a good question", "that is a good question", "let me see",

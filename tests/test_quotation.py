@@ -24,7 +24,7 @@ def _window(text: str, coded: str, *, lead: bool = True, reach: int = 160) -> li
 
 @pytest.mark.parametrize("sentence", [
     "(ler)", "(pause)", "[uklart]", "Tja.", "Ja.", "Nei, altså.", "Det er et godt spørsmål.",
-    "Hm.", "(ler) Ja, ja.", "Well.", "That's a good question.", "Hmm…"])
+    "Hm.", "(ler) Ja, ja.", "Well.", "That's a good question.", "Hmm…", "Skal jeg ta den?"])
 def test_fillers_and_marks_are_recognised(sentence):
     assert is_filler(sentence)
 
