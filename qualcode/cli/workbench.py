@@ -86,7 +86,7 @@ HELP: list[tuple[str, list[tuple[str, str]]]] = [
         ("?CODE", "a suggestion you have not accepted yet"),
         ("name: CODE", "another coder's coding, shown only with --show-others"),
         ("not counted", "an interviewer's turn (shaded): matrices and the report do not "
-                        "count it; coding one asks first, once a session"),
+                        "count it; coding one asks first, once until you quit"),
     ]),
     ("Other", [
         ("?", "this help (esc closes it)"),
@@ -280,7 +280,7 @@ class Workbench:
         self.s_cursor = 0
         self.s_anchor = 0
         self.last_pk: int | None = None  # the coding this coder touched last, shown first
-        # Coding an interviewer's turn is asked about once a session, then allowed.
+        # Coding an interviewer's turn is asked about once while the workbench is open.
         self.interviewer_confirmed = False
 
     # ------------------------------------------------------------------ codings
@@ -1310,7 +1310,7 @@ def _app_class():
                 self.say(message)
 
         def apply_code(self, code_id: str) -> bool:
-            """Apply a code to the selection; the first time in a session the selection
+            """Apply a code to the selection; the first time since opening that the selection
             starts or ends in an interviewer's turn, ask first."""
             model = self.model
             turn = model.interviewer_edge()
@@ -1330,7 +1330,7 @@ def _app_class():
             self.call_later(self.push_screen, ConfirmScreen(
                 f"Turn {turn} is the interviewer's: interviewer turns are not counted in "
                 f"matrices or the report. Code {label} with {code_id} anyway? (Asked once "
-                "this session.)"), answered)
+                "until you quit.)"), answered)
             return True
 
         def apply_highlighted(self, *, from_transcript: bool = False) -> bool:
