@@ -27,9 +27,32 @@ FILLERS = frozenset({
     "let me think", "how shall i put it",
 })
 
-# A transcription mark: a few words in brackets or parentheses, "(ler)", "(pause)",
-# "[uklart]", "(laughs)", "[inaudible 00:12:31]"; our own omission mark "[…]" too.
-MARK = re.compile(r"[(\[][^()\[\]\n]{1,40}[)\]]")
+# A transcription mark: brackets or parentheses that open with one of these words (or a
+# time), "(ler)", "(kort pause)", "[uklart]", "(laughs)", "[inaudible 00:12:31]", and our
+# own omission mark "[…]". A name put in brackets ("[Rådgiver 1]") is not one.
+MARK_WORDS = frozenset({
+    # Norwegian
+    "ler", "latter", "humrer", "fniser", "smiler", "pause", "kort", "lang", "stillhet",
+    "uklart", "utydelig", "uhørbart", "uhørlig", "hoster", "host", "sukk", "sukker",
+    "avbrudd", "avbrutt", "overlapp", "snakker", "telefon", "banker",
+    # English
+    "laughs", "laughter", "laughing", "chuckles", "silence", "inaudible", "unclear",
+    "crosstalk", "coughs", "sighs", "interruption", "overlapping",
+    # omissions
+    "…", "...",
+})
+_BRACKETED = re.compile(r"[(\[]([^()\[\]\n]{1,40})[)\]]")
+_TIME = re.compile(r"\d{1,2}:\d{2}")
+
+
+def _is_mark(inside: str) -> bool:
+    words = inside.split()
+    return bool(words) and (words[0].casefold().strip(".,:;") in MARK_WORDS
+                            or _TIME.match(words[0]) is not None)
+
+
+def _without_marks(text: str) -> str:
+    return _BRACKETED.sub(lambda m: " " if _is_mark(m.group(1)) else m.group(0), text)
 _PUNCTUATION = re.compile(r"[^\w\s']+")
 OMISSION = "[…]"
 
@@ -40,7 +63,7 @@ REACH = 160
 
 def is_filler(sentence: str) -> bool:
     """A sentence with nothing but fillers and transcription marks ("(ler) Tja.")."""
-    words = " ".join(_PUNCTUATION.sub(" ", MARK.sub(" ", sentence)).split()).casefold()
+    words = " ".join(_PUNCTUATION.sub(" ", _without_marks(sentence)).split()).casefold()
     return not words or words in FILLERS
 
 
@@ -49,8 +72,8 @@ def after_marks(text: str, start: int, end: int) -> int:
     while True:
         while start < end and text[start].isspace():
             start += 1
-        m = MARK.match(text, start, end)
-        if not m:
+        m = _BRACKETED.match(text, start, end)
+        if not m or not _is_mark(m.group(1)):
             return start
         start = m.end()
 

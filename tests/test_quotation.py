@@ -24,16 +24,23 @@ def _window(text: str, coded: str, *, lead: bool = True, reach: int = 160) -> li
 
 @pytest.mark.parametrize("sentence", [
     "(ler)", "(pause)", "[uklart]", "Tja.", "Ja.", "Nei, altså.", "Det er et godt spørsmål.",
-    "Hm.", "(ler) Ja, ja.", "Well.", "That's a good question.", "Hmm…", "Skal jeg ta den?"])
+    "Hm.", "(ler) Ja, ja.", "Well.", "That's a good question.", "Hmm…", "Skal jeg ta den?",
+    "(kort pause) Tja.", "[inaudible 00:12:31]", "(Ler)"])
 def test_fillers_and_marks_are_recognised(sentence):
     assert is_filler(sentence)
 
 
 @pytest.mark.parametrize("sentence", [
     "Ja, vi har en plan for karriereveiledningen.", "Nei.Det stemmer ikke", "Rektor leder.",
-    "(ler) Vi ler mye her."])
+    "(ler) Vi ler mye her.", "[Rådgiver 1].", "Ja, [Kari]."])
 def test_a_sentence_that_says_something_is_no_filler(sentence):
     assert not is_filler(sentence)
+
+
+def test_a_name_in_brackets_is_kept_where_a_mark_is_skipped():
+    text = "[Rådgiver 1] har master i karriereveiledning. (kort pause) [uklart] Og hun er flink."
+    assert _window(text, "har master") == ["[Rådgiver 1] har master i karriereveiledning."]
+    assert _window(text, "Og hun") == ["Og hun er flink."]
 
 
 def test_the_filler_list_is_data_in_both_languages():
