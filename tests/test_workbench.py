@@ -568,12 +568,13 @@ def test_keys_typed_while_the_sentences_load_act_on_the_turn_they_were_meant_for
         await pilot.pause()
         assert not app.model.sentence_mode
         assert app.model.selection_label() == f"turn {turn['index']}"  # j did not move on
+        await find_and_apply(pilot, "elevunders")  # meant for those sentences too
+        assert codings(example) == before
         loaded.set()
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.model.selection_label() == (
             f"turn {turn['index']}, sentences 2–3 of {len(turn['sentences'])}")
-        await find_and_apply(pilot, "elevunders")
 
     run(app, steps)
     [row] = new_rows(before, codings(example))

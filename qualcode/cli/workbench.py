@@ -865,7 +865,7 @@ def _app_class():
         ]
 
         def action_apply_highlighted(self) -> None:
-            self.app.apply_highlighted()
+            self.app.when_ready(self.app.apply_highlighted)
 
         def action_open(self) -> None:
             if self.cursor_node and self.cursor_node.allow_expand:
@@ -1113,9 +1113,14 @@ def _app_class():
                 self._build_tree(event.value)
 
         def on_input_submitted(self, event: Input.Submitted) -> None:
-            if event.input.id == "filter" and event.value != self._query:
+            if event.input.id != "filter":
+                return
+            if event.value != self._query:
                 self._build_tree(event.value)  # typed faster than the tree followed
-            if event.input.id == "filter" and self.apply_highlighted():
+            if self._pending_sentences:  # the code goes on the sentences, once found
+                self.when_ready(self.apply_highlighted)
+                self.focus_transcript()
+            elif self.apply_highlighted():
                 self.focus_transcript()
 
         def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
