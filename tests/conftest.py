@@ -52,16 +52,35 @@ def example(_example_template, tmp_path):
     s.close()
 
 
+# Output that tests compare must not depend on the terminal that runs them: rich wraps
+# lines and sizes tables to the terminal, 80 columns when there is none. Every test sees
+# this wide terminal unless it asks for a width (`cli(..., columns=100)`).
+TERMINAL_COLUMNS = 250
+
+
+@pytest.fixture(autouse=True)
+def _fixed_terminal_width(monkeypatch):
+    from qualcode.cli import render
+
+    monkeypatch.setenv("COLUMNS", str(TERMINAL_COLUMNS))
+    for console in (render.console, render.err_console):
+        # A width fixed when the console was made (from COLUMNS at import) would win over
+        # the environment of every later test: measure the terminal when printing instead.
+        monkeypatch.setattr(console, "_width", None)
+
+
 @pytest.fixture
 def cli(tmp_path, monkeypatch):
-    """Run qualcode commands against a project in tmp_path; returns (exit, stdout, stderr)."""
+    """Run qualcode commands against a project in tmp_path; returns (exit, stdout, stderr).
+    ``columns`` sets the terminal's width (a wide one by default)."""
     from qualcode.cli import app
 
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
 
-    def run(*args: str, project: Path | None = None):
-        env = {"QUALCODE_PROJECT": str(project or tmp_path / "cli.db"), "COLUMNS": "120"}
+    def run(*args: str, project: Path | None = None, columns: int = TERMINAL_COLUMNS):
+        env = {"QUALCODE_PROJECT": str(project or tmp_path / "cli.db"),
+               "COLUMNS": str(columns)}
         result = runner.invoke(app, list(args), env=env)
         if result.exception and not isinstance(result.exception, SystemExit):
             raise result.exception

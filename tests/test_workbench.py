@@ -304,6 +304,10 @@ def test_cut_one_turn_out_of_a_three_turn_coding(example):
         await pilot.press("escape", "k")  # the middle turn alone (J moved the cursor)
         await pilot.pause()
         await find_and_apply(pilot, "forank")  # a second coding there: X asks which
+        # the middle turn is the interviewer's question: coding it is asked about first
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("y")
+        await pilot.pause()
         await pilot.press("X")
         await pilot.pause()
         assert type(app.screen).__name__ == "Picker"
@@ -510,3 +514,124 @@ def test_unknown_transcript_is_a_one_line_error(cli, example):
     code, _, err = cli("code", "nordvik_rektr", "--coder", "anna", project=example.path)
     assert code == 1
     assert "no transcript named 'nordvik_rektr'" in err and "nordvik_rektor" in err
+
+
+def test_the_first_enter_applies_nothing_until_a_code_is_chosen(example):
+    """The codebook opens on its first code, which nobody chose: enter in the transcript
+    says so instead of coding the turn with it."""
+    turn = free_turn(example)
+    before = codings(example)
+    app = workbench.create_app(example, T, "anna")
+    first_code = app.model.children[None][0]
+    chosen = {}
+
+    async def steps(pilot):
+        await go_to(pilot, turn["index"])
+        await pilot.press("enter")
+        await pilot.pause()
+        assert codings(example) == before
+        assert app.message.plain.startswith("choose a code first")
+        assert app.highlighted_code() == first_code
+        await pilot.press("slash", "down", "escape")  # the codebook's cursor moves down
+        await pilot.pause()
+        chosen["code"] = app.highlighted_code()
+        await pilot.press("enter")
+        await pilot.pause()
+
+    run(app, steps)
+    assert chosen["code"] != first_code
+    [row] = new_rows(before, codings(example))
+    assert (row["code"], row["start"], row["end"]) == (chosen["code"], turn["start"],
+                                                       turn["end"])
+
+
+def test_keys_typed_while_the_sentences_load_act_on_the_turn_they_were_meant_for(example):
+    import threading
+
+    with_sentences = transcript_turns(example, T, sentences=True)["turns"]
+    turn = next(t for t in with_sentences if len(t["sentences"]) >= 4
+                and t["role"] != "intervjuer")
+    before = codings(example)
+    app = workbench.create_app(example, T, "anna")
+    loaded = threading.Event()  # the sentences arrive when the test says so
+    segment = app.model.load_sentences
+
+    def slow_load() -> None:
+        loaded.wait(10)
+        segment()
+
+    app.model.load_sentences = slow_load
+
+    async def steps(pilot):
+        await go_to(pilot, turn["index"])
+        await pilot.press("s", "j", "J")  # meant: sentence 2, extended to sentence 3
+        await pilot.pause()
+        assert not app.model.sentence_mode
+        assert app.model.selection_label() == f"turn {turn['index']}"  # j did not move on
+        await find_and_apply(pilot, "elevunders")  # meant for those sentences too
+        assert codings(example) == before
+        loaded.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.model.selection_label() == (
+            f"turn {turn['index']}, sentences 2–3 of {len(turn['sentences'])}")
+
+    run(app, steps)
+    [row] = new_rows(before, codings(example))
+    assert (row["start"], row["end"]) == sentence_span(example, T, turn["index"], 2, 3)
+
+
+def test_interviewer_turns_are_marked_and_coding_one_is_asked_once(example):
+    interviewer = [t for t in turns(example) if t["role"] == "intervjuer"]
+    taken = {(c["start"], c["end"]) for c in codings(example)}
+    first, second = [t for t in interviewer if (t["start"], t["end"]) not in taken][:2]
+    informant = free_turn(example)
+    before = codings(example)
+    app = workbench.create_app(example, T, "anna")
+
+    async def steps(pilot):
+        assert view(app, first["index"]).has_class("-interviewer")
+        assert "interviewer · not counted" in view(app, first["index"]).plain
+        assert not view(app, informant["index"]).has_class("-interviewer")
+        await go_to(pilot, first["index"])
+        await find_and_apply(pilot, "forank")
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("n")  # no: nothing is coded, and the question stays
+        await pilot.pause()
+        assert codings(example) == before
+        assert app.message.plain == f"turn {first['index']} not coded"
+        await find_and_apply(pilot, "forank")
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("y")
+        await pilot.pause()
+        await go_to(pilot, second["index"])
+        await find_and_apply(pilot, "frafall")  # asked once: now coded without a question
+        assert type(app.screen).__name__ != "ConfirmScreen"
+
+    run(app, steps)
+    rows = new_rows(before, codings(example))
+    assert sorted((r["code"], r["start"]) for r in rows) == sorted([
+        ("LED.forankring_eier", first["start"]), ("UTB.frafall", second["start"])])
+
+
+def test_a_code_typed_in_one_burst_after_slash_lands_in_the_filter(example):
+    """"/forank⏎" typed (or pasted) faster than the screen follows reaches the transcript
+    before the focus moves to the filter; it still finds and applies that code."""
+    from textual import events
+
+    turn = free_turn(example)
+    before = codings(example)
+    app = workbench.create_app(example, T, "anna")
+
+    async def steps(pilot):
+        await go_to(pilot, turn["index"])
+        for key, character in [("slash", "/"), *((c, c) for c in "forank"),
+                               ("enter", "\r")]:
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        await pilot.pause()
+
+    run(app, steps)
+    [row] = new_rows(before, codings(example))
+    assert (row["code"], row["start"], row["end"]) == ("LED.forankring_eier", turn["start"],
+                                                       turn["end"])

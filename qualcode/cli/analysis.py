@@ -126,6 +126,9 @@ def matrix(
     raw: RawOption = False,
     identifiable: IdentifiableOption = False,
     force: ForceOption = False,
+    keep_empty: Annotated[bool, typer.Option(
+        "--keep-empty", help="In the terminal table, keep columns that are empty in every "
+                             "row (left out by default, named below the table).")] = False,
 ) -> None:
     """Codes × role, school type or any attribute: references, informants, coverage, quotes.
 
@@ -156,7 +159,7 @@ def matrix(
                      fmt is MatrixFormat.json,
                      quotes=top if "quotes" in cells else 0, quote_order=quote_order,
                      quote_chars=quote_chars or None, summaries="summaries" in cells, key=key)
-    _emit_matrix(m, cells, fmt, output, raw)
+    _emit_matrix(m, cells, fmt, output, raw, keep_empty=keep_empty)
     if output is not None:
         exported(store, "matrix", output, ek)
     elif "quotes" in cells or "summaries" in cells:
@@ -164,7 +167,7 @@ def matrix(
 
 
 def _emit_matrix(m, cells: list[str], fmt: MatrixFormat, output: Path | None,
-                 raw: bool = False) -> None:
+                 raw: bool = False, *, keep_empty: bool = False) -> None:
     from qualcode.services import matrix as mx
 
     if fmt is MatrixFormat.xlsx:
@@ -176,7 +179,7 @@ def _emit_matrix(m, cells: list[str], fmt: MatrixFormat, output: Path | None,
         return
     if fmt is MatrixFormat.table and output is None:
         for c in cells:
-            _print_matrix(m, c)
+            _print_matrix(m, c, keep_empty=keep_empty)
         return
     if fmt is MatrixFormat.json:
         text = _json_text(mx.matrix_json(m))
@@ -234,28 +237,90 @@ def _heat(value: float, top: float) -> str:
     return f"{fg} on rgb({r},{g},{b})"
 
 
-def _print_matrix(m, measure: str) -> None:
+def _empty_columns(m) -> list[int]:
+    """Columns no row has anything in (no coded passage, no summary): an attribute value
+    only the unmapped or the silent have, such as an "Elev" label."""
+    rows = [*m.rows, m.total_row]
+    return [i for i in range(len(m.columns))
+            if not any(r.cells[i].references or r.cells[i].summary for r in rows)]
+
+
+def _wrap_header(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width``: between words, and inside a word too long
+    for the line at its compound boundary ("videre-" / "gående"), else where it must."""
+    from qualcode.domain.labels import WORD_BREAKS
+
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) <= width:
+            line += " " + word
+            continue
+        if line:
+            lines.append(line)
+        line = word
+        while len(line) > width:
+            parts = WORD_BREAKS.get(line, [])
+            head = ""
+            for i in range(1, len(parts)):
+                if len("".join(parts[:i])) + 1 <= width:
+                    head = "".join(parts[:i])
+            head = head or line[:max(width - 1, 1)]
+            lines.append(head + "-")
+            line = line[len(head):]
+    if line:
+        lines.append(line)
+    return lines or [""]
+
+
+def _print_matrix(m, measure: str, *, keep_empty: bool = False) -> None:
     from rich.markup import escape
     from rich.table import Table
 
     from qualcode.services.matrix import cell_text, value_display
 
     textual = measure in ("quotes", "summaries")
-    title = f"{measure} — {m.layer}"
-    table = Table(title=title, header_style="bold", show_lines=textual,
-                  caption="A span over several columns counts in each; 'total' counts it "
-                  "once. Interviewer turns are not counted.", caption_justify="left")
+    dropped = [] if keep_empty else _empty_columns(m)
+    shown_cols = [i for i in range(len(m.columns)) if i not in dropped]
+    rows = [*m.rows, m.total_row]
+    labels = [("  " * r.depth) + r.code for r in m.rows] + ["all rows (united)"]
+    code_width = min(40, max(len("code"), *(len(x) for x in labels)))
+    has_total = measure != "summaries"
+    totals = [cell_text(r.total, measure) for r in rows] if has_total and not textual else []
+    total_width = max([len("total"), *(len(t) for t in totals)]) if has_total else 0
+    # What is left of the terminal for the attribute columns: each column has a space of
+    # padding either side and a rule.
+    n = max(len(shown_cols), 1)
+    if textual:  # quotes share the width with the total column, the codes wrap
+        room = max((console.width - 1 - min(code_width, 20) - 3) // (n + has_total) - 3, 4)
+    else:
+        outside = code_width + 3 + (total_width + 3 if has_total else 0) + 1
+        room = max((console.width - outside) // n - 3, 4)
+    caption = ("A span over several columns counts in each; 'total' counts it once. "
+               "Interviewer turns are not counted.")
+    if dropped:
+        names = ", ".join(m.column_label(i) for i in dropped)
+        caption += (f" Left out, empty in every row: {names} (--keep-empty shows "
+                    f"{'it' if len(dropped) == 1 else 'them'}).")
+    table = Table(title=f"{measure} — {m.layer}", header_style="bold", show_lines=textual,
+                  caption=caption, caption_justify="left")
     table.add_column("code", no_wrap=not textual, max_width=40)
-    for key in m.columns:
-        header = "\n".join(value_display(d, v) for d, v in zip(m.dimensions, key, strict=True))
-        table.add_column(escape(header or "all"), justify="left" if textual else "right",
-                         ratio=1 if textual else None)
-    if measure != "summaries":
+    for i in shown_cols:
+        parts = [value_display(d, v) for d, v in zip(m.dimensions, m.columns[i], strict=True)]
+        body = 0 if textual else 2 + max(len(cell_text(r.cells[i], measure)) for r in rows)
+        width = max(room, body)
+        lines = [x for part in (parts or ["all"]) for x in _wrap_header(part, width)]
+        # A number column is as wide as its widest line; the header never wider than that.
+        fixed = None if textual else max(body, *(len(x) for x in lines))
+        table.add_column(escape("\n".join(lines)), justify="left" if textual else "right",
+                         ratio=1 if textual else None, min_width=fixed, overflow="fold")
+    if has_total:
         table.add_column("total", justify="left" if textual else "right",
                          ratio=1 if textual else None, style="bold")
-    values = [c.value(measure) or 0 for r in m.rows for c in r.cells] if not textual else []
+    values = [r.cells[i].value(measure) or 0 for r in m.rows
+              for i in shown_cols] if not textual else []
     top = max(values, default=0)
-    for row in [*m.rows, m.total_row]:
+    for row in rows:
         if row.kind == "total":
             table.add_section()
             label = "[bold]all rows (united)[/]"
@@ -264,14 +329,15 @@ def _print_matrix(m, measure: str) -> None:
             if row.depth == 0:
                 label = f"[bold]{label}[/]"
         shown = []
-        for c in row.cells:
+        for i in shown_cols:
+            c = row.cells[i]
             if textual:
                 shown.append(_quotes_markup(c, measure))
             else:
                 text = cell_text(c, measure)
                 style = _heat(c.value(measure) or 0, top) if row.kind != "total" else ""
                 shown.append(f"[{style}] {text} [/]" if style else f" {text} ")
-        if measure != "summaries":
+        if has_total:
             shown.append(_quotes_markup(row.total, measure) if textual else
                          cell_text(row.total, measure))
         table.add_row(label, *shown)

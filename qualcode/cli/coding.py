@@ -119,13 +119,31 @@ def add(
     sentences: SentencesOption = None,
     memo: Annotated[str | None, typer.Option("--memo", "-m", help="A note on the coding.")
                     ] = None,
+    snap: Annotated[bool, typer.Option(
+        "--snap", help="Move a --chars span to whole words, and off an interviewer's turn "
+                       "at either end.")] = False,
 ) -> None:
-    """Code a span: whole turns, a character range, or sentences inside a turn."""
+    """Code a span: whole turns, a character range, or sentences inside a turn. A --chars
+    span that starts or ends inside a word, or runs into an interviewer's turn, is coded as
+    given with a warning; --snap codes the words and turns it was meant to."""
     from qualcode.services.coding_ops import add_coding
 
     _one_span(turns, chars, sentences)
     store = open_project(ctx)
     start, end = _span(store, transcript, turns, chars, sentences)
+    if chars:
+        from qualcode.domain.errors import QualcodeError
+        from qualcode.services.span_check import check_span
+
+        check = check_span(store, transcript, start, end)
+        if snap and check.snapped != (start, end):
+            if check.snapped[0] >= check.snapped[1]:
+                raise QualcodeError(f"span {start}-{end} holds no words to snap to")
+            start, end = check.snapped
+            check = check_span(store, transcript, start, end)  # what snapping cannot mend
+        if check.warning():
+            err_console.print(f"warning: {check.warning()}", highlight=False, markup=False,
+                              soft_wrap=True)
     for code_id in code:
         result = add_coding(store, transcript, code_id, coder, start, end, memo=memo)
         verb = "extended" if result.merged else "added"

@@ -40,13 +40,14 @@ HELP: list[tuple[str, list[tuple[str, str]]]] = [
         ("esc", "shrink the selection to the current turn; leave sentence mode"),
         ("s", "sentence mode in the current turn (precise coding): ↓ ↑ j k (or → ← l h) "
               "move between sentences, shift+arrow or J K (L H) extends; s or esc goes "
-              "back to whole turns"),
+              "back to whole turns. Keys typed while the sentences are found wait for them"),
         ("mouse", "click a turn to select it, shift+click to extend the selection"),
     ]),
     ("Coding", [
         ("/", "find a code: type part of its id or label; ↓ ↑ (pgdn pgup) move in the "
               "codebook, enter applies, esc goes back to the transcript"),
-        ("enter", "apply the code highlighted in the codebook to the selection"),
+        ("enter", "apply the code highlighted in the codebook to the selection, once you "
+                  "have chosen one (found it with / or moved to it in the codebook)"),
         ("1 … 9", "apply one of your recent codes (the bar above the status line)"),
         ("", "The selection stays after applying, so several codes can go on it "
              "(parallel coding). A code applied over or next to its own coding extends it."),
@@ -84,6 +85,8 @@ HELP: list[tuple[str, list[tuple[str, str]]]] = [
         ("✎", "the coding has a memo"),
         ("?CODE", "a suggestion you have not accepted yet"),
         ("name: CODE", "another coder's coding, shown only with --show-others"),
+        ("not counted", "an interviewer's turn (shaded): matrices and the report do not "
+                        "count it; coding one asks first, once until you quit"),
     ]),
     ("Other", [
         ("?", "this help (esc closes it)"),
@@ -277,6 +280,8 @@ class Workbench:
         self.s_cursor = 0
         self.s_anchor = 0
         self.last_pk: int | None = None  # the coding this coder touched last, shown first
+        # Coding an interviewer's turn is asked about once while the workbench is open.
+        self.interviewer_confirmed = False
 
     # ------------------------------------------------------------------ codings
 
@@ -373,6 +378,16 @@ class Workbench:
         if len(chosen) == 1:
             return f"turn {self.turns[chosen[0]].index}"
         return f"turns {self.turns[chosen[0]].index}–{self.turns[chosen[-1]].index}"
+
+    def interviewer_edge(self) -> int | None:
+        """The number of an interviewer's turn the selection starts or ends in, if any
+        (a slip of the cursor onto the question; one inside a range of turns is part of
+        coding the exchange whole)."""
+        chosen = [self.cursor] if self.sentence_mode else self.selected_turns()
+        for pos in (chosen[0], chosen[-1]):
+            if self.turns[pos].role == "intervjuer":
+                return self.turns[pos].index
+        return None
 
     def move(self, delta: int, *, extend: bool = False) -> None:
         if self.sentence_mode:
@@ -546,6 +561,8 @@ class Workbench:
         head.append(turn.speaker or "—", style=f"bold {ROLE_STYLE.get(turn.role or '', 'yellow')}")
         if turn.role:
             head.append(f" ({turn.role})", style="dim")
+        if turn.role == "intervjuer":
+            head.append("   interviewer · not counted", style="italic dim")
         if self.sentence_mode and pos == self.cursor:
             head.append(f"   {self.selection_label().split(', ', 1)[1]}", style="bold")
 
@@ -732,7 +749,7 @@ def _app_class():
                 self.set_class(flag in flags, flag)
 
         def on_click(self, event: events.Click) -> None:
-            self.app.select_turn(self.pos, extend=event.shift)
+            self.app.when_ready(self.app.select_turn, self.pos, extend=event.shift)
 
     class TranscriptPane(VerticalScroll, can_focus=True):
         BINDINGS = [
@@ -757,37 +774,68 @@ def _app_class():
             Binding("a", "accept", "accept", show=False),
         ]
 
+        to_filter = False  # `/` was typed: the keys after it are the filter's
+
+        def on_key(self, event: events.Key) -> None:
+            # Keys typed faster than the screen follows (or pasted) reach the transcript
+            # before `/` has moved the focus to the code filter: they go on to the filter,
+            # so "/forank⏎" finds that code, not the first in the codebook.
+            if event.key == "slash":
+                self.to_filter = True
+                return
+            if not self.to_filter:
+                return
+            event.stop()
+            event.prevent_default()
+            app, box = self.app, self.app.query_one(FilterInput)
+            steps = {"down": 1, "up": -1, "pagedown": 10, "pageup": -10}
+            if event.is_printable and event.character:
+                box.insert_text_at_cursor(event.character)
+            elif event.key == "backspace":
+                box.action_delete_left()
+            elif event.key in steps:
+                box.action_tree(steps[event.key])
+            elif event.key == "enter":
+                app.call_later(box.action_submit)
+            elif event.key == "escape":
+                self.to_filter = False
+                app.call_later(app.focus_transcript)
+
+        def on_focus(self, event: events.Focus) -> None:
+            self.to_filter = False
+
+        # Each key waits while the sentences load (see WorkbenchApp.when_ready).
+
         def action_move(self, delta: int, extend: bool = False) -> None:
-            self.app.move(delta, extend=extend)
+            self.app.when_ready(self.app.move, delta, extend=extend)
 
         def action_sideways(self, delta: int, extend: bool = False) -> None:
-            if self.app.model.sentence_mode:
-                self.app.move(delta, extend=extend)
+            self.app.when_ready(self.app.sideways, delta, extend=extend)
 
         def action_edge(self, last: int) -> None:
             model = self.app.model
-            self.app.select_turn(len(model.turns) - 1 if last else 0)
+            self.app.when_ready(self.app.select_turn, len(model.turns) - 1 if last else 0)
 
         def action_collapse(self) -> None:
-            self.app.collapse()
+            self.app.when_ready(self.app.collapse)
 
         def action_sentences(self) -> None:
-            self.app.toggle_sentences()
+            self.app.when_ready(self.app.toggle_sentences)
 
         def action_apply_highlighted(self) -> None:
-            self.app.apply_highlighted()
+            self.app.when_ready(self.app.apply_highlighted, from_transcript=True)
 
         def action_remove(self) -> None:
-            self.app.start_remove()
+            self.app.when_ready(self.app.start_remove)
 
         def action_cut(self) -> None:
-            self.app.start_cut()
+            self.app.when_ready(self.app.start_cut)
 
         def action_memo(self) -> None:
-            self.app.start_memo()
+            self.app.when_ready(self.app.start_memo)
 
         def action_accept(self) -> None:
-            self.app.accept_suggestions()
+            self.app.when_ready(self.app.accept_suggestions)
 
     class FilterInput(Input):
         BINDINGS = [
@@ -817,7 +865,7 @@ def _app_class():
         ]
 
         def action_apply_highlighted(self) -> None:
-            self.app.apply_highlighted()
+            self.app.when_ready(self.app.apply_highlighted)
 
         def action_open(self) -> None:
             if self.cursor_node and self.cursor_node.allow_expand:
@@ -834,6 +882,24 @@ def _app_class():
 
         def action_leave(self) -> None:
             self.app.focus_transcript()
+
+    class ConfirmScreen(ModalScreen):
+        """A yes/no question: y answers yes, n or esc no."""
+
+        BINDINGS = [Binding("y", "answer(True)", show=False),
+                    Binding("n,escape,q", "answer(False)", show=False)]
+
+        def __init__(self, question: str) -> None:
+            super().__init__()
+            self.question = question
+
+        def compose(self) -> ComposeResult:
+            with Vertical(id="dialog"):
+                yield Static(self.question, id="dialog-title")
+                yield Static("y yes · n or esc no", classes="hint")
+
+        def action_answer(self, yes: bool) -> None:
+            self.dismiss(yes)
 
     class HelpScreen(ModalScreen):
         BINDINGS = [Binding("escape,q,question_mark,enter", "dismiss", show=False)]
@@ -914,10 +980,11 @@ def _app_class():
         #recent { height: 1; background: $panel; padding: 0 1; }
         #status { height: 1; background: $primary 40%; padding: 0 1; }
         .turn { padding: 0 1 0 0; }
+        .turn.-interviewer { background: $panel 70%; color: $text-muted; }
         .turn.-selected { background: $accent 15%; }
         .turn.-cursor { background: $accent 30%; }
         #transcript:blur .turn.-cursor { background: $accent 20%; }
-        HelpScreen, Picker, MemoScreen { align: center middle; }
+        HelpScreen, Picker, MemoScreen, ConfirmScreen { align: center middle; }
         #help { width: 90%; max-width: 92; height: 90%; border: round $accent;
                 background: $surface; padding: 0 1; }
         #dialog { width: 80%; max-width: 80; height: auto; max-height: 80%;
@@ -947,6 +1014,12 @@ def _app_class():
             self._tree_nodes: dict[str, object] = {}
             self._views: list[TurnView] = []
             self._pending_sentences = False
+            self._waiting: list[tuple] = []  # keys pressed while the sentences load
+            # Enter in the transcript applies the highlighted code only once the coder has
+            # chosen one: the tree starts on its first code, which nobody chose.
+            self._code_chosen = False
+            self._first_node = None
+            self._query = ""  # what the code tree shows now
 
         # ------------------------------------------------------------ layout
 
@@ -1012,6 +1085,7 @@ def _app_class():
             model = self.model
             tree = self.query_one(CodeTree)
             shown, hits = model.matching(query)
+            self._query = query
             tree.clear()
             self._tree_nodes = {}
             wanted = set(shown)
@@ -1024,10 +1098,14 @@ def _app_class():
                                   allow_expand=has_children, expand=bool(query))
                 self._tree_nodes[code_id] = node
             _ = tree.last_line  # lay the new nodes out now, so the cursor can go to one
+            self._first_node = None
             if hits and query:
                 tree.move_cursor(self._tree_nodes[hits[0]])
+                self._code_chosen = True  # found by a search: chosen
             elif tree.root.children:
-                tree.move_cursor(tree.root.children[0])
+                self._first_node = tree.root.children[0]
+                tree.move_cursor(self._first_node)
+                self._code_chosen = False
             self._show_description()
 
         def on_input_changed(self, event: Input.Changed) -> None:
@@ -1035,10 +1113,20 @@ def _app_class():
                 self._build_tree(event.value)
 
         def on_input_submitted(self, event: Input.Submitted) -> None:
-            if event.input.id == "filter" and self.apply_highlighted():
+            if event.input.id != "filter":
+                return
+            if event.value != self._query:
+                self._build_tree(event.value)  # typed faster than the tree followed
+            if self._pending_sentences:  # the code goes on the sentences, once found
+                self.when_ready(self.apply_highlighted)
+                self.focus_transcript()
+            elif self.apply_highlighted():
                 self.focus_transcript()
 
         def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
+            current = self._tree_nodes.get(event.node.data) is event.node
+            if current and event.node is not self._first_node:
+                self._code_chosen = True  # the coder moved in the codebook
             self._show_description()
 
         def highlighted_code(self) -> str | None:
@@ -1165,13 +1253,27 @@ def _app_class():
                 return
             self.call_from_thread(self._sentences_ready)
 
+        def when_ready(self, action, *args, **kwargs) -> None:
+            """Run a key's action now, or, while the sentences load, once they are there:
+            a key pressed meanwhile (↓ to the next sentence, 1 to code it) then acts on
+            the turn and the sentences it was meant for, not on the turn below."""
+            if self._pending_sentences:
+                self._waiting.append((action, args, kwargs))
+            else:
+                action(*args, **kwargs)
+
         def _sentences_failed(self, message: str) -> None:
             self._pending_sentences = False
-            self.say(message, error=True)
+            dropped, self._waiting = len(self._waiting), []
+            self.say(message + (f" ({dropped} key(s) typed meanwhile were not used)"
+                                if dropped else ""), error=True)
 
         def _sentences_ready(self) -> None:
             self._pending_sentences = False
             self._enter_sentences()
+            waiting, self._waiting = self._waiting, []
+            for action, args, kwargs in waiting:
+                action(*args, **kwargs)
 
         # ------------------------------------------------------------ actions
 
@@ -1213,23 +1315,55 @@ def _app_class():
                 self.say(message)
 
         def apply_code(self, code_id: str) -> bool:
-            return self._run(self.model.apply, code_id)
+            """Apply a code to the selection; the first time since opening that the selection
+            starts or ends in an interviewer's turn, ask first."""
+            model = self.model
+            turn = model.interviewer_edge()
+            if turn is None or model.interviewer_confirmed:
+                return self._run(model.apply, code_id)
+            label = model.selection_label()
 
-        def apply_highlighted(self) -> bool:
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    model.interviewer_confirmed = True
+                    self._run(model.apply, code_id)
+                else:
+                    self.say(f"{label} not coded")
+
+            # Asked after the key's own handler is done (enter in the filter goes back to
+            # the transcript first), so the question has the focus.
+            self.call_later(self.push_screen, ConfirmScreen(
+                f"Turn {turn} is the interviewer's: interviewer turns are not counted in "
+                f"matrices or the report. Code {label} with {code_id} anyway? (Asked once "
+                "until you quit.)"), answered)
+            return True
+
+        def apply_highlighted(self, *, from_transcript: bool = False) -> bool:
             code_id = self.highlighted_code()
             if code_id is None:
                 self.say("no code highlighted: press / and type part of a code", error=True)
                 return False
+            if from_transcript and not self._code_chosen:
+                self.say("choose a code first: / finds one, tab goes to the codebook, 1–9 "
+                         "apply a recent code", error=True)
+                return False
             return self.apply_code(code_id)
 
+        def sideways(self, delta: int, *, extend: bool = False) -> None:
+            if self.model.sentence_mode:
+                self.move(delta, extend=extend)
+
         def action_recent(self, number: int) -> None:
+            self.when_ready(self._recent, number)
+
+        def _recent(self, number: int) -> None:
             if number > len(self.model.recent):
                 self.say(f"no recent code {number} yet", error=True)
                 return
             self.apply_code(self.model.recent[number - 1])
 
         def action_undo(self) -> None:
-            self._run(self.model.undo)
+            self.when_ready(self._run, self.model.undo)
 
         def action_play(self) -> None:
             try:

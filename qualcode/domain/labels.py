@@ -18,6 +18,12 @@ SCHOOL_TYPE_LABELS = {
     "voksenopplaering": "voksenopplæring",
 }
 
+# Where the study's long words break when a narrow column header must wrap them.
+WORD_BREAKS = {word.replace("|", ""): word.split("|") for word in (
+    "videre|gående", "ungdoms|skole", "voksen|opplæring", "skole|trinn", "råd|giver",
+    "skole|eier", "fore|satt", "intervju|er", "barne|skole", "karriere|veiledning",
+)}
+
 
 def role_label(role: str | None) -> str:
     return ROLE_LABELS.get(role or "", role or "ukjent rolle")

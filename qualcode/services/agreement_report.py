@@ -1818,21 +1818,77 @@ def table_columns(data: dict) -> list[tuple[str, float]]:
     """(header, width in cm) of the per-code table (landscape A4); the code column gets
     what the others leave of the page width."""
     coders = data["coders"]
-    cover = "Segm." if data["unit"] == "segment" else "Dekn. %"
+    # No-break spaces keep a unit with its word: a header wraps before a name, not at "%".
+    cover = "Segm." if data["unit"] == "segment" else "Dekn.\u00a0%"
     cols = []
     if len(coders) <= 3:
         cols += [(f"{cover} {c}", 1.4) for c in coders]
     else:
         cols += [(f"{cover} " + " / ".join(coders), 3.2)]
     boot = data["bootstrap"]["resamples"] and data["measure"] != "ualpha"
-    cols += [("Alle / noen / ingen", 3.0), ("Enighet %", 1.4)]
+    cols += [("Alle / noen / ingen", 3.0), ("Enighet\u00a0%", 1.4)]
     # Wide enough for "−0,003" on one line.
     cols += [(header, 1.3) for _, header in _coefficient_columns(data)]
     if boot:
-        cols.append((f"95 % KI ({MEASURE_SYMBOL[data['measure']]})", 2.8))  # "−0,008 til −0,002"
+        # "−0,008 til −0,002"
+        cols.append((f"95\u00a0%\u00a0KI ({MEASURE_SYMBOL[data['measure']]})", 2.8))
     cols += [("Tolkning", 2.0), ("Merknader", 2.3)]
     code = max(3.0, TABLE_WIDTH_CM - sum(width for _, width in cols))
     return [("Kode", round(code, 2)), *cols]
+
+
+TABLE_TEXT_PT = (8.5, 8.0, 7.5)  # the table's text size: the style's, or smaller to fit
+
+
+def fitted_widths(data: dict, columns: list[tuple[str, float]]
+                  ) -> tuple[float, list[float]]:
+    """The text size (pt) and column widths (cm) of the per-code table, sized to what it
+    prints: no number, range or code id wraps, nor a header if the page has room; the two
+    text columns (reading and notes) wrap between words when it has not, and the code
+    column gets the rest, so its labels wrap least. Where even that is too wide for the
+    page, the text is set a little smaller. ``columns`` gives the headers."""
+    for size in TABLE_TEXT_PT:
+        widths = _widths_at(data, columns, size)
+        if sum(widths) <= TABLE_WIDTH_CM + 0.01:
+            break
+    return size, widths
+
+
+def _widths_at(data: dict, columns: list[tuple[str, float]], size: float) -> list[float]:
+    from qualcode.services.word import CELL_PADDING_CM, longest_word_cm, text_width_cm
+
+    rows = [*data["codes"], data["pooled"]]
+    cells = [table_cells(data, row) for row in rows]
+    pooled = len(rows) - 1  # printed in bold
+
+    def width(text: str, bold: bool) -> float:
+        return text_width_cm(text, size, bold=bold) + CELL_PADDING_CM
+
+    def word(text: str, bold: bool) -> float:
+        return longest_word_cm(text, size, bold=bold) + CELL_PADDING_CM
+
+    n = len(columns) - 1  # after the code column
+    wrapping = {n - 2, n - 1}  # Tolkning, Merknader
+    body = [max(width(c[j], r == pooled) for r, c in enumerate(cells)) for j in range(n)]
+    heads = [h for h, _ in columns[1:]]
+    need = [max(b, width(h, True)) for b, h in zip(body, heads, strict=True)]
+    # Too wide for the page: first the headers wrap (one row, once), then the text
+    # columns (every row they wrap in grows).
+    headers_wrapped = [max(b, word(h, True)) for b, h in zip(body, heads, strict=True)]
+    text_wrapped = [max([word(heads[j], True)] + [word(c[j], r == pooled)
+                                                  for r, c in enumerate(cells)])
+                    if j in wrapping else headers_wrapped[j] for j in range(n)]
+    code = max([width(r["code"], True) for r in data["codes"]]
+               + [width("Samlet (pooled)", True), 3.0])
+    widths = list(need)
+    for least in (headers_wrapped, text_wrapped):
+        over = code + sum(widths) - TABLE_WIDTH_CM
+        for j in reversed(range(n)):  # notes wrap before readings: fewer rows have two
+            give = max(0.0, min(over, widths[j] - least[j]))
+            widths[j] -= give
+            over -= give
+    code = max(code, TABLE_WIDTH_CM - sum(widths))
+    return [round(code, 2), *(round(w, 2) for w in widths)]
 
 
 def table_cells(data: dict, row: dict) -> list[str]:
@@ -1987,7 +2043,7 @@ def _write_docx(data: dict, path: Path) -> None:
     if shared_flags_nb(data):
         doc.add_paragraph(shared_flags_nb(data))
     columns = table_columns(data)
-    widths = [w for _, w in columns]
+    size, widths = fitted_widths(data, columns)
     rows = [*data["codes"], pooled]
     table = clean_table(doc, len(rows) + 1, widths)
     _header_row(table.rows[0])
@@ -2011,6 +2067,12 @@ def _write_docx(data: dict, path: Path) -> None:
         if is_pooled:
             for cell in cells:
                 _shade(cell._tc.get_or_add_tcPr(), "F2F2F2")
+    if size != TABLE_TEXT_PT[0]:  # set smaller so that every number fits on its line
+        for row in table.rows:
+            for cell in row.cells:
+                for run in (r for p in cell.paragraphs for r in p.runs):
+                    run.font.size = Pt(round((run.font.size.pt if run.font.size else
+                                              TABLE_TEXT_PT[0]) * size / TABLE_TEXT_PT[0], 1))
     note = doc.add_paragraph(style="Tabellnote")
     note.add_run(_band_source_text(data) + " Dekning i prosent av enhetene; "
                  "«Alle / noen / ingen» er antall enheter.")
@@ -2258,14 +2320,14 @@ table.codes thead th { background: #dce6f0; border-top: 2px solid var(--rule);
 table.codes thead th:first-child, table.codes td:first-child,
 table.codes td.flags, table.codes th.flags, table.codes td.band,
 table.codes th.band { text-align: left; }
-table.codes td { text-align: right; white-space: nowrap; }
-table.codes td:first-child { white-space: normal; }
+table.codes td, table.codes th { text-align: right; white-space: nowrap; }
+table.codes td:first-child, table.codes th.flags, table.codes th.band { white-space: normal; }
 table.codes td.flags { white-space: normal; color: var(--grey); }
 table.codes tr.pooled td { background: #f2f2f2; font-weight: 700;
                            border-bottom: 2px solid var(--rule); }
 table.codes .label { display: block; color: var(--grey); font-size: 11.5px; font-weight: 400; }
 table.codes .undef { color: #a33; font-style: italic; }
-.code-id { font-weight: 700; }
+.code-id { font-weight: 700; white-space: nowrap; }
 dl.read dt { font-weight: 700; margin-top: 8px; }
 dl.read dd { margin: 0 0 0 0; }
 .legend span { padding: 1px 6px; margin-right: 10px; border-radius: 2px; }

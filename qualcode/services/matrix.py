@@ -48,6 +48,7 @@ import numpy as np
 
 from qualcode.domain.errors import NotFoundError, QualcodeError
 from qualcode.pseudonyms import Key
+from qualcode.quotation import shorten
 from qualcode.services.overview import ATTRIBUTE_TABLES, INTERVIEWER, attributes_of
 from qualcode.store import Snapshot, Store
 
@@ -190,18 +191,6 @@ def join_nb(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " og " + items[-1]
-
-
-def shorten(text: str, max_chars: int | None) -> str:
-    """Cut at a word boundary and mark the cut with […], as the report marks omissions."""
-    if not max_chars or len(text) <= max_chars:
-        return text
-    cut = text.rfind(" ", 0, max_chars)
-    kept = text[:cut if cut > max_chars // 2 else max_chars]
-    line = kept.rfind("\n")
-    if line > max_chars // 2 and len(kept) - line < 40:  # no stub of a new paragraph
-        kept = kept[:line]
-    return kept.rstrip(" ,.;:–-\n") + " […]"
 
 
 # --- coder layers -----------------------------------------------------------------------
@@ -498,7 +487,8 @@ class _Context:
     """Speakers, column keys and (once loaded) the turns of the project as arrays."""
 
     def __init__(self, db: Snapshot, dims: list[Dimension], need_words: bool,
-                 with_turns: bool = True, key: Key | None = None) -> None:
+                 with_turns: bool = True, key: Key | None = None,
+                 sentences: bool = False) -> None:
         self.db = db
         self.key = key or None  # the pseudonym key quotes are cut from, if any
         self.dims = dims
@@ -533,6 +523,9 @@ class _Context:
         for i, pk in enumerate(ranked):
             self.rank[pk] = i
         self._words: dict[int, tuple] = {}
+        self.sentences = sentences  # quotes in whole sentences (the report's)
+        self._texts: dict[int, str] = {}
+        self._sentences: dict[int, list[tuple[int, int]] | None] = {}
         self._timelines: dict[int, object] | None = None  # loaded when a time is asked for
         if with_turns:
             self._load_turns()
@@ -660,12 +653,15 @@ class _Context:
     def excerpt(self, t_pk: int, start: int, end: int, col: int | None,
                 max_chars: int | None = None) -> dict:
         """The words of one column's speakers inside a span (``col`` None: every informant),
-        with turn numbers, speaker labels and persons."""
+        with turn numbers, speaker labels and persons. With ``sentences`` the quotation is
+        whole sentences (see :mod:`qualcode.quotation`)."""
         lo = max(int(np.searchsorted(self.tg, t_pk * _SHIFT + start, "right")) - 1, 0)
         hi = int(np.searchsorted(self.tg, t_pk * _SHIFT + end, "left"))
         chosen = [i for i in range(lo, hi)
                   if self.tt[i] == t_pk and self.te[i] > start and self.te[i] > self.ts[i]
                   and self.tcol[i] >= 0 and (col is None or self.tcol[i] == col)]
+        if self.sentences:
+            return self._sentence_excerpt(t_pk, start, end, chosen, max_chars)
         cut = self._cutter(t_pk, start, end)
         pieces, labels, persons = [], [], set()
         roles: dict[str | None, set] = {}  # role → its speakers (persons, else labels)
@@ -691,7 +687,13 @@ class _Context:
             shown = self.key.apply(label) if self.key and label else label
             chunks.append(f"{shown}: {text}" if many and label else text)
         joined = "\n".join(chunks) if many else " ".join(chunks)
-        joined = shorten(joined, max_chars)
+        return self._attributed(t_pk, start, end, chosen, labels, persons, roles,
+                                shorten(joined, max_chars))
+
+    def _attributed(self, t_pk: int, start: int, end: int, chosen: list[int], labels: list,
+                    persons: set, roles: dict, text: str) -> dict:
+        """An excerpt's text with what the reports say of it: turns, speakers, persons,
+        roles, the attribution and the time."""
         site_pk = int(self.tsite[chosen[0]]) if chosen else self.transcript_site.get(t_pk)
         skoleslag = self.site_attrs.get(site_pk, {}).get("skoleslag") if site_pk else None
         ordered = sorted(roles, key=lambda r: _sort_key(Dimension("rolle", "role"), r))
@@ -703,8 +705,76 @@ class _Context:
             "role": ordered[0] if len(ordered) == 1 else None, "roles": ordered,
             "skoleslag": skoleslag,
             "attribution": attribution_of([(r, len(roles[r])) for r in ordered], skoleslag),
-            "text": joined, "time": self.time_at(t_pk, start),
+            "text": text, "time": self.time_at(t_pk, start),
         }
+
+    def _sentence_excerpt(self, t_pk: int, start: int, end: int, chosen: list[int],
+                          max_chars: int | None) -> dict:
+        """As :meth:`excerpt`, in whole sentences without leading fillers. The quote keeps
+        its ``pieces`` (so a report can cut it to another length) and the ranges of the
+        text it ``shown`` (so a chapter does not print one passage twice)."""
+        from qualcode.quotation import Piece, compose, sentence_window
+
+        text = self._text(t_pk)
+        windows = []
+        for i in chosen:
+            ts, te = int(self.ts[i]), int(self.te[i])
+            spans, cut_start, cut_end = sentence_window(
+                text, self._turn_sentences(t_pk, ts, te), max(ts, start), min(te, end),
+                lead=not any(w[1] for w in windows))
+            windows.append((i, spans, cut_start, cut_end))
+        kept = [w for w in windows if w[1]]
+        lo = min((w[1][0][0] for w in kept), default=start)
+        hi = max((w[1][-1][1] for w in kept), default=end)
+        cut = self._cutter(t_pk, lo, hi)
+        pieces, labels, persons = [], [], set()
+        roles: dict[str | None, set] = {}
+        previous = None
+        for i, spans, cut_start, cut_end in kept:
+            part = int(self.tpart[i]) or None
+            label = self.labels.get(part) if part else None
+            shown = self.key.apply(label) if self.key and label else label
+            pieces.append(Piece(shown, [cut(a, b).strip() for a, b in spans],
+                                gap=previous is not None and i != previous + 1,
+                                cut_start=cut_start, cut_end=cut_end))
+            previous = i
+            if label and label not in labels:
+                labels.append(label)
+            if self.tperson[i] >= 0:
+                persons.add(int(self.tperson[i]))
+            role = self.speaker.get((t_pk, part), (None,) * 4)[3]
+            roles.setdefault(role, set()).add(int(self.tperson[i]) if self.tperson[i] >= 0
+                                              else label)
+        chosen = [w[0] for w in kept]
+        found = self._attributed(t_pk, start, end, chosen, labels, persons, roles,
+                                 compose(pieces, max_chars))
+        found["pieces"] = pieces
+        found["shown"] = [(a, b) for _, spans, _, _ in kept for a, b in spans]
+        return found
+
+    def _text(self, t_pk: int) -> str:
+        if t_pk not in self._texts:
+            self._texts[t_pk] = self._raw("SELECT text FROM transcript WHERE pk = ?",
+                                          (t_pk,))[0][0]
+        return self._texts[t_pk]
+
+    def _turn_sentences(self, t_pk: int, start: int, end: int) -> list[tuple[int, int]]:
+        """The sentences of one turn: the store's, where the transcript was segmented, else
+        segmented here (and not stored: a report only reads)."""
+        if t_pk not in self._sentences:
+            rows = self._raw('SELECT start, "end" FROM segment WHERE transcript_pk = ? '
+                             "AND kind = 'sentence' ORDER BY start", (t_pk,))
+            self._sentences[t_pk] = [(int(a), int(b)) for a, b in rows] or None
+            if self._sentences[t_pk] is None:
+                from qualcode.segmenter import sentence_spans
+
+                turns = [(int(a), int(b)) for a, b in
+                         zip(self.ts[self.tt == t_pk], self.te[self.tt == t_pk], strict=True)]
+                text = self._text(t_pk)
+                found = sentence_spans(text[a:b] for a, b in turns)
+                self._sentences[t_pk] = [(a + s, a + e) for (a, _), spans
+                                         in zip(turns, found, strict=True) for s, e in spans]
+        return [(a, b) for a, b in self._sentences[t_pk] if a >= start and b <= end]
 
 
 def _coding_array(ctx: _Context, layer: Layer, code_pks: set[int]) -> np.ndarray:
@@ -873,7 +943,8 @@ def build_matrix(store: Store, *, rows: Iterable[str] | None = None, depth: int 
                  row_defs: list[RowDef] | None = None, columns: Iterable[str] = ("rolle",),
                  layer: Layer | None = None, words: bool = True, quotes: int = 0,
                  quote_order: str = "length", quote_chars: int | None = None,
-                 summaries: bool = False, key: Key | None = None) -> Matrix:
+                 summaries: bool = False, key: Key | None = None,
+                 sentences: bool = False) -> Matrix:
     """Codes × one or two nested attributes, counted by the rules in the module docstring.
 
     ``rows``/``depth`` select rows as :func:`select_rows` does (or pass ``row_defs``);
@@ -881,15 +952,18 @@ def build_matrix(store: Store, *, rows: Iterable[str] | None = None, depth: int 
     ``quotes`` keeps that many excerpts per cell (``quote_order`` length or order,
     ``quote_chars`` shortens long ones); ``summaries`` attaches the researcher's summaries
     when the single column is ``site`` or ``person``. With a pseudonym ``key``, quotes,
-    summaries and the names of persons, sites and transcripts are shown replaced."""
+    summaries and the names of persons, sites and transcripts are shown replaced. With
+    ``sentences`` quotes are whole sentences without leading fillers, as a report prints
+    them."""
     return _build(store, [layer or Layer.union()], rows=rows, depth=depth, row_defs=row_defs,
                   columns=columns, words=words, quotes=quotes, quote_order=quote_order,
-                  quote_chars=quote_chars, summaries=summaries, key=key)[0]
+                  quote_chars=quote_chars, summaries=summaries, key=key,
+                  sentences=sentences)[0]
 
 
 def _build(store: Store, layers: list[Layer], *, rows, depth, row_defs, columns, words,
-           quotes, quote_order, quote_chars, summaries, key: Key | None = None
-           ) -> list[Matrix]:
+           quotes, quote_order, quote_chars, summaries, key: Key | None = None,
+           sentences: bool = False) -> list[Matrix]:
     """One matrix per layer, sharing the loaded turns and speakers."""
     if quote_order not in ("length", "order"):
         raise QualcodeError(f"unknown quote order '{quote_order}'", hint="use length or order")
@@ -902,7 +976,7 @@ def _build(store: Store, layers: list[Layer], *, rows, depth, row_defs, columns,
         all_coders = _own_coders(db)
         for layer in layers:  # an unknown coder fails before the turns are read
             _layer_filter(db, layer)
-        ctx = _Context(db, dims, need_words=words, key=key)
+        ctx = _Context(db, dims, need_words=words, key=key, sentences=sentences)
         hide = key.apply if key else _same
         wanted = set().union(*(r.codes for r in row_defs)) if row_defs else set()
         summary_map = _summary_map(db, dims) if summaries else {}

@@ -25,6 +25,7 @@ from qualcode.output import (
     save_workbook,
 )
 from qualcode.pseudonyms import Key
+from qualcode.quotation import compose
 from qualcode.services import matrix as mx
 from qualcode.services.overview import codebook_info
 from qualcode.services.word import (
@@ -61,6 +62,9 @@ ACCENT = "1F4E79"
 HEADER_FILL = "DCE6F0"
 TOTAL_FILL = "F2F2F2"
 GREY = "595959"
+# Quotes kept per cell beyond those shown: the next best, when a passage is already quoted
+# in the chapter or holds nothing but fillers.
+QUOTE_RESERVE = 6
 
 
 
@@ -95,7 +99,9 @@ def counting_rules_nb(layer_nb: str, provenance: bool) -> list[str]:
         "(mer enn halvparten), «halvparten», «enkelte» (færre enn halvparten), «én» og "
         "«ingen». Grunnlaget er antall informanter med hver rolle, og antall skoler av hvert "
         "slag.",
-        "Sitatene er de lengste kodede utdragene for hver kode og rolle. De gjengir bare det "
+        "Sitatene er de lengste kodede utdragene for hver kode og rolle, gjengitt i hele "
+        "setninger og uten innledende fyllord og transkripsjonsmerker («Tja.», «(ler)»). "
+        "Ingen passasje siteres to ganger i samme kapittel. Sitatene gjengir bare det "
         "personer med den aktuelle rollen sa; utelatte replikker og forkortelser er markert "
         "med […]. "
         + ("Intervju og replikknummer står i parentes etter hvert sitat." if provenance else
@@ -362,7 +368,8 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
                  and r.total.references}
         appendix = [a for a in appendix if a.id in coded]
     by_role = mx.build_matrix(store, row_defs=row_defs, columns=["rolle"], layer=layer,
-                              words=False, quotes=top + 4, quote_chars=None, key=key)
+                              words=False, quotes=top + QUOTE_RESERVE, quote_chars=None,
+                              key=key, sentences=True)
     by_school = mx.build_matrix(store, row_defs=row_defs, columns=["skoleslag"], layer=layer,
                                 words=False, key=key) \
         if "skoleslag" in attribute_names["site"] else None
@@ -644,25 +651,45 @@ def _framework_entries(area, by_pk) -> list[tuple[tuple[str, str], str, str]]:
 
 
 def _framework_choice(area, by_pk, role_rows, by_role, top: int) -> dict:
-    """The quotes of the framework table: per row and role the ``top`` longest, never the
-    same passage twice in one role column."""
+    """The quotes of the framework table: per row and role the ``top`` longest that say
+    something (not only fillers), never a passage the chapter has already quoted."""
     used: dict = {}
-    seen: set[tuple] = set()
+    quoted = QuotedPassages()
+    repeats: set[tuple] = set()
     for key, _, _ in _framework_entries(area, by_pk):
         row = role_rows[key]
         for c in range(len(by_role.columns)):
-            chosen = []
-            for q in row.cells[c].quotes:
-                passage = (c, q["transcript"], q["start"], q["end"])
-                if passage in seen:
-                    continue
-                chosen.append(q)
-                seen.add(passage)
-                if len(chosen) == top:
-                    break
-            used[(key, c)] = chosen
-    used["_seen"] = seen
+            candidates = row.cells[c].quotes
+            used[(key, c)] = quoted.take(candidates, top)
+            if not used[(key, c)] and any(q["text"] for q in candidates):
+                repeats.add((key, c))  # coded, but every passage is quoted above
+    used["_quoted"] = quoted
+    used["_repeats"] = repeats
     return used
+
+
+class QuotedPassages:
+    """The text a chapter has quoted, by transcript, so that no passage is quoted twice:
+    not the same coding for two codes, nor an overlapping one for another role."""
+
+    def __init__(self) -> None:
+        self.ranges: dict[str, list[tuple[int, int]]] = {}
+
+    def fresh(self, q: dict) -> bool:
+        taken = self.ranges.get(q["transcript"], [])
+        return bool(q["text"]) and not any(a < tb and ta < b for a, b in q["shown"]
+                                           for ta, tb in taken)
+
+    def take(self, candidates: list[dict], n: int) -> list[dict]:
+        """The first ``n`` fresh candidates (best first), now quoted."""
+        chosen = []
+        for q in candidates:
+            if len(chosen) == n:
+                break
+            if self.fresh(q):
+                chosen.append(q)
+                self.ranges.setdefault(q["transcript"], []).extend(q["shown"])
+        return chosen
 
 
 def _quote_roles(by_role) -> list[int]:
@@ -673,20 +700,15 @@ def _quote_roles(by_role) -> list[int]:
 def _intro_quotes(doc, area, area_row, by_role, used, provenance: bool) -> int:
     """Block quotes in the report's style: a lead-in naming role and school type, then the
     quotation as an indented paragraph."""
-    seen = used["_seen"]
-    picks = []
-    for c in _quote_roles(by_role):
-        quotes = area_row.cells[c].quotes
-        fresh = [q for q in quotes if (c, q["transcript"], q["start"], q["end"]) not in seen]
-        if fresh or quotes:  # prefer a passage the table does not show; else repeat one
-            picks.append((fresh or quotes)[0])
+    quoted = used["_quoted"]
+    picks = [q for c in _quote_roles(by_role) for q in quoted.take(area_row.cells[c].quotes, 1)]
     if not picks:
         return 0
     doc.add_heading("Utvalgte sitater", level=2)
     for i, q in enumerate(picks):
         doc.add_paragraph(f"{q['attribution']} {LEAD_INS[i % len(LEAD_INS)]}",
                           style="Sitatinnledning")
-        para = doc.add_paragraph(mx.shorten(q["text"], 550), style="Quote")
+        para = doc.add_paragraph(compose(q["pieces"], 550), style="Quote")
         if provenance:
             run = para.add_run(f"  ({_where(q)})")
             run.italic = False
@@ -801,7 +823,8 @@ def _framework_table(doc, by_role: mx.Matrix, entries, used, width: float,
     roles = _quote_roles(by_role)
     label_w = min(5.0, width * 0.2)
     cell_w = (width - label_w) / max(len(roles), 1)
-    shown = [e for e in entries if any(used.get((e[0], i)) for i in roles)]
+    shown = [e for e in entries if any(used.get((e[0], i)) for i in roles)
+             or any((e[0], i) in used["_repeats"] for i in roles)]
     table = clean_table(doc, 1 + max(len(shown), 1), [label_w] + [cell_w] * len(roles))
     head = table.rows[0]
     _write(head.cells[0], "Kode", bold=True)
@@ -823,20 +846,25 @@ def _framework_table(doc, by_role: mx.Matrix, entries, used, width: float,
         for j, i in enumerate(roles):
             quotes = used.get((key, i)) or []
             cell = row.cells[1 + j]
+            if not quotes and (key, i) in used["_repeats"]:
+                _write(cell, "Sitert ovenfor.", style="Kildehenvisning", italic=True)
+                continue
             if not quotes:
                 _write(cell, "–", color="8C8C8C")
                 continue
             first = True
             for q in quotes:
-                _write(cell, mx.shorten(q["text"], 420), style="Tabellsitat", first=first)
+                _write(cell, compose(q["pieces"], 420), style="Tabellsitat", first=first)
                 source = f"— {q['attribution']}"
                 if provenance:
                     source += f" ({_where(q)})"
                 _write(cell, source, style="Kildehenvisning", first=False)
                 first = False
                 n += 1
-    doc.add_paragraph("Sitatene er de lengste utdragene for hver kode og rolle, forkortet "
-                      "ved […]. Koder uten kodede utsagn er utelatt.", style="Tabellnote")
+    doc.add_paragraph("Sitatene er de lengste utdragene for hver kode og rolle, i hele "
+                      "setninger, forkortet ved […]. Et utsagn siteres bare én gang i kapitlet. "
+                      "Koder uten kodede utsagn er utelatt.",
+                      style="Tabellnote")
     return n
 
 

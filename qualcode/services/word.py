@@ -183,3 +183,37 @@ def keep_notes_with_tables(doc, note_style: str = "Tabellnote", rows: int = 2) -
             for cell in row.cells:
                 for paragraph in cell.paragraphs:
                     paragraph.paragraph_format.keep_with_next = True
+
+
+# Advance widths of Calibri (the reports' font; Carlito has the same metrics) in em, for
+# the characters the tables print; others count as a wide lower-case letter.
+_CALIBRI_EM = {
+    **dict.fromkeys("0123456789", 0.507), " ": 0.226, "\u00a0": 0.226, ".": 0.252,
+    ",": 0.250, ":": 0.268, ";": 0.268, "/": 0.386, "%": 0.715, "−": 0.498, "–": 0.498,
+    "-": 0.306, "(": 0.303, ")": 0.303, "|": 0.460, "_": 0.498, "κ": 0.455, "π": 0.553,
+    "α": 0.567, "«": 0.498, "»": 0.498,
+    "a": 0.479, "b": 0.525, "c": 0.423, "d": 0.525, "e": 0.498, "f": 0.305, "g": 0.471,
+    "h": 0.525, "i": 0.229, "j": 0.239, "k": 0.455, "l": 0.229, "m": 0.799, "n": 0.525,
+    "o": 0.527, "p": 0.525, "q": 0.525, "r": 0.349, "s": 0.391, "t": 0.335, "u": 0.525,
+    "v": 0.452, "w": 0.715, "x": 0.433, "y": 0.453, "z": 0.395, "æ": 0.773, "ø": 0.527,
+    "å": 0.479, "A": 0.579, "B": 0.544, "C": 0.533, "D": 0.615, "E": 0.488, "F": 0.459,
+    "G": 0.631, "H": 0.623, "I": 0.252, "J": 0.319, "K": 0.520, "L": 0.420, "M": 0.855,
+    "N": 0.646, "O": 0.662, "P": 0.517, "Q": 0.673, "R": 0.543, "S": 0.459, "T": 0.487,
+    "U": 0.642, "V": 0.567, "W": 0.890, "X": 0.519, "Y": 0.487, "Z": 0.468, "Æ": 0.763,
+    "Ø": 0.664, "Å": 0.579,
+}
+CELL_PADDING_CM = 0.38 + 0.08  # Table Grid's left and right cell margins, and some air
+
+
+def text_width_cm(text: str, size_pt: float, *, bold: bool = False) -> float:
+    """How wide ``text`` prints on one line in Calibri: enough to size a table column so
+    that a number or an identifier never wraps."""
+    em = sum(_CALIBRI_EM.get(ch, 0.60 if ch.isupper() else 0.55)
+             * (1.04 if bold and not ch.isdigit() else 1.0) for ch in text)
+    return em * size_pt * 2.54 / 72
+
+
+def longest_word_cm(text: str, size_pt: float, *, bold: bool = False) -> float:
+    """The width of the widest part of ``text`` between ordinary spaces (where it may
+    wrap)."""
+    return max((text_width_cm(w, size_pt, bold=bold) for w in text.split(" ")), default=0.0)
