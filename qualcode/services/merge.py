@@ -20,10 +20,11 @@ from qualcode.domain.errors import ConflictError, NotFoundError
 from qualcode.domain.times import stored_time
 from qualcode.store import Store
 
-_CODING_SQL = ('SELECT o.name, t.text_sha256, k.code_id, c.start, c."end", c.quote, c.origin, '
+_CODING_SQL = ('SELECT o.name, c.transcript_pk, k.code_id, c.start, c."end", c.quote, c.origin, '
                "c.memo, c.created_at, c.updated_at FROM coding c "
-               "JOIN coder o ON o.pk = c.coder_pk JOIN code k ON k.pk = c.code_pk "
-               "JOIN transcript t ON t.pk = c.transcript_pk")
+               "JOIN coder o ON o.pk = c.coder_pk JOIN code k ON k.pk = c.code_pk")
+_CODING_COLUMNS = ("coder_pk", "code_pk", "transcript_pk", "start", "end", "quote",
+                   "text_sha256", "origin", "memo", "created_at", "updated_at")
 _MEMO_SQL = "SELECT author, about_type, about_key, title, body, created_at, updated_at FROM memo"
 
 
@@ -51,16 +52,16 @@ def _layer_key(row: tuple) -> tuple:
 def merge_project(store: Store, other: Store, *, replace_coders: list[str] | None = None,
                   only_coders: list[str] | None = None) -> MergeReport:
     """Bring ``other``'s coder layers and memos into ``store`` in one transaction."""
-    from sqlalchemy import delete, insert, select
+    from sqlalchemy import insert, select
 
     from qualcode import audit
-    from qualcode.services.common import coding_row, get_or_create_coder
-    from qualcode.store.models import Code, Coder, Coding, Memo, Transcript
+    from qualcode.services.common import get_or_create_coder
+    from qualcode.store.models import Code, Memo, Transcript
 
     replace_coders = list(replace_coders or [])
     with other.snapshot() as db:
         theirs_transcripts = db.rows("SELECT name, text_sha256 FROM transcript")
-        their_rows = db.rows(_CODING_SQL)
+        their_rows = _codings(db)
         their_memos = db.rows(_MEMO_SQL)
     report = MergeReport()
     by_coder: dict[str, list[tuple]] = defaultdict(list)
@@ -102,14 +103,11 @@ def merge_project(store: Store, other: Store, *, replace_coders: list[str] | Non
                 "merged", hint="load the codebook that has them (`qualcode codebook load`), "
                 "then merge again")
 
+        # Plain rows inside this transaction: a layer of 100 000 codings is read as tuples,
+        # not as ORM objects.
         here = defaultdict(list)
-        for row in session.execute(select(Coder.name, Transcript.text_sha256, Code.code_id,
-                                          Coding.start, Coding.end, Coding.quote,
-                                          Coding.origin, Coding.memo)
-                                   .join(Coder, Coder.pk == Coding.coder_pk)
-                                   .join(Code, Code.pk == Coding.code_pk)
-                                   .join(Transcript, Transcript.pk == Coding.transcript_pk)):
-            here[row[0]].append(tuple(row))
+        for row in _codings(store.in_session(session)):
+            here[row[0]].append(row)
         plans: list[tuple[str, list[tuple]]] = []
         conflicts = []
         for coder, rows in sorted(by_coder.items()):
@@ -133,25 +131,11 @@ def merge_project(store: Store, other: Store, *, replace_coders: list[str] | Non
                      "--coder NAME --replace")
         for coder, rows in plans:
             who = get_or_create_coder(session, coder)
-            old = session.execute(select(Coding).where(Coding.coder_pk == who.pk)
-                                  ).scalars().all()
-            if old:
-                for coding in old:
-                    audit.record(session, "merge_remove", "coding", str(coding.pk),
-                                 batch=batch, before=coding_row(coding))
-                session.execute(delete(Coding).where(Coding.coder_pk == who.pk))
-                report.replaced[coder] = len(old)
-            for _, sha, code, start, end, _quote, origin, memo, created, updated in rows:
-                t_pk, _, text = ours[sha]
-                pk = session.execute(insert(Coding).values(
-                    coder_pk=who.pk, code_pk=codes[code], transcript_pk=t_pk, start=start,
-                    end=end, quote=text[start:end], text_sha256=sha, origin=origin,
-                    memo=memo, created_at=stored_time(created), updated_at=stored_time(updated),
-                )).inserted_primary_key[0]
-                # Not "add": a coder's undo takes back what the coder did, not a merge.
-                audit.record(session, "merge_add", "coding", str(pk), batch=batch,
-                             after={"code": code, "start": start, "end": end,
-                                    "coder": coder, "merged_from": other.location})
+            removed = _remove_layer(session, who.pk, batch)
+            if removed:
+                report.replaced[coder] = removed
+            _copy_layer(store, session, who.pk, coder, rows, ours, codes, batch,
+                        other.location)
             report.added[coder] = len(rows)
 
         known = {(a, t, k, ti, b) for a, t, k, ti, b in session.execute(
@@ -170,6 +154,56 @@ def merge_project(store: Store, other: Store, *, replace_coders: list[str] | Non
                                 "memos": report.memos,
                                 "skipped_codings": report.skipped_codings})
     return report
+
+
+def _codings(db) -> list[tuple]:
+    """Every coding as (coder, transcript text hash, code, start, end, quote, origin, memo,
+    created, updated). The hash is looked up here, not joined: a transcript row holds its
+    whole text before the hash, and joining it to 100 000 codings reads that text each
+    time."""
+    sha = dict(db.rows("SELECT pk, text_sha256 FROM transcript"))
+    return [(name, sha[t_pk], *rest) for name, t_pk, *rest in db.rows(_CODING_SQL)]
+
+
+def _remove_layer(session, coder_pk: int, batch: str) -> int:
+    """Remove a coder's codings, each kept whole in the audit log; how many there were."""
+    from sqlalchemy import delete, select
+
+    from qualcode import audit
+    from qualcode.services.common import coding_row
+    from qualcode.store.models import Coding
+
+    old = session.execute(select(Coding.__table__).where(Coding.coder_pk == coder_pk)).all()
+    if old:
+        audit.record_many(session, "merge_remove", "coding",
+                          ((str(row.pk), coding_row(row), None) for row in old), batch=batch)
+        session.execute(delete(Coding).where(Coding.coder_pk == coder_pk))
+    return len(old)
+
+
+def _copy_layer(store: Store, session, coder_pk: int, coder: str, rows: list[tuple],
+                ours: dict, codes: dict[str, int], batch: str, source: str) -> None:
+    """Insert another copy's codings for a coder whose layer here is empty (new, or just
+    removed), in one statement, and log each as ``merge_add``: a coder's undo takes back
+    what the coder did, not a merge."""
+    from qualcode import audit
+    from qualcode.store.bulk import insert_rows
+
+    values = []
+    for _, sha, code, start, end, _quote, origin, memo, created, updated in rows:
+        t_pk, _, text = ours[sha]
+        values.append((coder_pk, codes[code], t_pk, start, end, text[start:end], sha, origin,
+                       memo, stored_time(created), stored_time(updated)))
+    insert_rows(session, "coding", _CODING_COLUMNS, values)
+    # The layer was empty, so every coding of the coder now is one just inserted.
+    code_ids = {pk: code_id for code_id, pk in codes.items()}
+    added = store.in_session(session).rows(
+        'SELECT pk, code_pk, start, "end" FROM coding WHERE coder_pk = ? ORDER BY pk',
+        (coder_pk,))
+    audit.record_many(session, "merge_add", "coding", (
+        (str(pk), None, {"code": code_ids[code_pk], "start": start, "end": end,
+                         "coder": coder, "merged_from": source})
+        for pk, code_pk, start, end in added), batch=batch)
 
 
 def open_other(target: str | Path) -> Store:
