@@ -71,23 +71,36 @@ def add_memo(store: Store, about: str, body: str, *, title: str | None = None) -
     return pk
 
 
+def parse_on(on: str) -> tuple[str, str | None]:
+    """What a listing is limited to: a kind alone (``code``: every memo on a code) or one
+    thing (``code:LED``), as :func:`parse_about` reads it."""
+    kind = on.strip().lower()
+    if kind in KINDS:
+        return kind, None
+    return parse_about(on)
+
+
 def list_memos(store: Store, about: str | None = None, *, search: str | None = None
                ) -> list[dict]:
-    """Memos (not coding memos or summaries), newest first; ``search`` matches title and
-    text without regard to case."""
+    """Memos (not coding memos or summaries), newest first. ``about`` is a kind (``code``)
+    or one thing (``code:LED``); ``search`` matches title and text as loosely as query
+    conditions compare values: case, NFC, and the ASCII spellings of æ, ø and å
+    (``radgiver`` and ``raadgiver`` find "Rådgiver")."""
+    from qualcode.services.retrieval import _fold
+
     sql = ("SELECT pk, about_type, about_key, author, title, body, created_at, updated_at "
            "FROM memo WHERE about_type IN (?, ?, ?, ?, ?)")
     params: list = [PROJECT, *KINDS]
     if about:
-        kind, key = parse_about(about)
+        kind, key = parse_on(about)
         sql += " AND about_type = ?" + (" AND about_key = ?" if key is not None else "")
         params += [kind] + ([key] if key is not None else [])
     with store.snapshot() as db:
         rows = db.rows(sql + " ORDER BY created_at DESC, pk DESC", params)
-    needle = search.casefold() if search else None
+    needle = _fold(search) if search and search.strip() else None
     out = []
     for pk, kind, key, author, title, body, created, updated in rows:
-        if needle and needle not in f"{title or ''}\n{body}".casefold():
+        if needle and needle not in _fold(f"{title or ''}\n{body}"):
             continue
         out.append({"id": pk, "about": f"{kind}:{key}" if key else kind, "author": author,
                     "title": title, "text": body, "created": _stamp(created),
