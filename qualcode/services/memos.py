@@ -48,7 +48,9 @@ def _check_exists(db, kind: str, key: str) -> None:
                         hint=f"did you mean '{close[0]}'?" if close else f"see `{listing}`")
 
 
-def add_memo(store: Store, about: str, body: str, *, title: str | None = None) -> int:
+def add_memo(store: Store, about: str, body: str, *, title: str | None = None,
+             author: str | None = None) -> int:
+    """A new memo by ``author`` (the coder in the workbench; else who is logged in)."""
     from sqlalchemy import insert
 
     from qualcode import audit
@@ -63,10 +65,11 @@ def add_memo(store: Store, about: str, body: str, *, title: str | None = None) -
         if key is not None:
             _check_exists(store.in_session(session), kind, key)
         stamp = now()
+        author = author or audit.current_actor()
         pk = session.execute(insert(Memo).values(
-            author=audit.current_actor(), about_type=kind, about_key=key, title=title,
+            author=author, about_type=kind, about_key=key, title=title,
             body=body, created_at=stamp, updated_at=stamp)).inserted_primary_key[0]
-        audit.record(session, "add", "memo", str(pk),
+        audit.record(session, "add", "memo", str(pk), actor=author,
                      after={"about": about, "title": title, "body": body})
     return pk
 
@@ -108,6 +111,20 @@ def list_memos(store: Store, about: str | None = None, *, search: str | None = N
     return out
 
 
+def memos_seen_by(store: Store, about: str, coder: str, *, others: bool = False
+                  ) -> tuple[list[dict], int]:
+    """Memos on one thing as a coder sees them while coding blind: their own and those of
+    people who do not code (a supervisor's note on an interview), the other coders' only
+    with ``others``. Returns the memos, oldest first, and how many were held back."""
+    memos = list_memos(store, about)[::-1]
+    if others:
+        return memos, 0
+    with store.snapshot() as db:
+        coders = set(db.column("SELECT name FROM coder")) - {coder}
+    shown = [m for m in memos if m["author"] not in coders]
+    return shown, len(memos) - len(shown)
+
+
 def get_memo(store: Store, pk: int) -> dict:
     found = [m for m in list_memos(store) if m["id"] == pk]
     if not found:
@@ -115,8 +132,10 @@ def get_memo(store: Store, pk: int) -> dict:
     return found[0]
 
 
-def edit_memo(store: Store, pk: int, body: str, *, title: str | None = None) -> None:
-    """Replace a memo's text (and title, if given); an empty text removes the memo."""
+def edit_memo(store: Store, pk: int, body: str, *, title: str | None = None,
+              actor: str | None = None) -> None:
+    """Replace a memo's text (and title, if given); an empty text removes the memo.
+    ``actor`` is who the log names (the coder in the workbench)."""
     from qualcode import audit
     from qualcode.services.common import now
     from qualcode.store.models import Memo
@@ -127,14 +146,14 @@ def edit_memo(store: Store, pk: int, body: str, *, title: str | None = None) -> 
         before = {"title": row.title, "body": row.body}
         if not body.strip():
             session.delete(row)
-            audit.record(session, "remove", "memo", str(pk), before=before)
+            audit.record(session, "remove", "memo", str(pk), actor=actor, before=before)
             return
         row.body = body.strip()
         if title is not None:
             row.title = title or None
         row.updated_at = now()
         session.add(row)
-        audit.record(session, "update", "memo", str(pk), before=before,
+        audit.record(session, "update", "memo", str(pk), actor=actor, before=before,
                      after={"title": row.title, "body": row.body})
 
 
