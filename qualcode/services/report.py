@@ -423,13 +423,11 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
         f"{layer_nb}. Rapporten har ett kapittel for hvert område: først kriteriet fra "
         "kodeboken, en oppsummering og utvalgte sitater, deretter en tabell over omfang etter "
         "rolle og skoleslag og en tabell med utsagn per kode og rolle. Til slutt følger "
-        "samforekomst av koder og kodeboken som vedlegg." if info else
-        f"Tabellene og sitatene bygger på {layer_nb}.")
+        "samforekomst av koder og kodeboken som vedlegg"
+        + (", og forskernes memoer i vedlegget «Memoer»." if memos else ".") if info else
+        f"Tabellene og sitatene bygger på {layer_nb}."
+        + (" Forskernes memoer står i vedlegget «Memoer»." if memos else ""))
     doc.add_paragraph(_scope_sentence(area_codes, appendix))
-    if memos:
-        from qualcode.services.report_memos import method_sentence
-
-        doc.add_paragraph(method_sentence(identifiable))
     agreement_text = _agreement_sentence(store)
     if agreement_text:
         doc.add_heading("Samsvar mellom koderne", level=2)

@@ -39,14 +39,6 @@ class ReportMemo:
     written: str  # the date in Norwegian ("4. desember 2026")
 
 
-def method_sentence(identifiable: bool) -> str:
-    """What the method chapter says when the appendix is included."""
-    names = ("Navn i memoene er ikke erstattet." if identifiable else
-             "Navn i memoene er erstattet med pseudonymer på samme måte som i sitatene.")
-    return ("Vedlegget «Memoer» gjengir forskernes memoer: først forskningsloggen, datert, "
-            "deretter memoer om koder, intervjuer, informanter og skoler. " + names)
-
-
 def report_memos(store: Store, key: Key | None, *, identifiable: bool = False
                  ) -> dict[str, list[ReportMemo]]:
     """The memos of each section in the appendix's order. Every text passes through the
@@ -114,8 +106,12 @@ def add_memo_appendix(doc, store: Store, key: Key | None, *, identifiable: bool 
         doc.add_paragraph("Prosjektet har ingen memoer.")
         return 0
     doc.add_paragraph(
-        "Memoene er forskernes egne notater fra analysen, gjengitt som de er skrevet. "
-        "Forskningsloggen står i den rekkefølgen den ble ført.")
+        "Memoene er forskernes egne notater fra analysen, gjengitt som de er skrevet: først "
+        "forskningsloggen, datert og i den rekkefølgen den ble ført, deretter memoer om "
+        "koder, intervjuer, informanter og skoler. " + (
+            "Navn i memoene er ikke erstattet." if identifiable else
+            "Navn i memoene er erstattet med pseudonymer på samme måte som i sitatene, og "
+            "informanter og intervjuer er omtalt ved rolle, skole og tittel."))
     headings = dict(SECTIONS)
     for kind, memos in found.items():
         doc.add_heading(headings[kind], level=2)
