@@ -509,12 +509,13 @@ class Workbench:
 
         on_transcript, hidden = memos_seen_by(self.store, f"transcript:{self.name}",
                                               self.coder, others=self.show_others)
-        own = [m for m in on_transcript if m["author"] == self.coder]
+        # The coder's latest memo on the interview is the one edited here; any older one
+        # is shown with the rest.
+        own = next((m for m in reversed(on_transcript) if m["author"] == self.coder), None)
         turn = self.turns[self.cursor]
         on_person, hidden_person = ([], 0) if turn.person is None else memos_seen_by(
             self.store, f"person:{turn.person}", self.coder, others=self.show_others)
-        return {"own": own[-1] if own else None,
-                "transcript": [m for m in on_transcript if m is not (own[-1] if own else None)],
+        return {"own": own, "transcript": [m for m in on_transcript if m is not own],
                 "turn": turn, "person": on_person, "hidden": hidden + hidden_person}
 
     def save_transcript_memo(self, own: dict | None, text: str) -> str:

@@ -91,7 +91,7 @@ def report_memos(store: Store, key: Key | None, *, identifiable: bool = False
     for row in sorted(rows, key=order):
         kind, id_, title, body, author, created, _ = row
         by_kind[kind].append(ReportMemo(id_ or "", subject(kind, id_), hide(title),
-                                        hide(body), author,
+                                        hide(body), hide(author),
                                         nb_date(stored_time(created).date())))
     return {kind: by_kind[kind] for kind, _ in SECTIONS if by_kind[kind]}
 
