@@ -12,6 +12,7 @@ never mixed or lost without a word. Merging the same copy twice changes nothing.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,7 +62,7 @@ def merge_project(store: Store, other: Store, *, replace_coders: list[str] | Non
     replace_coders = list(replace_coders or [])
     with other.snapshot() as db:
         theirs_transcripts = db.rows("SELECT name, text_sha256 FROM transcript")
-        their_rows = _codings(db)
+        their_rows = _codings(db, only_coders or None)
         their_memos = db.rows(_MEMO_SQL)
     report = MergeReport()
     by_coder: dict[str, list[tuple]] = defaultdict(list)
@@ -70,8 +71,11 @@ def merge_project(store: Store, other: Store, *, replace_coders: list[str] | Non
     if only_coders:
         missing = sorted(set(only_coders) - set(by_coder))
         if missing:
+            with other.snapshot() as db:
+                theirs = db.column("SELECT DISTINCT o.name FROM coding c JOIN coder o "
+                                   "ON o.pk = c.coder_pk ORDER BY o.name")
             raise NotFoundError(f"{other.location} has no codings by {', '.join(missing)}",
-                                hint=f"its coders: {', '.join(sorted(by_coder)) or 'none'}")
+                                hint=f"its coders: {', '.join(theirs) or 'none'}")
         by_coder = {name: by_coder[name] for name in only_coders}
     stray = sorted(set(replace_coders) - set(by_coder))
     if stray:
@@ -106,7 +110,7 @@ def merge_project(store: Store, other: Store, *, replace_coders: list[str] | Non
         # Plain rows inside this transaction: a layer of 100 000 codings is read as tuples,
         # not as ORM objects.
         here = defaultdict(list)
-        for row in _codings(store.in_session(session)):
+        for row in _codings(store.in_session(session), sorted(by_coder)):
             here[row[0]].append(row)
         plans: list[tuple[str, list[tuple]]] = []
         conflicts = []
@@ -156,13 +160,19 @@ def merge_project(store: Store, other: Store, *, replace_coders: list[str] | Non
     return report
 
 
-def _codings(db) -> list[tuple]:
-    """Every coding as (coder, transcript text hash, code, start, end, quote, origin, memo,
-    created, updated). The hash is looked up here, not joined: a transcript row holds its
-    whole text before the hash, and joining it to 100 000 codings reads that text each
-    time."""
+def _codings(db, coders: list[str] | None = None) -> list[tuple]:
+    """Every coding (of ``coders``, if given) as (coder, transcript text hash, code, start,
+    end, quote, origin, memo, created, updated). The hash is looked up here, not joined: a
+    transcript row holds its whole text before the hash, and joining it to 100 000
+    codings reads that text each time."""
+    if coders is not None and not coders:
+        return []
     sha = dict(db.rows("SELECT pk, text_sha256 FROM transcript"))
-    return [(name, sha[t_pk], *rest) for name, t_pk, *rest in db.rows(_CODING_SQL)]
+    sql, params = _CODING_SQL, []
+    if coders is not None:
+        sql += f" WHERE o.name IN ({', '.join('?' * len(coders))})"
+        params = list(coders)
+    return [(name, sha[t_pk], *rest) for name, t_pk, *rest in db.rows(sql, params)]
 
 
 def _remove_layer(session, coder_pk: int, batch: str) -> int:
@@ -193,7 +203,7 @@ def _copy_layer(store: Store, session, coder_pk: int, coder: str, rows: list[tup
     for _, sha, code, start, end, _quote, origin, memo, created, updated in rows:
         t_pk, _, text = ours[sha]
         values.append((coder_pk, codes[code], t_pk, start, end, text[start:end], sha, origin,
-                       memo, stored_time(created), stored_time(updated)))
+                       memo, _moment(created), _moment(updated)))
     insert_rows(session, "coding", _CODING_COLUMNS, values)
     # The layer was empty, so every coding of the coder now is one just inserted.
     code_ids = {pk: code_id for code_id, pk in codes.items()}
@@ -204,6 +214,18 @@ def _copy_layer(store: Store, session, coder_pk: int, coder: str, rows: list[tup
         (str(pk), None, {"code": code_ids[code_pk], "start": start, "end": end,
                          "coder": coder, "merged_from": source})
         for pk, code_pk, start, end in added), batch=batch)
+
+
+_STORED = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
+
+
+def _moment(value):
+    """A time read from the other copy, to be stored here: SQLite's text as the ORM writes
+    it passes unchanged (parsing and formatting 100 000 of them costs a second), anything
+    else is read as a time."""
+    if isinstance(value, str) and _STORED.fullmatch(value):
+        return value
+    return stored_time(value)
 
 
 def open_other(target: str | Path) -> Store:
