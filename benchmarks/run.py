@@ -58,6 +58,7 @@ TARGETS = {
     "pseudonym_scan": 30.0,
     "query_three_codes": 1.0,
     "words_by_role": 10.0,
+    "merge_one_layer": 10.0,
 }
 # The pseudonymised Word report may take at most this times the plain one.
 PSEUDONYMISED_REPORT_RATIO = 1.5
@@ -353,6 +354,53 @@ def bench_qdpx_import(workdir: Path, coded: Path, size: dict, n_codings: int, ru
     return result
 
 
+def bench_merge(workdir: Path, transcripts_only: Path, coded: Path, runs: int
+                ) -> list[Result]:
+    """`qualcode merge`: the coded project brought into a copy that has the transcripts
+    but no codings, as a supervisor merges a coder's laptop: one coder's layer, both
+    layers, and the same copy merged again (nothing changes). The three are interleaved
+    run by run, and each run notes its CPU seconds and the load average before it, since
+    wall time on a shared machine says more about the machine than the merge."""
+    import resource
+
+    with sqlite3.connect(coded) as db:
+        layers = dict(db.execute("SELECT o.name, count(*) FROM coding c JOIN coder o "
+                                 "ON o.pk = c.coder_pk GROUP BY o.name ORDER BY 2"))
+    first = next(iter(layers))
+    target = workdir / "merged.db"
+    variants = [
+        ("merge_one_layer", f"merge one coder's layer ({first}, {layers[first]} codings) "
+                            "into a copy without codings (whole process)", ["--coder", first]),
+        ("merge_all_layers", f"merge both coders' layers ({sum(layers.values())} codings) "
+                             "into a copy without codings (whole process)", []),
+        ("merge_again", "merge the same copy again: nothing changes (whole process)", []),
+    ]
+    results = {name: Result(name, what, "s", extra={"cpu_s": [], "load_1min": []})
+               for name, what, _ in variants}
+    peaks: dict[str, list] = {name: [] for name, _, _ in variants}
+    for _ in range(runs):
+        for name, _, options in variants:
+            if name != "merge_again":
+                for p in workdir.glob("merged.db*"):
+                    p.unlink()
+                shutil.copy(transcripts_only, target)
+            load = os.getloadavg()[0]
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            seconds, peak = run_process([*qualcode_cmd(), "-p", str(target), "merge",
+                                         str(coded), *options])
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            result = results[name]
+            result.runs.append(seconds)
+            result.extra["cpu_s"].append(round(after.ru_utime + after.ru_stime
+                                               - before.ru_utime - before.ru_stime, 2))
+            result.extra["load_1min"].append(round(load, 2))
+            peaks[name].append(peak)
+    for name, result in results.items():
+        if all(p is not None for p in peaks[name]):
+            result.peak_mb = max(peaks[name])
+    return list(results.values())
+
+
 def bench_workbench(project: Path, runs: int, applies: int) -> list[Result]:
     """The workbench headless (Textual's pilot, 120×40): open the longest transcript until
     every turn is mounted, then apply codes with the Enter key (write + redraw)."""
@@ -515,6 +563,8 @@ def main() -> None:
                         help="also time a PostgreSQL project on this server (a URL whose "
                              "role may create databases; the database qualcode_bench is "
                              "dropped and made anew)")
+    parser.add_argument("--only", choices=["merge"],
+                        help="time only this (its projects are built first, untimed)")
     args = parser.parse_args()
     if args.smoke:
         args.schools, args.runs, args.writes = 8, 1, 50
@@ -530,6 +580,19 @@ def main() -> None:
     def report(result: Result) -> None:
         results.append(result)
         print(f"  {result.what}: {result.median:.3f}", flush=True)
+
+    if args.only == "merge":
+        txt_project, coded = workdir / "txt.db", workdir / "coded.db"
+        fresh_project(workdir, "txt", corpus)
+        qc(txt_project, "import", corpus / "txt")
+        shutil.copy(txt_project, coded)
+        qc(coded, "coding", "import", corpus / "codings.csv")
+        for result in bench_merge(workdir, txt_project, coded, args.runs):
+            report(result)
+            print(f"    CPU s {result.extra['cpu_s']}, load average before each run "
+                  f"{result.extra['load_1min']}", flush=True)
+        finish(results, args, size, workdir)
+        return
 
     report(bench_whole("help", "qualcode --help (whole process)", args.runs,
                        lambda i: [*qualcode_cmd(), "--help"]))
@@ -578,6 +641,10 @@ def main() -> None:
     report(bench_qdpx_import(workdir, coded, size, n_codings, args.runs, results))
     for result in bench_reanchor(workdir, corpus, args.runs):
         report(result)
+    for result in bench_merge(workdir, txt_project, coded, args.runs):
+        report(result)
+        print(f"    CPU s {result.extra['cpu_s']}, load average before each run "
+              f"{result.extra['load_1min']}", flush=True)
 
     report(bench_whole("quotes_one_code", "quotes for one code, RAM.tidstyver_admin "
                        "(whole process, JSON)", args.runs,
@@ -639,6 +706,11 @@ def main() -> None:
                 print(f"    p50 {result.extra['p50'] * 1000:.1f} ms, "
                       f"p99 {result.extra['p99'] * 1000:.1f} ms", flush=True)
 
+    finish(results, args, size, workdir)
+
+
+def finish(results: list[Result], args, size: dict, workdir: Path) -> None:
+    """The table, the JSON file, and the temporary projects removed."""
     print("\n| operation | median s | spread | peak MB | target (200 schools) |")
     print("|---|---|---|---|---|")
     for result in results:

@@ -62,3 +62,35 @@ def test_the_command_writes_in_the_editor_and_lists_as_json(example, cli, tmp_pa
     assert "Skrevet i editoren." in out
     code, _, err = cli("memo", "show", "999", project=example.path)
     assert code == 1 and "no memo #999" in err
+
+
+def test_search_is_loose_about_case_and_norwegian_letters(example):
+    import unicodedata
+
+    hit = add_memo(example, "person:nordvik_rektor", "Rådgiveren Kari bærer ansvaret alene.")
+    add_memo(example, "project", "Dag 4: Ola på Vestbø ville ikke snakke om tid.")
+    for needle in ("RÅDGIVEREN", "raadgiveren", "radgiver", "baerer",
+                   unicodedata.normalize("NFD", "bærer ansvaret")):  # æ as a + combining ring
+        assert [m["id"] for m in list_memos(example, search=needle)] == [hit], needle
+    assert list_memos(example, search="rådgiverne") == []
+
+
+def test_listing_by_kind_and_for_other_programs(example, cli):
+    code = add_memo(example, "code:LED", "Forankring hos eier.")
+    add_memo(example, "code:KOM", "Samarbeid med NAV.")
+    add_memo(example, "site:nordvik_u", "Liten skole.")
+    journal = add_memo(example, "project", "Dag 1: kodet Nordvik.", title="Journal")
+    assert [m["about"] for m in list_memos(example, "code")] == ["code:KOM", "code:LED"]
+    assert [m["id"] for m in list_memos(example, "PROJECT")] == [journal]
+    with pytest.raises(InputFileError, match="names nothing a memo can be about"):
+        list_memos(example, "skole")
+    _, out, err = cli("memo", "list", "--on", "code", "--search", "forankring", "-f", "json",
+                      project=example.path)
+    assert [m["id"] for m in json.loads(out)] == [code], err
+    _, out, _ = cli("memo", "list", "--on", "project", "-f", "csv", project=example.path)
+    lines = out.splitlines()
+    assert lines[0] == "id,about,author,title,text,created,updated"
+    assert lines[1].startswith(f"{journal},project,")
+    assert "Journal,Dag 1: kodet Nordvik." in lines[1]
+    code_, _, err = cli("memo", "list", "--on", "skole", project=example.path)
+    assert code_ == 1 and "names nothing a memo can be about" in err

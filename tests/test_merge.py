@@ -199,3 +199,36 @@ def test_coding_export_writes_what_coding_import_reads_back(example, tmp_path, c
     code, _, err = cli("coding", "export", str(out), "--coder", "nobody",
                        project=example.path)
     assert code == 1 and "no codings by 'nobody'" in err and "anna" in err
+
+
+def test_every_merged_and_every_replaced_coding_is_in_the_log_with_its_times(laptops):
+    """A merge writes its codings in one go, yet the log still names each of them, and a
+    replaced layer can be read back whole from it; a coder's undo leaves the merge alone."""
+    from qualcode.services.coding_ops import undo_last
+    from qualcode.services.log import read_log
+
+    supervisor, anna, _ = laptops
+    supervisor = open_project(supervisor.path)
+    theirs = add_coding(anna, "nordvik_rektor", "LED", "anna",
+                        *_turn(anna, "nordvik_rektor", 2)).pk
+    before = {r["id"]: r for r in list_codings(supervisor, coder="anna")}
+    report = merge_project(supervisor, anna, only_coders=["anna"], replace_coders=["anna"])
+    removed = read_log(supervisor, action="merge_remove", limit=None)
+    assert sorted(int(e["key"]) for e in removed) == sorted(before)
+    assert {(e["before"]["start"], e["before"]["end"], e["before"]["quote"])
+            for e in removed} == {(r["start"], r["end"], r["text"]) for r in before.values()}
+    added = read_log(supervisor, action="merge_add", limit=None)
+    now_here = {r["id"]: r for r in list_codings(supervisor, coder="anna")}
+    assert len(added) == report.added["anna"] == len(now_here) == len(before) + 1
+    assert {int(e["key"]) for e in added} == set(now_here)
+    assert all(e["after"]["coder"] == "anna" and e["after"]["merged_from"] == anna.location
+               and e["batch"] == added[0]["batch"] for e in added)
+    with anna.snapshot() as db, supervisor.snapshot() as here:
+        # The codings keep the times they were made at on the laptop.
+        sql = ('SELECT c.start, c."end", c.created_at, c.updated_at FROM coding c '
+               "JOIN coder o ON o.pk = c.coder_pk WHERE o.name = 'anna' ORDER BY 1, 2, 3")
+        assert here.rows(sql) == db.rows(sql)
+    assert undo_last(supervisor, "anna") is None  # nothing of anna's own to take back
+    assert theirs in {r["id"] for r in list_codings(anna, coder="anna")}
+    assert len(list_codings(supervisor, coder="anna")) == len(now_here)
+    supervisor.close()

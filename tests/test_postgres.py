@@ -149,6 +149,29 @@ def test_a_removed_codings_id_stays_retired_through_copies_both_ways(example, pg
     assert coding_ops.undo_last(archived, "dag") == f"undid remove of coding #{removed}"
 
 
+def test_a_laptops_layer_merges_into_a_database_with_its_log(pg_example, example):
+    """The merge writes a layer in one statement (COPY on PostgreSQL): the codings, their
+    times and one log entry each arrive as they do in a project file."""
+    from qualcode.domain.times import stored_time
+    from qualcode.services.log import read_log
+    from qualcode.services.merge import merge_project
+
+    span = _turns(example, "vestbo_rektor", 2, 3)
+    coding_ops.add_coding(example, "vestbo_rektor", "KOM", "dag", *span)
+    report = merge_project(pg_example, example, only_coders=["dag"])
+    assert report.added == {"dag": 1}
+    [row] = coding_ops.list_codings(pg_example, coder="dag")
+    [mine] = coding_ops.list_codings(example, coder="dag")
+    assert (row["start"], row["end"], row["text"]) == (mine["start"], mine["end"], mine["text"])
+    sql = "SELECT created_at, updated_at FROM coding WHERE pk = ?"
+    with pg_example.snapshot() as there, example.snapshot() as here:
+        assert [stored_time(t) for t in there.rows(sql, (row["id"],))[0]] == \
+            [stored_time(t) for t in here.rows(sql, (mine["id"],))[0]]
+    [event] = read_log(pg_example, action="merge_add")
+    assert event["key"] == str(row["id"]) and event["after"]["coder"] == "dag"
+    assert not merge_project(pg_example, example, only_coders=["dag"]).changed
+
+
 def test_a_study_copied_into_a_database_exports_the_identical_qdpx(example, pg_url, tmp_path):
     """The REFI-QDA export reads the same rows, ids and times from a database as from the
     file it was copied from: every entry of the two .qdpx files is the same, but for the

@@ -429,3 +429,37 @@ def test_with_a_key_every_selection_cuts_out_its_replaced_quote(study, tmp_path)
     assert longer > 5 and shorter > 5  # replacements really sit at span edges
     assert any(ch in p for _, p in found for ch in "æøåÆØÅ")
     assert "Nordvik" not in exported.qde.decode("utf-8")
+
+
+def test_memos_on_each_kind_of_thing_are_notes_on_that_object(example, tmp_path):
+    """A memo on a code hangs on the Code, on a transcript on its TextSource, the journal on
+    the project; the schema gives a Case no NoteRef, so a memo on a school or an informant
+    is a Link from its note to the Case. With the key, the note says no name."""
+    from qualcode.pseudonyms import Entry, Key
+    from qualcode.services.memos import add_memo
+
+    for about, text in (("code:RAM", "Tid."), ("transcript:vestbo_rektor", "Kort intervju."),
+                        ("person:nordvik_rektor", "Rektor eier planen."),
+                        ("site:vestbo_vgs", "Stor skole."), ("project", "Dag 1.")):
+        add_memo(example, about, f"{text} Eva sa det.")
+    path = tmp_path / "memoer.qdpx"
+    write_qdpx(example, path, key=Key([Entry("Eva", "Rådgiver A", "person")]))
+    exported = Qdpx(path)
+    etree.XMLSchema(etree.parse(str(SCHEMA))).assertValid(exported.root)
+    notes = {n.get("guid"): n.find("q:PlainTextContent", NS).text
+             for n in exported.all("//q:Notes/q:Note")}
+
+    def on(element) -> list[str]:
+        return [notes[r.get("targetGUID")] for r in element.findall("q:NoteRef", NS)]
+
+    code = next(c for c in exported.all("//q:Code") if exported.code_id(c.get("guid")) == "RAM")
+    assert on(code) == ["Tid. Rådgiver A sa det."]
+    source = exported.all("//q:TextSource[@name='vestbo_rektor']")[0]
+    assert on(source) == ["Kort intervju. Rådgiver A sa det."]
+    assert on(exported.root) == ["Dag 1. Rådgiver A sa det."]
+    links = {exported.by_guid[link.get("targetGUID")].get("name"):
+             notes[link.get("originGUID")] for link in exported.all("//q:Links/q:Link")}
+    assert links == {"nordvik_rektor": "Rektor eier planen. Rådgiver A sa det.",
+                     "vestbo_vgs": "Stor skole. Rådgiver A sa det."}
+    assert all(link.get("direction") == "OneWay" for link in exported.all("//q:Link"))
+    assert not any("Eva" in text for text in notes.values())

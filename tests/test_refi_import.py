@@ -800,3 +800,39 @@ def test_options_that_do_not_apply_are_refused_in_one_line(cli, tmp_path):
                        project=project)
     assert code == 1 and "imported on its own" in err
     assert codings_of(project) == []
+
+
+def test_notes_linked_to_cases_come_back_as_memos_on_the_school_and_the_informant(
+        example, cli, tmp_path):
+    """Another program's file links notes to cases (the standard's way, since a Case has no
+    NoteRef): the notes become memos on the school and the informant, not on the project."""
+    from lxml import etree
+
+    from qualcode.services.memos import add_memo
+
+    add_memo(example, "person:nordvik_rektor", "Rektor eier planen.")
+    add_memo(example, "site:vestbo_vgs", "Stor skole.")
+    qdpx = write_qdpx(example, tmp_path / "studie.qdpx").path
+    # As another program writes it: the notes carry no qualcode line of what they are about.
+    with zipfile.ZipFile(qdpx) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    root = etree.fromstring(entries["project.qde"])
+    for description in root.iterfind(".//{urn:QDA-XML:project:1.0}Note/"
+                                     "{urn:QDA-XML:project:1.0}Description"):
+        description.getparent().remove(description)
+    entries["project.qde"] = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    other = tmp_path / "annet.qdpx"
+    with zipfile.ZipFile(other, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    code, out, err, project = import_cli(cli, tmp_path, other)
+    assert code == 0, err
+    copy = open_project(project)
+    try:
+        with copy.snapshot() as db:
+            assert sorted(db.rows("SELECT about_type, about_key, body FROM memo "
+                                  "WHERE about_type IN ('person', 'site')")) == [
+                ("person", "nordvik_rektor", "Rektor eier planen."),
+                ("site", "vestbo_vgs", "Stor skole.")]
+    finally:
+        copy.close()

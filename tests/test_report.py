@@ -278,3 +278,70 @@ def test_person_summaries_appear_in_the_report_as_site_summaries_do(study, tmp_p
         assert "Forskerens sammendrag per skole" not in _texts(d, "Heading 2")
     finally:
         mx.set_summary(study, "A.x", person=person, text="")
+
+
+def _memo_appendix(document) -> list[tuple[str, str]]:
+    """(style, text) of every paragraph from the memo appendix's heading on."""
+    paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
+    start = paragraphs.index(("Heading 1", "Vedlegg: Memoer"))
+    return paragraphs[start:]
+
+
+def test_the_memo_appendix_is_optional_ordered_and_pseudonymised(example, tmp_path):
+    """The journal comes dated and in the order it was kept, then codes in codebook order,
+    interviews, informants and schools; names pass through the key as in quotes, and the
+    method chapter says the appendix is there."""
+    from datetime import datetime, timezone
+
+    from qualcode.services.memos import add_memo
+    from qualcode.services.pseudonyms import export_key, import_key
+    from qualcode.store.models import Memo
+    from tests.conftest import EXAMPLE
+
+    import_key(example, EXAMPLE / "pseudonyms.yaml")
+    add_memo(example, "site:vestbo_vgs", "Stor skole i Vestbø; rådgiverne deler på oppgavene.")
+    add_memo(example, "person:nordvik_rektor", "Tor eier planen, sier Eva.", title="Eierskap")
+    add_memo(example, "transcript:nordvik_laerere", "Lydkvaliteten er dårlig etter 20 min.")
+    add_memo(example, "code:RAM", "Tid går igjen i alle intervjuene.")
+    add_memo(example, "code:LED", "Forankring hos eier.\n\nMen ikke i Nordvik.")
+    for day, text in ((3, "Dag 2: kodet Vestbø."), (1, "Dag 1: lest alt fra Nordvik.")):
+        pk = add_memo(example, "project", text)
+        with example.write() as session:  # the journal was kept over several days
+            memo = session.get(Memo, pk)
+            memo.created_at = datetime(2026, 11, day, 9, tzinfo=timezone.utc)
+            session.add(memo)
+
+    plain = tmp_path / "uten.docx"
+    info = report.write_report(example, plain, key=export_key(example).key)
+    assert "memos" not in info
+    assert ("Heading 1", "Vedlegg: Memoer") not in [
+        (p.style.name, p.text) for p in docx.Document(str(plain)).paragraphs]
+
+    path = tmp_path / "med.docx"
+    info = report.write_report(example, path, key=export_key(example).key, memos=True)
+    assert info["memos"] == 7
+    d = docx.Document(str(path))
+    appendix = _memo_appendix(d)
+    headings = [text for style, text in appendix if style.startswith("Heading")]
+    assert headings == [
+        "Vedlegg: Memoer", "Forskningslogg",
+        "Memoer om koder", "Ledelse (LED)", "Rammer og organisering (RAM)",
+        "Memoer om intervjuer", "Parintervju med lærere, UN",
+        "Memoer om informanter", "Rektor, UN", "Memoer om skoler", "VV"]
+    text = "\n".join(t for _, t in appendix)
+    journal = text.index("1. november 2026")
+    assert journal < text.index("Dag 1: lest alt fra UN.") < text.index("3. november 2026") \
+        < text.index("Dag 2: kodet VV.")
+    assert "Rektor A eier planen, sier Rådgiver A." in text and "Eierskap" in text
+    assert "Men ikke i UN." in text
+    for name in ("Nordvik", "Vestbø", "Tor ", "Eva", "nordvik_", "vestbo_"):
+        assert name not in text, name
+    method = "\n".join(p.text for p in d.paragraphs[:60])
+    assert "og forskernes memoer i vedlegget «Memoer»." in method
+    assert "erstattet med pseudonymer" in text
+
+    named = tmp_path / "navn.docx"
+    report.write_report(example, named, memos=True, identifiable=True)
+    text = "\n".join(t for _, t in _memo_appendix(docx.Document(str(named))))
+    assert "Tor eier planen, sier Eva." in text
+    assert "nordvik_rektor (rektor, Nordvik ungdomsskole)" in text

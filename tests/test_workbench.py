@@ -635,3 +635,67 @@ def test_a_code_typed_in_one_burst_after_slash_lands_in_the_filter(example):
     [row] = new_rows(before, codings(example))
     assert (row["code"], row["start"], row["end"]) == ("LED.forankring_eier", turn["start"],
                                                        turn["end"])
+
+
+def test_memos_on_the_interview_and_its_informant_are_read_and_written_with_M(example):
+    """M shows the interview's memos and the memo on the current turn's informant, blind
+    to the other coders' as the codings are; the coder's own memo on the interview is
+    written, changed and removed there, each time in the log under the coder's name."""
+    from qualcode.services.log import read_log
+    from qualcode.services.memos import add_memo, list_memos
+
+    turn = next(t for t in turns(example) if t["person"] and t["role"] != "intervjuer")
+    add_memo(example, f"transcript:{T}", "Opptaket stopper etter 40 min.", author="veileder")
+    add_memo(example, f"transcript:{T}", "Bjørns tolkning av rektor.", author="bjorn")
+    add_memo(example, f"person:{turn['person']}", "Ny som rektor i 2021.", author="veileder")
+    app = workbench.create_app(example, T, "anna")
+    assert "\n  M " in workbench.help_text()
+
+    async def steps(pilot):
+        await go_to(pilot, turn["index"])
+        await pilot.press("M")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "MemosScreen"
+        shown = app.screen.query_one("#memos-read > Static").content.plain
+        assert "Opptaket stopper etter 40 min." in shown and "Ny som rektor i 2021." in shown
+        assert "Bjørns tolkning" not in shown and "1 memo(s) by other coders" in shown
+        await pilot.press(*"Rektor snakker mest om tid.", "enter", *"Se turn 12.")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert type(app.screen).__name__ != "MemosScreen"
+        assert "saved" in app.message.plain
+        await pilot.press("M")
+        await pilot.pause()
+        assert app.screen.query_one("#transcript-memo").text == \
+            "Rektor snakker mest om tid.\nSe turn 12."
+        await pilot.press("ctrl+s")  # saved without an edit: nothing written
+        await pilot.pause()
+        assert "unchanged" in app.message.plain
+        await pilot.press("M")
+        await pilot.pause()
+        await pilot.press(*" Og om NAV.", "ctrl+s")
+        await pilot.pause()
+        await pilot.press("M")
+        await pilot.pause()
+        await pilot.press(*"kastes", "escape")  # esc cancels
+        await pilot.pause()
+
+    run(app, steps)
+    [own] = [m for m in list_memos(example, f"transcript:{T}") if m["author"] == "anna"]
+    assert own["text"] == "Rektor snakker mest om tid.\nSe turn 12. Og om NAV."
+    assert [e["action"] for e in read_log(example, entity="memo", actor="anna")] == [
+        "update", "add"]
+
+    app = workbench.create_app(example, T, "anna")
+
+    async def remove(pilot):
+        await pilot.press("M")
+        await pilot.pause()
+        app.screen.query_one("#transcript-memo").text = ""
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "removed" in app.message.plain
+
+    run(app, remove)
+    assert [m["author"] for m in list_memos(example, f"transcript:{T}")] == ["bjorn",
+                                                                           "veileder"]

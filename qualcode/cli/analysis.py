@@ -589,6 +589,10 @@ def export_report(
     title: Annotated[str | None, typer.Option(
         "--title", help="Report title (default: the codebook's title).",
         show_default=False)] = None,
+    memos: Annotated[bool, typer.Option(
+        "--memos", help="Add the appendix «Memoer»: the research journal, dated, then the "
+        "memos on codes, interviews, informants and schools (pseudonymised as quotes are).")
+    ] = False,
     identifiable: IdentifiableOption = False,
     force: ForceOption = False,
 ) -> None:
@@ -608,10 +612,12 @@ def export_report(
     info = write_report(store, path, areas=rows, columns=cols or None,
                         layer=_layer(coder, coders, consensus), top=top,
                         provenance=provenance, title=title, key=ek.key,
-                        identifiable=identifiable)
+                        identifiable=identifiable, memos=memos)
     exported(store, "report", path, ek)
+    with_memos = f", {info['memos']} memos" if memos else ""
     console.print(f"Wrote {path}: {info['areas']} chapters, {info['tables']} tables, "
-                  f"{info['quotes']} quotes ({info['layer']}).", highlight=False, markup=False)
+                  f"{info['quotes']} quotes{with_memos} ({info['layer']}).", highlight=False,
+                  markup=False)
 
 
 @export_app.command("presence")

@@ -59,13 +59,14 @@ def add(
 def list_(
     ctx: typer.Context,
     about: Annotated[str | None, typer.Option(
-        "--about", "-a", help="Only memos on this (code:LED, transcript:NAME, project…).")
-    ] = None,
+        "--on", "--about", "-a", help="Only memos on one kind of thing (code, transcript, "
+        "person, site, project) or on one thing (code:LED, transcript:NAME).")] = None,
     search: Annotated[str | None, typer.Option(
-        "--search", "-s", help="Only memos whose title or text holds this.")] = None,
+        "--search", "-s", help="Only memos whose title or text holds this (case does not "
+        "matter; æ, ø, å may be written ae, o, aa).")] = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Memos, newest first."""
+    """Memos, newest first; `--format csv|json` for other programs."""
     from qualcode.services.memos import list_memos
 
     rows = list_memos(open_project(ctx), about, search=search)

@@ -60,6 +60,9 @@ HELP: list[tuple[str, list[tuple[str, str]]]] = [
         ("m", "write or edit the memo of your coding on the selection (pick one first if "
               "there are several); enter starts a new line, ctrl+s saves, an empty memo "
               "removes it, esc cancels"),
+        ("M", "memos: the interview's memos and the memo on the informant of the current "
+              "turn; write or edit your own memo on the interview (enter starts a new line, "
+              "ctrl+s saves, an empty memo removes it, esc cancels)"),
         ("a", "accept the suggestions (?CODE) on the selection as your own codings"),
         ("u", "undo your last action: apply, extend, remove, cut, memo or accept"),
     ]),
@@ -118,6 +121,38 @@ def _help_renderable():
             table.add_row(keys, Text(what, style="" if keys else "italic"))
         parts += [Text(""), Text(title, style="bold underline"), table]
     return Group(*parts)
+
+
+def _memos_read(memos: dict) -> Text:
+    """The memos the coder reads but does not edit here: everyone else's on the interview,
+    then those on the informant of the current turn."""
+    text = Text()
+
+    def show(items: list[dict], none: str) -> None:
+        if not items:
+            text.append(f"{none}\n", style="dim")
+        for m in items:
+            head = f"{m['author'] or '?'}, {m['created'][:10]}"
+            text.append(head + (f" · {m['title']}" if m["title"] else "") + "\n",
+                        style="italic")
+            text.append(m["text"] + "\n")
+
+    text.append("On this interview\n", style="bold underline")
+    show(memos["transcript"], "no memo by anyone else")
+    turn = memos["turn"]
+    if turn.person:
+        role = f", {turn.role}" if turn.role else ""
+        text.append(f"\nOn {turn.person}{role}, who speaks in turn {turn.index}\n",
+                    style="bold underline")
+        show(memos["person"], f"no memo on {turn.person}")
+    else:
+        text.append(f"\nTurn {turn.index}: {turn.speaker or 'the speaker'} is no informant "
+                    "of the project (not mapped to a person)\n", style="dim")
+    if memos["hidden"]:
+        text.append(f"\n{memos['hidden']} memo(s) by other coders not shown while coding "
+                    "blind (--show-others shows them)\n", style="dim")
+    text.rstrip()
+    return text
 
 
 GUTTER = 4  # stripe columns left of a turn
@@ -480,6 +515,36 @@ class Workbench:
         set_memo(self.store, mark.id, memo.strip() or None, coder=self.coder)
         self.last_pk = mark.id
         return f"memo {'saved' if memo.strip() else 'removed'} on {mark.code}"
+
+    def memos(self) -> dict:
+        """What the memo window shows: the coder's own memo on this interview (to edit),
+        everyone else's memos on it, and the memos on the informant of the current turn,
+        as blind as the codings (see :func:`memos_seen_by`)."""
+        from qualcode.services.memos import memos_seen_by
+
+        on_transcript, hidden = memos_seen_by(self.store, f"transcript:{self.name}",
+                                              self.coder, others=self.show_others)
+        # The coder's latest memo on the interview is the one edited here; any older one
+        # is shown with the rest.
+        own = next((m for m in reversed(on_transcript) if m["author"] == self.coder), None)
+        turn = self.turns[self.cursor]
+        on_person, hidden_person = ([], 0) if turn.person is None else memos_seen_by(
+            self.store, f"person:{turn.person}", self.coder, others=self.show_others)
+        return {"own": own, "transcript": [m for m in on_transcript if m is not own],
+                "turn": turn, "person": on_person, "hidden": hidden + hidden_person}
+
+    def save_transcript_memo(self, own: dict | None, text: str) -> str:
+        """Write the coder's memo on this interview: a new one, a changed one, or (empty)
+        none; each is one entry in the audit log."""
+        from qualcode.services.memos import add_memo, edit_memo
+
+        if own is None:
+            if not text.strip():
+                return "no memo written"
+            pk = add_memo(self.store, f"transcript:{self.name}", text, author=self.coder)
+            return f"memo #{pk} on {self.name} saved"
+        edit_memo(self.store, own["id"], text, actor=self.coder)
+        return f"memo #{own['id']} on {self.name} " + ("saved" if text.strip() else "removed")
 
     def accept(self, marks: list[Mark]) -> str:
         from qualcode.services.suggestions import accept
@@ -961,6 +1026,41 @@ def _app_class():
             # The editor may rewrite line ends; a memo saved without edits stays as it was.
             self.dismiss((self.mark.memo or "") if text == self.loaded else text)
 
+    class MemosScreen(ModalScreen):
+        """The interview's memos and the memos on the current turn's informant, with the
+        coder's own memo on the interview in an editor; dismissed with its text, or None."""
+
+        BINDINGS = [Binding("escape", "dismiss", show=False),
+                    Binding("ctrl+s", "save", show=False)]
+
+        def __init__(self, memos: dict, transcript: str) -> None:
+            super().__init__()
+            self.memos = memos
+            self.transcript = transcript
+            self.own_text = memos["own"]["text"] if memos["own"] else ""
+            self.loaded = ""  # the memo as the editor holds it before any edit
+
+        def compose(self) -> ComposeResult:
+            with Vertical(id="dialog"):
+                yield Static(Text(f"Memos on {self.transcript}"), id="dialog-title")
+                with VerticalScroll(id="memos-read"):
+                    yield Static(_memos_read(self.memos))
+                yield Static(Text("Your memo on this interview", style="bold"))
+                yield TextArea(self.own_text, id="transcript-memo", soft_wrap=True,
+                               placeholder="a note on this interview")
+                yield Static("ctrl+s save · enter new line · empty removes your memo · "
+                             "esc cancel", classes="hint")
+
+        def on_mount(self) -> None:
+            editor = self.query_one(TextArea)
+            self.loaded = editor.text
+            editor.move_cursor(editor.document.end)
+            editor.focus()
+
+        def action_save(self) -> None:
+            text = self.query_one(TextArea).text
+            self.dismiss(self.own_text if text == self.loaded else text)
+
     class WorkbenchApp(App):
         TITLE = "qualcode"
         CSS = """
@@ -984,7 +1084,7 @@ def _app_class():
         .turn.-selected { background: $accent 15%; }
         .turn.-cursor { background: $accent 30%; }
         #transcript:blur .turn.-cursor { background: $accent 20%; }
-        HelpScreen, Picker, MemoScreen, ConfirmScreen { align: center middle; }
+        HelpScreen, Picker, MemoScreen, MemosScreen, ConfirmScreen { align: center middle; }
         #help { width: 90%; max-width: 92; height: 90%; border: round $accent;
                 background: $surface; padding: 0 1; }
         #dialog { width: 80%; max-width: 80; height: auto; max-height: 80%;
@@ -992,6 +1092,8 @@ def _app_class():
         #dialog-title { text-style: bold; margin-bottom: 1; }
         #choices { height: auto; max-height: 16; }
         #memo { height: auto; min-height: 5; max-height: 16; }
+        #memos-read { height: auto; max-height: 14; margin-bottom: 1; }
+        #transcript-memo { height: auto; min-height: 5; max-height: 12; }
         .hint { color: $text-muted; }
         """
         BINDINGS = [
@@ -1002,6 +1104,7 @@ def _app_class():
             Binding("p", "play", "play", show=False),
             Binding("slash", "filter", "filter codes", show=False),
             Binding("d", "description", "description", show=False),
+            Binding("M", "memos", "memos", show=False),
             *(Binding(str(i), f"recent({i})", show=False) for i in range(1, RECENT + 1)),
         ]
 
@@ -1009,8 +1112,8 @@ def _app_class():
             super().__init__()
             self.model = model
             self.tint_base = "#1e1e1e"
-            self.message = Text("? help · / find a code · enter apply · u undo · q quit",
-                                style="dim")
+            self.message = Text("? help · / find a code · enter apply · M memos · u undo · "
+                                "q quit", style="dim")
             self._tree_nodes: dict[str, object] = {}
             self._views: list[TurnView] = []
             self._pending_sentences = False
@@ -1279,7 +1382,7 @@ def _app_class():
 
         def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
             # Coding keys belong to the workbench screen, not to the help or a dialog.
-            blocked = ("undo", "filter", "description", "recent", "help")
+            blocked = ("undo", "filter", "description", "recent", "help", "memos")
             return self.screen is self.screen_stack[0] or action not in blocked
 
         def _run(self, action, *args) -> bool:
@@ -1412,6 +1515,27 @@ def _app_class():
                 self.say(f"memo on {mark.code} unchanged")
                 return
             self._run(self.model.set_memo, mark, text)
+
+        def action_memos(self) -> None:
+            try:
+                memos = self.model.memos()
+            except QualcodeError as exc:
+                self.say(str(exc), error=True)
+                return
+            own = memos["own"]
+            self.push_screen(MemosScreen(memos, self.model.name),
+                             lambda text: self._memos_done(own, text))
+
+        def _memos_done(self, own: dict | None, text: str | None) -> None:
+            if text is None:
+                return
+            if text == (own["text"] if own else ""):  # nothing to write or log
+                self.say(f"memo on {self.model.name} unchanged")
+                return
+            try:
+                self.say(self.model.save_transcript_memo(own, text))
+            except QualcodeError as exc:
+                self.say(str(exc), error=True)
 
         def accept_suggestions(self) -> None:
             marks = self.model.candidates(origin="suggested")

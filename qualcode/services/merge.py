@@ -14,6 +14,7 @@ never mixed or lost without a word. Merging the same copy twice changes nothing.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,10 +24,11 @@ from qualcode.domain.realign import align
 from qualcode.domain.times import stored_time
 from qualcode.store import Store
 
-_CODING_SQL = ('SELECT o.name, t.text_sha256, k.code_id, c.start, c."end", c.quote, c.origin, '
+_CODING_SQL = ('SELECT o.name, c.transcript_pk, k.code_id, c.start, c."end", c.quote, c.origin, '
                "c.memo, c.created_at, c.updated_at FROM coding c "
-               "JOIN coder o ON o.pk = c.coder_pk JOIN code k ON k.pk = c.code_pk "
-               "JOIN transcript t ON t.pk = c.transcript_pk")
+               "JOIN coder o ON o.pk = c.coder_pk JOIN code k ON k.pk = c.code_pk")
+_CODING_COLUMNS = ("coder_pk", "code_pk", "transcript_pk", "start", "end", "quote",
+                   "text_sha256", "origin", "memo", "created_at", "updated_at")
 _MEMO_SQL = "SELECT author, about_type, about_key, title, body, created_at, updated_at FROM memo"
 
 
@@ -55,16 +57,16 @@ def _layer_key(row: tuple) -> tuple:
 def merge_project(store: Store, other: Store, *, replace_coders: list[str] | None = None,
                   only_coders: list[str] | None = None) -> MergeReport:
     """Bring ``other``'s coder layers and memos into ``store`` in one transaction."""
-    from sqlalchemy import delete, insert, select
+    from sqlalchemy import insert, select
 
     from qualcode import audit
-    from qualcode.services.common import coding_row, get_or_create_coder
-    from qualcode.store.models import Code, Coder, Coding, Memo, Transcript
+    from qualcode.services.common import get_or_create_coder
+    from qualcode.store.models import Code, Memo, Transcript
 
     replace_coders = list(replace_coders or [])
     with other.snapshot() as db:
         theirs_transcripts = db.rows("SELECT name, text_sha256 FROM transcript")
-        their_rows = db.rows(_CODING_SQL)
+        their_rows = _codings(db, only_coders or None)
         their_memos = db.rows(_MEMO_SQL)
     report = MergeReport()
     by_coder: dict[str, list[tuple]] = defaultdict(list)
@@ -73,8 +75,11 @@ def merge_project(store: Store, other: Store, *, replace_coders: list[str] | Non
     if only_coders:
         missing = sorted(set(only_coders) - set(by_coder))
         if missing:
+            with other.snapshot() as db:
+                theirs = db.column("SELECT DISTINCT o.name FROM coding c JOIN coder o "
+                                   "ON o.pk = c.coder_pk ORDER BY o.name")
             raise NotFoundError(f"{other.location} has no codings by {', '.join(missing)}",
-                                hint=f"its coders: {', '.join(sorted(by_coder)) or 'none'}")
+                                hint=f"its coders: {', '.join(theirs) or 'none'}")
         by_coder = {name: by_coder[name] for name in only_coders}
     stray = sorted(set(replace_coders) - set(by_coder))
     if stray:
@@ -108,14 +113,11 @@ def merge_project(store: Store, other: Store, *, replace_coders: list[str] | Non
                 "merged", hint="load the codebook that has them (`qualcode codebook load`), "
                 "then merge again")
 
+        # Plain rows inside this transaction: a layer of 100 000 codings is read as tuples,
+        # not as ORM objects.
         here = defaultdict(list)
-        for row in session.execute(select(Coder.name, Transcript.text_sha256, Code.code_id,
-                                          Coding.start, Coding.end, Coding.quote,
-                                          Coding.origin, Coding.memo)
-                                   .join(Coder, Coder.pk == Coding.coder_pk)
-                                   .join(Code, Code.pk == Coding.code_pk)
-                                   .join(Transcript, Transcript.pk == Coding.transcript_pk)):
-            here[row[0]].append(tuple(row))
+        for row in _codings(store.in_session(session), sorted(by_coder)):
+            here[row[0]].append(row)
         plans: list[tuple[str, list[tuple]]] = []
         conflicts = []
         for coder, rows in sorted(by_coder.items()):
@@ -139,27 +141,11 @@ def merge_project(store: Store, other: Store, *, replace_coders: list[str] | Non
                      "--coder NAME --replace")
         for coder, rows in plans:
             who = get_or_create_coder(session, coder)
-            old = session.execute(select(Coding).where(Coding.coder_pk == who.pk)
-                                  ).scalars().all()
-            if old:
-                for coding in old:
-                    audit.record(session, "merge_remove", "coding", str(coding.pk),
-                                 batch=batch, before=coding_row(coding))
-                session.execute(delete(Coding).where(Coding.coder_pk == who.pk))
-                report.replaced[coder] = len(old)
-            for _, sha, code, start, end, _quote, origin, memo, created, updated, *was in rows:
-                t_pk, _, text = ours[sha]
-                pk = session.execute(insert(Coding).values(
-                    coder_pk=who.pk, code_pk=codes[code], transcript_pk=t_pk, start=start,
-                    end=end, quote=text[start:end], text_sha256=sha, origin=origin,
-                    memo=memo, created_at=stored_time(created), updated_at=stored_time(updated),
-                )).inserted_primary_key[0]
-                # Not "add": a coder's undo takes back what the coder did, not a merge.
-                audit.record(session, "merge_add", "coding", str(pk), batch=batch,
-                             after={"code": code, "start": start, "end": end,
-                                    "coder": coder, "merged_from": other.location,
-                                    **({"reanchored_from": was[0]} if was else {})})
-                report.reanchored += bool(was)
+            removed = _remove_layer(session, who.pk, batch)
+            if removed:
+                report.replaced[coder] = removed
+            report.reanchored += _copy_layer(store, session, who.pk, coder, rows, ours,
+                                             codes, batch, other.location)
             report.added[coder] = len(rows)
 
         known = {(a, t, k, ti, b) for a, t, k, ti, b in session.execute(
@@ -208,6 +194,80 @@ def _carried_over(other: Store, by_coder: dict[str, list[tuple]], changed: list[
             carried[coder].append((name, move[0], code, *span, quote, *rest,
                                    {"start": start, "end": end, "quote": quote}))
     return carried
+
+
+def _codings(db, coders: list[str] | None = None) -> list[tuple]:
+    """Every coding (of ``coders``, if given) as (coder, transcript text hash, code, start,
+    end, quote, origin, memo, created, updated). The hash is looked up here, not joined: a
+    transcript row holds its whole text before the hash, and joining it to 100 000
+    codings reads that text each time."""
+    if coders is not None and not coders:
+        return []
+    sha = dict(db.rows("SELECT pk, text_sha256 FROM transcript"))
+    sql, params = _CODING_SQL, []
+    if coders is not None:
+        sql += f" WHERE o.name IN ({', '.join('?' * len(coders))})"
+        params = list(coders)
+    return [(name, sha[t_pk], *rest) for name, t_pk, *rest in db.rows(sql, params)]
+
+
+def _remove_layer(session, coder_pk: int, batch: str) -> int:
+    """Remove a coder's codings, each kept whole in the audit log; how many there were."""
+    from sqlalchemy import delete, select
+
+    from qualcode import audit
+    from qualcode.services.common import coding_row
+    from qualcode.store.models import Coding
+
+    old = session.execute(select(Coding.__table__).where(Coding.coder_pk == coder_pk)).all()
+    if old:
+        audit.record_many(session, "merge_remove", "coding",
+                          ((str(row.pk), coding_row(row), None) for row in old), batch=batch)
+        session.execute(delete(Coding).where(Coding.coder_pk == coder_pk))
+    return len(old)
+
+
+def _copy_layer(store: Store, session, coder_pk: int, coder: str, rows: list[tuple],
+                ours: dict, codes: dict[str, int], batch: str, source: str) -> int:
+    """Insert another copy's codings for a coder whose layer here is empty (new, or just
+    removed), in one statement, and log each as ``merge_add``: a coder's undo takes back
+    what the coder did, not a merge. A row carried through a changed text (see
+    `_carried_over`) has an eleventh item, where it was; returns how many had one."""
+    from qualcode import audit
+    from qualcode.store.bulk import insert_rows
+
+    values, moved_from = [], []
+    for _, sha, code, start, end, _quote, origin, memo, created, updated, *was in rows:
+        t_pk, _, text = ours[sha]
+        values.append((coder_pk, codes[code], t_pk, start, end, text[start:end], sha, origin,
+                       memo, _moment(created), _moment(updated)))
+        moved_from.append(was[0] if was else None)
+    insert_rows(session, "coding", _CODING_COLUMNS, values)
+    # The layer was empty, so every coding of the coder now is one just inserted, and
+    # their keys follow the order of the rows.
+    code_ids = {pk: code_id for code_id, pk in codes.items()}
+    added = store.in_session(session).rows(
+        'SELECT pk, code_pk, start, "end" FROM coding WHERE coder_pk = ? ORDER BY pk',
+        (coder_pk,))
+    audit.record_many(session, "merge_add", "coding", (
+        (str(pk), None, {"code": code_ids[code_pk], "start": start, "end": end,
+                         "coder": coder, "merged_from": source,
+                         **({"reanchored_from": was} if was else {})})
+        for (pk, code_pk, start, end), was in zip(added, moved_from, strict=True)),
+        batch=batch)
+    return sum(was is not None for was in moved_from)
+
+
+_STORED = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
+
+
+def _moment(value):
+    """A time read from the other copy, to be stored here: SQLite's text as the ORM writes
+    it passes unchanged (parsing and formatting 100 000 of them costs a second), anything
+    else is read as a time."""
+    if isinstance(value, str) and _STORED.fullmatch(value):
+        return value
+    return stored_time(value)
 
 
 def open_other(target: str | Path) -> Store:

@@ -24,8 +24,9 @@ What goes where:
   (informants) → ``Case`` elements with their typed attributes and ``SourceRef`` to the
   transcripts they belong to or speak in;
 - memos and summaries of the ``memo`` table → ``Note`` elements, referenced from what they
-  are about where the schema allows it (a case cannot hold a ``NoteRef``: those hang on
-  the project).
+  are about (``NoteRef`` on the code, the source or the project); a case cannot hold a
+  ``NoteRef``, so a memo on a school or an informant is a ``Link`` from its note to the
+  ``Case``.
 
 GUIDs are name-based UUIDs (uuid5) of the object's kind and primary key inside a namespace
 of the project (its creation time in the audit log), so exporting the same project again
@@ -471,6 +472,7 @@ class _Writer:
         self._cases(root)
         self._sources(root)
         self._notes(root)
+        self._links(root)
         codebook = self.study.codebook
         description = []
         if self.study.identifiable:
@@ -522,12 +524,36 @@ class _Writer:
                 target = ("transcript", transcript_pks[key])
             elif about_type == "coding" and key.isdigit() and int(key) in exported:
                 target = ("coding", int(key))
-            # Anything else (a case: the schema gives Case no NoteRef) hangs on the project.
+            elif self._case_pk(about_type, key) is not None:
+                target = (about_type, self._case_pk(about_type, key))  # see _links
+            # Anything else (a memo on something no longer there) hangs on the project.
             note = guid("memo", pk)
             self.notes.append({"guid": note, "user": self.user(author), "when": created,
                                "modified": updated, "text": body, "name": title or label,
                                "about": f"{about_type} {key}".strip()})
             self.note_refs[target].append(note)
+
+    def _case_pk(self, kind: str, case_id: str) -> int | None:
+        """The school or informant a memo is about, if it is one."""
+        if kind not in ("site", "person"):
+            return None
+        if not hasattr(self, "_cases_by_id"):
+            self._cases_by_id = {
+                **{("site", site_id): pk for pk, site_id in self.site_ids.items()},
+                **{("person", person_id): pk for pk, person_id in self.person_ids.items()}}
+        return self._cases_by_id.get((kind, case_id))
+
+    def _links(self, root) -> None:
+        """Memos on schools and informants: the schema gives a Case no NoteRef, so each note
+        is linked to its case, one way, note to case (REFI-QDA's Link)."""
+        pairs = [(note, self.guid(kind, pk)) for (kind, pk), notes in self.note_refs.items()
+                 if kind in ("site", "person") for note in notes]
+        if not pairs:
+            return
+        links = self.sub(root, "Links")
+        for note, case in pairs:
+            self.sub(links, "Link", guid=self.guid("memo-link", note), name="Memo",
+                     direction="OneWay", originGUID=note, targetGUID=case)
 
     def _codebook(self, root) -> None:
         codes = self.study.codes

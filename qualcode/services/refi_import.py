@@ -345,6 +345,16 @@ class _Cases:
     notes: list[str]
 
 
+def _case_becomes(case) -> tuple[str, str] | None:
+    """What a Case becomes here: ("site", id) or ("person", id); None for an unnamed case
+    of one source, whose values describe that interview (MAXQDA)."""
+    if _case_kind(case.description) == "site":
+        return "site", case.name
+    if not case.name and len(case.sources) == 1:
+        return None
+    return "person", (case.name or case.guid).strip()
+
+
 def plan_cases(project: RefiProject) -> _Cases:
     variables = project.variables
 
@@ -370,19 +380,19 @@ def plan_cases(project: RefiProject) -> _Cases:
                 values_of(source.values, "transcript"))
     for case in project.cases:
         kind = _case_kind(case.description)
-        if kind == "site":
+        becomes = _case_becomes(case)
+        if becomes is None:
+            cases.transcript_attributes[case.sources[0]].update(values_of(case.values, None))
+        elif becomes[0] == "site":
             named = values_of(case.values, "site")
             name = named.pop("name", None)
-            cases.sites[case.name] = {"name": name, "attributes": named}
-        elif not case.name and len(case.sources) == 1:
-            cases.transcript_attributes[case.sources[0]].update(values_of(case.values, None))
+            cases.sites[becomes[1]] = {"name": name, "attributes": named}
         else:
             named = values_of(case.values, "person" if kind else None)
             site = named.pop("site", None) if kind == "person" else None
             role = named.pop("rolle", None) if kind == "person" else None
-            person_id = (case.name or case.guid).strip()
-            cases.persons[person_id] = {"site": site, "role": role, "attributes": named,
-                                        "sources": case.sources, "marked": kind == "person"}
+            cases.persons[becomes[1]] = {"site": site, "role": role, "attributes": named,
+                                         "sources": case.sources, "marked": kind == "person"}
     for item in project.sets:
         attribute, _, value = item.name.partition("::")
         for source in item.sources:
@@ -683,6 +693,10 @@ def _write(session, project: RefiProject, texts: list[_Text], cases: _Cases,
     for code in project.codes:
         for guid in code.notes + memo_of.get(code.guid, []):
             note_memo(guid, "code", code_ids[code.guid])
+    for case in project.cases:  # a Case has no NoteRef: its notes are linked to it
+        becomes = _case_becomes(case)
+        for guid in memo_of.get(case.guid, []) if becomes else []:
+            note_memo(guid, *becomes)
     for guid in project.project_notes + list(project.notes):
         note_memo(guid, "project", None)
     if memos:

@@ -326,10 +326,10 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
                  columns: list[str] | None = None, layer: mx.Layer | None = None,
                  top: int = 1, provenance: bool = False, title: str | None = None,
                  today: date | None = None, key: Key | None = None,
-                 identifiable: bool = False) -> dict:
+                 identifiable: bool = False, memos: bool = False) -> dict:
     """Write the Word report; returns what it holds (areas, tables, quotes, layer). With a
     pseudonym ``key`` every quote and name is shown replaced; ``identifiable`` says on the
-    first page that names were left in."""
+    first page that names were left in. ``memos`` adds the appendix of memos."""
     from docx.enum.text import WD_BREAK
     from docx.shared import Pt
 
@@ -430,8 +430,10 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
         f"{layer_nb}. Rapporten har ett kapittel for hvert område: først kriteriet fra "
         "kodeboken, en oppsummering og utvalgte sitater, deretter en tabell over omfang etter "
         "rolle og skoleslag og en tabell med utsagn per kode og rolle. Til slutt følger "
-        "samforekomst av koder og kodeboken som vedlegg." if info else
-        f"Tabellene og sitatene bygger på {layer_nb}.")
+        "samforekomst av koder og kodeboken som vedlegg"
+        + (", og forskernes memoer i vedlegget «Memoer»." if memos else ".") if info else
+        f"Tabellene og sitatene bygger på {layer_nb}."
+        + (" Forskernes memoer står i vedlegget «Memoer»." if memos else ""))
     doc.add_paragraph(_scope_sentence(area_codes, appendix))
     agreement_text = _agreement_sentence(store)
     if agreement_text:
@@ -532,6 +534,11 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
     _caption(doc, f"Tabell {table_no[0]}. Kodebok med omfang.")
     _codebook_table(doc, area_codes + appendix, by_pk, counts_rows)
     stats["tables"] += 1
+    if memos:
+        from qualcode.services.report_memos import add_memo_appendix
+
+        _section(doc, landscape=False)
+        stats["memos"] = add_memo_appendix(doc, store, key, identifiable=identifiable)
     keep_notes_with_tables(doc)
     save_document(doc, path)
     return stats
