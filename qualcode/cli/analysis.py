@@ -523,6 +523,9 @@ def export_report(
     title: Annotated[str | None, typer.Option(
         "--title", help="Report title (default: the codebook's title).",
         show_default=False)] = None,
+    figures: Annotated[bool, typer.Option(
+        "--figures/--no-figures", help="Draw the overview figure and one figure per area "
+        "chapter (greyscale, captions in Norwegian).")] = True,
     identifiable: IdentifiableOption = False,
     force: ForceOption = False,
 ) -> None:
@@ -542,10 +545,11 @@ def export_report(
     info = write_report(store, path, areas=rows, columns=cols or None,
                         layer=_layer(coder, coders, consensus), top=top,
                         provenance=provenance, title=title, key=ek.key,
-                        identifiable=identifiable)
+                        identifiable=identifiable, figures=figures)
     exported(store, "report", path, ek)
     console.print(f"Wrote {path}: {info['areas']} chapters, {info['tables']} tables, "
-                  f"{info['quotes']} quotes ({info['layer']}).", highlight=False, markup=False)
+                  f"{len(info['figures'])} figures, {info['quotes']} quotes "
+                  f"({info['layer']}).", highlight=False, markup=False)
 
 
 @export_app.command("presence")
