@@ -526,6 +526,10 @@ def export_report(
     figures: Annotated[bool, typer.Option(
         "--figures/--no-figures", help="Draw the overview figure and one figure per area "
         "chapter (greyscale, captions in Norwegian).")] = True,
+    queries: Annotated[bool, typer.Option(
+        "--queries", help="Give each saved query (`qualcode queries`) a section with its "
+        "matrix by role and school type and its longest passages; without it the method "
+        "chapter only lists them.")] = False,
     identifiable: IdentifiableOption = False,
     force: ForceOption = False,
 ) -> None:
@@ -545,7 +549,7 @@ def export_report(
     info = write_report(store, path, areas=rows, columns=cols or None,
                         layer=_layer(coder, coders, consensus), top=top,
                         provenance=provenance, title=title, key=ek.key,
-                        identifiable=identifiable, figures=figures)
+                        identifiable=identifiable, figures=figures, queries=queries)
     exported(store, "report", path, ek)
     console.print(f"Wrote {path}: {info['areas']} chapters, {info['tables']} tables, "
                   f"{len(info['figures'])} figures, {info['quotes']} quotes "

@@ -320,11 +320,13 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
                  columns: list[str] | None = None, layer: mx.Layer | None = None,
                  top: int = 1, provenance: bool = False, title: str | None = None,
                  today: date | None = None, key: Key | None = None,
-                 identifiable: bool = False, figures: bool = True) -> dict:
+                 identifiable: bool = False, figures: bool = True,
+                 queries: bool = False) -> dict:
     """Write the Word report; returns what it holds (areas, tables, quotes, layer, and the
     figures with the numbers each drew). With a pseudonym ``key`` every quote and name is
     shown replaced; ``identifiable`` says on the first page that names were left in.
-    ``figures`` draws the overview and one figure per area."""
+    ``figures`` draws the overview and one figure per area; the saved queries are listed
+    in the method chapter, and with ``queries`` each gets a section of its own."""
     from docx.enum.text import WD_BREAK
     from docx.shared import Pt
 
@@ -434,6 +436,10 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
     doc.add_heading("Telleregler", level=2)
     for rule in counting_rules_nb(layer_nb, provenance):
         doc.add_paragraph(rule, style="List Bullet")
+    from qualcode.services import report_queries
+
+    saved = report_queries.run_saved(store, {c.id: c.label for c in codes}, layer)
+    report_queries.add_saved_queries(doc, saved, queries, key)
     _section(doc, landscape=True)
     stats["tables"] += _overview(doc, counts, {a.id for a in area_codes})
     from qualcode.services.report_figures import add_area_figure, add_overview_figure
@@ -501,6 +507,10 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
     # Co-occurrence
     _section(doc, landscape=False)
     stats["tables"] += _cooccurrence_chapter(doc, store, area_codes, layer, table_no)
+    if queries and any(q.result for q in saved):
+        _section(doc, landscape=False)
+        stats["tables"] += report_queries.add_query_chapter(
+            doc, saved, columns, key, table_no, _text_width(doc.sections[-1]))
 
     # Appendix: the analytic codes, counted
     if appendix:
