@@ -110,11 +110,30 @@ def test_each_saved_query_gets_a_section_with_its_matrix_and_quotes(study, tmp_p
     assert "Tabell 12. Kodebok med omfang." in texts
     # a_rektor's passages, by rolle and skoleslag: one rektor at each kind of school
     table = next(t for t in d.tables if t.rows[-1].cells[0].text == "Alle treff"
-                 and "Rektor / ungdomsskole" in t.rows[0].cells[1].text)
+                 and len(t.rows[0].cells) == 3)
+    assert [c.text for c in table.rows[0].cells] == [
+        "Kode", "Rektor\nUngdoms\u00adskole", "Rektor\nVidere\u00adgående"]
     assert [c.text for c in table.rows[-1].cells] == ["Alle treff", "1 (1)", "1 (1)"]
+
     # the quotes are pseudonymised like every other quote in the report
     assert "Rådgiveren leder [tjeneste]." in sections
     assert not any("tjenesten" in t for t in texts)
+
+
+def test_a_query_tables_columns_follow_the_reports_order_of_roles(study, tmp_path):
+    code_query.save_query(study, "ax", "A.x")
+    try:
+        report.write_report(study, tmp_path / "r.docx", queries=True, figures=False)
+    finally:
+        code_query.delete_query(study, "ax")
+    d = docx.Document(str(tmp_path / "r.docx"))
+    table = next(t for t in d.tables if t.rows[-1].cells[0].text == "Alle treff"
+                 and t.rows[1].cells[0].text == "A.x")
+    assert [c.text.split("\n")[0] for c in table.rows[0].cells] == [
+        "Kode", "Rektor", "Rektor", "Rådgiver", "Lærer", "Elev"]
+    # A.x by hand (see test_matrix): fg 2-3, nv_rektor 1-2 and nv_radgiver 2-3
+    assert [c.text for c in table.rows[-1].cells] == [
+        "Alle treff", "1 (1)", "1 (1)", "1 (1)", "1 (1)", "1 (0)"]
 
 
 def test_cli_report_with_query_sections(study, tmp_path, cli):

@@ -129,6 +129,15 @@ def run_saved(store: Store, labels: dict[str, str], layer: mx.Layer) -> list[Sav
     return found
 
 
+def _code_run(paragraph, text: str) -> None:
+    """A query as written, in a fixed-width face a little smaller than the text around it."""
+    from docx.shared import Pt
+
+    run = paragraph.add_run(text)
+    run.font.name = "Consolas"
+    run.font.size = Pt(9)
+
+
 def _count_nb(n: int) -> str:
     from qualcode.services.word import nb_int
 
@@ -152,7 +161,7 @@ def add_saved_queries(doc, found: list[SavedQuery], sections: bool, key: Key | N
         para = doc.add_paragraph(style="List Bullet")
         para.add_run(hide(q.name)).bold = True
         para.add_run(": ")
-        para.add_run(hide(q.query)).font.name = "Consolas"
+        _code_run(para, hide(q.query))
         text = f" – {hide(q.reading[:1].upper() + q.reading[1:])}"
         if q.result is None:
             text += f". Kan ikke kjøres nå ({hide(q.problem)})."
@@ -182,7 +191,7 @@ def add_query_chapter(doc, found: list[SavedQuery], columns: list[str], key: Key
     for q in runnable:
         doc.add_heading(hide(q.name), level=2)
         para = doc.add_paragraph()
-        para.add_run(hide(q.query)).font.name = "Consolas"
+        _code_run(para, hide(q.query))
         para.add_run(f" – {hide(q.reading[:1].upper() + q.reading[1:])}. Spørringen finner "
                      f"{_count_nb(len(q.result.passages))}.")
         if not q.result.passages:
@@ -206,21 +215,39 @@ def add_query_chapter(doc, found: list[SavedQuery], columns: list[str], key: Key
     return tables
 
 
+def _column_order(m: dict) -> list[list[str]]:
+    """Columns in the report's order: rektor, rådgiver, lærer, then the rest, and values
+    not reported last."""
+    def key(column: list[str]) -> tuple:
+        return tuple(mx._sort_key(mx.Dimension(dim, "role" if dim in ("rolle", "role")
+                                               else "attribute"),
+                                  None if value == "—" else value)
+                     for dim, value in zip(m["cols"], column, strict=True))
+
+    return sorted(m["columns"], key=key)
+
+
 def _matrix_table(doc, m: dict, width: float, hide) -> None:
-    from qualcode.services.report import HEADER_FILL, _set_cell_border, _set_cell_fill
+    from qualcode.services.report import (
+        HEADER_FILL,
+        _header_text,
+        _set_cell_border,
+        _set_cell_fill,
+    )
     from qualcode.services.report import _write as write
     from qualcode.services.word import cant_split, clean_table, repeat_header
 
-    ncols = len(m["columns"])
+    columns = _column_order(m)
+    ncols = len(columns)
     label_w = min(5.0, width * 0.3)
     cell_w = (width - label_w) / max(ncols, 1)
     table = clean_table(doc, 1 + len(m["rows"]), [label_w] + [cell_w] * ncols)
     write(table.rows[0].cells[0], "Kode", bold=True)
-    for j, column in enumerate(m["columns"]):
-        shown = " / ".join(mx.value_display(dim, None if value == "—" else value)
-                           for dim, value in zip(m["cols"], column, strict=True))
-        write(table.rows[0].cells[1 + j], hide(shown[:1].upper() + shown[1:]), bold=True,
-              align="right")
+    for j, column in enumerate(columns):
+        # one line per attribute; long school types may break at their soft hyphens
+        shown = "\n".join(_header_text(dim, None if value == "—" else value)
+                          for dim, value in zip(m["cols"], column, strict=True))
+        write(table.rows[0].cells[1 + j], hide(shown), bold=True, align="right", size=8.5)
     repeat_header(table.rows[0])
     for cell in table.rows[0].cells:
         _set_cell_fill(cell, HEADER_FILL)
@@ -230,7 +257,7 @@ def _matrix_table(doc, m: dict, width: float, hide) -> None:
         cant_split(row)
         total = code == "alle treff"
         write(row.cells[0], "Alle treff" if total else code, bold=total)
-        for j, column in enumerate(m["columns"]):
+        for j, column in enumerate(columns):
             c = cells[code, tuple(column)]
             write(row.cells[1 + j], f"{c['passages']} ({c['informants']})" if c["passages"]
                   else "–", align="right", bold=total)
