@@ -60,8 +60,12 @@ def add_area_figure(doc, counts: mx.Matrix, area_label: str, rows: list[mx.Matri
     values = [[float(r.cells[i].references) for i in columns] for r in rows]
     caption = (f"Figur {number}. {area_label}: kodede utdrag per kode, etter "
                f"{' og '.join(counts.dimensions)} (tallene i tabell {table}).")
+    # Drawn about the size it is printed at (a row a quarter of an inch high), so the
+    # numbers in the cells stay readable on paper.
+    size = (min(3.2 + 0.8 * len(shown) + 0.06 * max(map(len, labels), default=0), 10.5),
+            1.6 + 0.24 * len(labels))
     chart = heat_map(None, labels, shown, values, title=f"{area_label}: kodede utdrag",
-                     value_label="antall utdrag",
+                     value_label="antall utdrag", size=size,
                      caption=f"Mørkere felt betyr flere utdrag. {COUNTED_NB}")
     _place(doc, chart.image, chart.size, width_cm, AREA_FIGURE_MAX_HEIGHT_CM)
     doc.add_paragraph(caption, style="Caption")
