@@ -62,6 +62,8 @@ TARGETS = {
 }
 # The pseudonymised Word report may take at most this times the plain one.
 PSEUDONYMISED_REPORT_RATIO = 1.5
+# The Word report with its figures may take at most this times the report without them.
+FIGURES_REPORT_RATIO = 2.0
 
 
 @dataclass
@@ -570,6 +572,11 @@ def main() -> None:
         args.schools, args.runs, args.writes = 8, 1, 50
 
     corpus = ensure_corpus(args.schools, args.corpus)
+    # An installed qualcode has its bytecode compiled (pip does it); a checkout run with
+    # PYTHONDONTWRITEBYTECODE would compile every module in every timed process instead.
+    import compileall
+
+    compileall.compile_dir(ROOT / "qualcode", quiet=1)
     size = corpus_size(corpus)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="qualcode-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -680,10 +687,18 @@ def main() -> None:
                        lambda i: [*qualcode_cmd(), "-p", str(coded), "agreement", "--coders",
                                   "anna,bjorn", "--format", "json"]))
     report_path = workdir / "rapport.docx"
-    report(bench_whole("word_report", "Word report, every area (whole process)", args.runs,
+    report(bench_whole("word_report_no_figures", "Word report, every area, --no-figures "
+                       "(whole process)", args.runs,
+                       lambda i: [*qualcode_cmd(), "-p", str(coded), "export", "report",
+                                  str(report_path), "--no-figures"]))
+    no_figures = results[-1]
+    report(bench_whole("word_report", "Word report, every area, with its figures (whole "
+                       "process)", args.runs,
                        lambda i: [*qualcode_cmd(), "-p", str(coded), "export", "report",
                                   str(report_path)]))
     plain_report = results[-1]
+    print(f"    report with figures / without: {plain_report.median / no_figures.median:.2f} "
+          f"(target < {FIGURES_REPORT_RATIO})", flush=True)
     for result in bench_pseudonyms(workdir, coded, args.runs):
         report(result)
     ratio = results[-1].median / plain_report.median

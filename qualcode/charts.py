@@ -66,13 +66,18 @@ def _save(plt, fig, stem: Path | None, caption: str, plotted: list) -> Chart:
 
 
 def heat_map(stem: Path | None, rows: list[str], columns: list[str], values: list[list[float]],
-             *, title: str, caption: str, value_label: str = "") -> Chart:
-    """Rows × columns as shaded cells, each with its number; darker = more."""
+             *, title: str, caption: str, value_label: str = "",
+             size: tuple[float, float] | None = None) -> Chart:
+    """Rows × columns as shaded cells, each with its number; darker = more. ``size`` (width,
+    height in inches) is for a figure placed small on a page, so its text is not shrunk
+    with it; by default the figure grows with its rows and columns."""
     import numpy as np
 
     data = np.array(values, dtype=float).reshape(len(rows), len(columns))
     width = min(3 + 0.9 * len(columns) + 0.07 * max((len(r) for r in rows), default=0), 16)
     height = min(1.8 + 0.38 * len(rows), 20)
+    if size:
+        width, height = size
     plt, fig = _figure(width, height)
     ax = fig.add_subplot()
     image = ax.imshow(data, cmap="Greys", aspect="auto", vmin=0,

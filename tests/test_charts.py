@@ -117,7 +117,7 @@ def test_the_report_has_an_overview_figure_of_the_overview_table(study, tmp_path
     path = tmp_path / "rapport.docx"
     report.write_report(study, path)
     document = docx.Document(str(path))
-    assert len(document.inline_shapes) == 1
+    assert len(document.inline_shapes) == 4  # the overview, then one per area chapter
     captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
     assert "Figur 1. Kodede utdrag per område, etter rolle og skoleslag." in captions
     counts = build_matrix(study, depth=0, columns=["rolle", "skoleslag"])

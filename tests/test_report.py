@@ -52,7 +52,9 @@ def _is_header(row) -> bool:
 def test_title_page_and_method(written):
     info, d = written
     # 6 quotes: the three passages the framework table quotes are not quoted again above it
-    assert info == {"areas": 2, "tables": 8, "quotes": 6, "layer": "union of anna, bjorn"}
+    assert {k: v for k, v in info.items() if k != "figures"} == {
+        "areas": 2, "tables": 8, "quotes": 6, "layer": "union of anna, bjorn"}
+    assert [f["number"] for f in info["figures"]] == [1, 2, 3]  # the overview, A and B
     assert _texts(d, "Title") == ["Testkodebok"]
     meta = dict((row[0], row[1]) for row in _rows(d.tables[0]))
     assert meta["Dato"] == "14. mars 2022"

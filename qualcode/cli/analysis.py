@@ -593,6 +593,13 @@ def export_report(
         "--memos", help="Add the appendix «Memoer»: the research journal, dated, then the "
         "memos on codes, interviews, informants and schools (pseudonymised as quotes are).")
     ] = False,
+    figures: Annotated[bool, typer.Option(
+        "--figures/--no-figures", help="Draw the overview figure and one figure per area "
+        "chapter (greyscale, captions in Norwegian).")] = True,
+    queries: Annotated[bool, typer.Option(
+        "--queries", help="Give each saved query (`qualcode queries`) a section with its "
+        "matrix by role and school type and its longest passages; without it the method "
+        "chapter only lists them.")] = False,
     identifiable: IdentifiableOption = False,
     force: ForceOption = False,
 ) -> None:
@@ -612,12 +619,13 @@ def export_report(
     info = write_report(store, path, areas=rows, columns=cols or None,
                         layer=_layer(coder, coders, consensus), top=top,
                         provenance=provenance, title=title, key=ek.key,
-                        identifiable=identifiable, memos=memos)
+                        identifiable=identifiable, memos=memos, figures=figures,
+                        queries=queries)
     exported(store, "report", path, ek)
     with_memos = f", {info['memos']} memos" if memos else ""
     console.print(f"Wrote {path}: {info['areas']} chapters, {info['tables']} tables, "
-                  f"{info['quotes']} quotes{with_memos} ({info['layer']}).", highlight=False,
-                  markup=False)
+                  f"{len(info['figures'])} figures, {info['quotes']} quotes{with_memos} "
+                  f"({info['layer']}).", highlight=False, markup=False)
 
 
 @export_app.command("presence")

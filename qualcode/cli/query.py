@@ -161,7 +161,8 @@ def queries(
     raw: RawOption = False,
 ) -> None:
     """The queries saved in the project (`qualcode query EXPR --save NAME`); run one with
-    `qualcode query --saved NAME`."""
+    `qualcode query --saved NAME`. The Word report lists them in its method chapter, and
+    `qualcode export report --queries` gives each a section."""
     from qualcode.services import code_query
 
     store = open_project(ctx)

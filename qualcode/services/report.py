@@ -326,10 +326,14 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
                  columns: list[str] | None = None, layer: mx.Layer | None = None,
                  top: int = 1, provenance: bool = False, title: str | None = None,
                  today: date | None = None, key: Key | None = None,
-                 identifiable: bool = False, memos: bool = False) -> dict:
-    """Write the Word report; returns what it holds (areas, tables, quotes, layer). With a
-    pseudonym ``key`` every quote and name is shown replaced; ``identifiable`` says on the
-    first page that names were left in. ``memos`` adds the appendix of memos."""
+                 identifiable: bool = False, memos: bool = False, figures: bool = True,
+                 queries: bool = False) -> dict:
+    """Write the Word report; returns what it holds (areas, tables, quotes, layer, and the
+    figures with the numbers each drew). With a pseudonym ``key`` every quote and name is
+    shown replaced; ``identifiable`` says on the first page that names were left in.
+    ``figures`` draws the overview and one figure per area; the saved queries are listed
+    in the method chapter, and with ``queries`` each gets a section of its own. ``memos``
+    adds the appendix of memos."""
     from docx.enum.text import WD_BREAK
     from docx.shared import Pt
 
@@ -385,7 +389,7 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
 
     doc = _new_document(title)
     stats = {"areas": len(area_codes), "tables": 0, "quotes": 0,
-             "layer": layer.describe(all_coders)}
+             "layer": layer.describe(all_coders), "figures": []}
     layer_nb = layer.describe_nb(all_coders)
     today = today or date.today()
 
@@ -442,11 +446,17 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
     doc.add_heading("Telleregler", level=2)
     for rule in counting_rules_nb(layer_nb, provenance):
         doc.add_paragraph(rule, style="List Bullet")
+    from qualcode.services import report_queries
+
+    saved = report_queries.run_saved(store, {c.id: c.label for c in codes}, layer)
+    report_queries.add_saved_queries(doc, saved, queries, key)
     _section(doc, landscape=True)
     stats["tables"] += _overview(doc, counts, {a.id for a in area_codes})
-    from qualcode.services.report_figures import add_overview_figure
+    from qualcode.services.report_figures import add_area_figure, add_overview_figure
 
-    add_overview_figure(doc, counts, _text_width(doc.sections[-1]))
+    if figures:
+        stats["figures"].append({"number": 1, "plotted": add_overview_figure(
+            doc, counts, _text_width(doc.sections[-1]))})
 
     # One chapter per area
     counts_rows = {(r.code, r.kind): r for r in counts.rows}
@@ -471,8 +481,6 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
         width = _text_width(section)
         doc.add_heading(f"Omfang etter {' og '.join(columns)}", level=2)
         table_no[0] += 1
-        _caption(doc, f"Tabell {table_no[0]}. {area.label}: antall kodede utdrag "
-                      "(antall informanter i parentes).")
         children = [by_pk[pk] for pk in area.children]
         rows = [counts_rows[(c.id, "code")] for c in children]
         own = counts_rows[(area.id, "own")]
@@ -480,6 +488,14 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
             own_row = own
             own_row.label = f"{area.label} (området som helhet)"
             rows.append(own_row)
+        if figures and rows and counts_rows[(area.id, "code")].total.references:
+            # Before its table: the figure then shares the page with the table's first
+            # rows, however long the table is.
+            stats["figures"].append(add_area_figure(
+                doc, counts, area.label, rows, _visible_columns(counts),
+                len(stats["figures"]) + 1, table_no[0], width))
+        _caption(doc, f"Tabell {table_no[0]}. {area.label}: antall kodede utdrag "
+                      "(antall informanter i parentes).")
         _counts_table(doc, counts, rows, counts_rows[(area.id, "code")],
                       f"{area.label} i alt", width)
         doc.add_paragraph(
@@ -501,6 +517,10 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
     # Co-occurrence
     _section(doc, landscape=False)
     stats["tables"] += _cooccurrence_chapter(doc, store, area_codes, layer, table_no)
+    if queries and any(q.result for q in saved):
+        _section(doc, landscape=False)
+        stats["tables"] += report_queries.add_query_chapter(
+            doc, saved, columns, key, table_no, _text_width(doc.sections[-1]))
 
     # Appendix: the analytic codes, counted
     if appendix:
