@@ -93,6 +93,12 @@ def heat_map(stem: Path | None, rows: list[str], columns: list[str], values: lis
     ax.set_title(title, fontsize=10)
     bar = fig.colorbar(image, ax=ax, shrink=0.8)
     bar.set_label(value_label, fontsize=8)
+    if data.size and np.all(data == np.round(data)):
+        # Counts: a scale of 0.5 passages reads as a mistake.
+        from matplotlib.ticker import MaxNLocator
+
+        bar.locator = MaxNLocator(integer=True)
+        bar.update_ticks()
     plotted = np.asarray(image.get_array()).tolist()
     return _save(plt, fig, stem, caption, plotted)
 

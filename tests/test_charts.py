@@ -127,3 +127,20 @@ def test_the_report_has_an_overview_figure_of_the_overview_table(study, tmp_path
     assert add_overview_figure(docx.Document(), counts, 16.0) == expected
     # by hand: area A has one rektor passage in each school type
     assert expected["rektor / ungdomsskole"][0] == expected["rektor / videregående skole"][0] == 1
+
+
+def test_a_heat_map_of_counts_has_a_scale_of_whole_numbers(tmp_path):
+    """A scale marked 0.5, 1.5 … beside cells counting passages reads as a mistake; the
+    SVG keeps each label's text in a comment, so the scale's labels can be read back."""
+    import re
+
+    from qualcode.charts import heat_map
+
+    heat_map(tmp_path / "counts", ["Ledelse", "Etikk"], ["rektor", "lærer"], [[0, 1], [2, 0]],
+             title="Kodede utdrag", caption="Figur 1.")
+    labels = re.findall(r"<!-- ([0-9.−-]+) -->", (tmp_path / "counts.svg").read_text())
+    assert "2" in labels and not [label for label in labels if "." in label]
+    heat_map(tmp_path / "shares", ["Ledelse"], ["rektor", "lærer"], [[0.25, 0.5]],
+             title="Andel", caption="Figur 2.")
+    shares = re.findall(r"<!-- ([0-9.−-]+) -->", (tmp_path / "shares.svg").read_text())
+    assert [label for label in shares if "." in label]  # a scale of shares keeps its decimals
