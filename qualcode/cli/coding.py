@@ -27,11 +27,16 @@ def import_codings(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(
         help="CSV files with transcript, turns | start,end, code, coder, memo.")],
+    coder: Annotated[str | None, typer.Option(
+        "--coder", "-c", callback=coder_option,
+        help="Write every coding as this coder's (the files may then leave the coder "
+        "column out; one coder's codings only). A recode of a sample comes in as a later "
+        "round: --coder anna@2.", show_default=False)] = None,
 ) -> None:
     """Import codings from a coding file — validated whole, all or nothing."""
     from qualcode.services.codings import import_codings as run
 
-    report = run(open_project(ctx), paths)
+    report = run(open_project(ctx), paths, coder=coder)
     for line in report.warnings:
         err_console.print(f"warning: {line}", highlight=False, markup=False, soft_wrap=True)
     per = ", ".join(f"{k} {v}" for k, v in sorted(report.by_coder.items()))
