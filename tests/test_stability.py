@@ -9,19 +9,26 @@ label, the time between the rounds, and that the default coder set leaves the ro
 from __future__ import annotations
 
 import contextlib
+import json
+import shutil
 import sqlite3
+from fractions import Fraction
 
 import pytest
 
+from qualcode import agreement as stats
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.user_text import coder_name, coder_round
+from qualcode.services import agreement_report as ar
 from qualcode.services import matrix as mx
 from qualcode.services.code_query import run_query
 from qualcode.services.codebooks import code_tree
-from qualcode.services.coding_ops import list_codings
+from qualcode.services.coding_ops import add_coding, list_codings
+from qualcode.services.merge import merge_project
 from qualcode.services.overview import project_status
+from qualcode.services.project import open_project
 from qualcode.services.retrieval import quotes
-from tests.test_agreement_report import make_project, text_length
+from tests.test_agreement_report import make_project, run_cli, text_length
 
 # 50 characters: "Intervjuer: Hei.\nRektor: " (25) + 25 characters of answer.
 TEXT_50 = "Intervjuer: Hei.\nRektor: " + ("bla " * 7)[:25]
@@ -67,10 +74,110 @@ def test_a_round_is_the_coder_name_with_a_round_number():
             coder_name(name)
 
 
-def test_a_round_name_is_refused_in_one_line_on_the_command_line(example, cli):
-    code, out, err = cli("coding", "add", "nordvik_rektor", "--turns", "6", "-k", "LED",
-                         "--coder", "anna@1", project=example.path)
-    assert code != 0 and "first round is anna itself" in err
+def test_a_round_name_is_refused_in_one_line_on_the_command_line(recoded):
+    result = run_cli(recoded, "agreement", "--coders", "anna,anna@1")
+    assert result.exit_code != 0
+    assert "first round is anna itself" in result.stderr + result.stdout
+
+
+# --- agreement ------------------------------------------------------------------------
+
+def test_stability_is_the_worked_example_labelled_as_stability(recoded):
+    result = ar.agreement(recoded, coders="anna,anna@2", bootstrap=0)
+    assert result["comparison"] == "stability"
+    assert result["coders"] == ["anna", "anna@2"]
+    [row] = result["codes"]
+    # p_o = (20 + 15) / 50 = 0.7; p_e = 0.5 * 0.6 + 0.5 * 0.4 = 0.5; kappa = 0.4, as
+    # published. t2 is not in the recoded sample and is left out with the reason.
+    assert (row["coded_by_all"], row["coded_by_some"], row["coded_by_none"]) == (20, 15, 15)
+    assert row["percent_agreement"] == pytest.approx(70.0)
+    assert Fraction(row["kappa"]).limit_denominator(1000) == Fraction(2, 5)
+    ratings = [(1, 1)] * 20 + [(1, 0)] * 5 + [(0, 1)] * 10 + [(0, 0)] * 15
+    assert row["kappa"] == pytest.approx(stats.cohen_kappa(ratings))
+    assert row["alpha"] == pytest.approx(stats.krippendorff_alpha(ratings))
+    assert row["ac1"] == pytest.approx(stats.gwet_ac1(ratings))
+    assert result["transcripts"] == ["t1"]
+    assert result["transcripts_left_out"] == [
+        {"transcript": "t2", "reason": "not coded by anna@2", "missing": ["anna@2"]}]
+    # 1 September to 13 October: 42 days between the rounds.
+    [between] = result["stability"]["between"]
+    assert (between["from"], between["to"], between["transcripts"]) == ("anna", "anna@2", 1)
+    assert between["median_days"] == pytest.approx(42.0)
+    assert result["stability"]["coder"] == "anna"
+
+
+def test_the_rounds_are_compared_in_round_order_whichever_is_named_first(recoded):
+    first = ar.agreement(recoded, coders="anna@2,anna", bootstrap=0)
+    assert first["coders"] == ["anna", "anna@2"]
+    assert first["codes"] == ar.agreement(recoded, coders="anna,anna@2", bootstrap=0)["codes"]
+
+
+def test_inter_coder_agreement_leaves_the_round_out_and_says_so(recoded):
+    result = ar.agreement(recoded, bootstrap=0)
+    assert result["comparison"] == "inter-coder" and result["stability"] is None
+    assert result["coders"] == ["anna", "bjorn"]
+    assert any("anna@2 (round 2 of anna)" in note and "--coders anna,anna@2" in note
+               for note in result["notes"])
+    # anna and bjorn coded alike: the round, which differs, changes nothing.
+    assert result["pooled"]["alpha"] == pytest.approx(1.0)
+
+
+def test_rounds_and_other_coders_are_never_mixed(recoded):
+    with pytest.raises(QualcodeError, match="mixes rounds of anna with other coders"):
+        ar.agreement(recoded, coders="anna,anna@2,bjorn", bootstrap=0)
+    result = run_cli(recoded, "agreement", "--coders", "anna,anna@2,bjorn")
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    # A second round of one coder beside another coder is inter-coder agreement.
+    add_coding(recoded, "t1", "A", "bjorn@2", 0, 20)
+    assert ar.agreement(recoded, coders="anna@2,bjorn@2",
+                        bootstrap=0)["comparison"] == "inter-coder"
+
+
+def test_the_table_json_and_csv_say_stability(recoded):
+    table = run_cli(recoded, "agreement", "--coders", "anna,anna@2", "--bootstrap", "0")
+    assert table.exit_code == 0, table.stderr
+    assert "Stability (intra-coder agreement) of anna: rounds anna, anna@2" in table.stdout
+    assert "anna → anna@2: median 42 days" in table.stdout
+    assert "no inter-coder agreement" in table.stdout
+    data = json.loads(run_cli(recoded, "agreement", "--coders", "anna,anna@2", "-f", "json",
+                              "--bootstrap", "0").stdout)
+    assert data["comparison"] == "stability"
+    assert data["stability"]["between"][0]["median_days"] == pytest.approx(42.0)
+    csv_out = run_cli(recoded, "agreement", "--coders", "anna,anna@2", "-f", "csv",
+                      "--bootstrap", "0").stdout
+    header, *rows = csv_out.splitlines()
+    assert header.startswith("comparison,")
+    assert all(r.startswith("stability,") for r in rows)
+    inter = run_cli(recoded, "agreement", "-f", "csv", "--bootstrap", "0").stdout
+    assert inter.splitlines()[1].startswith("inter-coder,")
+    assert "Agreement of anna, bjorn" in run_cli(recoded, "agreement", "--bootstrap",
+                                                 "0").stdout
+
+
+@pytest.mark.parametrize("suffix", ["docx", "html"])
+def test_the_supervisors_report_says_stability_and_the_time_between(recoded, tmp_path,
+                                                                     suffix):
+    path = tmp_path / f"stabilitet.{suffix}"
+    result = run_cli(recoded, "export", "agreement", str(path), "--coders", "anna,anna@2",
+                     "--bootstrap", "0", "--identifiable")
+    assert result.exit_code == 0, result.stderr
+    if suffix == "docx":
+        import docx
+
+        text = "\n".join(p.text for p in docx.Document(path).paragraphs)
+    else:
+        text = path.read_text(encoding="utf-8")
+    assert "Stabilitet: anna mot seg selv" in text
+    assert "runde 1 (anna) og runde 2 (anna@2)" in text
+    assert "median 42 dager" in text
+    assert "ikke samsvar mellom kodere" in text
+    plain = tmp_path / f"samsvar.{suffix}"
+    assert run_cli(recoded, "export", "agreement", str(plain), "--bootstrap", "0",
+                   "--identifiable").exit_code == 0
+    if suffix == "html":
+        other = plain.read_text(encoding="utf-8")
+        assert "Samsvar mellom kodere" in other and "Stabilitet" not in other
 
 
 # --- every other count: a round is not a coder ----------------------------------------
@@ -157,3 +264,24 @@ def test_coding_add_and_the_workbench_write_the_round(example, cli):
     assert {(r["code"], r["origin"]) for r in rows} == {("LED", "manual"),
                                                         ("LED.forankring_eier", "manual")}
     assert mx.coder_names(example) == ["anna", "bjorn"]
+
+
+def test_merge_carries_the_round_and_when_it_was_coded(example, tmp_path):
+    example.close()
+    laptop = tmp_path / "anna_runde2.db"
+    shutil.copy(example.path, laptop)
+    copy = open_project(laptop)
+    add_coding(copy, "nordvik_rektor", "LED", "anna@2", 0, 40)
+    _set_coded_at(laptop, "anna@2", "2026-10-13 10:00:00.000000")
+    supervisor = open_project(example.path)
+    report = merge_project(supervisor, copy)
+    assert report.added == {"anna@2": 1}
+    [row] = list_codings(supervisor, coder="anna@2")
+    assert (row["transcript"], row["code"], row["start"], row["end"]) == (
+        "nordvik_rektor", "LED", 0, 40)
+    result = ar.agreement(supervisor, coders="anna,anna@2", bootstrap=0)
+    assert result["comparison"] == "stability"
+    assert result["stability"]["rounds"][1]["first_coded"].startswith("2026-10-13T10:00")
+    assert mx.coder_names(supervisor) == ["anna", "bjorn"]
+    copy.close()
+    supervisor.close()

@@ -95,8 +95,10 @@ from qualcode.agreement import (
     u_alpha_binary,
 )
 from qualcode.domain.errors import NotFoundError, QualcodeError
+from qualcode.domain.user_text import coder_round
 from qualcode.output import check_output_path, save_document, write_text
 from qualcode.pseudonyms import Key
+from qualcode.services import layers, stability
 from qualcode.services.word import (
     add_paragraph_style,
     add_section,
@@ -262,6 +264,10 @@ class Scope:
     # transcript pk -> indexes of the coders who coded it, for transcripts that only some
     # of the coders coded (their ratings of the others are missing); absent: all coders.
     raters: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    # inter-coder (different coders) or stability (rounds of one coder, anna and anna@2),
+    # with when the rounds coded the compared transcripts
+    kind: str = stability.INTER_CODER
+    rounds: dict | None = None
 
     @property
     def m(self) -> int:
@@ -328,11 +334,22 @@ def load_scope(store: Store, *, coders: Sequence[str] | str | None = None,
                     raise NotFoundError(f"no coder named '{name}'",
                                         hint=f"coders: {', '.join(sorted(known)) or 'none yet'}")
         else:
-            names = sorted(n for n, pk in known.items() if origins[pk] - {"consensus"})
-            layers = sorted(n for n, pk in known.items() if origins[pk] == {"consensus"})
-            if layers:
-                notes.append(f"consensus layer {', '.join(layers)} left out; name it in "
+            own = layers.own_coders(store.in_session(session))
+            names = layers.default_coders(store.in_session(session))
+            consensus = sorted(n for n, pk in known.items() if origins[pk] == {"consensus"})
+            if consensus:
+                notes.append(f"consensus layer {', '.join(consensus)} left out; name it in "
                              "--coders to compare a coder with it")
+            rounds = [n for n in own if n not in names]
+            if rounds:
+                shown = ", ".join(f"{n} (round {coder_round(n)[1]} of {coder_round(n)[0]})"
+                                  for n in rounds)
+                notes.append(f"later rounds left out: {shown}; a round is not another coder. "
+                             f"Compare it with its coder as stability: --coders "
+                             f"{coder_round(rounds[0])[0]},{rounds[0]}")
+        kind = stability.comparison(names)
+        if kind == stability.STABILITY:
+            names = stability.by_round(names)
         if len(names) < 2:
             if coders:
                 raise QualcodeError("agreement compares two or more coders",
@@ -420,8 +437,13 @@ def load_scope(store: Store, *, coders: Sequence[str] | str | None = None,
             "alpha, AC1, Brennan-Prediger and percent agreement use their missing-data "
             f"forms; |u-alpha, the groups and the passages use the {len(t_refs) - len(some)} "
             "transcript(s) every coder coded")
+    rounds = None
+    if kind == stability.STABILITY:
+        with store.snapshot() as db:
+            rounds = stability.round_times(db, dict(zip(names, pks, strict=True)),
+                                           [t.pk for t in t_refs])
     return Scope(names, t_refs, left_out, chosen_codes, tree, spans, notes,
-                 split_names(codes) or None, raters)
+                 split_names(codes) or None, raters, kind, rounds)
 
 
 # --- count tables per unit ----------------------------------------------------------------
@@ -1180,6 +1202,10 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
     pooled = pooled_row("(pooled)", f"all {n_codes} codes", range(n_codes), n_codes)
 
     result: dict[str, Any] = {
+        # "stability": the coders are rounds of one coder (anna, anna@2), compared as
+        # intra-coder agreement; "inter-coder": different coders.
+        "comparison": scope.kind,
+        "stability": scope.rounds,
         "coders": scope.coders,
         "unit": unit,
         "overlap": overlap if unit == "segment" else None,
@@ -1555,7 +1581,8 @@ def header_facts_nb(data: dict) -> list[tuple[str, str]]:
     n_t = len(data["transcripts"])
     left = data["transcripts_left_out"]
     missing = data.get("missing_ratings")
-    transcripts = f"{n_t} transkripsjoner, som alle koderne har kodet."
+    everyone = "alle rundene" if data.get("stability") else "alle koderne"
+    transcripts = f"{n_t} transkripsjoner, som {everyone} har kodet."
     if missing:
         transcripts = (
             f"{n_t} transkripsjoner, som minst to av koderne har kodet. "
@@ -1565,7 +1592,11 @@ def header_facts_nb(data: dict) -> list[tuple[str, str]]:
             "Krippendorffs alpha, AC1, Brennan–Prediger og prosentvis enighet over "
             "vurderingene som finnes. |u-alpha, gruppene og uenighetene bygger bare på de "
             f"{len(missing['complete_transcripts'])} transkripsjonene alle har kodet.")
-    if left:
+    if left and data.get("stability"):
+        transcripts = (f"{n_t} transkripsjoner, som alle rundene har kodet. {len(left)} er "
+                       "utelatt fordi utvalget som er kodet på nytt, ikke omfatter dem (se "
+                       "vedlegget).")
+    elif left:
         transcripts += (f" {len(left)} er utelatt fordi ikke alle koderne har kodet dem "
                         "(se vedlegget).")
         if missing:
@@ -1582,9 +1613,12 @@ def header_facts_nb(data: dict) -> list[tuple[str, str]]:
                 f"tilbakelegging, frø (seed) {boot['seed']}."
                 if boot["resamples"] and measure != "ualpha" else
                 "Ingen bootstrap-intervall.")
+    who = ("Kodere", f"{_nb_list(coders)}. Hver koders kodinger er sammenlignet med de "
+                     "andres; forslag som ikke er godkjent, telles ikke.")
+    if data.get("stability"):
+        who = ("Koder og runder", stability_nb(data))
     return [
-        ("Kodere", f"{_nb_list(coders)}. Hver koders kodinger er sammenlignet med de "
-                   "andres; forslag som ikke er godkjent, telles ikke."),
+        who,
         ("Transkripsjoner", transcripts),
         ("Koder", codes + "."),
         ("Enhet", _unit_sentence(data)),
@@ -1596,6 +1630,29 @@ def header_facts_nb(data: dict) -> list[tuple[str, str]]:
         ("Språk", "Rapporten er på norsk (bokmål). De statistiske fagbegrepene er beholdt "
                   "slik de brukes i metodelitteraturen."),
     ]
+
+
+def report_title_nb(data: dict) -> str:
+    """The report's title: agreement between coders, or one coder's stability."""
+    if data.get("stability"):
+        return f"Stabilitet: {data['stability']['coder']} mot seg selv"
+    return "Samsvar mellom kodere"
+
+
+def stability_nb(data: dict) -> str:
+    """What a stability report compares, with the time between the rounds and why it is
+    no inter-coder agreement (Krippendorff's three designs, see qualcode.services.stability)."""
+    info = data["stability"]
+    rounds = _nb_list([f"runde {r['round']} ({r['coder']})" for r in info["rounds"]])
+    return (f"{info['coder']} har kodet et utvalg av transkripsjonene på nytt; her "
+            f"sammenlignes {rounds}. Tid mellom rundene, regnet "
+            "per transkripsjon fra siste koding i den ene runden til første koding i den "
+            f"neste: {stability.between_text_nb(info)}. Dette er stabilitet (intrakoder-"
+            "samsvar, test–retest), ikke samsvar mellom kodere: det viser at koderen koder "
+            "likt med seg selv over tid, ikke at andre ville kodet likt, og er den svakeste "
+            "av Krippendorffs tre former for reliabilitet (Content Analysis, 2. utg. 2004, "
+            "kap. 11; 4. utg. 2019, kap. 12). "
+            "Koeffisientene og grensene er de samme som for samsvar mellom kodere.")
 
 
 UNITIZING_VARIANT_NB = (
@@ -1952,7 +2009,7 @@ def _write_docx(data: dict, path: Path) -> None:
     from docx.shared import Pt, RGBColor
 
     coders = data["coders"]
-    title = "Samsvar mellom kodere"
+    title = report_title_nb(data)
     doc = _docx_document(f"{title} – {_nb_list(coders)}")
     if data.get("identifiable"):
         from qualcode.leakcheck import IDENTIFIABLE_MARK
@@ -2295,7 +2352,7 @@ def render_html(data: dict) -> str:
 
     coders = data["coders"]
     fills = {c: CODER_FILLS[i % len(CODER_FILLS)] for i, c in enumerate(coders)}
-    title = "Samsvar mellom kodere"
+    title = report_title_nb(data)
     sub = [f"{_nb_list(coders)} · {UNIT_NB[data['unit']]} som enhet"]
     if data.get("codebook"):
         sub.append(data["codebook"])
