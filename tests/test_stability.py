@@ -285,3 +285,28 @@ def test_merge_carries_the_round_and_when_it_was_coded(example, tmp_path):
     assert mx.coder_names(supervisor) == ["anna", "bjorn"]
     copy.close()
     supervisor.close()
+
+
+# --- the sample to recode -------------------------------------------------------------
+
+def test_recode_sample_is_drawn_from_the_coders_transcripts_by_seed(example, cli):
+    code, out, err = cli("coding", "recode-sample", "--coder", "anna", "--transcripts", "3",
+                         "--seed", "7", "-f", "json", project=example.path)
+    assert code == 0, err
+    sample = json.loads(out)
+    coded = {r["transcript"] for r in list_codings(example, coder="anna")}
+    assert len(sample) == 3 and {r["transcript"] for r in sample} <= coded
+    assert {r["coder"] for r in sample} == {"anna@2"}
+    again = json.loads(cli("coding", "recode-sample", "-c", "anna", "-n", "3", "--seed", "7",
+                           "-f", "json", project=example.path)[1])
+    assert again == sample
+    code, out, err = cli("coding", "recode-sample", "-c", "anna", "-n", "3", "--seed", "7",
+                         project=example.path)
+    assert "to code again as anna@2" in out and "qualcode code " in out
+    assert "qualcode agreement --coders anna,anna@2" in out
+    code, out, err = cli("coding", "recode-sample", "-c", "anna", "-n", "99",
+                         project=example.path)
+    assert code == 1 and "fewer than the 99 asked for" in err
+    code, out, err = cli("coding", "recode-sample", "-c", "anna@2", "-n", "1",
+                         project=example.path)
+    assert code == 1 and "drawn from the first round" in err

@@ -1,5 +1,5 @@
-"""`qualcode coding add | trim | remove | memo | undo | list | import`: coding without the
-workbench."""
+"""`qualcode coding add | trim | remove | memo | undo | list | import | recode-sample`:
+coding without the workbench."""
 
 from __future__ import annotations
 
@@ -222,6 +222,38 @@ def undo(
 
     done = undo_last(open_project(ctx), coder, skip=skip)
     console.print(done or f"nothing to undo for {coder}", highlight=False, markup=False)
+
+
+@app.command("recode-sample")
+def recode_sample(
+    ctx: typer.Context,
+    coder: Annotated[str, typer.Option("--coder", "-c", callback=coder_option,
+                                       help="The coder whose transcripts to sample.")],
+    transcripts: Annotated[int, typer.Option(
+        "--transcripts", "-n", min=1, help="How many transcripts to recode.")],
+    seed: Annotated[int, typer.Option(
+        "--seed", help="The same seed gives the same sample.")] = 0,
+    fmt: FormatOption = OutputFormat.table,
+    raw: RawOption = False,
+) -> None:
+    """Draw a random sample of a coder's transcripts for her to code again later, as her
+    next round (anna@2): a stability check, compared with `qualcode agreement --coders
+    anna,anna@2`."""
+    from qualcode.services.stability import recode_sample as draw
+
+    sample = draw(open_project(ctx), coder, transcripts, seed=seed)
+    if fmt is not OutputFormat.table:
+        emit_rows([{"transcript": t, "coder": sample["round"], "seed": sample["seed"]}
+                   for t in sample["transcripts"]], fmt, raw=raw)
+        return
+    console.print(f"{len(sample['transcripts'])} of the {sample['coded']} transcripts "
+                  f"{sample['coder']} coded (seed {sample['seed']}), to code again as "
+                  f"{sample['round']}:", highlight=False, markup=False)
+    for name in sample["transcripts"]:
+        console.print(f"  qualcode code {name} --coder {sample['round']}", highlight=False,
+                      markup=False)
+    console.print(f"Then compare: qualcode agreement --coders {sample['coder']},"
+                  f"{sample['round']}", highlight=False, markup=False)
 
 
 @app.command("list")

@@ -18,14 +18,15 @@ the import, one copied by ``merge`` the moment it was made.
 
 from __future__ import annotations
 
+import random
 import statistics
 from collections.abc import Sequence
 from datetime import datetime
 
-from qualcode.domain.errors import QualcodeError
+from qualcode.domain.errors import NotFoundError, QualcodeError
 from qualcode.domain.times import stored_time
-from qualcode.domain.user_text import coder_round
-from qualcode.store import Snapshot
+from qualcode.domain.user_text import coder_round, round_name
+from qualcode.store import Snapshot, Store
 
 INTER_CODER = "inter-coder"
 STABILITY = "stability"
@@ -133,3 +134,34 @@ def between_text_nb(stability: dict) -> str:
         parts.append(text)
     return "; ".join(parts)
 
+
+def recode_sample(store: Store, coder: str, size: int, *, seed: int = 0) -> dict:
+    """A random sample of the transcripts ``coder`` has coded (own codings), to code
+    again as the coder's next round: the same seed gives the same sample. Returns the coder, the
+    round to code as, how many transcripts there were to draw from, and the sample by
+    name."""
+    name, number = coder_round(coder)
+    if number > 1:
+        raise QualcodeError(f"{coder} is round {number} of {name}; a sample is drawn from "
+                            "the first round", hint=f"use --coder {name}")
+    if size < 1:
+        raise QualcodeError(f"a sample needs at least one transcript, not {size}")
+    with store.snapshot() as db:
+        coders = dict(db.rows("SELECT name, pk FROM coder"))
+        if name not in coders:
+            raise NotFoundError(f"no coder named '{name}'",
+                                hint=f"coders: {', '.join(sorted(coders)) or 'none yet'}")
+        coded = db.column(
+            "SELECT name FROM transcript WHERE pk IN (SELECT transcript_pk FROM coding "
+            "WHERE coder_pk = ? AND origin IN ('manual', 'imported')) ORDER BY name",
+            (coders[name],))
+    if not coded:
+        raise NotFoundError(f"{name} has coded no transcript yet",
+                            hint="a recode sample is drawn from the transcripts a coder coded")
+    if size > len(coded):
+        raise QualcodeError(f"{name} has coded {len(coded)} transcript(s), fewer than the "
+                            f"{size} asked for", hint=f"ask for at most {len(coded)}")
+    taken = [coder_round(other)[1] for other in coders if coder_round(other)[0] == name]
+    chosen = sorted(random.Random(seed).sample(coded, size))
+    return {"coder": name, "round": round_name(name, max(taken) + 1), "seed": seed,
+            "coded": len(coded), "transcripts": chosen}
