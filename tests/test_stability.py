@@ -287,6 +287,40 @@ def test_merge_carries_the_round_and_when_it_was_coded(example, tmp_path):
     supervisor.close()
 
 
+
+def test_the_word_reports_method_chapter_adds_stability_and_keeps_its_counts(example,
+                                                                            tmp_path):
+    import docx
+
+    from qualcode.services import report
+    from qualcode.services.codings import import_codings
+
+    def method_and_tables(path):
+        document = docx.Document(str(path))
+        paragraphs = [p.text for p in document.paragraphs]
+        said = paragraphs[paragraphs.index("Samsvar mellom koderne") + 1]
+        tables = [[c.text for row in t.rows for c in row.cells] for t in document.tables]
+        return paragraphs, said, tables
+
+    report.write_report(example, tmp_path / "for.docx")
+    before, said_before, tables_before = method_and_tables(tmp_path / "for.docx")
+    sheet = tmp_path / "anna_runde2.csv"
+    sheet.write_text(ROUND_2, encoding="utf-8")
+    import_codings(example, [sheet], coder="anna@2")
+    _set_coded_at(example.path, "anna", "2026-09-01 10:00:00.000000")
+    _set_coded_at(example.path, "anna@2", "2026-10-13 10:00:00.000000")
+    report.write_report(example, tmp_path / "etter.docx")
+    after, said, tables = method_and_tables(tmp_path / "etter.docx")
+    assert tables == tables_before  # every count as before: the round is not a coder
+    assert said.startswith(said_before)  # anna and bjorn's agreement, unchanged
+    alpha = ar.agreement(example, coders="anna,anna@2", bootstrap=0)["pooled"]["alpha"]
+    assert (f"For å måle stabiliteten kodet anna 1 av intervjuene på nytt som anna@2 "
+            f"(runde 2), median 42 dager etter første runde. Krippendorffs alfa mellom "
+            f"rundene er {f'{alpha:.2f}'.replace('.', ',')}") in said
+    assert "kodet tematisk med kodeboken" in "\n".join(after)
+    assert [p for p in after if "av anna og bjorn" in p]  # the coders named: not anna@2
+
+
 # --- the sample to recode -------------------------------------------------------------
 
 def test_recode_sample_is_drawn_from_the_coders_transcripts_by_seed(example, cli):

@@ -165,3 +165,41 @@ def recode_sample(store: Store, coder: str, size: int, *, seed: int = 0) -> dict
     chosen = sorted(random.Random(seed).sample(coded, size))
     return {"coder": name, "round": round_name(name, max(taken) + 1), "seed": seed,
             "coded": len(coded), "transcripts": chosen}
+
+
+def stability_sentences_nb(store: Store) -> str | None:
+    """The method chapter's words on stability, when a coder recoded a sample: per coder
+    with later rounds, how many transcripts she coded again, how long after, and pooled
+    Krippendorff's alpha between the rounds (by character, as the chapter's inter-coder
+    agreement)."""
+    from qualcode.services.agreement_report import agreement
+    from qualcode.services.layers import own_coders
+    from qualcode.services.matrix import join_nb
+
+    with store.snapshot() as db:
+        names = own_coders(db)
+    rounds: dict[str, list[str]] = {}
+    for name in names:
+        base, number = coder_round(name)
+        if number > 1 and base in names:
+            rounds.setdefault(base, [base]).append(name)
+    out = []
+    for base, coders in sorted(rounds.items()):
+        try:
+            result = agreement(store, coders=coders, bootstrap=0)
+        except QualcodeError:
+            continue  # the rounds share no transcript
+        alpha = result["pooled"].get("alpha")
+        if alpha is None:
+            continue
+        step = result["stability"]["between"][-1]
+        later = join_nb([f"{n} (runde {coder_round(n)[1]})" for n in coders[1:]])
+        when = (f", median {_days_nb(step['median_days'])} dager etter første runde"
+                if step["median_days"] is not None else "")
+        out.append(f"For å måle stabiliteten kodet {base} {len(result['transcripts'])} av "
+                   f"intervjuene på nytt som {later}{when}. Krippendorffs alfa mellom "
+                   f"rundene er {f'{alpha:.2f}'.replace('.', ',')}; det er samsvar med seg "
+                   "selv over tid (stabilitet, Krippendorff 2004), ikke mellom kodere, og "
+                   "den nye runden inngår ikke i rapportens tall.")
+    return " ".join(out) or None
+
