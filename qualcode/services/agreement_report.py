@@ -8,7 +8,9 @@ Layers
     manual, imported and, for the consensus coder, consensus codings. By default the
     coders are all coders with such codings, except a coder whose codings are all
     consensus codings (the consensus layer is not an independent coder; name it in
-    ``coders`` to compare a coder against it).
+    ``coders`` to compare a coder against it) and a coder's later rounds (``anna@2``, a
+    recode of a sample), which are compared only with their own coder, as stability
+    (:mod:`qualcode.services.stability`), never beside other coders.
 Transcripts
     By default, every transcript that each chosen coder has coded (at least one coding
     with any code). The others are left out and reported with the reason.
