@@ -344,3 +344,34 @@ def test_recode_sample_is_drawn_from_the_coders_transcripts_by_seed(example, cli
     code, out, err = cli("coding", "recode-sample", "-c", "anna@2", "-n", "1",
                          project=example.path)
     assert code == 1 and "drawn from the first round" in err
+
+
+def test_a_round_in_a_database_counts_and_compares_as_in_a_file(example, tmp_path):
+    """The rule is plain SQL on both backends: a PostgreSQL project with the same round
+    gives the same default views and the same stability."""
+    pytest.importorskip("psycopg")
+    from qualcode.services.codings import import_codings
+    from tests.conftest import build_example
+    from tests.test_postgres import _database, server_url
+
+    server = server_url()  # a skip without a server, as in test_postgres.py
+    sheet = tmp_path / "anna_runde2.csv"
+    sheet.write_text(ROUND_2, encoding="utf-8")
+    with _database(server) as url:
+        database = build_example(url)
+        try:
+            found = []
+            for store in (example, database):
+                import_codings(store, [sheet], coder="anna@2")
+                result = ar.agreement(store, coders="anna,anna@2", bootstrap=100)
+                views = _views(store)
+                # Coding ids are each backend's own (as in assert_same_study).
+                views["quotes"] = [{k: v for k, v in q.items() if k != "coding"}
+                                   for q in views["quotes"]]
+                found.append((views, result["comparison"], result["codes"],
+                              result["pooled"], result["stability"]["between"][0]["transcripts"],
+                              ar.agreement(store, bootstrap=100)["notes"]))
+            assert found[0] == found[1]
+            assert found[1][1] == "stability"
+        finally:
+            database.close()
