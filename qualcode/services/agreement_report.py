@@ -517,6 +517,8 @@ def _unit_spans(store: Store, scope: Scope, unit: str) -> dict[int, list[Interva
         ensure_segments(store, [t.name for t in scope.transcripts])
     table = "segment" if unit == "sentence" else "turn"
     out: dict[int, list[Interval]] = defaultdict(list)
+    if not pks:
+        return out
     with store.snapshot() as db:
         for t_pk, start, end in db.rows(
                 f'SELECT transcript_pk, start, "end" FROM {table} WHERE transcript_pk IN '
