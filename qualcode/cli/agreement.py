@@ -171,8 +171,9 @@ def _notes(result: dict, *, to_stderr: bool) -> None:
     if result.get("stability"):
         from qualcode.services.stability import between_text
 
-        out.print(f"[yellow]Stability:[/] {plain(between_text(result['stability']))} "
-                  "between the rounds", highlight=False, soft_wrap=True)
+        out.print(f"[yellow]Stability, time between the rounds:[/] "
+                  f"{plain(between_text(result['stability']))}", highlight=False,
+                  soft_wrap=True)
     left = result["transcripts_left_out"]
     if left:
         shown = "; ".join(f"{i['transcript']} ({i['reason']})" for i in left[:8])
