@@ -100,6 +100,7 @@ __all__ = [
     "k_u_alpha",
     "krippendorff_alpha",
     "percent_agreement",
+    "percentile_interval",
     "scott_pi",
     "u_alpha",
     "u_alpha_2004",
@@ -1315,9 +1316,21 @@ def bootstrap_interval(
             f"bootstrap interval is undefined: the statistic was undefined on all {n} "
             "resamples"
         )
-    values.sort()
+    return percentile_interval(values, confidence)
+
+
+def percentile_interval(values: Sequence[float], confidence: float = 0.95
+                        ) -> BootstrapInterval:
+    """The percentile step of :func:`bootstrap_interval` on statistics already computed on
+    each resample (undefined ones left out by the caller): the (1 - confidence) / 2 and
+    (1 + confidence) / 2 quantiles, and how many values there were. Raises ValueError for
+    no values."""
+    if not values:
+        raise ValueError("a percentile interval needs at least one value")
+    ordered = sorted(values)
     tail = (1 - confidence) / 2
-    return BootstrapInterval(_quantile(values, tail), _quantile(values, 1 - tail), len(values))
+    return BootstrapInterval(_quantile(ordered, tail), _quantile(ordered, 1 - tail),
+                             len(ordered))
 
 
 def intersect_intervals(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]

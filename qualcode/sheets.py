@@ -285,13 +285,16 @@ def _int_range(text: str) -> tuple[int, int] | None:
     return lo, hi
 
 
-def read_coding_file(path: Path, warnings: list[str] | None = None) -> list[CodingRow]:
+def read_coding_file(path: Path, warnings: list[str] | None = None, *,
+                     coder: str | None = None) -> list[CodingRow]:
     """The coding exchange format: CSV with ``transcript, turns | start,end, code, coder,
     memo``. ``turns`` is ``N`` or ``N-M`` (1-based, inclusive); ``start``/``end`` are
     code-point offsets into the stored text (half-open). Cells hold at most ``MAX_CELL``
-    characters; removed control characters are counted in ``warnings``."""
+    characters; removed control characters are counted in ``warnings``. ``coder`` stands
+    in for a missing or empty coder column (one coder's file)."""
     header, rows = _csv_rows(path, warnings)
-    missing = {"transcript", "code", "coder"} - set(header)
+    missing = {"transcript", "code"} | (set() if coder else {"coder"})
+    missing -= set(header)
     if missing:
         raise InputFileError(str(path), f"missing column(s): {', '.join(sorted(missing))}",
                              line=1, hint=f"columns: {', '.join(CODING_COLUMNS)}")
@@ -305,7 +308,7 @@ def read_coding_file(path: Path, warnings: list[str] | None = None) -> list[Codi
             return (raw.get(col) or "").strip()
 
         for col in ("transcript", "code", "coder"):
-            if not get(col):
+            if not get(col) and not (col == "coder" and coder):
                 raise InputFileError(str(path), f"empty '{col}'", line=lineno)
         try:
             turns = _int_range(get("turns"))
@@ -336,6 +339,7 @@ def read_coding_file(path: Path, warnings: list[str] | None = None) -> list[Codi
             raise InputFileError(str(path), "start must be before end", line=lineno)
         text = raw.get("text")
         out.append(CodingRow(lineno, nfc(get("transcript")), nfc(get("code")),
-                             nfc(get("coder")), turns, chars, nfc(get("memo")) or None,
+                             nfc(get("coder") or coder), turns, chars,
+                             nfc(get("memo")) or None,
                              text=nfc(text) if text else None, origin=origin))
     return out

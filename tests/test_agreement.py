@@ -29,6 +29,7 @@ from qualcode.agreement import (
     k_u_alpha,
     krippendorff_alpha,
     percent_agreement,
+    percentile_interval,
     scott_pi,
     u_alpha,
     u_alpha_2004,
@@ -728,6 +729,12 @@ def test_bootstrap_percentile_rule_and_skipping():
     assert n_used == 100
     assert low == pytest.approx(24.55, abs=1e-9)
     assert high == pytest.approx(8845.45, abs=1e-9)
+
+    # The percentile step alone, on the same 100 defined values in any order.
+    values = [k ** 2 for k in range(100)]
+    assert percentile_interval(values[::-1], 0.90) == (low, high, 100)
+    with pytest.raises(ValueError):
+        percentile_interval([], 0.90)
 
 
 def test_bootstrap_resamples_transcripts_reproducibly():

@@ -191,7 +191,8 @@ def test_help_does_not_import_heavy_modules():
 
 @pytest.mark.parametrize("command", [
     ["matrix", "--cols", "rolle"], ["cooccur"], ["status"], ["transcripts"],
-    ["cases", "--show", "persons"], ["quotes", "LED"]])
+    ["cases", "--show", "persons"], ["quotes", "LED"],
+    ["agreement", "--areas", "--bootstrap", "50"]])
 def test_read_only_commands_do_not_load_the_orm(example, command):
     """Read-only commands read through plain SQL: on the example study they give their
     table without SQLModel or SQLAlchemy (about 0.4 s of every call) being imported."""

@@ -56,7 +56,9 @@ CodersOption = Annotated[str | None, typer.Option(
     "--coders", callback=coders_option,
     help="Coders to compare, comma-separated (two or more), e.g. anna,bjorn. "
     "Default: every coder with codings of their own (suggestions never count; name the "
-    "consensus coder to compare against it).", show_default=False)]
+    "consensus coder to compare against it). One coder's rounds, e.g. anna,anna@2, are "
+    "compared as stability (intra-coder agreement); a later round is never in the default.",
+    show_default=False)]
 TranscriptsOption = Annotated[list[str] | None, typer.Option(
     "--transcript", "-t", help="Only these transcripts (repeat). Default: every transcript "
     "each chosen coder has coded; the others are listed with the reason.",
@@ -120,7 +122,8 @@ def agreement(
     coders, Fleiss for more), Scott's pi (two coders), Krippendorff's alpha, Gwet's AC1,
     Brennan-Prediger, |u-alpha, a bootstrap
     interval, an interpretation band and flags; pooled over codes and per group of
-    mutually exclusive codes."""
+    mutually exclusive codes. --coders anna,anna@2 gives stability instead: anna compared
+    with her own second round, with the time between the rounds."""
     from qualcode.services.agreement_report import agreement as compute
 
     result = compute(open_project(ctx), by_transcript=by_transcript, areas=areas,
@@ -165,6 +168,12 @@ def _key(measure: str) -> str:
 
 def _notes(result: dict, *, to_stderr: bool) -> None:
     out = err_console if to_stderr else console
+    if result.get("stability"):
+        from qualcode.services.stability import between_text
+
+        out.print(f"[yellow]Stability, time between the rounds:[/] "
+                  f"{plain(between_text(result['stability']))}", highlight=False,
+                  soft_wrap=True)
     left = result["transcripts_left_out"]
     if left:
         shown = "; ".join(f"{i['transcript']} ({i['reason']})" for i in left[:8])
@@ -221,7 +230,11 @@ def _print_table(result: dict) -> None:
     coders = result["coders"]
     unit = result["unit"]
     measure = result["measure"]
-    console.print(f"[bold]Agreement of {escape(', '.join(coders))}[/] · unit {unit} · "
+    title = f"Agreement of {', '.join(coders)}"
+    if result.get("stability"):
+        title = (f"Stability (intra-coder agreement) of {result['stability']['coder']}: "
+                 f"rounds {', '.join(coders)}")
+    console.print(f"[bold]{escape(title)}[/] · unit {unit} · "
                   f"{len(result['transcripts'])} transcripts · {len(result['codes'])} codes",
                   highlight=False)
     _notes(result, to_stderr=False)
@@ -340,6 +353,11 @@ def _print_table(result: dict) -> None:
     console.print(f"[dim]κ is {kappa}; {pi}α Krippendorff's alpha (nominal); AC1 Gwet's; "
                   "BP Brennan-Prediger (chance 1/2, free marginals); |uα Krippendorff's "
                   "|u-alpha (2019)[/]", highlight=False)
+    if result.get("stability"):
+        console.print(f"[dim]stability ({result['stability']['source']}): one coder's rounds "
+                      "compared with the same coefficients; it shows that she is consistent "
+                      "with herself, not that another coder would agree, so it is no inter-"
+                      "coder agreement[/]", highlight=False)
     if result.get("areas"):
         _print_areas(result)
     if "by_transcript" in result:
@@ -398,7 +416,8 @@ def _flat(result: dict, row: dict, kind: str) -> dict:
     def value(v: Any) -> Any:
         return "undefined" if v is None else v
 
-    flat: dict[str, Any] = {"row": kind, "code": row.get("code"),
+    flat: dict[str, Any] = {"comparison": result["comparison"], "row": kind,
+                            "code": row.get("code"),
                             "transcript": row.get("transcript", ""), "label": row.get("label"),
                             "units": row.get("units"),
                             "transcripts_with_code": row.get("transcripts_with_code")}
@@ -432,7 +451,8 @@ def _csv_rows(result: dict) -> tuple[list[dict], list[str]]:
         rows.append({**_flat(result, area["pooled"], "area-pooled"), "code": area["area"],
                      "label": area["label"]})
     for g in result["groups"]:
-        rows.append({"row": "group", "code": g["group"], "label": g["label"],
+        rows.append({"comparison": result["comparison"], "row": "group", "code": g["group"],
+                     "label": g["label"],
                      "u_alpha": "undefined" if g["u_alpha"] is None else g["u_alpha"],
                      "cu_alpha": "undefined" if g["cu_alpha"] is None else g["cu_alpha"],
                      "u_alpha_2004": ("undefined" if g["u_alpha_2004"] is None

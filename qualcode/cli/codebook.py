@@ -34,10 +34,10 @@ def validate(path: CodebookFile,
         tops = sum(1 for c in codebook.codes if c.parent is None)
         console.print(f"{path}: {codebook.name} v{codebook.version}: {len(codebook.codes)} "
                       f"codes in {tops} top-level codes, {warnings} warning(s).",
-                      highlight=False, markup=False)
+                      highlight=False, markup=False, soft_wrap=True)
     else:
         console.print(f"{path}: {errors} error(s), {warnings} warning(s).", highlight=False,
-                      markup=False)
+                      markup=False, soft_wrap=True)
     if errors or (strict and warnings):
         raise typer.Exit(1)
 

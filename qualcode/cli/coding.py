@@ -1,5 +1,5 @@
-"""`qualcode coding add | trim | remove | memo | undo | list | import`: coding without the
-workbench."""
+"""`qualcode coding add | trim | remove | memo | undo | list | import | recode-sample`:
+coding without the workbench."""
 
 from __future__ import annotations
 
@@ -27,11 +27,16 @@ def import_codings(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(
         help="CSV files with transcript, turns | start,end, code, coder, memo.")],
+    coder: Annotated[str | None, typer.Option(
+        "--coder", "-c", callback=coder_option,
+        help="Write every coding as this coder's (the files may then leave the coder "
+        "column out; one coder's codings only). A recode of a sample comes in as a later "
+        "round: --coder anna@2.", show_default=False)] = None,
 ) -> None:
     """Import codings from a coding file — validated whole, all or nothing."""
     from qualcode.services.codings import import_codings as run
 
-    report = run(open_project(ctx), paths)
+    report = run(open_project(ctx), paths, coder=coder)
     for line in report.warnings:
         err_console.print(f"warning: {line}", highlight=False, markup=False, soft_wrap=True)
     per = ", ".join(f"{k} {v}" for k, v in sorted(report.by_coder.items()))
@@ -235,6 +240,38 @@ def undo(
 
     done = undo_last(open_project(ctx), coder, skip=skip)
     console.print(done or f"nothing to undo for {coder}", highlight=False, markup=False)
+
+
+@app.command("recode-sample")
+def recode_sample(
+    ctx: typer.Context,
+    coder: Annotated[str, typer.Option("--coder", "-c", callback=coder_option,
+                                       help="The coder whose transcripts to sample.")],
+    transcripts: Annotated[int, typer.Option(
+        "--transcripts", "-n", min=1, help="How many transcripts to recode.")],
+    seed: Annotated[int, typer.Option(
+        "--seed", help="The same seed gives the same sample.")] = 0,
+    fmt: FormatOption = OutputFormat.table,
+    raw: RawOption = False,
+) -> None:
+    """Draw a random sample of a coder's transcripts for her to code again later, as her
+    next round (anna@2): a stability check, compared with `qualcode agreement --coders
+    anna,anna@2`."""
+    from qualcode.services.stability import recode_sample as draw
+
+    sample = draw(open_project(ctx), coder, transcripts, seed=seed)
+    if fmt is not OutputFormat.table:
+        emit_rows([{"transcript": t, "coder": sample["round"], "seed": sample["seed"]}
+                   for t in sample["transcripts"]], fmt, raw=raw)
+        return
+    console.print(f"{len(sample['transcripts'])} of the {sample['coded']} transcripts "
+                  f"{sample['coder']} coded (seed {sample['seed']}), to code again as "
+                  f"{sample['round']}:", highlight=False, markup=False)
+    for name in sample["transcripts"]:
+        console.print(f"  qualcode code {name} --coder {sample['round']}", highlight=False,
+                      markup=False)
+    console.print(f"Then compare: qualcode agreement --coders {sample['coder']},"
+                  f"{sample['round']}", highlight=False, markup=False)
 
 
 @app.command("list")

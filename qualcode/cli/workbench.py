@@ -172,7 +172,8 @@ def code(
     transcript: Annotated[str, typer.Argument(help="Transcript name (file stem) or id.")],
     coder: Annotated[str, typer.Option(
         "--coder", "-c", callback=coder_option,
-        help="Who is coding; you see and change only your own codings.")],
+        help="Who is coding; you see and change only your own codings. A coder's "
+        "second round of a recoded sample is anna@2.")],
     show_others: Annotated[bool, typer.Option(
         "--show-others", help="Also show the other coders' codings, dimmed (not blind).")
     ] = False,

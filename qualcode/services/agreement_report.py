@@ -8,7 +8,9 @@ Layers
     manual, imported and, for the consensus coder, consensus codings. By default the
     coders are all coders with such codings, except a coder whose codings are all
     consensus codings (the consensus layer is not an independent coder; name it in
-    ``coders`` to compare a coder against it).
+    ``coders`` to compare a coder against it) and a coder's later rounds (``anna@2``, a
+    recode of a sample), which are compared only with their own coder, as stability
+    (:mod:`qualcode.services.stability`), never beside other coders.
 Transcripts
     By default, every transcript that each chosen coder has coded (at least one coding
     with any code). The others are left out and reported with the reason.
@@ -75,11 +77,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy import func
-from sqlmodel import select
 
 from qualcode.agreement import (
     CharAgreement,
@@ -90,13 +90,17 @@ from qualcode.agreement import (
     continuum_confusion,
     cu_alpha,
     intersect_intervals,  # noqa: F401  (used here and by reconcile)
+    percentile_interval,
     u_alpha,
     u_alpha_2004,
     u_alpha_binary,
 )
 from qualcode.domain.errors import NotFoundError, QualcodeError
+from qualcode.domain.user_text import coder_round
 from qualcode.output import check_output_path, save_document, write_text
 from qualcode.pseudonyms import Key
+from qualcode.services import layers, stability
+from qualcode.services.overview import subtree_pks
 from qualcode.services.word import (
     add_paragraph_style,
     add_section,
@@ -107,8 +111,7 @@ from qualcode.services.word import (
     oxml,
     page_number_field,
 )
-from qualcode.store import Store
-from qualcode.store.models import Code, Coder, Coding, Segment, Transcript, Turn
+from qualcode.store import Snapshot, Store
 
 UNITS = ("char", "sentence", "turn", "document", "segment")
 MEASURES = ("alpha", "kappa", "ac1", "bp", "pi", "percent", "ualpha")
@@ -262,6 +265,10 @@ class Scope:
     # transcript pk -> indexes of the coders who coded it, for transcripts that only some
     # of the coders coded (their ratings of the others are missing); absent: all coders.
     raters: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    # inter-coder (different coders) or stability (rounds of one coder, anna and anna@2),
+    # with when the rounds coded the compared transcripts
+    kind: str = stability.INTER_CODER
+    rounds: dict | None = None
 
     @property
     def m(self) -> int:
@@ -281,9 +288,8 @@ class Scope:
                                           if t.pk not in self.raters], raters={})
 
 
-def _code_tree(session) -> dict[int, CodeRef]:
-    rows = session.exec(select(Code.pk, Code.code_id, Code.label, Code.parent_pk,
-                               Code.exclusive, Code.sort_order)).all()
+def _code_tree(db: Snapshot) -> dict[int, CodeRef]:
+    rows = db.rows("SELECT pk, code_id, label, parent_pk, exclusive, sort_order FROM code")
     children: dict[int | None, list] = defaultdict(list)
     for row in rows:
         children[row[3]].append(row)
@@ -309,18 +315,21 @@ def split_names(values: Sequence[str] | str | None) -> list[str]:
 def load_scope(store: Store, *, coders: Sequence[str] | str | None = None,
                transcripts: Sequence[str] | None = None,
                codes: Sequence[str] | str | None = None) -> Scope:
-    """Resolve coders, transcripts and codes, and load every coder's merged segments."""
-    from qualcode.services.common import get_transcript
-    from qualcode.services.queries import code_with_descendants
-
+    """Resolve coders, transcripts and codes, and load every coder's merged segments.
+    Plain reads through one snapshot: a national project has a hundred thousand codings,
+    and the ORM would cost more to load than the rows."""
     names = list(dict.fromkeys(split_names(coders)))
     notes: list[str] = []
-    with store.read() as session:
-        known = dict(session.exec(select(Coder.name, Coder.pk)).all())
+    if transcripts:
+        from qualcode.services.common import get_transcript
+
+        with store.read() as session:  # names or ids, with the usual "did you mean"
+            chosen = list(dict.fromkeys(get_transcript(session, ref).pk for ref in transcripts))
+    with store.snapshot() as db:
+        known = dict(db.rows("SELECT name, pk FROM coder"))
         origins: dict[int, set[str]] = defaultdict(set)
-        for coder_pk, origin in session.exec(
-                select(Coding.coder_pk, Coding.origin).where(Coding.origin != "suggested")
-                .distinct()).all():
+        for coder_pk, origin in db.rows("SELECT DISTINCT coder_pk, origin FROM coding "
+                                        "WHERE origin != 'suggested'"):
             origins[coder_pk].add(origin)
         if names:
             for name in names:
@@ -328,11 +337,22 @@ def load_scope(store: Store, *, coders: Sequence[str] | str | None = None,
                     raise NotFoundError(f"no coder named '{name}'",
                                         hint=f"coders: {', '.join(sorted(known)) or 'none yet'}")
         else:
-            names = sorted(n for n, pk in known.items() if origins[pk] - {"consensus"})
-            layers = sorted(n for n, pk in known.items() if origins[pk] == {"consensus"})
-            if layers:
-                notes.append(f"consensus layer {', '.join(layers)} left out; name it in "
+            own = layers.own_coders(db)
+            names = layers.default_coders(db)
+            consensus = sorted(n for n, pk in known.items() if origins[pk] == {"consensus"})
+            if consensus:
+                notes.append(f"consensus layer {', '.join(consensus)} left out; name it in "
                              "--coders to compare a coder with it")
+            rounds = [n for n in own if n not in names]
+            if rounds:
+                shown = ", ".join(f"{n} (round {coder_round(n)[1]} of {coder_round(n)[0]})"
+                                  for n in rounds)
+                notes.append(f"later rounds left out: {shown}; a round is not another coder. "
+                             f"Compare it with its coder as stability: --coders "
+                             f"{coder_round(rounds[0])[0]},{rounds[0]}")
+        kind = stability.comparison(names)
+        if kind == stability.STABILITY:
+            names = stability.by_round(names)
         if len(names) < 2:
             if coders:
                 raise QualcodeError("agreement compares two or more coders",
@@ -342,24 +362,23 @@ def load_scope(store: Store, *, coders: Sequence[str] | str | None = None,
                 f"{len(names)} ({', '.join(names) or 'none'})",
                 hint="import another coder's codings with `qualcode coding import`")
         pks = [known[n] for n in names]
-        tree = _code_tree(session)
+        tree = _code_tree(db)
         selected: set[int] | None = None
         if codes:
+            code_rows = db.rows("SELECT pk, code_id, parent_pk FROM code")
             selected = set()
             for code_id in split_names(codes):
-                selected.update(code_with_descendants(session, code_id))
-        all_transcripts = {pk: (name, length) for pk, name, length in session.exec(
-            select(Transcript.pk, Transcript.name, func.length(Transcript.text))).all()}
-        rows = session.exec(
-            select(Coding.coder_pk, Coding.code_pk, Coding.transcript_pk, Coding.start,
-                   Coding.end)
-            .where(Coding.origin != "suggested", Coding.coder_pk.in_(pks))).all()
+                selected.update(subtree_pks(code_rows, code_id))
+        all_transcripts = {pk: (name, length) for pk, name, length in db.rows(
+            "SELECT pk, name, length(text) FROM transcript")}
+        rows = db.rows('SELECT coder_pk, code_pk, transcript_pk, start, "end" FROM coding '
+                       f"WHERE origin != 'suggested' AND coder_pk IN ({', '.join('?' * len(pks))})",
+                       pks)
         coded_by: dict[int, set[int]] = defaultdict(set)
         raters: dict[int, tuple[int, ...]] = {}
         for coder_pk, _code, t_pk, _s, _e in rows:
             coded_by[t_pk].add(coder_pk)
         if transcripts:
-            chosen = list(dict.fromkeys(get_transcript(session, ref).pk for ref in transcripts))
             for t_pk in chosen:
                 missing = [n for n, pk in zip(names, pks, strict=True) if pk not in coded_by[t_pk]]
                 if missing:
@@ -420,8 +439,13 @@ def load_scope(store: Store, *, coders: Sequence[str] | str | None = None,
             "alpha, AC1, Brennan-Prediger and percent agreement use their missing-data "
             f"forms; |u-alpha, the groups and the passages use the {len(t_refs) - len(some)} "
             "transcript(s) every coder coded")
+    rounds = None
+    if kind == stability.STABILITY:
+        with store.snapshot() as db:
+            rounds = stability.round_times(db, dict(zip(names, pks, strict=True)),
+                                           [t.pk for t in t_refs])
     return Scope(names, t_refs, left_out, chosen_codes, tree, spans, notes,
-                 split_names(codes) or None, raters)
+                 split_names(codes) or None, raters, kind, rounds)
 
 
 # --- count tables per unit ----------------------------------------------------------------
@@ -491,15 +515,15 @@ def _unit_spans(store: Store, scope: Scope, unit: str) -> dict[int, list[Interva
         from qualcode.services.queries import ensure_segments
 
         ensure_segments(store, [t.name for t in scope.transcripts])
-        model = Segment
-    else:
-        model = Turn
+    table = "segment" if unit == "sentence" else "turn"
     out: dict[int, list[Interval]] = defaultdict(list)
-    with store.read() as session:
-        for t_pk, start, end in session.exec(
-                select(model.transcript_pk, model.start, model.end)
-                .where(model.transcript_pk.in_(pks), model.end > model.start)
-                .order_by(model.transcript_pk, model.start)).all():
+    if not pks:
+        return out
+    with store.snapshot() as db:
+        for t_pk, start, end in db.rows(
+                f'SELECT transcript_pk, start, "end" FROM {table} WHERE transcript_pk IN '
+                f'({", ".join("?" * len(pks))}) AND "end" > start ORDER BY transcript_pk, start',
+                pks):
             out[t_pk].append((start, end))
     return out
 
@@ -846,22 +870,32 @@ def _flags(row: dict, unit: str, measure_keys: Sequence[str]) -> list[str]:
 
 def _percentile(values: Sequence[float | None], confidence: float) -> dict:
     """``bootstrap_interval``'s percentile step applied to the coefficient already computed
-    on each resample: it is handed one value per draw, skips undefined ones, and returns the
-    interval and how many resamples it used."""
-    stream = iter(values)
-
-    def next_value(_draw: list) -> float:
-        value = next(stream)
-        if value is None:
-            raise UndefinedCoefficient("undefined on this resample")
-        return value
-
-    try:
-        low, high, used = bootstrap_interval(next_value, [None], n=len(values), seed=0,
-                                             confidence=confidence)
-    except UndefinedCoefficient:
+    on each resample: undefined ones are skipped; the interval and how many resamples it
+    used."""
+    defined = [v for v in values if v is not None]
+    if not defined:
         return {"low": None, "high": None, "resamples_used": 0}
+    low, high, used = percentile_interval(defined, confidence)
     return {"low": low, "high": high, "resamples_used": used}
+
+
+@lru_cache(maxsize=4)
+def _resample_weights(n_t: int, n: int, seed: int) -> Any:
+    """How often each of ``n_t`` transcripts is drawn in each of ``n`` resamples, drawn
+    by :func:`qualcode.agreement.bootstrap_interval` itself (so the intervals are its
+    intervals); kept, since the codes and the code families resample alike."""
+    import numpy as np
+
+    draws: list[list[int]] = []
+
+    def record(resample: list[int]) -> float:
+        draws.append(resample)
+        return 0.0
+
+    bootstrap_interval(record, list(range(n_t)), n=n, seed=seed)
+    weights = np.stack([np.bincount(d, minlength=n_t) for d in draws]).astype(float)
+    weights.flags.writeable = False
+    return weights
 
 
 def _bootstrap(tables: Tables, n_codes: int, measure: str, n: int, seed: int,
@@ -885,14 +919,7 @@ def _bootstrap(tables: Tables, n_codes: int, measure: str, n: int, seed: int,
     per[:, n_codes] = per[:, :n_codes].sum(axis=1)
     for j, pool in enumerate(pools):
         per[:, n_codes + 1 + j] = per[:, list(pool)].sum(axis=1)
-    draws: list[list[int]] = []
-
-    def record(resample: list[int]) -> float:
-        draws.append(resample)
-        return 0.0
-
-    bootstrap_interval(record, list(range(n_t)), n=n, seed=seed, confidence=confidence)
-    weights = np.stack([np.bincount(d, minlength=n_t) for d in draws]).astype(float)
+    weights = _resample_weights(n_t, n, seed)
     columns = n_codes + 1 + len(pools)
     sums = (weights @ per.reshape(n_t, -1)).reshape(n, columns, size)
     values = vector_values(measure, sums, m)
@@ -1038,14 +1065,15 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
               overlap: float = 0.9, min_share: float = 0.5, bootstrap: int = 1000,
               seed: int = 0, measure: str | None = None, by_transcript: bool = False,
               confidence: float = 0.95, scope: Scope | None = None,
-              areas: bool = False) -> dict:
+              areas: bool = False, pooled_u_alpha: bool = True) -> dict:
     """Agreement per code, pooled over codes, and per group of mutually exclusive codes;
     with ``areas``, also per code family (see :func:`_areas`).
 
     Returns plain data (see the keys below; ``--format json`` prints it as is): undefined
     coefficients are None with the reason under ``undefined``; nothing is rounded.
     ``measure`` (default alpha; percent agreement for the segment unit) gets the bootstrap
-    interval and the band."""
+    interval and the band. ``pooled_u_alpha=False`` leaves |u-alpha out of the pooled
+    row, where nobody reads it (the families' united rows)."""
     if unit not in UNITS:
         raise QualcodeError(f"unknown unit '{unit}'", hint=f"use one of {', '.join(UNITS)}")
     measure = measure or ("percent" if unit == "segment" else "alpha")
@@ -1162,24 +1190,30 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
         """The count tables of ``members`` (code indexes) added up: each code x unit pair
         is a unit."""
         row = {"code": code, "label": label, "depth": 0}
+        chosen = set(members)
         row.update(_row(
             scope, [sum(per_code_hist[ci][k] for ci in members) for k in range(m + 1)],
             [sum(per_code_cov[ci][i] for ci in members) for i in range(m)], unit,
-            len({ti for ci, ti in tables.cells if ci in set(members)}),
+            len({ti for ci, ti in tables.cells if ci in chosen}),
             [sum(per_code_seg[ci][i] for ci in members) for i in range(m)],
             {r: [sum(per_code_fewer[ci][r][k] for ci in members) for k in range(r + 1)]
              for r in (per_code_fewer[0] if per_code_fewer else {})},
             [n * len(members) for n in rated]))
         # A family's |u-alpha is on its united row; pooling its codes' continua once more
         # would cost as much as every code's |u-alpha again.
-        row = finish(row, index, FAMILY_UNITIZING_REASON if family else _continuum(
-            whole, [scope.codes[ci].pk for ci in members], per_code=True))
+        row = finish(row, index, FAMILY_UNITIZING_REASON if family or not pooled_u_alpha
+                     else _continuum(whole, [scope.codes[ci].pk for ci in members],
+                                     per_code=True))
         row["flags"] = [f for f in row["flags"] if f == "undefined"]
         return row
 
     pooled = pooled_row("(pooled)", f"all {n_codes} codes", range(n_codes), n_codes)
 
     result: dict[str, Any] = {
+        # "stability": the coders are rounds of one coder (anna, anna@2), compared as
+        # intra-coder agreement; "inter-coder": different coders.
+        "comparison": scope.kind,
+        "stability": scope.rounds,
         "coders": scope.coders,
         "unit": unit,
         "overlap": overlap if unit == "segment" else None,
@@ -1245,7 +1279,7 @@ def _united_families(store: Store, scope: Scope, roots: Sequence[CodeRef], **opt
             target[i].extend(spans)
     united = {key: [merge_intervals(c) for c in cell] for key, cell in united.items()}
     result = agreement(store, scope=replace(scope, codes=list(roots), spans=united),
-                       **options)
+                       pooled_u_alpha=False, **options)
     return [{**row, "label": root.label} for root, row in zip(roots, result["codes"],
                                                               strict=True)]
 
@@ -1315,12 +1349,13 @@ def disagreement_passages(store: Store, scope: Scope, *, max_per_code: int | Non
     texts: dict[int, str] = {}
     turns: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     if needed:
-        with store.read() as session:
-            texts = dict(session.exec(select(Transcript.pk, Transcript.text)
-                                      .where(Transcript.pk.in_(needed))).all())
-            for t_pk, start, end, idx in session.exec(
-                    select(Turn.transcript_pk, Turn.start, Turn.end, Turn.idx)
-                    .where(Turn.transcript_pk.in_(needed)).order_by(Turn.start)).all():
+        marks = ", ".join("?" * len(needed))
+        with store.snapshot() as db:
+            texts = dict(db.rows(f"SELECT pk, text FROM transcript WHERE pk IN ({marks})",
+                                 needed))
+            for t_pk, start, end, idx in db.rows(
+                    f'SELECT transcript_pk, start, "end", idx FROM turn WHERE transcript_pk '
+                    f"IN ({marks}) ORDER BY start", needed):
                 turns[t_pk].append((start, end, idx))
     by_transcript: dict[int, list[tuple[int, list[list[Interval]]]]] = defaultdict(list)
     for (code_pk, t_pk), cell in scope.spans.items():
@@ -1555,7 +1590,8 @@ def header_facts_nb(data: dict) -> list[tuple[str, str]]:
     n_t = len(data["transcripts"])
     left = data["transcripts_left_out"]
     missing = data.get("missing_ratings")
-    transcripts = f"{n_t} transkripsjoner, som alle koderne har kodet."
+    everyone = "alle rundene" if data.get("stability") else "alle koderne"
+    transcripts = f"{n_t} transkripsjoner, som {everyone} har kodet."
     if missing:
         transcripts = (
             f"{n_t} transkripsjoner, som minst to av koderne har kodet. "
@@ -1565,7 +1601,11 @@ def header_facts_nb(data: dict) -> list[tuple[str, str]]:
             "Krippendorffs alpha, AC1, Brennan–Prediger og prosentvis enighet over "
             "vurderingene som finnes. |u-alpha, gruppene og uenighetene bygger bare på de "
             f"{len(missing['complete_transcripts'])} transkripsjonene alle har kodet.")
-    if left:
+    if left and data.get("stability"):
+        transcripts = (f"{n_t} transkripsjoner, som alle rundene har kodet. {len(left)} er "
+                       "utelatt fordi utvalget som er kodet på nytt, ikke omfatter dem (se "
+                       "vedlegget).")
+    elif left:
         transcripts += (f" {len(left)} er utelatt fordi ikke alle koderne har kodet dem "
                         "(se vedlegget).")
         if missing:
@@ -1582,9 +1622,12 @@ def header_facts_nb(data: dict) -> list[tuple[str, str]]:
                 f"tilbakelegging, frø (seed) {boot['seed']}."
                 if boot["resamples"] and measure != "ualpha" else
                 "Ingen bootstrap-intervall.")
+    who = ("Kodere", f"{_nb_list(coders)}. Hver koders kodinger er sammenlignet med de "
+                     "andres; forslag som ikke er godkjent, telles ikke.")
+    if data.get("stability"):
+        who = ("Koder og runder", stability_nb(data))
     return [
-        ("Kodere", f"{_nb_list(coders)}. Hver koders kodinger er sammenlignet med de "
-                   "andres; forslag som ikke er godkjent, telles ikke."),
+        who,
         ("Transkripsjoner", transcripts),
         ("Koder", codes + "."),
         ("Enhet", _unit_sentence(data)),
@@ -1596,6 +1639,29 @@ def header_facts_nb(data: dict) -> list[tuple[str, str]]:
         ("Språk", "Rapporten er på norsk (bokmål). De statistiske fagbegrepene er beholdt "
                   "slik de brukes i metodelitteraturen."),
     ]
+
+
+def report_title_nb(data: dict) -> str:
+    """The report's title: agreement between coders, or one coder's stability."""
+    if data.get("stability"):
+        return f"Stabilitet: {data['stability']['coder']} mot seg selv"
+    return "Samsvar mellom kodere"
+
+
+def stability_nb(data: dict) -> str:
+    """What a stability report compares, with the time between the rounds and why it is
+    no inter-coder agreement (Krippendorff's three designs, see qualcode.services.stability)."""
+    info = data["stability"]
+    rounds = _nb_list([f"runde {r['round']} ({r['coder']})" for r in info["rounds"]])
+    return (f"{info['coder']} har kodet et utvalg av transkripsjonene på nytt; her "
+            f"sammenlignes {rounds}. Tid mellom rundene, regnet "
+            "per transkripsjon fra siste koding i den ene runden til første koding i den "
+            f"neste: {stability.between_text_nb(info)}. Dette er stabilitet (intrakoder-"
+            "samsvar, test–retest), ikke samsvar mellom kodere: det viser at koderen koder "
+            "likt med seg selv over tid, ikke at andre ville kodet likt, og er den svakeste "
+            "av Krippendorffs tre former for reliabilitet (Content Analysis, 2. utg. 2004, "
+            "kap. 11; 4. utg. 2019, kap. 12). "
+            "Koeffisientene og grensene er de samme som for samsvar mellom kodere.")
 
 
 UNITIZING_VARIANT_NB = (
@@ -2008,7 +2074,7 @@ def _write_docx(data: dict, path: Path) -> None:
     from docx.shared import Pt, RGBColor
 
     coders = data["coders"]
-    title = "Samsvar mellom kodere"
+    title = report_title_nb(data)
     doc = _docx_document(f"{title} – {_nb_list(coders)}")
     if data.get("identifiable"):
         from qualcode.leakcheck import IDENTIFIABLE_MARK
@@ -2357,7 +2423,7 @@ def render_html(data: dict) -> str:
 
     coders = data["coders"]
     fills = {c: CODER_FILLS[i % len(CODER_FILLS)] for i, c in enumerate(coders)}
-    title = "Samsvar mellom kodere"
+    title = report_title_nb(data)
     sub = [f"{_nb_list(coders)} · {UNIT_NB[data['unit']]} som enhet"]
     if data.get("codebook"):
         sub.append(data["codebook"])

@@ -2,9 +2,9 @@
 as a matrix, or coded into a code of their own; and queries saved by name.
 
 A query is evaluated on spans: per transcript, sorted and non-overlapping ``[start, end)``
-stretches of text. A code stands for the text any coder (or the coders asked for) coded
-with it or a code below it; a condition stands for the turns of speakers it holds for
-(consecutive ones as one stretch).
+stretches of text. A code stands for the text any coder (or the coders asked for; a
+coder's later round such as anna@2 only when named) coded with it or a code below it; a
+condition stands for the turns of speakers it holds for (consecutive ones as one stretch).
 
 - ``A AND B`` keeps the text both cover (where their spans overlap);
 - ``A OR B`` the text either covers;
@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from qualcode import query_language as ql
 from qualcode.agreement import intersect_intervals
 from qualcode.domain.errors import NotFoundError
+from qualcode.services import layers
 from qualcode.services.overview import INTERVIEWER, speakers_of, subtree_pks
 from qualcode.services.retrieval import _fold, case_tables, speaker_profile
 from qualcode.store import Store
@@ -227,6 +228,11 @@ class ProjectView:
         for pk in pks:
             self._codings[pk] = []
         with self.store.snapshot() as db:
+            if not self.coders:
+                rounds, later = layers.default_condition(db)
+                if rounds:
+                    sql += f" AND {rounds}"
+                    params += later
             for code_pk, t_pk, start, end in db.rows(sql, params):
                 self._codings[code_pk].append((t_pk, start, end))
 

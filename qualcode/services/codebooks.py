@@ -23,6 +23,7 @@ from qualcode.codebook import (
 )
 from qualcode.domain.errors import CodebookError
 from qualcode.services.common import set_meta
+from qualcode.services.layers import later_rounds
 from qualcode.store import Store
 from qualcode.store.models import Code, Coder, Coding
 
@@ -182,12 +183,16 @@ class CodeNode:
 
 def code_tree(store: Store, *, coder: str | None = None) -> list[CodeNode]:
     """Codes in codebook order (depth-first), with coding counts (of one coder, if given;
-    suggestions never count)."""
+    suggestions never count, nor, unless named, a coder's later rounds)."""
     with store.read() as session:
         codes = session.exec(select(Code).order_by(Code.sort_order, Code.code_id)).all()
         counted = [Coding.origin != "suggested"]
         if coder is not None:
             counted.append(Coding.coder_pk.in_(select(Coder.pk).where(Coder.name == coder)))
+        else:
+            rounds = list(later_rounds(store.in_session(session)).values())
+            if rounds:
+                counted.append(Coding.coder_pk.not_in(rounds))
         counts = dict(session.exec(
             select(Coding.code_pk, func.count()).where(*counted)
             .group_by(Coding.code_pk)).all())

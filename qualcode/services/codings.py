@@ -12,7 +12,7 @@ from qualcode import audit
 from qualcode.domain.errors import InputFileError, QualcodeError
 from qualcode.domain.user_text import coder_name, memo_text
 from qualcode.services.common import codes_by_id, get_or_create_coder, now
-from qualcode.sheets import read_coding_file
+from qualcode.sheets import CodingRow, read_coding_file
 from qualcode.store import Store
 from qualcode.store.models import Coder, Coding, Transcript, Turn
 
@@ -25,11 +25,20 @@ class CodingImportReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def import_codings(store: Store, paths: list[Path], *, origin: str = "imported"
-                   ) -> CodingImportReport:
-    """Import one or more coding files in one transaction: any bad row, nothing written."""
+def import_codings(store: Store, paths: list[Path], *, origin: str = "imported",
+                   coder: str | None = None) -> CodingImportReport:
+    """Import one or more coding files in one transaction: any bad row, nothing written.
+    With ``coder``, every row is written as that coder's (a file without a coder column
+    may be read then): one coder's layer brought in under another name, as a recode of a
+    sample comes in as ``anna@2``. A file naming two coders is refused then, since
+    their layers would become one."""
     report = CodingImportReport()
-    rows = [(path, row) for path in paths for row in read_coding_file(path, report.warnings)]
+    if coder is not None:
+        coder = coder_name(coder)
+    rows = [(path, row) for path in paths
+            for row in read_coding_file(path, report.warnings, coder=coder)]
+    if coder is not None:
+        rows = _as_coder(rows, coder)
     with store.write() as session:
         codes = codes_by_id(session)
         transcripts = {t.name: t for t in session.exec(select(Transcript)).all()}
@@ -111,6 +120,19 @@ def import_codings(store: Store, paths: list[Path], *, origin: str = "imported"
                      after={"added": report.added, "by_coder": report.by_coder,
                             "skipped_duplicates": report.skipped_duplicates})
     return report
+
+
+def _as_coder(rows: list[tuple[Path, CodingRow]], coder: str
+              ) -> list[tuple[Path, CodingRow]]:
+    """Every row written as ``coder``'s; refused when the files name more than one coder."""
+    from dataclasses import replace
+
+    named = sorted({row.coder for _, row in rows})
+    if len(named) > 1:
+        raise InputFileError(str(rows[0][0]), f"--coder {coder} writes one coder's codings, "
+                             f"but the file(s) hold codings by {', '.join(named)}; nothing "
+                             "was imported", hint="import each coder's file on its own")
+    return [(path, replace(row, coder=coder)) for path, row in rows]
 
 
 EXPORT_COLUMNS = ("transcript", "start", "end", "code", "coder", "origin", "memo", "text")

@@ -4,7 +4,9 @@ Counting rules
 --------------
 1. **Coder layer.** Every count is made on one explicit layer: one coder's own codings
    (origin manual or imported), the union of several or of all coders' own codings, or the
-   consensus layer (origin consensus). Suggestions (origin suggested) never count.
+   consensus layer (origin consensus). Suggestions (origin suggested) never count. A
+   coder's later round (``anna@2``, a recode for a stability check) is in the union of
+   all coders only when named (:mod:`qualcode.services.layers`).
 2. **Rows.** A row is a code together with every code below it. Per transcript, the spans
    of the row's codes in the layer are united first: spans that share at least one
    character become one span, whoever coded them and whichever of the codes they carry.
@@ -49,6 +51,7 @@ import numpy as np
 from qualcode.domain.errors import NotFoundError, QualcodeError
 from qualcode.pseudonyms import Key
 from qualcode.quotation import shorten
+from qualcode.services import layers
 from qualcode.services.overview import ATTRIBUTE_TABLES, INTERVIEWER, attributes_of
 from qualcode.store import Snapshot, Store
 
@@ -249,23 +252,23 @@ def _layer_filter(db: Snapshot, layer: Layer) -> tuple[str, list[Any]]:
     if missing:
         known = ", ".join(sorted(coders)) or "none yet"
         raise NotFoundError(f"no coder named '{missing[0]}'", hint=f"coders: {known}")
-    cond = "c.origin IN ('manual', 'imported')"
+    cond = f"c.origin IN {layers.OWN_ORIGINS}"
     if layer.coders:
         pks = [coders[n] for n in layer.coders]
         cond += f" AND c.coder_pk IN ({', '.join('?' * len(pks))})"
         return cond, pks
-    return cond, []
+    rounds, params = layers.default_condition(db)
+    return (f"{cond} AND {rounds}" if rounds else cond), params
 
 
 def _own_coders(db: Snapshot) -> list[str]:
-    """Coders with codings of their own (manual or imported), by name."""
-    return sorted(db.column(
-        "SELECT name FROM coder WHERE pk IN (SELECT coder_pk FROM coding "
-        "WHERE origin IN ('manual', 'imported'))"))
+    """The coders of the default layer (later rounds left out), by name."""
+    return layers.default_coders(db)
 
 
 def coder_names(store: Store) -> list[str]:
-    """Coders with codings of their own (not only suggestions or consensus codings)."""
+    """Coders with codings of their own (not only suggestions or consensus codings), a
+    coder's later rounds left out."""
     with store.snapshot() as db:
         return _own_coders(db)
 

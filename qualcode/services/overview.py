@@ -15,6 +15,7 @@ from typing import Any
 
 from qualcode.domain import attributes as attr
 from qualcode.domain.errors import NotFoundError
+from qualcode.domain.user_text import later_round
 from qualcode.store import Snapshot, Store
 
 ATTRIBUTE_TABLES = {"site": ("site_attribute", "site_pk"),
@@ -157,7 +158,8 @@ def project_status(store: Store) -> dict:
             "turns": count("SELECT count(*) FROM turn"),
             "words": count("SELECT coalesce(sum(n_words), 0) FROM transcript"),
             "codes": count("SELECT count(*) FROM code"),
-            "coders": len(by_coder),
+            # A later round (anna@2) is a recode by a coder already counted.
+            "coders": sum(1 for name in by_coder if not later_round(name)),
             "codings": count("SELECT count(*) FROM coding"),
             "codings_by_coder": by_coder,
             "unmapped_speakers": [{"transcript": t, "label": label, "role": role}

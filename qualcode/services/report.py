@@ -439,7 +439,10 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
         f"Tabellene og sitatene bygger på {layer_nb}."
         + (" Forskernes memoer står i vedlegget «Memoer»." if memos else ""))
     doc.add_paragraph(_scope_sentence(area_codes, appendix))
-    agreement_text = _agreement_sentence(store)
+    from qualcode.services.stability import stability_sentences_nb
+
+    agreement_text = " ".join(t for t in (_agreement_sentence(store),
+                                          stability_sentences_nb(store)) if t)
     if agreement_text:
         doc.add_heading("Samsvar mellom koderne", level=2)
         doc.add_paragraph(agreement_text)

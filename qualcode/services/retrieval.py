@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from qualcode.pseudonyms import Key
+from qualcode.services import layers
 from qualcode.services.overview import attributes_of, speakers_of, subtree_pks
 from qualcode.store import Store
 
@@ -89,6 +90,11 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
         if coders:
             sql += f" AND o.name IN ({_marks(coders)})"
             params += coders
+        elif not consensus:
+            rounds, later = layers.default_condition(db)
+            if rounds:
+                sql += f" AND {rounds}"
+                params += later
         if transcripts:
             sql += f" AND t.name IN ({_marks(transcripts)})"
             params += transcripts
