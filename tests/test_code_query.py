@@ -210,3 +210,21 @@ def test_a_team_project_in_postgresql_answers_the_same(study, pg_url):  # noqa: 
         assert undo_last(shared, "dina").startswith("undid add of coding")
     finally:
         shared.close()
+
+
+def test_the_default_layer_is_the_matrix_s_the_consensus_only_when_named(study):
+    """A query counts what `matrix` and `quotes` count when no coder is named: every
+    coder's own codings, not the consensus layer beside them (which would count a
+    reconciled passage twice)."""
+    from qualcode.services import coding_ops, retrieval
+    from tests.test_matrix import _turn
+
+    turn = _turn(study, "nv_radgiver", 2)
+    coding_ops.add_coding(study, "nv_radgiver", "B", "konsensus", turn["start"], turn["end"],
+                          origin="consensus")
+    assert ("nv_radgiver", [2]) not in found(study, "B")
+    assert found(study, "B", coders=["konsensus"]) == [("nv_radgiver", [2])]
+    quoted = {(q["transcript"]) for q in retrieval.quotes(study, "B")}
+    assert "nv_radgiver" not in quoted  # quotes and the query read the same layer
+    m = code_query.query_matrix(code_query.run_query(study, "B"), ["rolle"])
+    assert "radgiver" not in {c["rolle"] for c in m["cells"]}

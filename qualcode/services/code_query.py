@@ -218,8 +218,11 @@ class ProjectView:
     def _load_codings(self, pks: list[int]) -> None:
         if not pks:
             return
+        # Named coders: all their codings but suggestions (the consensus coder may be
+        # named); no coder named: the default layer, every coder's own codings.
+        origins = "!= 'suggested'" if self.coders else f"IN {layers.OWN_ORIGINS}"
         sql = ('SELECT c.code_pk, c.transcript_pk, c.start, c."end" FROM coding c '
-               f"WHERE c.code_pk IN ({', '.join('?' * len(pks))}) AND c.origin != 'suggested'")
+               f"WHERE c.code_pk IN ({', '.join('?' * len(pks))}) AND c.origin {origins}")
         params: list = list(pks)
         if self.coders:  # every coder's codings need no look-up of whose they are
             sql += (" AND c.coder_pk IN (SELECT pk FROM coder WHERE name IN "
