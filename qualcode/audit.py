@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from qualcode.store import Store
+    from qualcode.store import Store, Writer
 
 
 def current_actor() -> str:
@@ -46,6 +46,15 @@ def record(session: Session, action: str, entity: str, key: str | None = None, *
         at=datetime.now(timezone.utc), actor=actor or current_actor(), action=action,
         entity=entity, entity_key=key, before=_json(before), after=_json(after), batch=batch,
     ))
+
+
+def record_in(writer: Writer, action: str, entity: str, key: str | None = None, *,
+              before: Any = None, after: Any = None, actor: str | None = None,
+              batch: str | None = None) -> None:
+    """:func:`record` for a plain-driver transaction (:meth:`Store.writer`): bulk work
+    that writes no ORM objects keeps the same log."""
+    writer.append_event(datetime.now(timezone.utc), actor or current_actor(), action, entity,
+                        key, _json(before), _json(after), batch)
 
 
 def record_alone(store: Store, action: str, entity: str, key: str | None = None, *,
