@@ -86,6 +86,13 @@ class Writer(Snapshot):
         """Run one statement; the number of rows it changed."""
         return self._connection.execute(sql, params).rowcount
 
+    def insert(self, table: str, values: dict[str, Any]) -> int:
+        """Insert one row; its new id."""
+        names = ", ".join(f'"{c}"' for c in values)
+        marks = ", ".join("?" * len(values))
+        return self._connection.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})",
+                                        tuple(values.values())).lastrowid
+
     def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
                     ) -> None:
         """Insert many rows (an iterable, consumed once: rows need not all be in memory)."""
