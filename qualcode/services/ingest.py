@@ -256,24 +256,24 @@ def _store_structure(db: Writer, transcript_pk: int, t: ParsedTranscript,
     Plain rows through the driver, not ORM objects: the hot path of a large import."""
     mapped = {normalise_label(label): person for label, person in t.metadata.speakers.items()}
     participations: dict[str, int] = {}
-    for turn in t.turns:
-        if turn.label is None:
-            continue
-        key = normalise_label(turn.label)
+    # Each label as written, in the order it first speaks (a few labels, 200 turns)
+    written = dict.fromkeys(turn.label for turn in t.turns if turn.label is not None)
+    for label in written:
+        key = normalise_label(label)
         if key in participations:
             continue
         person = mapped.get(key)
-        role = None if person else role_from_label(turn.label)
+        role = None if person else role_from_label(label)
         participations[key] = db.insert("participation", {
-            "transcript_pk": transcript_pk, "label": turn.label,
+            "transcript_pk": transcript_pk, "label": label,
             "person_pk": persons.get(person) if person else None, "role": role})
         if not person and role != "intervjuer":
             report.warnings.append(
-                f"{t.source_file}: speaker label '{turn.label}' is not mapped to a person"
+                f"{t.source_file}: speaker label '{label}' is not mapped to a person"
                 + (f" (counted as role '{role}')" if role else "")
             )
-    by_label = {label: participations.get(normalise_label(label))
-                for label in {turn.label for turn in t.turns if turn.label}}
+    by_label = {label: participations.get(normalise_label(label)) for label in written
+                if label}
     rows = [(transcript_pk, turn.index, by_label.get(turn.label), turn.start, turn.end,
              turn.n_words, turn.t_start, turn.t_end) for turn in t.turns]
     if rows:
