@@ -36,12 +36,10 @@ class CodingImportReport:
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Planned:
     """A checked row, small: one of these per row of the file."""
 
-    __slots__ = ("order", "new", "path", "line", "coder", "code_pk", "start", "end",
-                 "origin", "memo", "text")
     order: int  # position among the files' rows: the first problem in this order is told
     new: int  # position among the new codings (the order of their ids); -1: a duplicate
     path: Path
