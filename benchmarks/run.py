@@ -336,6 +336,68 @@ def bench_reanchor(workdir: Path, corpus: Path, runs: int) -> list[Result]:
     return [aligned, replaced]
 
 
+def bench_import_limit(workdir: Path, corpus: Path, kind: str, runs: int) -> Result:
+    """The limit probe: a minimal import of the same files in this process, written by hand.
+    Read each file, drop its front matter, NFC, hash, split into speaker turns with
+    qualcode's own parser (words counted per turn), and insert transcripts, speakers and
+    turns with the standard library's sqlite3 into an empty project (the schema's indexes
+    in place), in one transaction. No metadata, no checks, no audit log, one core: what
+    any importer of these files must at least do. ``kind`` txt only (reading .docx is the
+    reader's own cost)."""
+    import hashlib
+    import unicodedata
+    from datetime import datetime, timezone
+
+    from qualcode.importers.speakers import read_turns
+
+    files = sorted((corpus / kind).glob(f"*.{kind}"))
+    result = Result(f"import_{kind}_limit", f"limit probe: minimal import of the .{kind} "
+                    "files (read, NFC, hash, turns, sqlite3 insert; in-process)", "s")
+
+    def minimal(path: Path) -> None:
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("BEGIN IMMEDIATE")
+        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+        turn_rows = []
+        for file in files:
+            data = file.read_bytes()
+            text = data.decode("utf-8")
+            if text.startswith("---\n"):
+                text = text[text.index("\n---\n", 4) + 5:]
+            text = unicodedata.normalize("NFC", text).strip("\n")
+            reading = read_turns(text)
+            t_pk = conn.execute(
+                "INSERT INTO transcript (name, source_file, source_format, text, text_sha256, "
+                "source_sha256, n_words, imported_at, segmented) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                "?, 0)", (file.stem, file.name, kind, text,
+                          hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                          hashlib.sha256(data).hexdigest(),
+                          sum(t.n_words for t in reading.turns), stamp)).lastrowid
+            speakers: dict[str, int] = {}
+            for turn in reading.turns:
+                if turn.label not in speakers:
+                    speakers[turn.label] = conn.execute(
+                        "INSERT INTO participation (transcript_pk, label) VALUES (?, ?)",
+                        (t_pk, turn.label)).lastrowid
+                turn_rows.append((t_pk, turn.index, speakers[turn.label], turn.start,
+                                  turn.end, turn.n_words))
+        conn.executemany('INSERT INTO turn (transcript_pk, idx, participation_pk, start, "end", '
+                         "n_words) VALUES (?, ?, ?, ?, ?, ?)", turn_rows)
+        conn.execute("COMMIT")
+        conn.close()
+
+    for _ in range(runs):
+        path = workdir / "limit.db"
+        for p in workdir.glob("limit.db*"):
+            p.unlink()
+        qc(path, "init")
+        start_cpu = time.process_time()
+        result.runs.append(timed(lambda path=path: minimal(path)))
+        result.extra.setdefault("cpu", []).append(time.process_time() - start_cpu)
+    return result
+
+
 def bench_qdpx_import(workdir: Path, coded: Path, size: dict, n_codings: int, runs: int,
                       results: list[Result]) -> Result:
     """The coded project exported as .qdpx (not timed) and imported whole into an empty
@@ -630,6 +692,11 @@ def main() -> None:
             prepare=lambda i: fresh_project(workdir, "docx", corpus)))
 
     report(bench_import_in_process(workdir, corpus, "txt", args.runs))
+    report(bench_import_limit(workdir, corpus, "txt", args.runs))
+    done = {r.name: r.median for r in results}
+    ratio = done["import_txt"] / done["import_txt_limit"]
+    print(f"    .txt import (whole process) / limit probe: {ratio:.2f} (target ≤ 2)",
+          flush=True)
 
     cb_project = workdir / "codebook.db"
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from qualcode.store import Store
+    from qualcode.store import Store, Writer
 
 
 def current_actor() -> str:
@@ -67,6 +67,15 @@ def record_many(session: Session, action: str, entity: str,
     insert_rows(session, "audit_event", _EVENT_COLUMNS, [
         (at, actor, action, entity, key, _json(before), _json(after), batch)
         for key, before, after in events])
+
+
+def record_in(writer: Writer, action: str, entity: str, key: str | None = None, *,
+              before: Any = None, after: Any = None, actor: str | None = None,
+              batch: str | None = None) -> None:
+    """:func:`record` for a plain-driver transaction (:meth:`Store.writer`): bulk work
+    that writes no ORM objects keeps the same log."""
+    writer.append_event(datetime.now(timezone.utc), actor or current_actor(), action, entity,
+                        key, _json(before), _json(after), batch)
 
 
 def record_alone(store: Store, action: str, entity: str, key: str | None = None, *,

@@ -9,9 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from qualcode.domain.attributes import infer_column
 from qualcode.domain.errors import InputFileError
@@ -140,8 +141,19 @@ def _clean(cell: str, counter: list[int]) -> str:
 
 def _csv_rows(path: Path, warnings: list[str] | None = None
               ) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """Header and rows with the file line each starts on. Control characters are removed
-    from cells (they break Word and Excel exports) and counted in ``warnings``."""
+    """Header and rows with the file line each starts on (see :func:`_csv_stream`)."""
+    header, rows = _csv_stream(path, warnings)
+    return header, [(lineno, dict(zip(header, values, strict=True)))
+                    for lineno, values in rows]
+
+
+def _csv_stream(path: Path, warnings: list[str] | None = None
+                ) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header, and the rows one at a time (their cells, as many as the header has
+    columns) with the file line each starts on, so a 100 000-row file is never held as
+    rows. Control characters are removed from cells
+    (they break Word and Excel exports) and counted in ``warnings`` once the rows are
+    read. A problem is raised where the rows reach it: the first in file order."""
     text = _read_text(path, CSV_LIMIT)
     sample = text[:4096]
     try:
@@ -151,41 +163,55 @@ def _csv_rows(path: Path, warnings: list[str] | None = None
     if csv.field_size_limit() < MAX_CELL:
         csv.field_size_limit(MAX_CELL)
     reader = csv.reader(io.StringIO(text), dialect)
-    rows: list[tuple[int, list[str]]] = []  # (first file line of the record, cells)
-    previous_end = 0
     counter = [0]
     # One look over the whole file: most sheets hold no control character, and cleaning
     # every cell of a 100 000-row coding file cost half a second.
     dirty = strip_controls(text)[1] > 0
-    try:
-        for values in reader:
-            rows.append((previous_end + 1, [_clean(cell, counter) for cell in values]
-                         if dirty else values))
-            previous_end = reader.line_num  # a quoted cell may span several file lines
-    except csv.Error as exc:
-        too_long = "field larger than field limit" in str(exc)
-        reason = (f"a cell is longer than {MAX_CELL:,} characters" if too_long
-                  else f"unreadable CSV ({exc})")
-        raise InputFileError(str(path), reason, line=previous_end + 1,
-                             hint="shorten it, or close the quote (\") that runs on from there"
-                             if too_long else "check the delimiter and quoting") from None
-    if counter[0] and warnings is not None:
-        warnings.append(f"{path}: {controls_note(counter[0])}")
-    if not rows:
+    del text
+    position = [0]  # the file line the last record ended on
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        try:
+            for values in reader:
+                yield (position[0] + 1, [_clean(cell, counter) for cell in values]
+                       if dirty else values)
+                position[0] = reader.line_num  # a quoted cell may span several file lines
+        except csv.Error as exc:
+            too_long = "field larger than field limit" in str(exc)
+            reason = (f"a cell is longer than {MAX_CELL:,} characters" if too_long
+                      else f"unreadable CSV ({exc})")
+            raise InputFileError(str(path), reason, line=position[0] + 1,
+                                 hint="shorten it, or close the quote (\") that runs on from "
+                                 "there" if too_long else "check the delimiter and quoting"
+                                 ) from None
+
+    found = records()
+    first = next(found, None)
+    if first is None:
         raise InputFileError(str(path), "the sheet is empty")
-    header = [nfc(h).strip().lstrip("\ufeff") for h in rows[0][1]]
+    header = [nfc(h).strip().lstrip("\ufeff") for h in first[1]]
     if len(set(header)) != len(header):
         raise InputFileError(str(path), "duplicate column names in the header", line=1)
-    out = []
-    for lineno, values in rows[1:]:
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) > len(header):
-            raise InputFileError(str(path), f"{len(values)} cells but {len(header)} columns",
-                                 line=lineno, hint="check the delimiter and quoting")
-        values = values + [""] * (len(header) - len(values))
-        out.append((lineno, dict(zip(header, values, strict=True))))
-    return header, out
+
+    width = len(header)
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        for lineno, values in found:
+            if len(values) != width:
+                if not any(v.strip() for v in values):
+                    continue
+                if len(values) > width:
+                    raise InputFileError(str(path), f"{len(values)} cells but {width} "
+                                         "columns", line=lineno,
+                                         hint="check the delimiter and quoting")
+                values += [""] * (width - len(values))
+            elif not "".join(values).strip():
+                continue
+            yield lineno, values
+        if counter[0] and warnings is not None:
+            warnings.append(f"{path}: {controls_note(counter[0])}")
+
+    return header, rows()
 
 
 def read_csv_sheet(path: Path) -> AttributeSheet:
@@ -248,8 +274,7 @@ def read_attribute_sheets(paths: list[Path]) -> AttributeSheet:
 
 # --- coding files ------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class CodingRow:
+class CodingRow(NamedTuple):  # a tuple: 100 000 of them are made in a second
     line: int
     transcript: str
     code: str
@@ -292,7 +317,14 @@ def read_coding_file(path: Path, warnings: list[str] | None = None, *,
     code-point offsets into the stored text (half-open). Cells hold at most ``MAX_CELL``
     characters; removed control characters are counted in ``warnings``. ``coder`` stands
     in for a missing or empty coder column (one coder's file)."""
-    header, rows = _csv_rows(path, warnings)
+    return list(iter_coding_file(path, warnings, coder=coder))
+
+
+def iter_coding_file(path: Path, warnings: list[str] | None = None, *,
+                     coder: str | None = None) -> Iterator[CodingRow]:
+    """:func:`read_coding_file` one row at a time: the header is checked before the first
+    row, each row as it is reached."""
+    header, rows = _csv_stream(path, warnings)
     missing = {"transcript", "code"} | (set() if coder else {"coder"})
     missing -= set(header)
     if missing:
@@ -302,30 +334,55 @@ def read_coding_file(path: Path, warnings: list[str] | None = None, *,
     if unknown:
         raise InputFileError(str(path), f"unknown column(s): {', '.join(sorted(unknown))}",
                              line=1, hint=f"columns: {', '.join(CODING_COLUMNS)}")
-    out: list[CodingRow] = []
-    for lineno, raw in rows:
-        def get(col: str, raw: dict[str, str] = raw) -> str:
-            return (raw.get(col) or "").strip()
+    return _coding_rows(path, header, rows, coder or "")
 
-        for col in ("transcript", "code", "coder"):
-            if not get(col) and not (col == "coder" and coder):
+
+def _coding_rows(path: Path, header: list[str], rows: Iterator[tuple[int, list[str]]],
+                 default_coder: str) -> Iterator[CodingRow]:
+    where = {name: i for i, name in enumerate(header)}
+    # A column the file lacks reads as the empty cell added at the end of each row.
+    (i_transcript, i_code, i_coder, i_turns, i_start, i_end, i_memo, i_origin, i_text) = (
+        where.get(name, len(header)) for name in (
+            "transcript", "code", "coder", "turns", "start", "end", "memo", "origin", "text"))
+    names: dict[str, str] = {}  # a few transcripts, codes and coders on 100 000 rows: one
+    # normalised copy of each
+
+    ranges: dict = {}  # turn ranges read, by their cell
+
+    def name(cell: str) -> str:
+        found = names.get(cell)
+        if found is None:
+            found = names[cell] = nfc(cell)
+        return found
+
+    for lineno, values in rows:
+        values.append("")
+        transcript = values[i_transcript].strip()
+        code = values[i_code].strip()
+        coder = values[i_coder].strip() or default_coder
+        for col, value in (("transcript", transcript), ("code", code), ("coder", coder)):
+            if not value:
                 raise InputFileError(str(path), f"empty '{col}'", line=lineno)
-        try:
-            turns = _int_range(get("turns"))
-        except ValueError:
-            raise InputFileError(str(path), f"turns '{get('turns')}' is not N or N-M",
-                                 line=lineno) from None
+        turns_cell = values[i_turns].strip()
+        turns = ranges.get(turns_cell, ranges)
+        if turns is ranges:
+            try:
+                turns = ranges[turns_cell] = _int_range(turns_cell)
+            except ValueError:
+                raise InputFileError(str(path), f"turns '{turns_cell}' is not N or N-M",
+                                     line=lineno) from None
         chars = None
-        if get("start") or get("end"):
-            if not (_whole_number(get("start")) and _whole_number(get("end"))):
+        start, end = values[i_start].strip(), values[i_end].strip()
+        if start or end:
+            if not (_whole_number(start) and _whole_number(end)):
                 raise InputFileError(str(path), "start and end must both be whole numbers",
                                      line=lineno)
-            chars = (int(get("start")), int(get("end")))
+            chars = (int(start), int(end))
         if chars is not None:
             turns = None  # offsets are exact; turn numbers beside them are for reading
         if turns is None and chars is None:
             raise InputFileError(str(path), "give turns or start/end", line=lineno)
-        origin = get("origin") or None
+        origin = values[i_origin].strip() or None
         if origin is not None and origin not in ("manual", "imported", "suggested",
                                                  "consensus"):
             raise InputFileError(str(path), f"unknown origin '{origin}'", line=lineno,
@@ -337,9 +394,8 @@ def read_coding_file(path: Path, warnings: list[str] | None = None, *,
                                  line=lineno)
         if chars and chars[0] >= chars[1]:
             raise InputFileError(str(path), "start must be before end", line=lineno)
-        text = raw.get("text")
-        out.append(CodingRow(lineno, nfc(get("transcript")), nfc(get("code")),
-                             nfc(get("coder") or coder), turns, chars,
-                             nfc(get("memo")) or None,
-                             text=nfc(text) if text else None, origin=origin))
-    return out
+        memo = values[i_memo].strip()
+        text = values[i_text]
+        yield CodingRow(lineno, name(transcript), name(code), name(coder), turns, chars,
+                        nfc(memo) or None if memo else None,
+                        text=nfc(text) if text else None, origin=origin)

@@ -207,6 +207,30 @@ def test_read_only_commands_do_not_load_the_orm(example, command):
         assert any(row.startswith("LED,") for row in rows)
 
 
+@pytest.mark.parametrize("command", [["codebook", "show"], ["frequencies"]])
+def test_counts_a_user_asks_for_first_do_not_load_the_orm(example, command):
+    """The code tree with its counts and the frequency table are read in plain SQL too."""
+    example.close()
+    out, loaded = _run_and_list_imports(
+        ["-p", str(example.path), *command, "--format", "csv"], ("sqlmodel", "sqlalchemy"))
+    assert loaded == []
+    header, *rows = out.strip().splitlines()
+    assert header.startswith(("id,label,parent", "code,label,depth"))
+    assert len(rows) > 100
+
+
+def test_a_coding_import_writes_without_the_orm(example, tmp_path):
+    """100 000 codings go in as plain rows: the import never loads SQLModel."""
+    example.close()
+    sheet = tmp_path / "ny.csv"
+    sheet.write_text("transcript,turns,code,coder\nnordvik_rektor,3,KOM,dag\n",
+                     encoding="utf-8")
+    out, loaded = _run_and_list_imports(
+        ["-p", str(example.path), "coding", "import", str(sheet)], ("sqlmodel", "sqlalchemy"))
+    assert loaded == []
+    assert "Imported 1 codings (dag 1)." in out
+
+
 def test_python_dash_m_works():
     out = subprocess.run([sys.executable, "-m", "qualcode", "--version"], capture_output=True,
                          text=True, cwd=ROOT, check=True).stdout

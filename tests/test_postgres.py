@@ -22,7 +22,14 @@ from qualcode.domain.errors import ConflictError, ProjectError
 from qualcode.services import coding_ops, overview, queries, reconcile
 from qualcode.services.project import copy_project, init_project, open_project
 from qualcode.store.migrations import MIGRATIONS, Migration, latest_version
-from tests import test_coding_cli, test_log, test_memos, test_project_safety, test_workbench
+from tests import (
+    test_coding_cli,
+    test_coding_import,
+    test_log,
+    test_memos,
+    test_project_safety,
+    test_workbench,
+)
 from tests.conftest import assert_same_study, build_example
 
 psycopg = pytest.importorskip("psycopg")
@@ -375,7 +382,8 @@ def _tests_on_the_example(*modules) -> list:
 
 
 @pytest.mark.parametrize("test", _tests_on_the_example(
-    test_coding_cli, test_workbench, test_log, test_project_safety, test_memos))
+    test_coding_cli, test_workbench, test_log, test_project_safety, test_memos,
+    test_coding_import))
 def test_coding_and_the_workbench_behave_the_same_in_a_database(pg_example, test):
     test(pg_example)
 

@@ -82,7 +82,7 @@ def show(ctx: typer.Context, fmt: FormatOption = OutputFormat.table,
              "--archived/--no-archived", help="Include archived codes.")] = True,
          raw: RawOption = False) -> None:
     """The code tree with coding counts (own, and including descendants)."""
-    from qualcode.services.codebooks import code_tree
+    from qualcode.services.overview import code_tree
 
     nodes = [n for n in code_tree(open_project(ctx)) if archived or not n.archived]
     if fmt is not OutputFormat.table:

@@ -235,7 +235,8 @@ def undo(
         "--skip", help="Pass over the last action without undoing it, when it cannot be "
                        "undone (its code was removed), so earlier actions can be.")] = False,
 ) -> None:
-    """Undo the coder's last coding action (add, extend, trim, remove, memo)."""
+    """Undo the coder's last coding action (add, extend, trim, remove, memo), or the last
+    coding import they ran (the codings it added, in one step)."""
     from qualcode.services.coding_ops import undo_last
 
     done = undo_last(open_project(ctx), coder, skip=skip)

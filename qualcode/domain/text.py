@@ -147,7 +147,8 @@ def normalise_text(text: str) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    text = _TRAILING_SPACE.sub("", text)
+    if any(f"{space}\n" in text for space in " \t\u00a0") or text.endswith((" ", "\t", "\u00a0")):
+        text = _TRAILING_SPACE.sub("", text)  # most texts have none: a look costs less
     return text.strip("\n")
 
 

@@ -178,6 +178,8 @@ _INNER_TIME = re.compile(r"[\[(]((?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)[\])
 def _sync_points(text: str, turns: list[ParsedTurn]) -> list[tuple[int, float]]:
     """Timestamps written inside turns, as (offset, seconds): a position inside a long
     turn then maps to a time in the recording. A turn's own start time is no sync point."""
+    if _INNER_TIME.search(text) is None:  # most transcripts have none: one look is enough
+        return []
     points = []
     for turn in turns:
         for match in _INNER_TIME.finditer(text, turn.start, turn.end):

@@ -23,7 +23,7 @@ from qualcode.codebook import (
 )
 from qualcode.domain.errors import CodebookError
 from qualcode.services.common import set_meta
-from qualcode.services.layers import later_rounds
+from qualcode.services.overview import CodeNode, code_tree  # noqa: F401  (read side)
 from qualcode.store import Store
 from qualcode.store.models import Code, Coder, Coding
 
@@ -165,57 +165,4 @@ def diff_with_file(store: Store, path: Path) -> SyncPlan:
     with store.read() as session:
         return plan_sync(codebook, existing_codes(session))
 
-
-@dataclass
-class CodeNode:
-    id: str
-    label: str
-    depth: int
-    parent: str | None
-    family: str | None
-    archived: bool
-    description: str | None
-    colour: str | None
-    codings: int  # on this code itself
-    codings_with_descendants: int
-    coders: int
-
-
-def code_tree(store: Store, *, coder: str | None = None) -> list[CodeNode]:
-    """Codes in codebook order (depth-first), with coding counts (of one coder, if given;
-    suggestions never count, nor, unless named, a coder's later rounds)."""
-    with store.read() as session:
-        codes = session.exec(select(Code).order_by(Code.sort_order, Code.code_id)).all()
-        counted = [Coding.origin != "suggested"]
-        if coder is not None:
-            counted.append(Coding.coder_pk.in_(select(Coder.pk).where(Coder.name == coder)))
-        else:
-            rounds = list(later_rounds(store.in_session(session)).values())
-            if rounds:
-                counted.append(Coding.coder_pk.not_in(rounds))
-        counts = dict(session.exec(
-            select(Coding.code_pk, func.count()).where(*counted)
-            .group_by(Coding.code_pk)).all())
-        coder_counts = dict(session.exec(
-            select(Coding.code_pk, func.count(func.distinct(Coding.coder_pk)))
-            .where(*counted).group_by(Coding.code_pk)).all())
-    children: dict[int | None, list[Code]] = {}
-    for code in codes:
-        children.setdefault(code.parent_pk, []).append(code)
-    nodes: list[CodeNode] = []
-
-    def visit(code: Code, depth: int, parent: str | None) -> int:
-        node = CodeNode(code.code_id, code.label, depth, parent, code.family, code.archived,
-                        code.description, code.colour, counts.get(code.pk, 0), 0,
-                        coder_counts.get(code.pk, 0))
-        nodes.append(node)
-        total = node.codings
-        for child in children.get(code.pk, []):
-            total += visit(child, depth + 1, code.code_id)
-        node.codings_with_descendants = total
-        return total
-
-    for root in children.get(None, []):
-        visit(root, 0, None)
-    return nodes
 

@@ -394,11 +394,12 @@ def undo_last(store: Store, coder: str, *, skip: bool = False) -> str | None:
     removed) is explained, and ``skip`` passes over it so earlier actions stay reachable."""
     with store.write() as session:
         events = session.exec(select(AuditEvent).where(
-            AuditEvent.actor == coder, AuditEvent.entity.in_(("coding", "undo")))
+            AuditEvent.actor == coder, AuditEvent.entity.in_(("coding", "codings", "undo")))
             .order_by(AuditEvent.pk.desc())).all()
         undone = {json.loads(e.after)["batch"] for e in events if e.entity == "undo"}
-        target = next((e for e in events if e.entity == "coding" and e.batch
-                       and e.batch not in undone and e.action in CODING_ACTIONS), None)
+        target = next((e for e in events if e.batch and e.batch not in undone
+                       and (e.entity == "coding" and e.action in CODING_ACTIONS
+                            or _is_coding_import(e))), None)
         if target is None:
             return None
         # The names were replaced in the project after this action: its record holds the
@@ -406,9 +407,13 @@ def undo_last(store: Store, coder: str, *, skip: bool = False) -> str | None:
         replaced = session.exec(select(AuditEvent.pk).where(
             AuditEvent.action == "apply-irreversibly", AuditEvent.pk > target.pk)).first()
         if replaced is not None:
-            raise ConflictError(f"{coder}'s last action (#{target.entity_key}) came before "
+            what = (f"the import of {target.entity_key}" if _is_coding_import(target)
+                    else f"#{target.entity_key}")
+            raise ConflictError(f"{coder}'s last action ({what}) came before "
                                 "the names were replaced in the project, and cannot be undone",
                                 hint="change the coding by hand if it must change")
+        if _is_coding_import(target):
+            return _undo_import(session, coder, target, skip=skip)
         batch_events = [e for e in events if e.batch == target.batch and e.entity == "coding"]
         if not skip:
             _check_text_unchanged(session, coder, target, batch_events)
@@ -438,6 +443,29 @@ def undo_last(store: Store, coder: str, *, skip: bool = False) -> str | None:
     if others:
         done += f" and of {others} more coding{'s' if others > 1 else ''} in the same action"
     return "; ".join([done] + [f"coding #{pk}: {why}" for pk, why in notes if why])
+
+
+def _is_coding_import(event: AuditEvent) -> bool:
+    """A coding import that recorded the ids it gave out: one batch that undo takes back."""
+    return (event.entity == "codings" and event.action == "import"
+            and '"ids"' in (event.after or ""))
+
+
+def _undo_import(session: Session, actor: str, event: AuditEvent, *, skip: bool) -> str:
+    """Take back a coding import: its codings are the ids it gave out, still there. (Later
+    actions on them are undone first, being later in the same log.)"""
+    after = json.loads(event.after)
+    first, last = after["ids"]
+    if skip:
+        audit.record(session, "undo", "undo", str(last), actor=actor,
+                     after={"batch": event.batch, "action": "import", "skipped": True})
+        return (f"passed over the import of {event.entity_key} without undoing it (the audit "
+                "log keeps it)")
+    n = session.execute(delete(Coding).where(Coding.pk >= first, Coding.pk <= last)).rowcount
+    # The key is the last id given out, so no copy of the project hands it out again.
+    audit.record(session, "undo", "undo", str(last), actor=actor,
+                 after={"batch": event.batch, "action": "import", "codings": n})
+    return f"undid the import of {event.entity_key}: {n} coding{'s' if n != 1 else ''} taken back"
 
 
 def list_codings(store: Store, *, transcript: str | None = None, code: str | None = None,

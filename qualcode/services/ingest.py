@@ -27,8 +27,8 @@ from qualcode.importers import SUPPORTED_SUFFIXES, read_transcript
 from qualcode.importers.speakers import normalise_label, role_from_label
 from qualcode.services.common import coding_row, now
 from qualcode.sheets import AttributeSheet, read_attribute_sheets
-from qualcode.store import Store
-from qualcode.store.bulk import insert_turns
+from qualcode.store import Store, Writer
+from qualcode.store.bulk import writer_in
 from qualcode.store.models import (
     ATTRIBUTE_TABLES,
     Code,
@@ -143,12 +143,18 @@ def write_attributes(session: Session, owner: str, owner_pk: int, values: dict, 
     if not fresh:
         session.execute(delete(table).where(getattr(table, fk) == owner_pk,
                                             table.name.in_(list(values))))
+    session.execute(insert(table), attribute_rows(owner, owner_pk, values))
+
+
+def attribute_rows(owner: str, owner_pk: int, values: dict) -> list[dict]:
+    """The stored rows of typed attributes of a site, person or transcript."""
+    fk = ATTRIBUTE_TABLES[owner][1]
     rows = []
     for name, value in values.items():
         value_type, value_text, value_num = attr.encode(value)
         rows.append({fk: owner_pk, "name": name, "value_type": value_type,
                      "value_text": value_text, "value_num": value_num})
-    session.execute(insert(table), rows)
+    return rows
 
 
 def _ids(session: Session, model, column) -> dict[str, int]:
@@ -157,6 +163,8 @@ def _ids(session: Session, model, column) -> dict[str, int]:
 
 # --- transcripts --------------------------------------------------------------------
 
+TURN_COLUMNS = ("transcript_pk", "idx", "participation_pk", "start", "end", "n_words",
+                "t_start", "t_end")
 PARALLEL_MIN_FILES = 24  # below this, starting worker processes costs more than it saves
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 _parent_pid: int | None = None  # in a parsing worker: the import that started it
@@ -302,35 +310,34 @@ def _remove_lost(session: Session, gone: list[ReanchoredCoding], batch: str) -> 
         session.execute(delete(Coding).where(Coding.pk == lost.pk))
 
 
-def _store_structure(session: Session, transcript_pk: int, t: ParsedTranscript,
+def _store_structure(db: Writer, transcript_pk: int, t: ParsedTranscript,
                      persons: dict[str, int], report: ImportReport) -> int:
     """Participations and turns of one transcript; returns the words spoken in its turns.
-    Core inserts, not ORM objects: this is the hot path of a large import."""
+    Plain rows through the driver, not ORM objects: the hot path of a large import."""
     mapped = {normalise_label(label): person for label, person in t.metadata.speakers.items()}
     participations: dict[str, int] = {}
-    for turn in t.turns:
-        if turn.label is None:
-            continue
-        key = normalise_label(turn.label)
+    # Each label as written, in the order it first speaks (a few labels, 200 turns)
+    written = dict.fromkeys(turn.label for turn in t.turns if turn.label is not None)
+    for label in written:
+        key = normalise_label(label)
         if key in participations:
             continue
         person = mapped.get(key)
-        role = None if person else role_from_label(turn.label)
-        result = session.execute(insert(Participation).values(
-            transcript_pk=transcript_pk, label=turn.label,
-            person_pk=persons.get(person) if person else None, role=role))
-        participations[key] = result.inserted_primary_key[0]
+        role = None if person else role_from_label(label)
+        participations[key] = db.insert("participation", {
+            "transcript_pk": transcript_pk, "label": label,
+            "person_pk": persons.get(person) if person else None, "role": role})
         if not person and role != "intervjuer":
             report.warnings.append(
-                f"{t.source_file}: speaker label '{turn.label}' is not mapped to a person"
+                f"{t.source_file}: speaker label '{label}' is not mapped to a person"
                 + (f" (counted as role '{role}')" if role else "")
             )
-    by_label = {label: participations.get(normalise_label(label))
-                for label in {turn.label for turn in t.turns if turn.label}}
+    by_label = {label: participations.get(normalise_label(label)) for label in written
+                if label}
     rows = [(transcript_pk, turn.index, by_label.get(turn.label), turn.start, turn.end,
              turn.n_words, turn.t_start, turn.t_end) for turn in t.turns]
     if rows:
-        insert_turns(session, rows)
+        db.insert_rows("turn", TURN_COLUMNS, rows)
     report.turns += len(rows)
     return sum(turn.n_words for turn in t.turns)
 
@@ -486,51 +493,77 @@ def _update_metadata(session: Session, old: Transcript, change: _MetadataChange,
                  after=change.after, batch=batch)
 
 
+def _insert_transcript(session: Session, t: ParsedTranscript, text_sha: str,
+                       site_pk: int | None, persons: dict[str, int],
+                       report: ImportReport) -> None:
+    """A new transcript with its speakers, turns, times and attributes, and its line in
+    the audit log: plain rows in the session's transaction (SQLAlchemy's handling of 8 000
+    statements cost more than the database's work on them)."""
+    session.flush()  # what the session holds goes in first: the audit log keeps its order
+    db = writer_in(session)
+    words = sum(turn.n_words for turn in t.turns)
+    pk = db.insert("transcript", dict(
+        name=t.name, title=t.metadata.title, site_pk=site_pk, source_file=t.source_file,
+        source_format=t.source_format, encoding=t.encoding, text=t.text,
+        text_sha256=text_sha, source_sha256=t.source_sha256, n_words=words,
+        imported_at=db.moment(now()), segmented=False))
+    report.added.append(t.name)
+    audit.record_in(db, "import", "transcript", t.name,
+                    after={"file": t.source_file, "sha256": text_sha, "turns": len(t.turns)})
+    _store_structure(db, pk, t, persons, report)
+    if t.sync_points:
+        db.insert_rows("sync_point", ("transcript_pk", "offset", "seconds"),
+                       [(pk, offset, seconds) for offset, seconds in t.sync_points])
+    rows = attribute_rows("transcript", pk, t.metadata.attributes)
+    if rows:
+        db.insert_rows(ATTRIBUTE_TABLES["transcript"][0].__tablename__, list(rows[0]),
+                       [tuple(row.values()) for row in rows])
+    report.words += words
+    report.warnings.extend(t.warnings)
+
+
 def _write_transcript(session: Session, t: ParsedTranscript, old: Transcript | None,
                       text_sha: str, moves: list[ReanchoredCoding], site_pk: int | None,
                       persons: dict[str, int], report: ImportReport,
                       batch: str | None = None) -> None:
+    if old is None:  # a new transcript: plain rows, the hot path of a large import
+        _insert_transcript(session, t, text_sha, site_pk, persons, report)
+        return
     fields = dict(
         title=t.metadata.title, site_pk=site_pk,
         source_file=t.source_file, source_format=t.source_format, encoding=t.encoding,
         text=t.text, text_sha256=text_sha, source_sha256=t.source_sha256, n_words=0,
         imported_at=now(), segmented=False,
     )
-    if old is None:
-        pk = session.execute(insert(Transcript).values(name=t.name, **fields)
-                             ).inserted_primary_key[0]
-        report.added.append(t.name)
-        audit.record(session, "import", "transcript", t.name,
-                     after={"file": t.source_file, "sha256": text_sha, "turns": len(t.turns)})
-    else:
-        pk = old.pk
-        before = {"file": old.source_file, "sha256": old.text_sha256}
-        session.execute(update(Transcript).where(Transcript.pk == pk).values(**fields))
-        for table in (Segment, Turn, Participation, SyncPoint):
-            session.execute(delete(table).where(table.transcript_pk == pk))
-        table, fk = ATTRIBUTE_TABLES["transcript"]
-        session.execute(delete(table).where(getattr(table, fk) == pk))
-        for moved in moves:
-            where = {"transcript_pk": pk, "code_pk": moved.code_pk, "coder": moved.coder}
-            audit.record(session, "reanchor", "coding", str(moved.pk), batch=batch,
-                         before={"start": moved.start, "end": moved.end, "quote": moved.quote},
-                         after={"start": moved.new_start, "end": moved.new_end,
-                                "quote": moved.new_quote, **where})
-            session.execute(update(Coding).where(Coding.pk == moved.pk).values(
-                start=moved.new_start, end=moved.new_end, quote=moved.new_quote))
-        # every coding of this transcript now refers to the new text
-        session.execute(update(Coding).where(Coding.transcript_pk == pk)
-                        .values(text_sha256=text_sha))
-        if moves:
-            edited = sum(m.new_quote != m.quote for m in moves)
-            report.reanchored.append(
-                f"{t.name}: {len(moves)} coding(s) moved with the corrected text"
-                + (f", {edited} of them with their own text edited" if edited else ""))
-            report.moved.extend(moves)
-        report.replaced.append(t.name)
-        audit.record(session, "replace", "transcript", t.name, before=before, batch=batch,
-                     after={"file": t.source_file, "sha256": text_sha, "moved": len(moves)})
-    words = _store_structure(session, pk, t, persons, report)
+    pk = old.pk
+    before = {"file": old.source_file, "sha256": old.text_sha256}
+    session.execute(update(Transcript).where(Transcript.pk == pk).values(**fields))
+    for table in (Segment, Turn, Participation, SyncPoint):
+        session.execute(delete(table).where(table.transcript_pk == pk))
+    table, fk = ATTRIBUTE_TABLES["transcript"]
+    session.execute(delete(table).where(getattr(table, fk) == pk))
+    for moved in moves:
+        where = {"transcript_pk": pk, "code_pk": moved.code_pk, "coder": moved.coder}
+        audit.record(session, "reanchor", "coding", str(moved.pk), batch=batch,
+                     before={"start": moved.start, "end": moved.end, "quote": moved.quote},
+                     after={"start": moved.new_start, "end": moved.new_end,
+                            "quote": moved.new_quote, **where})
+        session.execute(update(Coding).where(Coding.pk == moved.pk).values(
+            start=moved.new_start, end=moved.new_end, quote=moved.new_quote))
+    # every coding of this transcript now refers to the new text
+    session.execute(update(Coding).where(Coding.transcript_pk == pk)
+                    .values(text_sha256=text_sha))
+    if moves:
+        edited = sum(m.new_quote != m.quote for m in moves)
+        report.reanchored.append(
+            f"{t.name}: {len(moves)} coding(s) moved with the corrected text"
+            + (f", {edited} of them with their own text edited" if edited else ""))
+        report.moved.extend(moves)
+    report.replaced.append(t.name)
+    audit.record(session, "replace", "transcript", t.name, before=before, batch=batch,
+                 after={"file": t.source_file, "sha256": text_sha, "moved": len(moves)})
+    session.flush()
+    words = _store_structure(writer_in(session), pk, t, persons, report)
     if t.sync_points:
         session.execute(insert(SyncPoint), [
             {"transcript_pk": pk, "offset": offset, "seconds": seconds}

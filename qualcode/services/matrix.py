@@ -240,11 +240,15 @@ class Layer:
                 "telt én gang)")
 
 
-def _layer_filter(db: Snapshot, layer: Layer) -> tuple[str, list[Any]]:
-    """SQL condition on ``coding`` (aliased c) for a layer, with its parameters."""
+_ORIGIN_CODES = {"manual": 0, "imported": 1, "consensus": 2}  # suggestions never count
+
+
+def _layer_filter(db: Snapshot, layer: Layer) -> tuple[list[int], list[int] | None]:
+    """The origins (as in ``_ORIGIN_CODES``) and coder pks (None: any coder) of a layer's
+    codings."""
     coders = dict(db.rows("SELECT name, pk FROM coder"))
     if layer.kind == "consensus":
-        return "c.origin = 'consensus'", []
+        return [_ORIGIN_CODES["consensus"]], None
     if layer.kind not in ("coder", "union"):
         raise QualcodeError(f"unknown coder layer '{layer.kind}'",
                             hint="use one coder, the union of coders, or consensus")
@@ -252,13 +256,12 @@ def _layer_filter(db: Snapshot, layer: Layer) -> tuple[str, list[Any]]:
     if missing:
         known = ", ".join(sorted(coders)) or "none yet"
         raise NotFoundError(f"no coder named '{missing[0]}'", hint=f"coders: {known}")
-    cond = f"c.origin IN {layers.OWN_ORIGINS}"
+    own = [_ORIGIN_CODES["manual"], _ORIGIN_CODES["imported"]]
     if layer.coders:
-        pks = [coders[n] for n in layer.coders]
-        cond += f" AND c.coder_pk IN ({', '.join('?' * len(pks))})"
-        return cond, pks
-    rounds, params = layers.default_condition(db)
-    return (f"{cond} AND {rounds}" if rounds else cond), params
+        return own, [coders[n] for n in layer.coders]
+    # The default layer: every coder but later rounds (see services.layers).
+    later = layers.later_rounds(db)
+    return own, ([pk for name, pk in coders.items() if name not in later] if later else None)
 
 
 def _own_coders(db: Snapshot) -> list[str]:
@@ -529,6 +532,7 @@ class _Context:
         self.sentences = sentences  # quotes in whole sentences (the report's)
         self._texts: dict[int, str] = {}
         self._sentences: dict[int, list[tuple[int, int]] | None] = {}
+        self._codings: np.ndarray | None = None
         self._timelines: dict[int, object] | None = None  # loaded when a time is asked for
         if with_turns:
             self._load_turns()
@@ -590,6 +594,17 @@ class _Context:
 
     def _raw(self, sql: str, params: tuple = ()) -> list[tuple]:
         return self.db.rows(sql, params)
+
+    def codings(self) -> np.ndarray:
+        """Every coding that can count (transcript, code, start, end, coder, origin as in
+        ``_ORIGIN_CODES``), read once: the coding table is read whole, quotes and all, so
+        the layers of one command share one reading of it."""
+        if self._codings is None:
+            rows = self._raw('SELECT transcript_pk, code_pk, start, "end", coder_pk, '
+                             "CASE origin WHEN 'manual' THEN 0 WHEN 'imported' THEN 1 "
+                             "ELSE 2 END FROM coding WHERE origin != 'suggested'")
+            self._codings = np.array(rows, dtype=np.int64).reshape(-1, 6)
+        return self._codings
 
     def _speaker(self, t_pk, person_pk, site_pk, role, attrs) -> tuple:
         if role == INTERVIEWER:
@@ -782,15 +797,16 @@ class _Context:
 
 def _coding_array(ctx: _Context, layer: Layer, code_pks: set[int]) -> np.ndarray:
     """(transcript, code, start, end) of the layer's codings of these codes."""
-    cond, params = _layer_filter(ctx.db, layer)
-    rows = ctx._raw(f'SELECT c.transcript_pk, c.code_pk, c.start, c."end" FROM coding c '
-                    f"WHERE {cond}", tuple(params))
-    a = np.array(rows, dtype=np.int64).reshape(-1, 4)
-    if len(a) and code_pks:
-        a = a[np.isin(a[:, 1], np.fromiter(code_pks, dtype=np.int64))]
-    elif not code_pks:
-        a = a[:0]
-    return a
+    origins, coders = _layer_filter(ctx.db, layer)
+    a = ctx.codings()
+    keep = np.isin(a[:, 5], origins)
+    if coders is not None:
+        keep &= np.isin(a[:, 4], coders)
+    if code_pks:
+        keep &= np.isin(a[:, 1], np.fromiter(code_pks, dtype=np.int64))
+    else:
+        keep[:] = False
+    return np.ascontiguousarray(a[keep, :4])
 
 
 def _merged_spans(codings: np.ndarray, groups: list[frozenset[int] | None], max_t: int
@@ -875,17 +891,22 @@ def _compute(ctx: _Context, codings: np.ndarray, row_defs: list[RowDef], *, word
     sc_key, sc_inv = np.unique(span * max(ncols, 1) + col, return_inverse=True)
     sc_span, sc_col = sc_key // max(ncols, 1), sc_key % max(ncols, 1)
     refs = np.bincount(sg[sc_span] * ncols + sc_col, minlength=n_cells)
-    attributed = np.unique(span)
-    t_refs = np.bincount(sg[attributed], minlength=n_rows)
+    # One column (frequencies): a cell is its row, so the totals are the cells' counts.
+    single = ncols == 1
+    attributed = sc_span if single else np.unique(span)
+    t_refs = refs if single else np.bincount(sg[attributed], minlength=n_rows)
     all_refs = np.bincount(sg, minlength=n_rows)
     person, site, tr = ctx.tperson[turn], ctx.tsite[turn], ctx.tt[turn]
     has_p, has_s = person >= 0, site >= 0
     informants = _distinct_count(cell[has_p], person[has_p], n_cells)
-    t_informants = _distinct_count(row[has_p], person[has_p], n_rows)
     transcripts = _distinct_count(cell, tr, n_cells)
-    t_transcripts = _distinct_count(row, tr, n_rows)
     sites = _distinct_count(cell[has_s], site[has_s], n_cells)
-    t_sites = _distinct_count(row[has_s], site[has_s], n_rows)
+    if single:
+        t_informants, t_transcripts, t_sites = informants, transcripts, sites
+    else:
+        t_informants = _distinct_count(row[has_p], person[has_p], n_rows)
+        t_transcripts = _distinct_count(row, tr, n_rows)
+        t_sites = _distinct_count(row[has_s], site[has_s], n_rows)
     if words:
         full = (ctx.ts[turn] >= ss[span]) & (ctx.te[turn] <= se[span])
         w = np.where(full, ctx.tw[turn], 0)
@@ -895,7 +916,8 @@ def _compute(ctx: _Context, codings: np.ndarray, row_defs: list[RowDef], *, word
                 sel = partial[tr[partial] == t_pk]
                 w[sel] = ctx.words_between(int(t_pk), pairs["a"][sel], pairs["b"][sel])
         word_cells = np.bincount(cell, weights=w, minlength=n_cells).astype(np.int64)
-        word_rows = np.bincount(row, weights=w, minlength=n_rows).astype(np.int64)
+        word_rows = word_cells if single else \
+            np.bincount(row, weights=w, minlength=n_rows).astype(np.int64)
     picked: dict[tuple[int, int], list[dict]] = defaultdict(list)
     if quotes:
         sc_chars = np.bincount(sc_inv, weights=chars, minlength=len(sc_key))

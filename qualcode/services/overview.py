@@ -1,4 +1,4 @@
-"""What a project holds: status, transcripts, cases, codebook, attributes.
+"""What a project holds: status, transcripts, cases, codebook (with counts), attributes.
 
 These views only read, so they read through :meth:`Store.snapshot` in plain SQL: the
 commands a student runs most (``status``, ``transcripts``, ``cases``) then never import
@@ -16,6 +16,7 @@ from typing import Any
 from qualcode.domain import attributes as attr
 from qualcode.domain.errors import NotFoundError
 from qualcode.domain.user_text import later_round
+from qualcode.services import layers
 from qualcode.store import Snapshot, Store
 
 ATTRIBUTE_TABLES = {"site": ("site_attribute", "site_pk"),
@@ -139,9 +140,11 @@ def project_status(store: Store) -> dict:
         formats = dict(db.rows(
             "SELECT value_text, count(*) FROM transcript_attribute WHERE name = 'format' "
             "GROUP BY value_text ORDER BY value_text"))
-        by_coder = dict(db.rows(
-            "SELECT c.name, count(k.pk) FROM coder c LEFT JOIN coding k ON k.coder_pk = c.pk "
-            "GROUP BY c.name ORDER BY c.name"))
+        # Counted on an index that holds coder_pk (a join would read every coding row
+        # with its quote: 0.26 s against 0.03 s for 160 000 codings).
+        counted = dict(db.rows("SELECT coder_pk, count(*) FROM coding GROUP BY coder_pk"))
+        by_coder = {name: counted.get(pk, 0)
+                    for name, pk in db.rows("SELECT name, pk FROM coder ORDER BY name")}
         unmapped = db.rows(
             "SELECT t.name, p.label, p.role FROM transcript t "
             "JOIN participation p ON p.transcript_pk = t.pk WHERE p.person_pk IS NULL "
@@ -174,3 +177,59 @@ def project_status(store: Store) -> dict:
     status["recordings"] = len(attached)
     status["recording_problems"] = [r for r in attached if r["state"] != "ok"]
     return status
+
+
+@dataclass
+class CodeNode:
+    id: str
+    label: str
+    depth: int
+    parent: str | None
+    family: str | None
+    archived: bool
+    description: str | None
+    colour: str | None
+    codings: int  # on this code itself
+    codings_with_descendants: int
+    coders: int
+
+
+def code_tree(store: Store, *, coder: str | None = None) -> list[CodeNode]:
+    """Codes in codebook order (depth-first), with coding counts (of one coder, if given;
+    suggestions never count, nor, unless named, a coder's later rounds). Plain SQL on a
+    snapshot: the counts come from the index on (code, coder, origin) alone, never from
+    the coding rows with their quotes."""
+    counted = "origin != 'suggested'"
+    params: list = []
+    with store.snapshot() as db:
+        if coder is not None:
+            counted += " AND coder_pk IN (SELECT pk FROM coder WHERE name = ?)"
+            params = [coder]
+        else:  # nor, unless named, a coder's later rounds (see services.layers)
+            rounds, params = layers.default_condition(db, "coding")
+            counted += f" AND {rounds}" if rounds else ""
+        codes = db.rows("SELECT pk, code_id, label, parent_pk, family, archived, description, "
+                        "colour FROM code ORDER BY sort_order, code_id")
+        counts = {pk: (n, coders) for pk, n, coders in db.rows(
+            f"SELECT code_pk, count(*), count(DISTINCT coder_pk) FROM coding WHERE {counted} "
+            "GROUP BY code_pk", params)}
+    children: dict[int | None, list[tuple]] = {}
+    for code in codes:
+        children.setdefault(code[3], []).append(code)
+    nodes: list[CodeNode] = []
+
+    def visit(code: tuple, depth: int, parent: str | None) -> int:
+        pk, code_id, label, _, family, archived, description, colour = code
+        n, coders = counts.get(pk, (0, 0))
+        node = CodeNode(code_id, label, depth, parent, family, bool(archived), description,
+                        colour, n, 0, coders)
+        nodes.append(node)
+        total = node.codings
+        for child in children.get(pk, []):
+            total += visit(child, depth + 1, code_id)
+        node.codings_with_descendants = total
+        return total
+
+    for root in children.get(None, []):
+        visit(root, 0, None)
+    return nodes

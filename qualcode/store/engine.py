@@ -16,7 +16,7 @@ frequency table) read through :meth:`Store.snapshot` on the standard library's d
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -76,6 +76,70 @@ class Snapshot:
         return [row[0] for row in self._connection.execute(sql, params)]
 
 
+class Writer(Snapshot):
+    """One write transaction on the plain driver, for bulk work that needs rows, not ORM
+    objects (a coding import of 100 000 rows). Reads see the transaction's own writes."""
+
+    dialect = "sqlite"
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement; the number of rows it changed."""
+        return self._connection.execute(sql, params).rowcount
+
+    def insert(self, table: str, values: dict[str, Any]) -> int:
+        """Insert one row; its new id."""
+        names = ", ".join(f'"{c}"' for c in values)
+        marks = ", ".join("?" * len(values))
+        return self._connection.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})",
+                                        tuple(values.values())).lastrowid
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+                    ) -> None:
+        """Insert many rows (an iterable, consumed once: rows need not all be in memory)."""
+        names = ", ".join(f'"{c}"' for c in columns)
+        marks = ", ".join("?" * len(columns))
+        self._connection.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+    @contextmanager
+    def indexes_deferred(self, table: str, *, adding: int) -> Iterator[None]:
+        """Insert ``adding`` rows into ``table`` inside the block. When they are at least as
+        many as the rows already there, the table's indexes are dropped first and built
+        again after it, in this transaction: building an index once costs less than
+        updating it row by row (1.9 s against 2.7 s for 160 000 codings)."""
+        have = self._connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        indexes = self._connection.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL", (table,)).fetchall() if adding >= max(have, 1) else []
+        for name, _ in indexes:
+            self._connection.execute(f'DROP INDEX "{name}"')
+        yield
+        for _, sql in indexes:
+            self._connection.execute(sql)
+
+    def reserve_ids(self, table: str, n: int) -> int:
+        """The first of ``n`` ids in a row that no row of ``table`` has had or will be
+        given: the caller inserts rows with these ids (``table`` has AUTOINCREMENT ids,
+        so the counter moves past them when they are inserted)."""
+        used = self._connection.execute(
+            f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), 0), "
+            f"coalesce((SELECT max(pk) FROM {table}), 0))", (table,)).fetchone()[0]
+        return int(used) + 1
+
+    def moment(self, at: datetime) -> Any:
+        """A time as the ORM stores it: UTC text without a zone."""
+        return at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    _EVENT_SQL = ("INSERT INTO audit_event (at, actor, action, entity, entity_key, before, "
+                  "after, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+
+    def append_event(self, at: datetime, actor: str, action: str, entity: str,
+                     entity_key: str | None, before: str | None, after: str | None,
+                     batch: str | None) -> None:
+        """One audit event in this transaction (JSON already encoded)."""
+        self.execute(self._EVENT_SQL, (self.moment(at), actor, action, entity, entity_key,
+                                       before, after, batch))
+
+
 class Store:
     """An open project. Use :meth:`read` and :meth:`write` for sessions, :meth:`snapshot`
     for plain reads. This class is a SQLite file; ``postgres.PostgresStore`` a database."""
@@ -115,6 +179,32 @@ class Store:
             connection.execute("PRAGMA query_only = ON")
             connection.execute("BEGIN")
             yield Snapshot(connection)
+        finally:
+            connection.close()
+
+    @contextmanager
+    def writer(self) -> Iterator[Writer]:
+        """One atomic write transaction without SQLAlchemy (see :class:`Writer`): it takes
+        the write lock up front, as :meth:`write` does, and commits everything or
+        nothing."""
+        if self.read_only:
+            raise _read_only_error(self.location)
+        try:
+            connection = _connect(self.path)
+        except sqlite3.OperationalError as exc:
+            raise _store_error(self.location, exc) from None
+        try:
+            connection.execute("PRAGMA synchronous = NORMAL")
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield Writer(connection)
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:  # SQLite ends some failed ones itself
+                    connection.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            raise _store_error(self.location, exc) from None
         finally:
             connection.close()
 

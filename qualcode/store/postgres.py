@@ -20,12 +20,13 @@ differs is kept here:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from qualcode.domain.errors import ProjectError
-from qualcode.store.engine import WRITE_OPTION, Snapshot, Store
+from qualcode.store.engine import WRITE_OPTION, Snapshot, Store, Writer, _store_error
 from qualcode.store.migrations import MIGRATIONS, Migration, latest_version
 
 if TYPE_CHECKING:
@@ -124,6 +125,55 @@ def _placeholders(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
+class PostgresWriter(Writer):
+    """A plain write transaction on psycopg: %s placeholders, COPY for many rows."""
+
+    dialect = "postgresql"
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        return super().rows(_placeholders(sql), params)
+
+    def column(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return super().column(_placeholders(sql), params)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return super().execute(_placeholders(sql), params)
+
+    def insert(self, table: str, values: dict[str, Any]) -> int:
+        names = ", ".join(f'"{c}"' for c in values)
+        marks = ", ".join(["%s"] * len(values))
+        return self._connection.execute(
+            f"INSERT INTO {table} ({names}) VALUES ({marks}) RETURNING pk",
+            tuple(values.values())).fetchone()[0]
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+                    ) -> None:
+        # COPY streams the rows in one statement; row-by-row INSERTs cost a round of
+        # parameter handling each (15 s against 7 s for the turns of 1 000 transcripts).
+        names = ", ".join(f'"{c}"' for c in columns)
+        with self._connection.cursor() as cursor, \
+                cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    @contextmanager
+    def indexes_deferred(self, table: str, *, adding: int) -> Iterator[None]:
+        yield  # COPY keeps PostgreSQL's indexes up to date at about the cost of a rebuild
+
+    def reserve_ids(self, table: str, n: int) -> int:
+        # Under the writer lock; a sequence never hands an id out twice, even after a
+        # rollback.
+        sequence = f"pg_get_serial_sequence('{table}', 'pk')"
+        first = self._connection.execute(f"SELECT nextval({sequence})").fetchone()[0]
+        if n > 1:
+            self._connection.execute(f"SELECT setval({sequence}, %s)", (first + n - 1,))
+        return int(first)
+
+    def moment(self, at: datetime) -> Any:
+        # The column has no zone and means UTC (as the ORM writes it on a UTC server).
+        return at.astimezone(timezone.utc).replace(tzinfo=None)
+
+
 class PostgresStore(Store):
     """A project in a PostgreSQL database (see the module docstring)."""
 
@@ -165,6 +215,20 @@ class PostgresStore(Store):
             connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             connection.read_only = True
             yield self._snapshot_class(connection)
+        finally:
+            connection.close()
+
+    @contextmanager
+    def writer(self) -> Iterator[Writer]:
+        import psycopg
+
+        connection = _connect(self.url)
+        try:
+            with connection.transaction():
+                connection.execute(f"SELECT pg_advisory_xact_lock({_WRITE_LOCK})")
+                yield PostgresWriter(connection)
+        except psycopg.OperationalError as exc:
+            raise _store_error(self.location, exc) from None
         finally:
             connection.close()
 
