@@ -996,16 +996,32 @@ def _app_class():
             event.stop()
             self.dismiss(self.marks[event.option_index])
 
-    class MemoScreen(ModalScreen):
-        """Edit a coding's memo over several lines; dismissed with the memo, or None."""
+    class MemoEditor(ModalScreen):
+        """A memo in a multi-line editor (the screen's one TextArea): ctrl+s saves, esc
+        cancels."""
 
         BINDINGS = [Binding("escape", "dismiss", show=False),
                     Binding("ctrl+s", "save", show=False)]
+        loaded = ""  # the memo as the editor holds it before any edit
+
+        def on_mount(self) -> None:
+            editor = self.query_one(TextArea)
+            self.loaded = editor.text
+            editor.move_cursor(editor.document.end)
+            editor.focus()
+
+        def edited(self, original: str) -> str:
+            """The editor's text; ``original`` when it was saved without an edit, since the
+            editor may rewrite line ends."""
+            text = self.query_one(TextArea).text
+            return original if text == self.loaded else text
+
+    class MemoScreen(MemoEditor):
+        """Edit a coding's memo over several lines; dismissed with the memo, or None."""
 
         def __init__(self, mark: Mark) -> None:
             super().__init__()
             self.mark = mark
-            self.loaded = ""  # the memo as the editor holds it before any edit
 
         def compose(self) -> ComposeResult:
             with Vertical(id="dialog"):
@@ -1016,30 +1032,18 @@ def _app_class():
                 yield Static("ctrl+s save · enter new line · empty removes the memo · "
                              "esc cancel", classes="hint")
 
-        def on_mount(self) -> None:
-            editor = self.query_one(TextArea)
-            self.loaded = editor.text
-            editor.move_cursor(editor.document.end)
-            editor.focus()
-
         def action_save(self) -> None:
-            text = self.query_one(TextArea).text
-            # The editor may rewrite line ends; a memo saved without edits stays as it was.
-            self.dismiss((self.mark.memo or "") if text == self.loaded else text)
+            self.dismiss(self.edited(self.mark.memo or ""))
 
-    class MemosScreen(ModalScreen):
+    class MemosScreen(MemoEditor):
         """The interview's memos and the memos on the current turn's informant, with the
         coder's own memo on the interview in an editor; dismissed with its text, or None."""
-
-        BINDINGS = [Binding("escape", "dismiss", show=False),
-                    Binding("ctrl+s", "save", show=False)]
 
         def __init__(self, memos: dict, transcript: str) -> None:
             super().__init__()
             self.memos = memos
             self.transcript = transcript
             self.own_text = memos["own"]["text"] if memos["own"] else ""
-            self.loaded = ""  # the memo as the editor holds it before any edit
 
         def compose(self) -> ComposeResult:
             with Vertical(id="dialog"):
@@ -1052,15 +1056,8 @@ def _app_class():
                 yield Static("ctrl+s save · enter new line · empty removes your memo · "
                              "esc cancel", classes="hint")
 
-        def on_mount(self) -> None:
-            editor = self.query_one(TextArea)
-            self.loaded = editor.text
-            editor.move_cursor(editor.document.end)
-            editor.focus()
-
         def action_save(self) -> None:
-            text = self.query_one(TextArea).text
-            self.dismiss(self.own_text if text == self.loaded else text)
+            self.dismiss(self.edited(self.own_text))
 
     class WorkbenchApp(App):
         TITLE = "qualcode"

@@ -686,17 +686,9 @@ class _Context:
         previous = None
         for i in chosen:
             a, b = max(int(self.ts[i]), start), min(int(self.te[i]), end)
-            part = int(self.tpart[i]) or None
-            label = self.labels.get(part) if part else None
+            label = self._speaker_of(t_pk, i, labels, persons, roles)
             pieces.append((label, cut(a, b).strip(), previous is not None and i != previous + 1))
             previous = i
-            if label and label not in labels:
-                labels.append(label)
-            if self.tperson[i] >= 0:
-                persons.add(int(self.tperson[i]))
-            role = self.speaker.get((t_pk, part), (None,) * 4)[3]
-            who = int(self.tperson[i]) if self.tperson[i] >= 0 else label
-            roles.setdefault(role, set()).add(who)
         many = len(labels) > 1
         chunks = []
         for label, text, gap in pieces:
@@ -707,6 +699,21 @@ class _Context:
         joined = "\n".join(chunks) if many else " ".join(chunks)
         return self._attributed(t_pk, start, end, chosen, labels, persons, roles,
                                 shorten(joined, max_chars))
+
+    def _speaker_of(self, t_pk: int, i: int, labels: list, persons: set, roles: dict
+                    ) -> str | None:
+        """Count turn ``i``'s speaker among an excerpt's labels, persons and roles (a role's
+        speakers are persons, else labels); returns the speaker's label."""
+        part = int(self.tpart[i]) or None
+        label = self.labels.get(part) if part else None
+        if label and label not in labels:
+            labels.append(label)
+        if self.tperson[i] >= 0:
+            persons.add(int(self.tperson[i]))
+        role = self.speaker.get((t_pk, part), (None,) * 4)[3]
+        roles.setdefault(role, set()).add(int(self.tperson[i]) if self.tperson[i] >= 0
+                                          else label)
+        return label
 
     def _attributed(self, t_pk: int, start: int, end: int, chosen: list[int], labels: list,
                     persons: set, roles: dict, text: str) -> dict:
@@ -749,20 +756,12 @@ class _Context:
         roles: dict[str | None, set] = {}
         previous = None
         for i, spans, cut_start, cut_end in kept:
-            part = int(self.tpart[i]) or None
-            label = self.labels.get(part) if part else None
+            label = self._speaker_of(t_pk, i, labels, persons, roles)
             shown = self.key.apply(label) if self.key and label else label
             pieces.append(Piece(shown, [cut(a, b).strip() for a, b in spans],
                                 gap=previous is not None and i != previous + 1,
                                 cut_start=cut_start, cut_end=cut_end))
             previous = i
-            if label and label not in labels:
-                labels.append(label)
-            if self.tperson[i] >= 0:
-                persons.add(int(self.tperson[i]))
-            role = self.speaker.get((t_pk, part), (None,) * 4)[3]
-            roles.setdefault(role, set()).add(int(self.tperson[i]) if self.tperson[i] >= 0
-                                              else label)
         chosen = [w[0] for w in kept]
         found = self._attributed(t_pk, start, end, chosen, labels, persons, roles,
                                  compose(pieces, max_chars))
