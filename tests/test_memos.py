@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from qualcode.domain.errors import InputFileError, NotFoundError
+from qualcode.domain.errors import InputFileError, NotFoundError, QualcodeError
 from qualcode.services.log import read_log
 from qualcode.services.memos import add_memo, edit_memo, get_memo, list_memos
 
@@ -94,3 +94,19 @@ def test_listing_by_kind_and_for_other_programs(example, cli):
     assert "Journal,Dag 1: kodet Nordvik." in lines[1]
     code_, _, err = cli("memo", "list", "--on", "skole", project=example.path)
     assert code_ == 1 and "names nothing a memo can be about" in err
+
+
+def test_a_memo_is_text_as_a_coding_memo_is(example):
+    decomposed = "Ra\u030adgiver i 40 %\r\nmer neste år."  # "å" as a + ring, Windows line end
+    pk = add_memo(example, "site:nordvik_u", decomposed, title="Sta\u030ad")
+    memo = get_memo(example, pk)
+    assert memo["text"] == "Rådgiver i 40 %\nmer neste år." and memo["title"] == "Ståd"
+    assert [m["id"] for m in list_memos(example, search="Rådgiver")] == [pk]
+    for write in (lambda text: add_memo(example, "project", text),
+                  lambda text: edit_memo(example, pk, text)):
+        with pytest.raises(QualcodeError, match=r"a memo cannot hold the control character "
+                                                r"\\x1b \(at character 1\)"):
+            write("\x1b[31mRektor\x1b[0m sier ja.")
+    edit_memo(example, pk, "Ole\u0301 og Kari\ttok\r\nnotat.")
+    assert get_memo(example, pk)["text"] == "Olé og Kari\ttok\nnotat."
+    assert [m["id"] for m in list_memos(example)] == [pk]

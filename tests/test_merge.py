@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -232,3 +233,42 @@ def test_every_merged_and_every_replaced_coding_is_in_the_log_with_its_times(lap
     assert theirs in {r["id"] for r in list_codings(anna, coder="anna")}
     assert len(list_codings(supervisor, coder="anna")) == len(now_here)
     supervisor.close()
+
+
+def test_a_recording_comes_along_when_this_copy_has_none_and_never_replaces_one(example,
+                                                                                 tmp_path, cli):
+    from qualcode.services import media
+    from tests.test_media import make_wav
+
+    example.close()
+    (tmp_path / "anna" / "opptak").mkdir(parents=True)
+    shutil.copy(example.path, tmp_path / "anna" / "anna.db")
+    anna = open_project(tmp_path / "anna" / "anna.db")
+    supervisor = open_project(example.path)
+    try:
+        folder = tmp_path / "anna" / "opptak"
+        media.attach(anna, "nordvik_rektor", make_wav(folder / "nordvik_rektor.wav", 1.0))
+        media.attach(anna, "vestbo_rektor", make_wav(folder / "vestbo_rektor.wav", 1.0))
+        gone = make_wav(folder / "nordvik_radgiver.wav", 1.0)
+        media.attach(anna, "nordvik_radgiver", gone)
+        gone.unlink()
+        mine = media.attach(supervisor, "vestbo_rektor",
+                            make_wav(tmp_path / "vestbo_egen.wav", 2.0))
+        before = {r["transcript"]: r["recording"] for r in media.recordings(supervisor)}
+        supervisor.close()
+        code, out, err = cli("merge", str(anna.path), project=example.path)
+        assert code == 0, err
+        supervisor = open_project(example.path)
+        now = {r["transcript"]: (r["recording"], r["state"])
+               for r in media.recordings(supervisor, verify=True)}
+        assert now["nordvik_rektor"] == (
+            str(Path("anna", "opptak", "nordvik_rektor.wav")), "ok")
+        assert now["vestbo_rektor"] == (before["vestbo_rektor"], "ok") == (mine["path"], "ok")
+        assert "nordvik_radgiver" not in now
+        assert "recording attached (left where it is): nordvik_rektor: " in out
+        assert "recording not attached: nordvik_radgiver: " in out and "not found" in out
+        again = merge_project(supervisor, anna)
+        assert not again.recordings and not again.changed
+    finally:
+        anna.close()
+        supervisor.close()

@@ -181,3 +181,48 @@ def test_a_where_value_the_project_lacks_lists_the_values_and_a_printed_label_is
     assert by_label == by_value and by_value
     assert quotes(example, "LED", where=["rolle=Rådgiver"]) == quotes(
         example, "LED", where=["rolle=radgiver"])
+
+
+SENTENCES = """Intervjuer: Hvordan følger dere opp elevene?
+Rådgiver: Tja. (ler) Det er et godt spørsmål. Vi har faste samtaler med alle elever i \
+tiende. De fleste kommer tilbake etterpå. Noen trenger mer hjelp enn andre. \
+Kari tar de fleste av dem. Ola tar resten.
+"""
+
+
+def test_quotes_in_sentences_widen_skip_fillers_and_cut_between_sentences(store, tmp_path):
+    import json
+
+    from qualcode.services.coding_ops import add_coding
+
+    load_into_project(store, CODEBOOK)
+    folder = tmp_path / "t"
+    folder.mkdir()
+    write(folder / "nordvik_radgiver.txt", SENTENCES)
+    ingest.import_transcripts(store, [folder])
+    at = SENTENCES.index("Tja.")
+    add_coding(store, "nordvik_radgiver", "LED.forankring_eier", "kari", at,
+               SENTENCES.index("med alle"))
+    inner = SENTENCES.index("kommer tilbake")
+    add_coding(store, "nordvik_radgiver", "NET.radgivernettverk", "kari", inner,
+               SENTENCES.index(" Ola tar"))
+    [plain] = quotes(store, "LED.forankring_eier")
+    assert plain["text"].startswith("Tja. (ler)") and "i tiende" not in plain["text"]
+    [whole] = quotes(store, "LED.forankring_eier", sentences=True)
+    assert whole["text"] == "Vi har faste samtaler med alle elever i tiende."
+    assert (whole["start"], whole["end"]) == (plain["start"], plain["end"])
+    [cut] = quotes(store, "NET.radgivernettverk", sentences=True, max_chars=80)
+    assert cut["text"] == ("De fleste kommer tilbake etterpå. Noen trenger mer hjelp enn "
+                           "andre. […]")
+    code, out, err = _cli(store, "quotes", "NET", "--sentences", "-f", "json",
+                          "--identifiable")
+    assert code == 0, err
+    assert json.loads(out)[0]["text"] == ("De fleste kommer tilbake etterpå. Noen trenger mer "
+                                          "hjelp enn andre. Kari tar de fleste av dem.")
+    code, out, err = _cli(store, "quotes", "LED", "--sentences", "-f", "csv", "--identifiable")
+    assert code == 0 and "Vi har faste samtaler med alle elever i tiende." in out
+    assert "Tja" not in out
+    code, out, err = _cli(store, "quotes", "LED", "--sentences", "--identifiable")
+    assert code == 0 and "elever i tiende." in out and "Tja" not in out
+    code, out, err = _cli(store, "quotes", "LED", "--identifiable")
+    assert code == 0 and "Tja" in out and "elever i tiende" not in out

@@ -836,3 +836,43 @@ def test_notes_linked_to_cases_come_back_as_memos_on_the_school_and_the_informan
                 ("site", "vestbo_vgs", "Stor skole.")]
     finally:
         copy.close()
+
+
+def _users_named(tmp_path: Path, names: list[str], origin: str) -> Path:
+    """One coded sentence per user, each user named as given."""
+    lines = [f"Rådgiver: Vi snakker med elev nummer {n} om valg." for n in range(len(names))]
+    text = "\n".join(lines) + "\n"
+    users = "".join(f'<User guid="{guid(100 + n)}" name="{name}"/>'
+                    for n, name in enumerate(names))
+    codings = "".join(selection(text, line.removeprefix("Rådgiver: "), "codepoints", n,
+                                code=guid(10), user=guid(100 + n))
+                      for n, line in enumerate(lines))
+    qde = (HEAD.format(name="Nordvik", origin=origin, creator=guid(100))
+           + f"<Users>{users}</Users>"
+           + f'<CodeBook><Codes><Code guid="{guid(10)}" name="Valg" isCodable="true"/>'
+             "</Codes></CodeBook>"
+           + f'<Sources><TextSource guid="{guid(20)}" name="nordvik_radgiver">'
+             f"<PlainTextContent>{text}</PlainTextContent>{codings}</TextSource></Sources>"
+           + "</Project>")
+    return make_qdpx(tmp_path / "brukere.qdpx", qde)
+
+
+def test_a_user_named_like_a_coders_round_is_renamed_and_said_so(cli, tmp_path):
+    names = ["Kari@1", "Ola@02", "anna@2@3", "anna@uib.no", "Per@2"]
+    code, out, err, project = import_cli(
+        cli, tmp_path, _users_named(tmp_path, names, "MAXQDA 2022"))
+    assert code == 0, err
+    assert sorted({c["coder"] for c in codings_of(project)}) == sorted(
+        ["Kari-1", "Ola-02", "anna@2-3", "anna@uib.no", "Per-2"])
+    for renamed in ["Kari@1 → Kari-1", "Ola@02 → Ola-02", "anna@2@3 → anna@2-3",
+                    "Per@2 → Per-2"]:
+        assert renamed in err
+    assert "anna@uib.no →" not in err
+
+
+def test_a_round_in_qualcodes_own_export_stays_a_round(cli, tmp_path):
+    code, out, err, project = import_cli(
+        cli, tmp_path, _users_named(tmp_path, ["Per", "Per@2", "Kari@1"], "qualcode 0.9"))
+    assert code == 0, err
+    assert sorted({c["coder"] for c in codings_of(project)}) == ["Kari-1", "Per", "Per@2"]
+    assert "Per@2 →" not in err and "Kari@1 → Kari-1" in err

@@ -216,6 +216,13 @@ def quotes(
     consensus: Annotated[bool, typer.Option(
         "--consensus", help="The consensus layer (after `reconcile`) instead of the "
                             "coders' own codings.")] = False,
+    sentences: Annotated[bool, typer.Option(
+        "--sentences", help="Quote as the Word report does: the informants' whole sentences, "
+                            "without leading fillers, cut between sentences and marked […]."
+    )] = False,
+    max_chars: Annotated[int, typer.Option(
+        "--max-chars", min=40, help="With --sentences: the longest quote, in characters.")
+    ] = 600,
 ) -> None:
     """Every passage coded with a code (and its sub-codes), attributed by role and school
     type as in a report ("Rådgiver, videregående skole"). Like `matrix`, it reads the
@@ -227,7 +234,8 @@ def quotes(
     store = open_project(ctx)
     ek = listing_key(store, identifiable)
     rows = find(store, code, descendants=not exact, coders=coder, where=where,
-                transcripts=transcript, context=context, key=ek.key, consensus=consensus)
+                transcripts=transcript, context=context, key=ek.key, consensus=consensus,
+                sentences=sentences, max_chars=max_chars if sentences else None)
     tell(ek)  # before the listing: a pipe reads stdout, the researcher reads this
     columns = ["coding", "attribution", "transcript", "site", "turns", "speakers", "roles",
                "persons", "code", "coder", "start", "end", "time", "text", "memo"]

@@ -140,6 +140,10 @@ def _import_qdpx(ctx: typer.Context, paths: list[Path], positions: str,
         err_console.print(f"[yellow]warning:[/] {line}", highlight=False, soft_wrap=True)
     for line in report.skipped:
         err_console.print(f"[yellow]skipped:[/] {line}", highlight=False, soft_wrap=True)
+    for line in report.renamed_coders:
+        err_console.print(f"[yellow]coder renamed[/] (a name ending in @ and digits is a "
+                          f"coder's later round): {escape(line)}", highlight=False,
+                          soft_wrap=True)
     for line in report.missing_recordings:
         err_console.print(f"[yellow]recording not attached:[/] {escape(line)}",
                           highlight=False, soft_wrap=True)

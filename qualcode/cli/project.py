@@ -148,6 +148,12 @@ def merge(
         console.print(f"{name}: the same in both copies", highlight=False, markup=False)
     if report.memos:
         console.print(f"{report.memos} memo(s) merged in", highlight=False)
+    for line in report.recordings:
+        console.print(f"recording attached (left where it is): {line}", highlight=False,
+                      markup=False, soft_wrap=True)
+    for line in report.recordings_not_found:
+        console.print(f"recording not attached: {line}", highlight=False, markup=False,
+                      soft_wrap=True)
     if report.reanchored:
         console.print(f"{report.reanchored} coding(s) carried over to this project's text of "
                       "their transcript", highlight=False)

@@ -2,9 +2,10 @@
 
 Both backends get the same rule, because a project moves between them (``qualcode copy``)
 and PostgreSQL's text cannot hold a NUL at all: a coder name is trimmed and NFC, must not
-be empty and holds no control character; a memo keeps tabs and line breaks (``\\r\\n``
-becomes ``\\n``) but no other C0 control character. Text that breaks the rule is refused,
-not cleaned, so nothing a user wrote changes behind their back.
+be empty and holds no control character; a memo (on a coding or on anything else) is NFC
+and keeps tabs and line breaks (``\\r\\n`` becomes ``\\n``) but no other C0 control
+character, so "rådgiver" typed either way is found by one search. Text that breaks the
+rule is refused, not cleaned, so nothing a user wrote changes behind their back.
 
 A coder who codes a sample again later (a stability check) does so under the same name
 with a round suffix: ``anna@2`` is anna's second round, ``anna@3`` her third. The round is
@@ -87,9 +88,9 @@ def _check_round(name: str) -> None:
 
 
 def memo_text(memo: str) -> str:
-    """``memo`` with Windows line ends made ``\\n``; refuses other C0 control characters
-    (NUL, escape …), which PostgreSQL cannot store or a terminal would act on."""
-    memo = memo.replace("\r\n", "\n").replace("\r", "\n")
+    """``memo`` in NFC with Windows line ends made ``\\n``; refuses other C0 control
+    characters (NUL, escape …), which PostgreSQL cannot store or a terminal would act on."""
+    memo = unicodedata.normalize("NFC", memo.replace("\r\n", "\n").replace("\r", "\n"))
     found = _MEMO_CONTROL.search(memo)
     if found is not None:
         bad = found.start()

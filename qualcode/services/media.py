@@ -78,12 +78,18 @@ def describe(store: Store, file: Path) -> dict:
     folder when it can be), size, hash and duration. Reads the whole file (the hash)."""
     size, sha = file_fingerprint(file)
     duration = recording_duration(file)
+    return {"path": relative_path(store, file), "size": size, "duration": duration,
+            "sha256": sha}
+
+
+def relative_path(store: Store, file: Path) -> str:
+    """How the project stores the path of ``file``: relative to the project file's folder
+    when it can be."""
     absolute = file.resolve()
     try:
-        stored = os.path.relpath(absolute, _base(store))
+        return os.path.relpath(absolute, _base(store))
     except ValueError:  # another drive on Windows
-        stored = str(absolute)
-    return {"path": stored, "size": size, "duration": duration, "sha256": sha}
+        return str(absolute)
 
 
 def record(session, transcript_pk: int, transcript: str, found: dict, *,

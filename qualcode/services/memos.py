@@ -13,6 +13,7 @@ import difflib
 
 from qualcode.domain.errors import InputFileError, NotFoundError
 from qualcode.domain.times import stored_time
+from qualcode.domain.user_text import memo_text
 from qualcode.store import Store
 
 KINDS = {  # kind: (table, key column, how to list them)
@@ -58,7 +59,7 @@ def add_memo(store: Store, about: str, body: str, *, title: str | None = None,
     from qualcode.store.models import Memo
 
     kind, key = parse_about(about)
-    body = body.strip()
+    body, title = _memo_text(body), _memo_text(title)
     if not body:
         raise InputFileError("memo", "the memo is empty; nothing was written")
     with store.write() as session:
@@ -141,20 +142,27 @@ def edit_memo(store: Store, pk: int, body: str, *, title: str | None = None,
     from qualcode.store.models import Memo
 
     get_memo(store, pk)  # one of these memos, not a coding memo or a summary
+    body, title = _memo_text(body), _memo_text(title)
     with store.write() as session:
         row = session.get(Memo, pk)
         before = {"title": row.title, "body": row.body}
-        if not body.strip():
+        if not body:
             session.delete(row)
             audit.record(session, "remove", "memo", str(pk), actor=actor, before=before)
             return
-        row.body = body.strip()
+        row.body = body
         if title is not None:
             row.title = title or None
         row.updated_at = now()
         session.add(row)
         audit.record(session, "update", "memo", str(pk), actor=actor, before=before,
                      after={"title": row.title, "body": row.body})
+
+
+def _memo_text(text: str | None) -> str | None:
+    """A memo's text or title as a coding memo's is checked (NFC, no control characters),
+    without the blank lines around it an editor leaves."""
+    return memo_text(text).strip() if text is not None else None
 
 
 def _stamp(value) -> str:

@@ -10,6 +10,11 @@ are matched by id; coders by name.
 A coder's layer comes in whole or not at all: a coder who is in this project already
 with other codings is refused unless the user asks to replace that layer, so work is
 never mixed or lost without a word. Merging the same copy twice changes nothing.
+
+A recording attached in the other copy comes along when this copy's transcript of the same
+text has none (one attached here is never replaced). The file stays where it is; its path
+is written again relative to this project, and a file that cannot be found from here (it
+stayed on the other laptop) is not attached but reported, to be attached by hand.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ _CODING_SQL = ('SELECT o.name, c.transcript_pk, k.code_id, c.start, c."end", c.q
                "JOIN coder o ON o.pk = c.coder_pk JOIN code k ON k.pk = c.code_pk")
 _CODING_COLUMNS = ("coder_pk", "code_pk", "transcript_pk", "start", "end", "quote",
                    "text_sha256", "origin", "memo", "created_at", "updated_at")
+_RECORDING_SQL = ("SELECT t.text_sha256, r.path, r.size, r.sha256, r.duration FROM recording r "
+                  "JOIN transcript t ON t.pk = r.transcript_pk ORDER BY t.name")
 _MEMO_SQL = "SELECT author, about_type, about_key, title, body, created_at, updated_at FROM memo"
 
 
@@ -42,10 +49,12 @@ class MergeReport:
     transcripts_changed: list[str] = field(default_factory=list)
     reanchored: int = 0  # codings carried to this copy's text of a changed transcript
     skipped_codings: int = 0  # on transcripts not here, or their text gone from this copy
+    recordings: list[str] = field(default_factory=list)  # "transcript: path", attached here
+    recordings_not_found: list[str] = field(default_factory=list)  # "transcript: path — why"
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.replaced or self.memos)
+        return bool(self.added or self.replaced or self.memos or self.recordings)
 
 
 def _layer_key(row: tuple) -> tuple:
@@ -68,6 +77,7 @@ def merge_project(store: Store, other: Store, *, replace_coders: list[str] | Non
         theirs_transcripts = db.rows("SELECT name, text_sha256 FROM transcript")
         their_rows = _codings(db, only_coders or None)
         their_memos = db.rows(_MEMO_SQL)
+        their_recordings = db.rows(_RECORDING_SQL)
     report = MergeReport()
     by_coder: dict[str, list[tuple]] = defaultdict(list)
     for row in their_rows:
@@ -158,12 +168,44 @@ def merge_project(store: Store, other: Store, *, replace_coders: list[str] | Non
                 author=author, about_type=about_type, about_key=about_key, title=title,
                 body=body, created_at=stored_time(created), updated_at=stored_time(updated)))
             report.memos += 1
+        _bring_recordings(store, other, session, their_recordings, ours, report)
         if report.changed:
             audit.record(session, "merge", "project", other.location, batch=batch,
                          after={"added": report.added, "replaced": report.replaced,
-                                "memos": report.memos,
+                                "memos": report.memos, "recordings": report.recordings,
                                 "skipped_codings": report.skipped_codings})
     return report
+
+
+def _bring_recordings(store: Store, other: Store, session, theirs: list[tuple],
+                      ours: dict[str, tuple], report: MergeReport) -> None:
+    """Attach the other copy's recordings to this copy's transcripts of the same text that
+    have none, found from here by the other copy's path; the file is not read again (its
+    size tells a different file, its hash travels with it)."""
+    from sqlalchemy import select
+
+    from qualcode.services.media import record, relative_path, resolve
+    from qualcode.store.models import Recording
+
+    attached = set(session.execute(select(Recording.transcript_pk)).scalars())
+    for sha, path, size, digest, duration in theirs:
+        if sha not in ours or ours[sha][0] in attached:
+            continue
+        pk, name, _ = ours[sha]
+        file = resolve(other, path)
+        if not file.is_file():
+            report.recordings_not_found.append(f"{name}: {file} — not found from here")
+            continue
+        if file.stat().st_size != size:
+            report.recordings_not_found.append(
+                f"{name}: {file} — another file than the one attached there (its size "
+                "differs)")
+            continue
+        stored = relative_path(store, file)
+        record(session, pk, name, {"path": stored, "size": size, "sha256": digest,
+                                   "duration": duration})
+        attached.add(pk)
+        report.recordings.append(f"{name}: {stored}")
 
 
 def _carried_over(other: Store, by_coder: dict[str, list[tuple]], changed: list[str],

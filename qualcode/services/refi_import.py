@@ -18,7 +18,12 @@ How the standard's objects land in qualcode:
   .qdpx (never copied; a missing one is reported);
 - ``Code`` → a code (see :mod:`qualcode.importers.refi_codebook` for the ids);
 - ``User`` → a coder; each ``Coding`` of a ``PlainTextSelection`` → a coding in the layer
-  of the user who made it (else the selection's, else the project's creator);
+  of the user who made it (else the selection's, else the project's creator). A name
+  ending in ``@`` and digits is how qualcode names a coder's later round (``anna@2``);
+  only qualcode's own export carries such a name for that reason, so only there is
+  ``anna@2`` kept as anna's second round. From any other program, and wherever the name
+  would be refused (``anna@1``, ``x@02``, ``anna@2@3``), its last ``@`` becomes ``-``
+  (``anna-2``) and the import says so; ``anna@uib.no`` is no round and stays as it is;
 - the selection's ``Description`` and the ``Note``\\ s it points to (``NoteRef``, or a
   ``Link`` between the two) → the coding's memo; a selection nobody coded → a memo on its
   transcript quoting the passage; notes of sources, codes and the project → memos (a
@@ -41,6 +46,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -52,9 +58,10 @@ from sqlmodel import select
 
 from qualcode import audit
 from qualcode.codebook import parse_codebook
-from qualcode.domain.errors import CodebookError, ConflictError, InputFileError
+from qualcode.domain.errors import CodebookError, ConflictError, InputFileError, QualcodeError
 from qualcode.domain.model import ParsedTranscript, TranscriptMetadata
 from qualcode.domain.text import sha256_text
+from qualcode.domain.user_text import coder_name, later_round
 from qualcode.importers import build_transcript
 from qualcode.importers.refi_codebook import codebook_data, dump_codebook, plan_codes
 from qualcode.importers.refi_positions import (
@@ -93,6 +100,7 @@ from qualcode.store import Store
 from qualcode.store.models import Coding, Memo, Person, Site, Transcript
 
 _TEXT_SUFFIX = re.compile(r"\.(txt|docx?|rtf|md|odt|pdf)$", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # a coder name cannot hold them
 _NAME_OK = re.compile(r"[^\w .,()&+-]+")
 NAME_CHARS = 60
 INSERT_BATCH = 5000  # codings per INSERT: a study's 100 000 at once would double the memory
@@ -110,6 +118,7 @@ class QdpxImportReport:
     coding_memos: int = 0
     duplicates: int = 0
     coders: list[str] = field(default_factory=list)
+    renamed_coders: list[str] = field(default_factory=list)  # "anna@1 → anna-1"
     memos: int = 0
     uncoded_selections: int = 0
     sites: int = 0
@@ -620,7 +629,7 @@ def _write(session, project: RefiProject, texts: list[_Text], cases: _Cases,
             "import` so matrices count them as persons")
 
     # Coders, codings and memos.
-    names = _coder_names(project)
+    names = _coder_names(project, report)
     coders: dict[str, int] = {}
 
     def coder_pk(user: str | None) -> int:
@@ -721,12 +730,16 @@ def _codebook_names(project: RefiProject, path: Path) -> tuple[str, str | None, 
     return path.stem, project.name, 1
 
 
-def _coder_names(project: RefiProject) -> dict[str | None, str]:
+def _coder_names(project: RefiProject, report: QdpxImportReport) -> dict[str | None, str]:
     """User GUID -> coder name; names repeat in real files, so a second one is numbered."""
     names: dict[str | None, str] = {}
     taken: set[str] = set()
+    own_export = (project.origin or "").startswith("qualcode")
     for guid, user in project.users.items():
-        base = re.sub(r"\s+", " ", user.name).strip() or f"user-{guid[:8]}"
+        given = re.sub(r"\s+", " ", user.name).strip()
+        base = _allowed_coder(given, own_export) if given else f"user-{guid[:8]}"
+        if base != given and given:
+            report.renamed_coders.append(f"{given} → {base}")
         name, n = base, 1
         while name.casefold() in taken:
             n += 1
@@ -736,6 +749,25 @@ def _coder_names(project: RefiProject) -> dict[str | None, str]:
     if project.creator in names:
         names["creator"] = names[project.creator]
     return names
+
+
+def _allowed_coder(name: str, own_export: bool) -> str:
+    """A user's name as a coder name: one that reads as a coder's round (``x@1``,
+    ``anna@2@3``) becomes a plain name, its last ``@`` a ``-``, unless it is a valid round
+    in qualcode's own export; other characters a coder name cannot hold are dropped."""
+    name = unicodedata.normalize("NFC", _CONTROL.sub("", name)).strip()
+    while True:
+        try:
+            coder_name(name)
+        except QualcodeError:
+            pass
+        else:
+            if own_export or not later_round(name):
+                return name
+        at = name.rfind("@")
+        if at < 0:  # refused for another reason: no round left to take apart
+            return name or "import"
+        name = f"{name[:at]}-{name[at + 1:]}"
 
 
 def _link_notes(project: RefiProject) -> dict[str, list[str]]:

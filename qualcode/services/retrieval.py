@@ -60,7 +60,8 @@ LAYER_ORIGINS = {False: "IN ('manual', 'imported')", True: "= 'consensus'"}
 def quotes(store: Store, code_id: str, *, descendants: bool = True,
            coders: list[str] | None = None, where: list[str] | None = None,
            transcripts: list[str] | None = None, context: int = 0,
-           key: Key | None = None, consensus: bool = False) -> list[dict]:
+           key: Key | None = None, consensus: bool = False, sentences: bool = False,
+           max_chars: int | None = None) -> list[dict]:
     """Every coded passage of a code (and, by default, its descendants), with attribution:
     the turns the span overlaps, their speakers, persons and roles, the site, and a label
     in the report's style ("Rådgiver, videregående skole").
@@ -70,7 +71,10 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
     one of its speakers (with that speaker's site), has every named value. ``context``
     adds that many characters of surrounding text. With a pseudonym ``key`` the passage,
     its context and the names of speakers, persons, site and transcript are replaced (the
-    offsets stay those of the project's text)."""
+    offsets stay those of the project's text). With ``sentences`` the text is quoted as
+    the Word report quotes it (see :mod:`qualcode.quotation`): the informants' whole
+    sentences, without leading fillers, cut between sentences after ``max_chars``; start
+    and end stay the coding's."""
     from qualcode.domain.labels import attribution
     from qualcode.services.media import timeline
 
@@ -108,13 +112,20 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
                                f"FROM turn WHERE transcript_pk IN ({_marks(transcript_pks)}) "
                                "ORDER BY transcript_pk, start", transcript_pks):
                 turns[row[0]].append(TurnSpan(*row[1:]))
-            if context or key:  # whole texts only when context or a key needs them
+            if context or key or sentences:  # whole texts only when something needs them
                 texts = dict(db.rows("SELECT pk, text FROM transcript WHERE pk IN "
                                      f"({_marks(transcript_pks)})", transcript_pks))
         timed = db.column("SELECT DISTINCT transcript_pk FROM turn WHERE t_start IS NOT NULL "
                           f"AND transcript_pk IN ({_marks(transcript_pks)})", transcript_pks
                           ) if transcript_pks else []
         timelines = {t_pk: timeline(db, t_pk) for t_pk in timed}
+        stored_sentences: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        if sentences and transcript_pks:
+            for t_pk, a, b in db.rows('SELECT transcript_pk, start, "end" FROM segment '
+                                      f"WHERE kind = 'sentence' AND transcript_pk IN "
+                                      f"({_marks(transcript_pks)}) ORDER BY start",
+                                      transcript_pks):
+                stored_sentences[t_pk].append((a, b))
         site_ids, person_sites, site_attrs, person_attrs, transcript_attrs = case_tables(db)
     _check_attribute_names(conditions, site_attrs, person_attrs, transcript_attrs)
     conditions = _known_values(where, conditions, speakers, site_ids, transcript_attrs,
@@ -158,8 +169,51 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
             item["after"] = texts[t_pk][end:end + context]
         if key:
             _pseudonymise(item, key, texts[t_pk], context)
+        if sentences:
+            if t_pk not in stored_sentences:
+                stored_sentences[t_pk] = _segmented(texts[t_pk], tlist)
+            quoted = [t for t in overlapped if (w := speakers[t_pk].get(t.participation_pk))
+                      and w.role != "intervjuer"] or overlapped
+            item["text"] = _in_sentences(texts[t_pk], stored_sentences[t_pk], quoted,
+                                         {t.idx: speakers[t_pk].get(t.participation_pk)
+                                          for t in quoted}, start, end, key, max_chars)
         out.append(item)
     return out
+
+
+def _segmented(text: str, turns: list[TurnSpan]) -> list[tuple[int, int]]:
+    """The sentences of a transcript the store has not segmented, found here and not
+    stored: a listing only reads."""
+    from qualcode.segmenter import sentence_spans
+
+    found = sentence_spans(text[t.start:t.end] for t in turns)
+    return [(t.start + a, t.start + b) for t, spans in zip(turns, found, strict=True)
+            for a, b in spans]
+
+
+def _in_sentences(text: str, sentences: list[tuple[int, int]], turns: list[TurnSpan],
+                  who: dict, start: int, end: int, key: Key | None,
+                  max_chars: int | None) -> str:
+    """A coded passage as the Word report quotes it: per turn, the whole sentences it
+    touches, leading fillers skipped, left-out turns and cuts marked […]."""
+    from qualcode.quotation import Piece, compose, sentence_window
+
+    cut = (lambda a, b: key.passage(text, a, b)) if key else (lambda a, b: text[a:b])
+    pieces: list[Piece] = []
+    previous = None
+    for turn in turns:
+        inside = [(a, b) for a, b in sentences if a >= turn.start and b <= turn.end]
+        spans, cut_start, cut_end = sentence_window(
+            text, inside, max(turn.start, start), min(turn.end, end), lead=not pieces)
+        if spans:
+            speaker = who.get(turn.idx)
+            label = speaker.label if speaker else None
+            pieces.append(Piece(key.apply(label) if key and label else label,
+                                [cut(a, b).strip() for a, b in spans],
+                                gap=previous is not None and turn.idx != previous + 1,
+                                cut_start=cut_start, cut_end=cut_end))
+            previous = turn.idx
+    return compose(pieces, max_chars) if pieces else cut(start, end).strip()
 
 
 def _pseudonymise(item: dict, key: Key, text: str, context: int) -> None:
