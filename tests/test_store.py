@@ -245,3 +245,22 @@ def test_a_copy_that_fails_half_way_leaves_no_file(example, tmp_path, monkeypatc
     with pytest.raises(OSError, match="disk full"):
         copy_project(example, tmp_path / "halv.db")
     assert not list(tmp_path.glob("halv.db*"))
+
+
+def test_a_version_6_project_gets_the_covering_index_of_the_spans(tmp_path):
+    """The counts read every coding's code, transcript, coder, origin and span; after the
+    migration SQLite reads them from the index, not from the rows with their quotes."""
+    path = tmp_path / "v6.db"
+    store_engine.migrate(path, MIGRATIONS[:6])
+    store = open_project(path)
+    assert store.schema_version() == latest_version()
+    store.close()
+    conn = sqlite3.connect(path)
+    plan = " ".join(row[-1] for row in conn.execute(
+        'EXPLAIN QUERY PLAN SELECT transcript_pk, code_pk, start, "end", coder_pk, origin '
+        "FROM coding WHERE origin != 'suggested'"))
+    indexes = {row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'coding'")}
+    conn.close()
+    assert "COVERING INDEX ix_coding_code_spans" in plan
+    assert "ix_coding_code_pk" not in indexes  # the new index opens with the code

@@ -798,14 +798,25 @@ def _coding_array(ctx: _Context, layer: Layer, code_pks: set[int]) -> np.ndarray
     """(transcript, code, start, end) of the layer's codings of these codes."""
     origins, coders = _layer_filter(ctx.db, layer)
     a = ctx.codings()
-    keep = np.isin(a[:, 5], origins)
+    keep = _among(a[:, 5], origins)
     if coders is not None:
-        keep &= np.isin(a[:, 4], coders)
+        keep &= _among(a[:, 4], coders)
     if code_pks:
-        keep &= np.isin(a[:, 1], np.fromiter(code_pks, dtype=np.int64))
+        keep &= _among(a[:, 1], list(code_pks))
     else:
         keep[:] = False
     return np.ascontiguousarray(a[keep, :4])
+
+
+def _among(column: np.ndarray, values) -> np.ndarray:
+    """Which entries of a column of small non-negative ids are among ``values``: one look-up
+    table indexed by the ids (``np.isin`` sorts the whole column, once per layer)."""
+    wanted = np.asarray(values, dtype=np.int64).reshape(-1)
+    wanted = wanted[wanted >= 0]
+    size = max(int(column.max(initial=-1)), int(wanted.max(initial=-1))) + 1
+    table = np.zeros(size, dtype=bool)
+    table[wanted] = True
+    return table[column]
 
 
 def _merged_spans(codings: np.ndarray, groups: list[frozenset[int] | None], max_t: int

@@ -375,6 +375,24 @@ CREATE TABLE IF NOT EXISTS recording (
 );
 """
 
+# Every count and table a user asks for first (frequencies, the matrix, co-occurrence,
+# agreement) reads these six columns of every coding. The coding rows carry their quotes
+# (about 900 bytes each), so reading them meant reading the whole table; this index holds
+# only the six, and SQLite answers those reads from it without touching a row. It opens
+# with the code, so the index on the code alone has nothing left to do.
+_V7_SPAN_INDEX = """
+DROP INDEX IF EXISTS ix_coding_code_pk;
+CREATE INDEX ix_coding_code_spans
+    ON coding (code_pk, transcript_pk, coder_pk, origin, start, "end");
+"""
+
+# A new PostgreSQL project has the index from the models already; an older one gets it here.
+_V7_SPAN_INDEX_PG = """
+DROP INDEX IF EXISTS ix_coding_code_pk;
+CREATE INDEX IF NOT EXISTS ix_coding_code_spans
+    ON coding (code_pk, transcript_pk, coder_pk, origin, start, "end");
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema: cases, transcripts, turns, codes, codings, audit", _V1_SCHEMA),
     Migration(2, "audit events grouped by user action (for undo)", _V2_AUDIT_BATCH),
@@ -385,6 +403,8 @@ MIGRATIONS: list[Migration] = [
               postgresql=_V5_PSEUDONYM_KEY_PG),
     Migration(6, "turn times, sync points and recordings", _V6_TIMES_AND_RECORDINGS,
               postgresql=_V6_TIMES_AND_RECORDINGS_PG),
+    Migration(7, "covering index for the spans every count reads", _V7_SPAN_INDEX,
+              postgresql=_V7_SPAN_INDEX_PG),
 ]
 
 

@@ -194,6 +194,8 @@ class Coding(SQLModel, table=True):
     __table_args__ = (
         Index("ix_coding_transcript_coder", "transcript_pk", "coder_pk", "start"),
         Index("ix_coding_code_coder_origin", "code_pk", "coder_pk", "origin"),
+        Index("ix_coding_code_spans", "code_pk", "transcript_pk", "coder_pk", "origin", "start",
+              "end"),
         CheckConstraint("start < \"end\"", name="coding_span"),
         CheckConstraint(
             "origin IN ('manual', 'suggested', 'imported', 'consensus')", name="coding_origin"
@@ -204,7 +206,7 @@ class Coding(SQLModel, table=True):
 
     pk: int | None = Field(default=None, primary_key=True)
     coder_pk: int = Field(foreign_key="coder.pk")
-    code_pk: int = Field(foreign_key="code.pk", index=True)
+    code_pk: int = Field(foreign_key="code.pk")
     transcript_pk: int = Field(foreign_key="transcript.pk")
     start: int
     end: int
