@@ -347,3 +347,40 @@ def test_the_memo_appendix_is_optional_ordered_and_pseudonymised(example, tmp_pa
     text = "\n".join(t for _, t in _memo_appendix(docx.Document(str(named))))
     assert "Tor eier planen, sier Eva." in text
     assert "nordvik_rektor (rektor, Nordvik ungdomsskole)" in text
+
+
+def _contents(document) -> tuple[str, list[str]]:
+    """The TOC field's instruction and the lines it shows before Word updates it."""
+    instruction, lines, inside = "", [], False
+    for p in document.paragraphs:
+        chars = [c.get(qn("w:fldCharType")) for c in p._p.iter(qn("w:fldChar"))]
+        instr = "".join(t.text for t in p._p.iter(qn("w:instrText")))
+        if "TOC" in instr:
+            instruction, inside = instr, True
+        if inside:
+            lines.append(p.text)
+            if "end" in chars:
+                break
+    return instruction, lines
+
+
+def _headings(document, after: str) -> list[str]:
+    paragraphs = [p for p in document.paragraphs if p.style.name in ("Heading 1", "Heading 2")]
+    start = next(i for i, p in enumerate(paragraphs) if p.text == after)
+    return [p.text for p in paragraphs[start:]]
+
+
+def test_contents_after_the_title_page_list_every_heading_in_order(written):
+    _, d = written
+    instruction, lines = _contents(d)
+    assert instruction.split() == ["TOC", r"\o", '"1-2"', r"\h", r"\z", r"\u"]
+    assert lines == _headings(d, "Metode og datagrunnlag")
+    assert lines[0] == "Metode og datagrunnlag" and "Vedlegg: Kodebok" in lines
+    assert lines.index("1. Område A") < lines.index("2. Område B") \
+        < lines.index("Samforekomst av koder") < lines.index("Vedlegg: Kodebok")
+    titles = [p.text for p in d.paragraphs]
+    assert titles.index("Innhold") < titles.index("Metode og datagrunnlag")
+    assert titles.index("Testkodebok") < titles.index("Innhold")
+    # Word fills in the page numbers when the report is opened
+    flag = d.settings.element.find(qn("w:updateFields"))
+    assert flag is not None and flag.get(qn("w:val")) == "true"

@@ -40,6 +40,8 @@ from qualcode.services.word import (
     oxml,
     page_number_field,
     repeat_header,
+    table_of_contents,
+    update_fields_on_open,
 )
 from qualcode.store import Store
 from qualcode.store.models import Transcript, TranscriptAttribute
@@ -426,7 +428,7 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     # Method and data
-    doc.add_heading("Metode og datagrunnlag", level=1)
+    method = doc.add_heading("Metode og datagrunnlag", level=1)
     doc.add_paragraph(_data_sentence(facts))
     doc.add_paragraph(
         f"Intervjuene er kodet tematisk med kodeboken «{info.get('title') or info.get('name')}»"
@@ -563,6 +565,8 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
         _section(doc, landscape=False)
         stats["memos"] = add_memo_appendix(doc, store, key, identifiable=identifiable)
     keep_notes_with_tables(doc)
+    table_of_contents(doc, method, "Innhold", ACCENT)
+    update_fields_on_open(doc)
     save_document(doc, path)
     return stats
 
