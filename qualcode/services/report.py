@@ -433,9 +433,7 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
     doc.add_paragraph(
         f"Intervjuene er kodet tematisk med kodeboken «{info.get('title') or info.get('name')}»"
         f" av {mx.join_nb(all_coders) or 'ingen kodere'}. Tabellene og sitatene bygger på "
-        f"{layer_nb}. Rapporten har ett kapittel for hvert område: først kriteriet fra "
-        "kodeboken, en oppsummering og utvalgte sitater, deretter en tabell over omfang etter "
-        "rolle og skoleslag og en tabell med utsagn per kode og rolle. Til slutt følger "
+        f"{layer_nb}. {_chapters_sentence(columns, figures)} Til slutt følger "
         "samforekomst av koder og kodeboken som vedlegg"
         + (", og forskernes memoer i vedlegget «Memoer»." if memos else ".") if info else
         f"Tabellene og sitatene bygger på {layer_nb}."
@@ -606,6 +604,20 @@ def _agreement_sentence(store: Store) -> str | None:
         text += f". Etter Krippendorffs (2004) grenser er samsvaret {band}"
     return text + (". Samsvar per kode står i veilederens samsvarsrapport "
                    "(qualcode export agreement).")
+
+
+def _chapters_sentence(columns: list[str], figures: bool) -> str:
+    """What each area chapter holds, as this report was written."""
+    by = " og ".join(columns)
+    text = ("Rapporten har ett kapittel for hvert område: først kriteriet fra kodeboken, en "
+            "oppsummering og utvalgte sitater, deretter "
+            + ("en figur og " if figures else "") + f"en tabell over omfang etter {by} og en "
+            "tabell med utsagn per kode og rolle.")
+    if figures:
+        return (text + " Figurene (én i oversikten over områdene og én i hvert kapittel) "
+                "viser de samme tallene som tabellene under dem; et område uten kodede utdrag "
+                "får ingen figur.")
+    return text + " Figurene er utelatt i denne utgaven (valget --no-figures)."
 
 
 def _scope_sentence(chapters: list[mx.CodeInfo], appendix: list[mx.CodeInfo]) -> str:
