@@ -387,3 +387,20 @@ def test_contents_after_the_title_page_list_every_heading_in_order(written):
     # Word fills in the page numbers when the report is opened
     flag = d.settings.element.find(qn("w:updateFields"))
     assert flag is not None and flag.get(qn("w:val")) == "true"
+
+
+def test_word_headers_break_where_the_terminals_matrices_do(written):
+    """One list of word breaks serves both: a school type header in the report breaks
+    (soft hyphen) exactly where the terminal wraps the same word."""
+    from qualcode.cli.analysis import _wrap_header
+    from qualcode.domain.labels import soft_hyphenated
+
+    _, d = written
+    headers = {c.text for t in d.tables for c in t.rows[1].cells} | \
+        {c.text for t in d.tables for c in t.rows[0].cells}
+    assert "Ungdoms\u00adskole" in headers and "Videre\u00adgående" in headers
+    for word in ("ungdomsskole", "videregående", "rådgiver"):
+        terminal = [line.rstrip("-") for line in _wrap_header(word, len(word) - 1)]
+        assert soft_hyphenated(word).split("\u00ad") == terminal
+    assert soft_hyphenated("Videregående skole") == "Videre\u00adgående skole"
+    assert soft_hyphenated("Grunnskole") == "Grunnskole"  # no break known: none made

@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import select
 
 from qualcode import __version__
+from qualcode.domain.labels import soft_hyphenated
 from qualcode.output import (
     atomic_output,
     check_output_path,
@@ -52,9 +53,6 @@ FORMAT_NB = {"individuelt": ("individuelt intervju", "individuelle intervjuer"),
              "parvis": ("parintervju", "parintervjuer"),
              "gruppe": ("gruppeintervju", "gruppeintervjuer"),
              "fokusgruppe": ("fokusgruppe", "fokusgrupper")}
-# Column headers may break inside long words (soft hyphens) rather than widen the table.
-HEADER_DISPLAY = {"ungdomsskole": "Ungdoms\u00adskole", "videregaende": "Videre\u00adgående",
-                  "videregående": "Videre\u00adgående"}
 MEASURE_NB = {"references": "kodede utdrag", "informants": "informanter",
               "transcripts": "intervjuer", "sites": "skoler", "words": "kodede ord",
               "coverage": "dekning (prosent av ordene)", "quotes": "sitater",
@@ -784,9 +782,12 @@ def _where(q: dict) -> str:
 def _header_text(dimension: str, value: Any) -> str:
     if value is None:
         return mx.NOT_REPORTED
-    if dimension.endswith("skoleslag") and str(value) in HEADER_DISPLAY:
-        return HEADER_DISPLAY[str(value)]
     text = mx.value_display(dimension, value)
+    if dimension.endswith("skoleslag"):
+        if str(value) in mx.SKOLESLAG_DISPLAY:  # the column says school: "Videregående"
+            text = text.removesuffix(" skole")
+        # A school type header may break inside its long word rather than widen the table.
+        text = soft_hyphenated(text)
     return text[:1].upper() + text[1:]
 
 
