@@ -404,3 +404,19 @@ def test_word_headers_break_where_the_terminals_matrices_do(written):
         assert soft_hyphenated(word).split("\u00ad") == terminal
     assert soft_hyphenated("Videregående skole") == "Videre\u00adgående skole"
     assert soft_hyphenated("Grunnskole") == "Grunnskole"  # no break known: none made
+
+
+def test_contents_too_long_for_their_page_list_the_chapters_alone(tmp_path):
+    from qualcode.services.word import base_document, table_of_contents
+
+    d, _, _ = base_document("1F4E79", {"Heading 1": 16, "Heading 2": 13})
+    d.add_paragraph("Rapport om Nordvik skole", style="Title")
+    first = d.add_heading("Rektor", level=1)
+    d.add_heading("Kari om planen", level=2)
+    d.add_heading("Rådgiver", level=1)
+    d.add_heading("Ola om tiden", level=2)
+    d.add_heading("Ola om nettverket", level=2)
+    table_of_contents(d, first, "Innhold", "1F4E79", max_entries=4)
+    d.save(str(tmp_path / "kort.docx"))
+    instruction, lines = _contents(docx.Document(str(tmp_path / "kort.docx")))
+    assert instruction.split()[:3] == ["TOC", r"\o", '"1-1"'] and lines == ["Rektor", "Rådgiver"]

@@ -219,7 +219,6 @@ def longest_word_cm(text: str, size_pt: float, *, bold: bool = False) -> float:
     return max((text_width_cm(w, size_pt, bold=bold) for w in text.split(" ")), default=0.0)
 
 
-TOC_INSTRUCTION = r' TOC \o "1-2" \h \z \u '
 # Elements that follow w:updateFields in settings.xml: Word rejects a settings part whose
 # children are out of the schema's order.
 _AFTER_UPDATE_FIELDS = {"hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars",
@@ -247,12 +246,19 @@ def update_fields_on_open(doc) -> None:
     settings.append(flag)
 
 
-def table_of_contents(doc, before, title: str, accent: str) -> list[str]:
+def toc_instruction(levels: int) -> str:
+    return f' TOC \\o "1-{levels}" \\h \\z \\u '
+
+
+def table_of_contents(doc, before, title: str, accent: str, *,
+                      max_entries: int | None = None) -> list[str]:
     """A TOC field (heading levels 1–2) in front of the paragraph ``before``, listing the
     headings that follow it. Word recomputes the field (with page numbers) when the document
     is opened; until then, and in readers that do not update fields, the listed headings
-    are what the field shows, so the contents read right without page numbers. Call it
-    when every heading is written. Returns the listed headings."""
+    are what the field shows, so the contents read right without page numbers. With more
+    than ``max_entries`` headings the contents list the chapters alone (level 1), so they
+    keep to the page they were given. Call it when every heading is written. Returns the
+    listed headings."""
     from docx.enum.style import WD_STYLE_TYPE
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt, RGBColor
@@ -289,6 +295,10 @@ def table_of_contents(doc, before, title: str, accent: str) -> list[str]:
         name = Paragraph(element, doc).style.name
         if name in ("Heading 1", "Heading 2"):
             entries.append((int(name[-1]), Paragraph(element, doc).text))
+    levels = 2
+    if max_entries is not None and len(entries) > max_entries:
+        levels = 1
+        entries = [(level, text) for level, text in entries if level == 1]
 
     before.insert_paragraph_before(title, style="Innholdstittel")
     lines = [before.insert_paragraph_before(text, style=f"toc {level}")
@@ -296,7 +306,7 @@ def table_of_contents(doc, before, title: str, accent: str) -> list[str]:
     first, last = lines[0]._p, lines[-1]._p
     instr = oxml("w:instrText")
     instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    instr.text = TOC_INSTRUCTION
+    instr.text = toc_instruction(levels)
     opening = []
     for part in (oxml("w:fldChar", fldCharType="begin", dirty="true"), instr,
                  oxml("w:fldChar", fldCharType="separate")):
