@@ -770,3 +770,25 @@ def test_disagreement_passages_show_both_coders_codes(tmp_path):
     assert p["codes_by_coder"] == {"anna": ["A", "B"], "bjorn": ["A", "B"]}
     (q,) = groups["G.x"]["passages"]
     assert q["kind"] == "only anna"
+
+
+def test_the_word_report_lists_its_chapters_after_the_title(hand, tmp_path):
+    from docx.oxml.ns import qn
+
+    from tests.test_report import _contents, _headings
+
+    path = tmp_path / "samsvar.docx"
+    assert run_cli(hand, "export", "agreement", str(path), "--bootstrap", "0").exit_code == 0
+    import docx
+
+    doc = docx.Document(path)
+    instruction, lines = _contents(doc)
+    assert instruction.split() == ["TOC", r"\o", '"1-2"', r"\h", r"\z", r"\u"]
+    assert lines == _headings(doc, "Hva er sammenlignet")
+    assert lines[:3] == ["Hva er sammenlignet", "Konvensjoner", "Kort oppsummert"]
+    assert "Uenigheter til diskusjon" in lines and lines[-1] == "Vedlegg: innstillinger"
+    texts = [p.text for p in doc.paragraphs]
+    assert texts.index("Samsvar mellom kodere") < texts.index("Innhold") \
+        < texts.index("Hva er sammenlignet")
+    flag = doc.settings.element.find(qn("w:updateFields"))
+    assert flag is not None and flag.get(qn("w:val")) == "true"

@@ -338,7 +338,10 @@ def test_the_memo_appendix_is_optional_ordered_and_pseudonymised(example, tmp_pa
     assert "Men ikke i UN." in text
     for name in ("Nordvik", "Vestbø", "Tor ", "Eva", "nordvik_", "vestbo_"):
         assert name not in text, name
-    method = "\n".join(p.text for p in d.paragraphs[:60])
+    # the method chapter, which now follows the table of contents
+    start = [(p.style.name, p.text) for p in d.paragraphs].index(
+        ("Heading 1", "Metode og datagrunnlag"))
+    method = "\n".join(p.text for p in d.paragraphs[start:start + 60])
     assert "og forskernes memoer i vedlegget «Memoer»." in method
     assert "erstattet med pseudonymer" in text
 
@@ -347,3 +350,73 @@ def test_the_memo_appendix_is_optional_ordered_and_pseudonymised(example, tmp_pa
     text = "\n".join(t for _, t in _memo_appendix(docx.Document(str(named))))
     assert "Tor eier planen, sier Eva." in text
     assert "nordvik_rektor (rektor, Nordvik ungdomsskole)" in text
+
+
+def _contents(document) -> tuple[str, list[str]]:
+    """The TOC field's instruction and the lines it shows before Word updates it."""
+    instruction, lines, inside = "", [], False
+    for p in document.paragraphs:
+        chars = [c.get(qn("w:fldCharType")) for c in p._p.iter(qn("w:fldChar"))]
+        instr = "".join(t.text for t in p._p.iter(qn("w:instrText")))
+        if "TOC" in instr:
+            instruction, inside = instr, True
+        if inside:
+            lines.append(p.text)
+            if "end" in chars:
+                break
+    return instruction, lines
+
+
+def _headings(document, after: str) -> list[str]:
+    paragraphs = [p for p in document.paragraphs if p.style.name in ("Heading 1", "Heading 2")]
+    start = next(i for i, p in enumerate(paragraphs) if p.text == after)
+    return [p.text for p in paragraphs[start:]]
+
+
+def test_contents_after_the_title_page_list_every_heading_in_order(written):
+    _, d = written
+    instruction, lines = _contents(d)
+    assert instruction.split() == ["TOC", r"\o", '"1-2"', r"\h", r"\z", r"\u"]
+    assert lines == _headings(d, "Metode og datagrunnlag")
+    assert lines[0] == "Metode og datagrunnlag" and "Vedlegg: Kodebok" in lines
+    assert lines.index("1. Område A") < lines.index("2. Område B") \
+        < lines.index("Samforekomst av koder") < lines.index("Vedlegg: Kodebok")
+    titles = [p.text for p in d.paragraphs]
+    assert titles.index("Innhold") < titles.index("Metode og datagrunnlag")
+    assert titles.index("Testkodebok") < titles.index("Innhold")
+    # Word fills in the page numbers when the report is opened
+    flag = d.settings.element.find(qn("w:updateFields"))
+    assert flag is not None and flag.get(qn("w:val")) == "true"
+
+
+def test_word_headers_break_where_the_terminals_matrices_do(written):
+    """One list of word breaks serves both: a school type header in the report breaks
+    (soft hyphen) exactly where the terminal wraps the same word."""
+    from qualcode.cli.analysis import _wrap_header
+    from qualcode.domain.labels import soft_hyphenated
+
+    _, d = written
+    headers = {c.text for t in d.tables for c in t.rows[1].cells} | \
+        {c.text for t in d.tables for c in t.rows[0].cells}
+    assert "Ungdoms\u00adskole" in headers and "Videre\u00adgående" in headers
+    for word in ("ungdomsskole", "videregående", "rådgiver"):
+        terminal = [line.rstrip("-") for line in _wrap_header(word, len(word) - 1)]
+        assert soft_hyphenated(word).split("\u00ad") == terminal
+    assert soft_hyphenated("Videregående skole") == "Videre\u00adgående skole"
+    assert soft_hyphenated("Grunnskole") == "Grunnskole"  # no break known: none made
+
+
+def test_contents_too_long_for_their_page_list_the_chapters_alone(tmp_path):
+    from qualcode.services.word import base_document, table_of_contents
+
+    d, _, _ = base_document("1F4E79", {"Heading 1": 16, "Heading 2": 13})
+    d.add_paragraph("Rapport om Nordvik skole", style="Title")
+    first = d.add_heading("Rektor", level=1)
+    d.add_heading("Kari om planen", level=2)
+    d.add_heading("Rådgiver", level=1)
+    d.add_heading("Ola om tiden", level=2)
+    d.add_heading("Ola om nettverket", level=2)
+    table_of_contents(d, first, "Innhold", "1F4E79", max_entries=4)
+    d.save(str(tmp_path / "kort.docx"))
+    instruction, lines = _contents(docx.Document(str(tmp_path / "kort.docx")))
+    assert instruction.split()[:3] == ["TOC", r"\o", '"1-1"'] and lines == ["Rektor", "Rådgiver"]

@@ -142,3 +142,21 @@ def test_cli_report_with_and_without_figures(study, tmp_path, cli):
     assert code == 0, err
     assert "0 figures" in out
     assert len(docx.Document(str(tmp_path / "uten.docx")).inline_shapes) == 0
+
+
+def test_the_method_chapter_says_what_each_chapter_holds_with_and_without_figures(
+        study, written, tmp_path):
+    _, d = written
+    report.write_report(study, tmp_path / "uten.docx", figures=False)
+    without = docx.Document(str(tmp_path / "uten.docx"))
+
+    def method(document) -> str:
+        return next(p.text for p in document.paragraphs
+                    if p.text.startswith("Intervjuene er kodet tematisk"))
+
+    assert ("deretter en figur og en tabell over omfang etter rolle og skoleslag og en "
+            "tabell med utsagn per kode og rolle.") in method(d)
+    assert "et område uten kodede utdrag får ingen figur" in method(d)
+    assert "deretter en tabell over omfang etter rolle og skoleslag" in method(without)
+    assert "en figur" not in method(without)
+    assert "Figurene er utelatt i denne utgaven (valget --no-figures)." in method(without)

@@ -116,8 +116,11 @@ def test_the_method_chapter_states_the_coders_agreement_in_plain_words(study, tm
 
     path = tmp_path / "rapport.docx"
     report.write_report(study, path)
-    paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
-    said = paragraphs[paragraphs.index("Samsvar mellom koderne") + 1]
+    document = docx.Document(str(path))
+    paragraphs = [p.text for p in document.paragraphs]
+    heading = [(p.style.name, p.text) for p in document.paragraphs].index(
+        ("Heading 2", "Samsvar mellom koderne"))  # the section, not its line in the contents
+    said = paragraphs[heading + 1]
     pooled = agreement(study, bootstrap=1000, seed=0)["pooled"]
     alpha = f"{pooled['alpha']:.2f}".replace(".", ",")
     low = f"{pooled['interval']['low']:.2f}".replace(".", ",")

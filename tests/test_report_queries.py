@@ -100,7 +100,7 @@ def test_each_saved_query_gets_a_section_with_its_matrix_and_quotes(study, tmp_p
                                key=Key([Entry("tjenesten", "[tjeneste]", "other")]))
     d = docx.Document(str(path))
     assert info["tables"] == plain["tables"] + 2  # a_rektor and b_ikke_a; ingenting: none
-    texts = [p.text for p in d.paragraphs]
+    texts = _body_texts(d)
     chapter = texts.index("Lagrede spørringer", texts.index("Samforekomst av koder"))
     sections = texts[chapter:texts.index("Vedlegg: Kodebok")]
     assert [t for t in sections if t in ("a_rektor", "b_ikke_a", "ingenting")] == \
@@ -140,5 +140,10 @@ def test_cli_report_with_query_sections(study, tmp_path, cli):
     code, out, err = cli("export", "report", str(tmp_path / "r.docx"), "--queries",
                          "--no-figures", project=study.path)
     assert code == 0, err
-    texts = [p.text for p in docx.Document(str(tmp_path / "r.docx")).paragraphs]
+    texts = _body_texts(docx.Document(str(tmp_path / "r.docx")))
     assert texts.count("Lagrede spørringer") == 2  # the method's list and the chapter
+
+
+def _body_texts(document) -> list[str]:
+    """The report's paragraphs without the lines of its table of contents."""
+    return [p.text for p in document.paragraphs if not p.style.name.startswith("toc ")]

@@ -25,6 +25,23 @@ WORD_BREAKS = {word.replace("|", ""): word.split("|") for word in (
 )}
 
 
+def soft_hyphenated(text: str) -> str:
+    """``text`` with a soft hyphen where each of its long words may break (``WORD_BREAKS``):
+    Word and LibreOffice break a narrow column header there, with a hyphen, and nowhere
+    else; the terminal's matrices break at the same places."""
+    words = []
+    for word in text.split(" "):
+        parts = WORD_BREAKS.get(word.lower())
+        if parts:
+            cuts, at = [], 0
+            for part in parts:  # the word's own letters, capitals kept
+                cuts.append(word[at:at + len(part)])
+                at += len(part)
+            word = "\u00ad".join(cuts)
+        words.append(word)
+    return " ".join(words)
+
+
 def role_label(role: str | None) -> str:
     return ROLE_LABELS.get(role or "", role or "ukjent rolle")
 

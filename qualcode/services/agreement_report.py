@@ -110,6 +110,8 @@ from qualcode.services.word import (
     nb_int,
     oxml,
     page_number_field,
+    table_of_contents,
+    update_fields_on_open,
 )
 from qualcode.store import Snapshot, Store
 
@@ -2088,7 +2090,9 @@ def _write_docx(data: dict, path: Path) -> None:
         sub.append(data["codebook"])
     sub.append(f"{_nb_date(data['date'])} · qualcode {data['version']}")
     doc.add_paragraph(" · ".join(sub), style="Undertittel")
-    doc.add_heading("Hva er sammenlignet", level=1)
+    first = doc.add_heading("Hva er sammenlignet", level=1)
+    # The title and the contents make the first page; the chapters start on the next.
+    first.paragraph_format.page_break_before = True
     for label, text in header_facts_nb(data):
         para = doc.add_paragraph(style="List Bullet")
         para.add_run(f"{label}: ").bold = True
@@ -2237,6 +2241,10 @@ def _write_docx(data: dict, path: Path) -> None:
     settings = [doc.add_paragraph(text, style="List Bullet") for text in _settings_nb(data)]
     for paragraph in [heading, *settings[:-1]]:  # a short list: never split over two pages
         paragraph.paragraph_format.keep_with_next = True
+    # 45 lines fit on the first page beside the title; a study with more codes in
+    # disagreement gets its chapters listed alone.
+    table_of_contents(doc, first, "Innhold", ACCENT, max_entries=45)
+    update_fields_on_open(doc)
     save_document(doc, path)
 
 

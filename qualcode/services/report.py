@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import select
 
 from qualcode import __version__
+from qualcode.domain.labels import soft_hyphenated
 from qualcode.output import (
     atomic_output,
     check_output_path,
@@ -40,6 +41,8 @@ from qualcode.services.word import (
     oxml,
     page_number_field,
     repeat_header,
+    table_of_contents,
+    update_fields_on_open,
 )
 from qualcode.store import Store
 from qualcode.store.models import Transcript, TranscriptAttribute
@@ -50,9 +53,6 @@ FORMAT_NB = {"individuelt": ("individuelt intervju", "individuelle intervjuer"),
              "parvis": ("parintervju", "parintervjuer"),
              "gruppe": ("gruppeintervju", "gruppeintervjuer"),
              "fokusgruppe": ("fokusgruppe", "fokusgrupper")}
-# Column headers may break inside long words (soft hyphens) rather than widen the table.
-HEADER_DISPLAY = {"ungdomsskole": "Ungdoms\u00adskole", "videregaende": "Videre\u00adgående",
-                  "videregående": "Videre\u00adgående"}
 MEASURE_NB = {"references": "kodede utdrag", "informants": "informanter",
               "transcripts": "intervjuer", "sites": "skoler", "words": "kodede ord",
               "coverage": "dekning (prosent av ordene)", "quotes": "sitater",
@@ -426,14 +426,12 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     # Method and data
-    doc.add_heading("Metode og datagrunnlag", level=1)
+    method = doc.add_heading("Metode og datagrunnlag", level=1)
     doc.add_paragraph(_data_sentence(facts))
     doc.add_paragraph(
         f"Intervjuene er kodet tematisk med kodeboken «{info.get('title') or info.get('name')}»"
         f" av {mx.join_nb(all_coders) or 'ingen kodere'}. Tabellene og sitatene bygger på "
-        f"{layer_nb}. Rapporten har ett kapittel for hvert område: først kriteriet fra "
-        "kodeboken, en oppsummering og utvalgte sitater, deretter en tabell over omfang etter "
-        "rolle og skoleslag og en tabell med utsagn per kode og rolle. Til slutt følger "
+        f"{layer_nb}. {_chapters_sentence(columns, figures)} Til slutt følger "
         "samforekomst av koder og kodeboken som vedlegg"
         + (", og forskernes memoer i vedlegget «Memoer»." if memos else ".") if info else
         f"Tabellene og sitatene bygger på {layer_nb}."
@@ -563,6 +561,8 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
         _section(doc, landscape=False)
         stats["memos"] = add_memo_appendix(doc, store, key, identifiable=identifiable)
     keep_notes_with_tables(doc)
+    table_of_contents(doc, method, "Innhold", ACCENT)
+    update_fields_on_open(doc)
     save_document(doc, path)
     return stats
 
@@ -602,6 +602,20 @@ def _agreement_sentence(store: Store) -> str | None:
         text += f". Etter Krippendorffs (2004) grenser er samsvaret {band}"
     return text + (". Samsvar per kode står i veilederens samsvarsrapport "
                    "(qualcode export agreement).")
+
+
+def _chapters_sentence(columns: list[str], figures: bool) -> str:
+    """What each area chapter holds, as this report was written."""
+    by = " og ".join(columns)
+    text = ("Rapporten har ett kapittel for hvert område: først kriteriet fra kodeboken, en "
+            "oppsummering og utvalgte sitater, deretter "
+            + ("en figur og " if figures else "") + f"en tabell over omfang etter {by} og en "
+            "tabell med utsagn per kode og rolle.")
+    if figures:
+        return (text + " Figurene (én i oversikten over områdene og én i hvert kapittel) "
+                "viser de samme tallene som tabellene under dem; et område uten kodede utdrag "
+                "får ingen figur.")
+    return text + " Figurene er utelatt i denne utgaven (valget --no-figures)."
 
 
 def _scope_sentence(chapters: list[mx.CodeInfo], appendix: list[mx.CodeInfo]) -> str:
@@ -768,9 +782,12 @@ def _where(q: dict) -> str:
 def _header_text(dimension: str, value: Any) -> str:
     if value is None:
         return mx.NOT_REPORTED
-    if dimension.endswith("skoleslag") and str(value) in HEADER_DISPLAY:
-        return HEADER_DISPLAY[str(value)]
     text = mx.value_display(dimension, value)
+    if dimension.endswith("skoleslag"):
+        if str(value) in mx.SKOLESLAG_DISPLAY:  # the column says school: "Videregående"
+            text = text.removesuffix(" skole")
+        # A school type header may break inside its long word rather than widen the table.
+        text = soft_hyphenated(text)
     return text[:1].upper() + text[1:]
 
 

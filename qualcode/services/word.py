@@ -217,3 +217,109 @@ def longest_word_cm(text: str, size_pt: float, *, bold: bool = False) -> float:
     """The width of the widest part of ``text`` between ordinary spaces (where it may
     wrap)."""
     return max((text_width_cm(w, size_pt, bold=bold) for w in text.split(" ")), default=0.0)
+
+
+# Elements that follow w:updateFields in settings.xml: Word rejects a settings part whose
+# children are out of the schema's order.
+_AFTER_UPDATE_FIELDS = {"hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars",
+                        "rsids", "mathPr", "attachedSchema", "themeFontLang",
+                        "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+                        "doNotAutoCompressPictures", "forceUpgrade", "captions",
+                        "readModeInkLockDown", "smartTagType", "schemaLibrary",
+                        "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol",
+                        "listSeparator"}
+
+
+def update_fields_on_open(doc) -> None:
+    """Ask Word to update the fields when the document is opened: the table of contents
+    then gets its page numbers (the user confirms once)."""
+    from docx.oxml.ns import qn
+
+    settings = doc.settings.element
+    for old in settings.findall(qn("w:updateFields")):
+        settings.remove(old)
+    flag = oxml("w:updateFields", val="true")
+    for child in settings.iterchildren():
+        if child.tag.rsplit("}", 1)[-1] in _AFTER_UPDATE_FIELDS:
+            child.addprevious(flag)
+            return
+    settings.append(flag)
+
+
+def toc_instruction(levels: int) -> str:
+    return f' TOC \\o "1-{levels}" \\h \\z \\u '
+
+
+def table_of_contents(doc, before, title: str, accent: str, *,
+                      max_entries: int | None = None) -> list[str]:
+    """A TOC field (heading levels 1–2) in front of the paragraph ``before``, listing the
+    headings that follow it. Word recomputes the field (with page numbers) when the document
+    is opened; until then, and in readers that do not update fields, the listed headings
+    are what the field shows, so the contents read right without page numbers. With more
+    than ``max_entries`` headings the contents list the chapters alone (level 1), so they
+    keep to the page they were given. Call it when every heading is written. Returns the
+    listed headings."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt, RGBColor
+    from docx.text.paragraph import Paragraph
+
+    styles = doc.styles
+    names = {s.name for s in styles}
+    if "Innholdstittel" not in names:
+        # Not a heading style: the contents must not list their own title.
+        head = styles.add_style("Innholdstittel", WD_STYLE_TYPE.PARAGRAPH)
+        head.base_style = styles["Normal"]
+        head.font.size = Pt(16)
+        head.font.color.rgb = RGBColor.from_string(accent)
+        head.paragraph_format.space_after = Pt(10)
+        head.paragraph_format.keep_with_next = True
+    for level in (1, 2):
+        if f"toc {level}" not in names:  # Word's own names: its update keeps the look
+            style = styles.add_style(f"toc {level}", WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = styles["Normal"]
+            # Tight lines: a report of ten chapters keeps its contents on one page.
+            style.paragraph_format.left_indent = Cm(0.6 * (level - 1))
+            style.paragraph_format.space_after = Pt(0)
+            style.paragraph_format.space_before = Pt(3 if level == 1 else 0)
+            style.paragraph_format.line_spacing = 1.0
+            style.font.bold = level == 1 or None
+
+    body = doc.element.body
+    following = False
+    entries: list[tuple[int, str]] = []
+    for element in body.iterchildren(qn("w:p")):
+        following = following or element is before._p
+        if not following:
+            continue
+        name = Paragraph(element, doc).style.name
+        if name in ("Heading 1", "Heading 2"):
+            entries.append((int(name[-1]), Paragraph(element, doc).text))
+    levels = 2
+    if max_entries is not None and len(entries) > max_entries:
+        levels = 1
+        entries = [(level, text) for level, text in entries if level == 1]
+
+    before.insert_paragraph_before(title, style="Innholdstittel")
+    lines = [before.insert_paragraph_before(text, style=f"toc {level}")
+             for level, text in entries] or [before.insert_paragraph_before()]
+    first, last = lines[0]._p, lines[-1]._p
+    instr = oxml("w:instrText")
+    instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    instr.text = toc_instruction(levels)
+    opening = []
+    for part in (oxml("w:fldChar", fldCharType="begin", dirty="true"), instr,
+                 oxml("w:fldChar", fldCharType="separate")):
+        run = oxml("w:r")
+        run.append(part)
+        opening.append(run)
+    anchor = first.find(qn("w:pPr"))
+    for run in reversed(opening):
+        if anchor is not None:
+            anchor.addnext(run)
+        else:
+            first.insert(0, run)
+    closing = oxml("w:r")
+    closing.append(oxml("w:fldChar", fldCharType="end"))
+    last.append(closing)
+    return [text for _, text in entries]
