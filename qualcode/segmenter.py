@@ -8,6 +8,7 @@ them (see ``services.segments``).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -45,6 +46,29 @@ def sentence_spans(texts: Iterable[str]) -> list[list[tuple[int, int]]]:
                 spans.append((start, end))
         result.append(spans)
     return result
+
+
+def turn_sentences(text: str, turns: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The sentences of a transcript's turns (``[start, end)`` of each turn in ``text``),
+    as offsets into ``text``, in order: for a transcript the store has not segmented, found
+    where a reader needs them and not stored."""
+    turns = list(turns)
+    found = sentence_spans(text[a:b] for a, b in turns)
+    return [(a + s, a + e) for (a, _), spans in zip(turns, found, strict=True)
+            for s, e in spans]
+
+
+def sentences_within(sentences: list[tuple[int, int]], start: int, end: int
+                     ) -> list[tuple[int, int]]:
+    """The sentences (sorted by start) lying inside ``[start, end)``: a look-up, not a scan
+    of the transcript's sentences for every turn."""
+    i = bisect_left(sentences, (start, start))
+    inside = []
+    while i < len(sentences) and sentences[i][0] < end:
+        if sentences[i][1] <= end:
+            inside.append(sentences[i])
+        i += 1
+    return inside
 
 
 _OPENERS = "([{«“\"'"

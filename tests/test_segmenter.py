@@ -50,3 +50,12 @@ def test_an_opening_bracket_after_a_full_stop_starts_the_next_sentence():
     assert sentences[0] == "Jeg har vært her i ti år, hvis jeg regner med starten."
     assert sentences[1].startswith("(ler)")
     assert "".join(sentences).replace(" ", "") == text.replace(" ", "")
+
+
+def test_the_sentences_inside_a_turn_are_looked_up_in_order():
+    from qualcode.segmenter import sentences_within
+
+    sentences = [(0, 5), (6, 12), (13, 20), (21, 30)]
+    assert sentences_within(sentences, 6, 20) == [(6, 12), (13, 20)]
+    assert sentences_within(sentences, 5, 13) == [(6, 12)]  # (13, 20) runs past the end
+    assert sentences_within(sentences, 31, 40) == []

@@ -778,20 +778,17 @@ class _Context:
     def _turn_sentences(self, t_pk: int, start: int, end: int) -> list[tuple[int, int]]:
         """The sentences of one turn: the store's, where the transcript was segmented, else
         segmented here (and not stored: a report only reads)."""
+        from qualcode.segmenter import sentences_within, turn_sentences
+
         if t_pk not in self._sentences:
             rows = self._raw('SELECT start, "end" FROM segment WHERE transcript_pk = ? '
                              "AND kind = 'sentence' ORDER BY start", (t_pk,))
             self._sentences[t_pk] = [(int(a), int(b)) for a, b in rows] or None
             if self._sentences[t_pk] is None:
-                from qualcode.segmenter import sentence_spans
-
-                turns = [(int(a), int(b)) for a, b in
-                         zip(self.ts[self.tt == t_pk], self.te[self.tt == t_pk], strict=True)]
-                text = self._text(t_pk)
-                found = sentence_spans(text[a:b] for a, b in turns)
-                self._sentences[t_pk] = [(a + s, a + e) for (a, _), spans
-                                         in zip(turns, found, strict=True) for s, e in spans]
-        return [(a, b) for a, b in self._sentences[t_pk] if a >= start and b <= end]
+                mine = self.tt == t_pk
+                self._sentences[t_pk] = turn_sentences(self._text(t_pk), [
+                    (int(a), int(b)) for a, b in zip(self.ts[mine], self.te[mine], strict=True)])
+        return sentences_within(self._sentences[t_pk], start, end)
 
 
 def _coding_array(ctx: _Context, layer: Layer, code_pks: set[int]) -> np.ndarray:

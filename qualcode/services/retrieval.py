@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from qualcode.pseudonyms import Key
+from qualcode.segmenter import sentences_within, turn_sentences
 from qualcode.services import layers
 from qualcode.services.overview import attributes_of, speakers_of, subtree_pks
 from qualcode.store import Store
@@ -171,7 +172,8 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
             _pseudonymise(item, key, texts[t_pk], context)
         if sentences:
             if t_pk not in stored_sentences:
-                stored_sentences[t_pk] = _segmented(texts[t_pk], tlist)
+                stored_sentences[t_pk] = turn_sentences(texts[t_pk], [
+                    (t.start, t.end) for t in tlist])
             quoted = [t for t in overlapped if (w := speakers[t_pk].get(t.participation_pk))
                       and w.role != "intervjuer"] or overlapped
             item["text"] = _in_sentences(texts[t_pk], stored_sentences[t_pk], quoted,
@@ -179,16 +181,6 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
                                           for t in quoted}, start, end, key, max_chars)
         out.append(item)
     return out
-
-
-def _segmented(text: str, turns: list[TurnSpan]) -> list[tuple[int, int]]:
-    """The sentences of a transcript the store has not segmented, found here and not
-    stored: a listing only reads."""
-    from qualcode.segmenter import sentence_spans
-
-    found = sentence_spans(text[t.start:t.end] for t in turns)
-    return [(t.start + a, t.start + b) for t, spans in zip(turns, found, strict=True)
-            for a, b in spans]
 
 
 def _in_sentences(text: str, sentences: list[tuple[int, int]], turns: list[TurnSpan],
@@ -202,7 +194,7 @@ def _in_sentences(text: str, sentences: list[tuple[int, int]], turns: list[TurnS
     pieces: list[Piece] = []
     previous = None
     for turn in turns:
-        inside = [(a, b) for a, b in sentences if a >= turn.start and b <= turn.end]
+        inside = sentences_within(sentences, turn.start, turn.end)
         spans, cut_start, cut_end = sentence_window(
             text, inside, max(turn.start, start), min(turn.end, end), lead=not pieces)
         if spans:
