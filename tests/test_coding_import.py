@@ -145,3 +145,148 @@ def test_coding_undo_says_how_many_codings_an_import_takes_back(cli, tmp_path):
                            "315 codings taken back")
     code, out, _ = cli("coding", "list", "-f", "json", project=project)
     assert code == 0 and out.strip() == "[]"
+
+
+def _rows_back_and_forth(store) -> str:
+    """Rows over every transcript, visiting each several times (more transcripts between
+    two visits than the import keeps at hand), with repeats that are duplicates."""
+    names = [t["name"] for t in list_transcripts(store)]
+    rows = []
+    for code in ("LED", "RAM", "KOM", "UTB", "LED"):  # LED twice: the second are repeats
+        for name in names:
+            for i in range(1, min(len(_turns(store, name)), 12) + 1, 3):
+                rows.append(f"{name},{i},,,{code},dag,åpen ø\n")
+    return "".join(rows)
+
+
+def test_a_streamed_bulk_import_stores_what_a_small_one_stores(example, tmp_path,
+                                                                monkeypatch):
+    """The import writes as it reads, a few rows at a time, and a transcript left and come
+    back to keeps its duplicates found: the same codings, ids and skipped repeats whether
+    the file goes in as a bulk write (rollback journal) or in the log."""
+    import shutil
+
+    from qualcode.services import codings
+    from qualcode.services.project import open_project
+
+    rows = _rows_back_and_forth(example)
+    sheet = tmp_path / "mange.csv"
+    sheet.write_text(HEADER + rows, encoding="utf-8")
+    other_path = tmp_path / "kopi.db"
+    shutil.copy(example.path, other_path)
+    small = import_codings(example, [sheet])
+    monkeypatch.setattr(codings, "BULK_ROWS", 1)
+    monkeypatch.setattr(codings, "_WRITE_EVERY", 7)
+    other = open_project(other_path)
+    try:
+        bulk = import_codings(other, [sheet])
+        assert (bulk.added, bulk.skipped_duplicates) == (small.added, small.skipped_duplicates)
+        assert small.skipped_duplicates == len(rows.splitlines()) // 5
+        assert [(c, c["memo"]) for c in list_codings(other)] == [
+            (c, c["memo"]) for c in list_codings(example)]
+        assert {c["memo"] for c in list_codings(other, coder="dag")} == {"åpen ø"}
+    finally:
+        other.close()
+
+
+def test_a_bad_row_after_thousands_written_leaves_the_project_as_it_was(example, tmp_path,
+                                                                          monkeypatch):
+    """Rows are handed to the database before the file is read to its end: a refused row
+    far down still takes every one of them back, in bulk mode as in the log."""
+    from qualcode.services import codings
+
+    monkeypatch.setattr(codings, "_WRITE_EVERY", 5)
+    before = _kept(example)
+    rows = _rows_back_and_forth(example)
+    for bulk_rows in (10**9, 1):
+        monkeypatch.setattr(codings, "BULK_ROWS", bulk_rows)
+        sheet = tmp_path / "mange.csv"
+        line = len(rows.splitlines()) + 2
+        sheet.write_text(HEADER + rows + "nordvik_rektor,999,,,LED,dag,\n", encoding="utf-8")
+        with pytest.raises(InputFileError, match=f"mange.csv:{line}: 'nordvik_rektor' has "
+                                                 "turns 1-"):
+            import_codings(example, [sheet])
+        assert _kept(example) == before
+        assert list_codings(example, coder="dag") == []
+
+
+_KILLED_IMPORT = """
+import os, sys, time
+from pathlib import Path
+from qualcode.services import codings
+from qualcode.services.project import open_project
+
+codings.BULK_ROWS = 1
+codings._WRITE_EVERY = 10
+reader = codings.iter_coding_file
+
+def stalling(path, warnings=None, **kw):
+    for n, row in enumerate(reader(path, warnings, **kw)):
+        if n == 60:  # rows are in the database's hands: stop here until killed
+            Path(sys.argv[3]).write_text("ready")
+            time.sleep(600)
+        yield row
+
+codings.iter_coding_file = stalling
+write = codings._Import.write
+
+def spilling(self):  # a page cache this small puts the rows into the file itself
+    self.db.execute("PRAGMA cache_size = 5")
+    write(self)
+
+codings._Import.write = spilling
+codings.import_codings(open_project(Path(sys.argv[1])), [Path(sys.argv[2])])
+"""
+
+
+def test_an_import_killed_half_way_leaves_the_project_as_it_was(example, tmp_path):
+    """A crash in the middle of a bulk import (the process killed outright, with rows
+    already written in its transaction): the next user of the project finds it as it
+    was, whole, and back in write-ahead mode after the next write."""
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+    from contextlib import closing
+
+    from qualcode.services.project import open_project
+
+    path = example.path
+    sheet = tmp_path / "mange.csv"
+    sheet.write_text(HEADER + _rows_back_and_forth(example), encoding="utf-8")
+    example.close()  # the child is alone with the project: a bulk write's journal
+    with closing(sqlite3.connect(path)) as db:
+        before = db.execute('SELECT pk, coder_pk, code_pk, start, "end", quote FROM coding '
+                            "ORDER BY pk").fetchall()
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the file holds everything
+    size = path.stat().st_size
+    ready = tmp_path / "ready"
+    child = subprocess.Popen([sys.executable, "-c", _KILLED_IMPORT, str(path), str(sheet),
+                              str(ready)], stderr=subprocess.PIPE)
+    try:
+        for _ in range(600):
+            if ready.exists() or child.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert ready.exists(), child.stderr.read().decode() if child.poll() is not None else ""
+        assert Path(f"{path}-journal").exists()  # its transaction is on a rollback journal
+        assert path.stat().st_size > size  # and has written pages into the file
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.kill()
+        child.wait()
+    store = open_project(path)
+    try:
+        with closing(sqlite3.connect(path)) as db:
+            assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            assert db.execute('SELECT pk, coder_pk, code_pk, start, "end", quote FROM coding '
+                              "ORDER BY pk").fetchall() == before
+        assert list_codings(store, coder="dag") == []
+        add_coding(store, "vestbo_rektor", "KOM", "cecilie", 0, 40)
+        with closing(sqlite3.connect(path)) as db:
+            assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert not Path(f"{path}-journal").exists()
+    finally:
+        store.close()

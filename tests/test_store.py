@@ -264,3 +264,52 @@ def test_a_version_6_project_gets_the_covering_index_of_the_spans(tmp_path):
     conn.close()
     assert "COVERING INDEX ix_coding_code_spans" in plan
     assert "ix_coding_code_pk" not in indexes  # the new index opens with the code
+
+
+def _journal_mode(path: Path) -> str:
+    db = sqlite3.connect(path)
+    try:
+        return db.execute("PRAGMA journal_mode").fetchone()[0]
+    finally:
+        db.close()
+
+
+def test_a_bulk_write_runs_with_a_rollback_journal_and_leaves_the_log_in_place(tmp_path):
+    """Alone with the project, a bulk write is one transaction on a rollback journal (rows
+    written once, not into the log and again into the file); committed or rolled back, the
+    project is in write-ahead mode afterwards. Rows go in several to a statement, each
+    whole and in order."""
+    init_project(tmp_path / "p.db").close()
+    store = store_engine.Store(tmp_path / "p.db")
+    with store.writer(bulk=True) as db:
+        assert db.column("PRAGMA journal_mode") == ["delete"]
+        db.insert_rows("site", ("site_id", "name"),
+                       [(f"skole_{i}", f"Skole {i} på Ørland") for i in range(123)])
+    assert _journal_mode(tmp_path / "p.db") == "wal"
+    with pytest.raises(RuntimeError), store.writer(bulk=True) as db:
+        db.insert_rows("site", ("site_id",), [("skole_ny",)])
+        raise RuntimeError("stopped half-way")
+    assert _journal_mode(tmp_path / "p.db") == "wal"
+    with store.snapshot() as db:
+        assert db.column("SELECT count(*) FROM site") == [123]
+        assert db.column("SELECT name FROM site WHERE site_id = 'skole_7'") == [
+            "Skole 7 på Ørland"]
+        assert db.column("SELECT pk FROM site ORDER BY pk") == list(range(1, 124))
+
+
+def test_a_bulk_write_beside_an_open_connection_stays_in_the_log(tmp_path):
+    """Another program with the project open keeps its write-ahead log: the bulk write does
+    not wait for it to let go, and its reader keeps reading beside the write."""
+    init_project(tmp_path / "p.db").close()
+    store = store_engine.Store(tmp_path / "p.db")
+    other = sqlite3.connect(tmp_path / "p.db", isolation_level=None)
+    try:
+        other.execute("SELECT count(*) FROM site").fetchone()
+        with store.writer(bulk=True) as db:
+            assert db.column("PRAGMA journal_mode") == ["wal"]
+            db.insert_rows("site", ("site_id",), [("skole_1",), ("skole_2",)])
+            assert other.execute("SELECT count(*) FROM site").fetchone() == (0,)
+        assert other.execute("SELECT count(*) FROM site").fetchone() == (2,)
+    finally:
+        other.close()
+    assert _journal_mode(tmp_path / "p.db") == "wal"

@@ -169,6 +169,11 @@ class PostgresWriter(Writer):
             self._connection.execute(f"SELECT setval({sequence}, %s)", (first + n - 1,))
         return int(first)
 
+    def release_ids(self, table: str, next_id: int) -> None:
+        # Still under the writer lock: nobody took an id since the reservation.
+        sequence = f"pg_get_serial_sequence('{table}', 'pk')"
+        self._connection.execute(f"SELECT setval({sequence}, %s, false)", (next_id,))
+
     def moment(self, at: datetime) -> Any:
         # The column has no zone and means UTC (as the ORM writes it on a UTC server).
         return at.astimezone(timezone.utc).replace(tzinfo=None)
@@ -219,7 +224,7 @@ class PostgresStore(Store):
             connection.close()
 
     @contextmanager
-    def writer(self) -> Iterator[Writer]:
+    def writer(self, *, bulk: bool = False) -> Iterator[Writer]:
         import psycopg
 
         connection = _connect(self.url)
