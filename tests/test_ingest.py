@@ -271,6 +271,40 @@ def test_large_batch_is_parsed_in_parallel_and_kept_in_order(store, tmp_path):
     assert turns[1]["text"] == "Svar nummer 17, med æøå."
 
 
+def test_a_large_batch_written_as_it_is_read_tells_its_problems_in_the_old_order(small):
+    """Transcripts go in while later files are still being parsed: a problem far down the
+    batch still leaves the project as it was, and of several problems the one told is the
+    one told before files were written as they came: an unreadable file before an unknown
+    person, an unknown person before a transcript that conflicts with the project."""
+    store, folder = small
+    ingest.import_transcripts(store, [folder])
+    before = _count(store, Transcript), _count(store, Turn), _count(store, AuditEvent)
+    _many(folder, ingest.PARALLEL_MIN_FILES + 40)
+    write(folder / "rektor_a.txt", FRONT + BODY + "Rektor: Og en ting til.\n")  # changed
+    unknown = FRONT.replace("rektor_a\n---", "ukjent_person\n---")
+    write(folder / "intervju_50.txt", unknown + BODY)
+    with pytest.raises(ConflictError, match="'rektor_a' is already in the project"):
+        ingest.import_transcripts(store, [folder / "intervju_00.txt", folder / "rektor_a.txt",
+                                          folder / "intervju_01.txt"])
+    def conflict_first():
+        return [folder / "rektor_a.txt", *sorted(folder.glob("intervju_*"))]
+
+    with pytest.raises(NotFoundError, match="intervju_50.txt: speaker 'Rektor' is mapped "
+                                            "to unknown person 'ukjent_person'"):
+        ingest.import_transcripts(store, conflict_first())
+    (folder / "intervju_60.docx").write_bytes(b"PK\x03\x04 truncated zip")
+    with pytest.raises(InputFileError, match=r"intervju_60\.docx: not a valid \.docx"):
+        ingest.import_transcripts(store, conflict_first())
+    assert (_count(store, Transcript), _count(store, Turn), _count(store, AuditEvent)) == before
+    (folder / "intervju_60.docx").unlink()
+    (folder / "intervju_50.txt").unlink()
+    report = ingest.import_transcripts(store, [folder], replace=True)
+    assert len(report.added) == ingest.PARALLEL_MIN_FILES + 39
+    assert report.replaced == ["rektor_a"]
+    turns = queries.transcript_turns(store, "intervju_63")["turns"]
+    assert turns[1]["text"] == "Svar nummer 63, med æøå."
+
+
 def test_large_batch_with_one_broken_file_names_it_and_writes_nothing(store, tmp_path):
     folder = tmp_path / "many"
     folder.mkdir()

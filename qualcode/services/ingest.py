@@ -1,8 +1,11 @@
 """Importing transcripts and attribute sheets into a project, atomically.
 
-Every file of a batch is read and checked before anything is written; the batch is then
-written in one transaction. One broken file means nothing from the batch is stored, and the
-error names the file and the reason.
+A batch of transcripts is one transaction: each file is written as soon as it is parsed
+(in file order, parsed on every core for a large batch), so the import holds a few
+transcripts at a time, however many the batch has. One broken file means nothing from the
+batch is stored, and the error names the file and the reason; the problems are told in
+the order they always were (a file that cannot be read first, then an unknown site or
+person, then a conflict with the project, then codings that would lose their text).
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +23,7 @@ from sqlmodel import Session, select
 
 from qualcode import audit
 from qualcode.domain import attributes as attr
-from qualcode.domain.errors import ConflictError, InputFileError, NotFoundError
+from qualcode.domain.errors import ConflictError, InputFileError, NotFoundError, QualcodeError
 from qualcode.domain.model import ParsedTranscript, TranscriptMetadata
 from qualcode.domain.realign import align
 from qualcode.domain.text import excerpt, sha256_text
@@ -198,11 +202,15 @@ def _read_in_worker(path: Path) -> ParsedTranscript:
     return read_transcript(path)
 
 
+PARSED_AHEAD = 6  # files a worker may have parsed before the import has written them
+
+
 def _parse_in_parallel(files: list[Path]):
     """Parse transcripts on every core (parsing is pure, CPU-bound work), in file order.
 
-    The workers end with the import: SIGTERM (as from ``kill``) stops the pool and exits,
-    leaving the project as it was, since nothing is written while files are parsed."""
+    The workers run at most a few files ahead of the writer, so a batch of 10 000 files is
+    never held parsed at once. They end with the import: SIGTERM (as from ``kill``) stops
+    the pool and exits, and the transaction that was writing the batch is rolled back."""
     import multiprocessing
     import signal
     import threading
@@ -212,10 +220,25 @@ def _parse_in_parallel(files: list[Path]):
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _terminated)
+    room = threading.Semaphore(workers * PARSED_AHEAD)
+    stop = threading.Event()
+
+    def handed_out():  # runs in the pool's task thread: it waits while the writer catches up
+        for path in files:
+            while not room.acquire(timeout=0.1):
+                if stop.is_set():
+                    return
+            yield path
+
     try:
         with context.Pool(workers, initializer=_worker_started,
                           initargs=(os.getpid(),)) as pool:  # leaving it terminates workers
-            yield from pool.imap(_read_in_worker, files, chunksize=8)
+            try:
+                for parsed in pool.imap(_read_in_worker, handed_out(), chunksize=2):
+                    room.release()
+                    yield parsed
+            finally:
+                stop.set()  # before the pool ends: it waits for its task thread
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
@@ -225,26 +248,36 @@ def _terminated(signum, frame) -> None:
     raise SystemExit(128 + signum)
 
 
+def read_stream(files: list[Path], progress: Callable[[str], None] | None = None
+                ) -> Iterator[ParsedTranscript]:
+    """Every file read and checked, one at a time in file order; the first problem (in
+    file order) is raised where it is reached."""
+    parallel = len(files) >= PARALLEL_MIN_FILES and (os.cpu_count() or 1) > 1
+    results = _parse_in_parallel(files) if parallel else map(read_transcript, files)
+    names: dict[str, Path] = {}
+    try:
+        for path, transcript in zip(files, results, strict=True):
+            if transcript.name in names:
+                raise InputFileError(str(path), f"two files in this batch are both named "
+                                     f"'{transcript.name}' ({names[transcript.name].name})",
+                                     hint="rename one: transcript names are file stems")
+            names[transcript.name] = path
+            if progress:
+                progress(path.name)
+            yield transcript
+    finally:
+        close = getattr(results, "close", None)
+        if close is not None:  # the pool ends here, not when the generator is collected
+            close()
+
+
 def read_batch(files: list[Path], progress: Callable[[str], None] | None = None
                ) -> list[ParsedTranscript]:
     """Read and check every file; the first problem (in file order) is raised."""
-    parallel = len(files) >= PARALLEL_MIN_FILES and (os.cpu_count() or 1) > 1
-    results = _parse_in_parallel(files) if parallel else map(read_transcript, files)
-    parsed: list[ParsedTranscript] = []
-    names: dict[str, Path] = {}
-    for path, transcript in zip(files, results, strict=True):
-        if transcript.name in names:
-            raise InputFileError(str(path), f"two files in this batch are both named "
-                                 f"'{transcript.name}' ({names[transcript.name].name})",
-                                 hint="rename one: transcript names are file stems")
-        names[transcript.name] = path
-        parsed.append(transcript)
-        if progress:
-            progress(path.name)
-    return parsed
+    return list(read_stream(files, progress))
 
 
-def _check_cases(parsed: list[ParsedTranscript], sites: dict[str, int],
+def _check_cases(parsed: Iterable[ParsedTranscript], sites: dict[str, int],
                  persons: dict[str, int]) -> None:
     for t in parsed:
         where = t.metadata.source or t.source_file
@@ -353,51 +386,75 @@ def import_transcripts(store: Store, paths: Iterable[Path], *, replace: bool = F
     if not files:
         raise InputFileError(", ".join(str(p) for p in paths) or ".",
                              f"no transcript files ({', '.join(SUPPORTED_SUFFIXES)}) found")
-    parsed = read_batch(files, progress)
     report = ImportReport()
-    with store.write() as session:
+    # The first problem of each kind, in file order; once there is one, the rest of the
+    # batch is still read (a file that cannot be read is told first) but not written.
+    refused: dict[str, QualcodeError] = {}
+    lost: list[ReanchoredCoding] = []
+    relabelled: list[tuple[_Stored, str, _MetadataChange]] = []
+    with ExitStack() as stack:  # the parsing ends with the transaction, whatever happens
+        session = stack.enter_context(store.write())
         sites = _ids(session, Site, Site.site_id)
         persons = _ids(session, Person, Person.person_id)
-        _check_cases(parsed, sites, persons)
         person_site = dict(session.exec(select(Person.person_id, Person.site_pk)).all())
-        existing = {t.name: t for t in session.exec(
-            select(Transcript).where(Transcript.name.in_([p.name for p in parsed]))).all()}
-        plans, relabelled, lost = [], [], []
-        for t in parsed:
-            old = existing.get(t.name)
+        in_project = set(session.exec(select(Transcript.name)).all())
+        batch = audit.new_batch()
+        for t in stack.enter_context(closing(read_stream(files, progress))):
+            try:
+                _check_cases([t], sites, persons)
+            except QualcodeError as exc:
+                refused.setdefault("case", exc)
+            if refused:
+                continue
+            old = session.exec(select(Transcript).where(Transcript.name == t.name)).one() \
+                if t.name in in_project else None
             text_sha = sha256_text(t.text)
             if old is not None and old.text_sha256 == text_sha:
                 change = _metadata_change(session, old, t, _site_of(t, sites, person_site),
                                           persons)
                 if change is None:
                     report.unchanged.append(t.name)
-                elif change.turns_changed:  # the speakers now split the text otherwise
-                    plans.append((t, old, text_sha, [], []))
-                else:
-                    relabelled.append((old, t, change))
-                continue
-            if old is not None and not replace:
-                raise ConflictError(
+                    continue
+                if not change.turns_changed:
+                    relabelled.append((_Stored(old.pk, old.name), t.name, change))
+                    continue
+                moves, gone = [], []  # the speakers now split the text otherwise
+            elif old is not None and not replace:
+                refused["conflict"] = ConflictError(
                     f"{t.source_file}: transcript '{t.name}' is already in the project with "
                     "different text; nothing was imported",
                     hint="re-import with --replace to update it (codings are re-anchored "
                          "or the import is refused)")
-            moves, gone = _reanchor(session, old, t.text) if old is not None else ([], [])
-            lost.extend(gone)
-            plans.append((t, old, text_sha, moves, gone))
-        if lost and not remove_lost:
-            raise _lost_codings_error(lost)
-        batch = audit.new_batch()
-        for t, old, text_sha, moves, gone in plans:
-            site_pk = _site_of(t, sites, person_site)
+                continue
+            else:
+                moves, gone = _reanchor(session, old, t.text) if old is not None else ([], [])
+            if gone and not remove_lost:
+                lost.extend(gone)  # told once the whole batch is read
+                continue
+            if lost:
+                continue
             _remove_lost(session, gone, batch)
             report.removed.extend(gone)
-            _write_transcript(session, t, old, text_sha, moves, site_pk, persons, report,
-                              batch)
-        for old, t, change in relabelled:
+            _write_transcript(session, t, old, text_sha, moves,
+                              _site_of(t, sites, person_site), persons, report, batch)
+            in_project.add(t.name)
+        for kind in ("case", "conflict"):
+            if kind in refused:
+                raise refused[kind]
+        if lost:
+            raise _lost_codings_error(lost)
+        for old, name, change in relabelled:
             _update_metadata(session, old, change, batch)
-            report.metadata_updated.append(t.name)
+            report.metadata_updated.append(name)
     return report
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """A transcript of the project whose metadata changes: what the change needs of it."""
+
+    pk: int
+    name: str
 
 
 def _site_of(t: ParsedTranscript, sites: dict[str, int],
@@ -479,7 +536,7 @@ def _link_changes(session: Session, old: Transcript, meta: TranscriptMetadata,
         change.before["speakers"], change.after["speakers"] = before, after
 
 
-def _update_metadata(session: Session, old: Transcript, change: _MetadataChange,
+def _update_metadata(session: Session, old: Transcript | _Stored, change: _MetadataChange,
                      batch: str) -> None:
     values = {key: value for key, value in (("title", change.title),
                                             ("site_pk", change.site_pk)) if value is not None}
