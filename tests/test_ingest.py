@@ -305,6 +305,38 @@ def test_a_large_batch_written_as_it_is_read_tells_its_problems_in_the_old_order
     assert turns[1]["text"] == "Svar nummer 63, med æøå."
 
 
+def test_a_batch_parsed_by_the_workers_stores_what_files_read_one_by_one_store(tmp_path):
+    """Transcripts come back from the parsing workers as columns of turns: times, labels,
+    unattributed openings and Norwegian text arrive as the reader made them."""
+    from qualcode.services.project import init_project
+
+    folder = tmp_path / "mange"
+    folder.mkdir()
+    for i in range(ingest.PARALLEL_MIN_FILES + 2):
+        write(folder / f"samtale_{i:02d}.vtt",
+              f"WEBVTT\n\n00:00:0{i % 9}.500 --> 00:00:10.000\n<v Kari Nordmann>Hei, "
+              f"nummer {i}?\n\n00:00:11.000 --> 00:00:12.250\n<v Ørjan Æsøy>Ja, "
+              "på Røros.\n")
+        write(folder / f"notat_{i:02d}.txt", f"Overskrift {i}\n\nRektor: Svar [00:01:0{i % 9}] "
+              "med tid inni.\nLærer 2: Og så?\nRektor: Ja.\n")
+    together = init_project(tmp_path / "sammen.db")
+    one_by_one = init_project(tmp_path / "hver.db")
+    try:
+        ingest.import_transcripts(together, [folder])
+        files = sorted(folder.iterdir())
+        for path in files:
+            ingest.import_transcripts(one_by_one, [path])
+        for path in files:
+            shown = queries.transcript_turns(together, path.stem)
+            assert shown == queries.transcript_turns(one_by_one, path.stem)
+        assert queries.transcript_turns(together, "samtale_07")["turns"][1]["speaker"] == (
+            "Ørjan Æsøy")
+        assert queries.transcript_turns(together, "samtale_07")["turns"][0]["time"] == 7.5
+    finally:
+        together.close()
+        one_by_one.close()
+
+
 def test_large_batch_with_one_broken_file_names_it_and_writes_nothing(store, tmp_path):
     folder = tmp_path / "many"
     folder.mkdir()

@@ -458,3 +458,53 @@ def test_parsing_workers_end_when_the_import_is_killed(tmp_path, sig):
             proc.wait()
     assert proc.returncode == -sig if sig == signal.SIGKILL else proc.returncode != 0
     assert _rows(project) == before
+
+
+_RICH_YAML = """title: "Fokusgruppe, Ørsta vgs"
+site: s001_v_vest
+dato: 2021-12-22
+runde: 2
+lærere: &alle [Kari Æsøy, Ola Nordmann]
+også: *alle
+speakers:
+  Rektor: s001_v_vest_rektor
+  Lærer 1: null
+  'Rådgiver: A': s001_v_vest_radgiver
+tall: [1, 2.5, -3, 0o17, yes, ~]
+notat: |
+  To linjer,
+  med æøå.
+"""
+
+
+@pytest.mark.parametrize("text", [
+    _RICH_YAML,
+    "title: [uavsluttet\n",
+    "a: &x [*x]\n",
+    "dato: 2021-02-30\n",
+    "a:\n\tb: 1\n",
+    "!!binary aGVp\n",
+    "a: 1\na: 2\n",
+    "title: \"ESC \\x1b[31m\"\n",
+    "- " * 150 + "x\n",
+])
+def test_front_matter_reads_the_same_on_either_yaml_parser(text, monkeypatch):
+    """Metadata is read by libyaml's parser where PyYAML has it: the same values, key lines
+    and refusals, with the same message and line, as on PyYAML's parser in Python."""
+    from qualcode.domain.errors import InputFileError
+    from qualcode.importers import safe_yaml
+
+    def outcome():
+        try:
+            value = safe_yaml.load_yaml(text, "intervju.md", first_line=2, line_numbers=True)
+        except InputFileError as exc:
+            return "refused", str(exc), exc.hint
+        lines = value.key_lines if isinstance(value, safe_yaml.LineDict) else None
+        return "read", value, lines
+
+    fast = outcome()
+    monkeypatch.setattr(safe_yaml, "_FAST", False)
+    assert fast == outcome()
+    if text == _RICH_YAML:
+        assert fast[1]["speakers"]["Rådgiver: A"] == "s001_v_vest_radgiver"
+        assert fast[2]["notat"] == 12

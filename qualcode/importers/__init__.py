@@ -3,6 +3,7 @@ database)."""
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import replace
@@ -159,7 +160,7 @@ def build_transcript(*, name: str, source_file: str, source_format: str, encodin
             # a .docx has one line per paragraph, and Word counts paragraphs, not lines
             unit = "paragraph" if source_format == "docx" else "line"
             warnings += _reading_notes(source_file, text, reading, first_line, unit)
-    seen = {normalise_label(t.label) for t in turns if t.label}
+    seen = {normalise_label(label) for label in {t.label for t in turns} if label}
     for label, person in sorted(metadata.speakers.items()):
         if person and normalise_label(label) not in seen:
             warnings.append(f"{source_file}: speaker '{label}' is mapped in the metadata "
@@ -181,11 +182,16 @@ def _sync_points(text: str, turns: list[ParsedTurn]) -> list[tuple[int, float]]:
     if _INNER_TIME.search(text) is None:  # most transcripts have none: one look is enough
         return []
     points = []
-    for turn in turns:
-        for match in _INNER_TIME.finditer(text, turn.start, turn.end):
-            seconds = clock_seconds(match.group(1))
-            if seconds is not None and match.start() > turn.start:
-                points.append((match.start(), seconds))
+    # One pass over the text (a time before a speaker label is found too, and passed
+    # over): each time is looked for in the turn it starts in.
+    starts = [turn.start for turn in turns]
+    for match in _INNER_TIME.finditer(text):
+        i = bisect.bisect_right(starts, match.start()) - 1
+        if i < 0 or match.start() == starts[i] or match.end() > turns[i].end:
+            continue
+        seconds = clock_seconds(match.group(1))
+        if seconds is not None:
+            points.append((match.start(), seconds))
     return points
 
 
