@@ -6,8 +6,9 @@ rows against a project (unknown site, unknown code …) is the services' job.
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from qualcode.domain.errors import InputFileError
 from qualcode.domain.model import TranscriptMetadata
 from qualcode.domain.text import ascii_fold, controls_note, decode_text, nfc, strip_controls
 from qualcode.importers.metadata import metadata_from_mapping, scalar
-from qualcode.importers.reading import CSV_LIMIT, YAML_LIMIT, read_file
+from qualcode.importers.reading import CSV_LIMIT, YAML_LIMIT, check_regular_file, read_file
 from qualcode.importers.safe_yaml import load_yaml
 from qualcode.importers.speakers import role_from_label
 
@@ -147,35 +148,97 @@ def _csv_rows(path: Path, warnings: list[str] | None = None
                     for lineno, values in rows]
 
 
+def _text_lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their line ends, split at ``\\n`` only (as the file
+    reader splits them), one at a time rather than as a copy of the text."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start) + 1 or len(text)
+        yield text[start:end]
+        start = end
+
+
+def _utf8_lines(path: Path) -> Iterator[str] | None:
+    """The lines of a UTF-8 file (with or without its byte-order mark), read as they are
+    needed; None for any other file, or a file to refuse, which is then read whole and
+    judged as every text file is. The file is read through once first, in blocks, to know
+    that it is UTF-8 from its first byte to its last."""
+    check_regular_file(path, CSV_LIMIT)
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(4)
+            if start.startswith(_OTHER_BOMS):
+                return None
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            decoder.decode(start)
+            size = len(start)
+            while block := handle.read(1 << 20):
+                size += len(block)
+                if size > CSV_LIMIT:
+                    return None
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+    except (OSError, UnicodeDecodeError):
+        return None
+    encoding = "utf-8-sig" if start.startswith(codecs.BOM_UTF8) else "utf-8"
+
+    def lines() -> Iterator[str]:
+        with open(path, encoding=encoding, newline="\n") as handle:
+            yield from handle
+
+    return lines()
+
+
+_OTHER_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # and UTF-32, which begins alike
+
+
 def _csv_stream(path: Path, warnings: list[str] | None = None
                 ) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """The header, and the rows one at a time (their cells, as many as the header has
     columns) with the file line each starts on, so a 100 000-row file is never held as
-    rows. Control characters are removed from cells
+    rows, nor (when it is UTF-8, as nearly every file is) as text: it is read a line at a
+    time. Control characters are removed from cells
     (they break Word and Excel exports) and counted in ``warnings`` once the rows are
     read. A problem is raised where the rows reach it: the first in file order."""
-    text = _read_text(path, CSV_LIMIT)
-    sample = text[:4096]
+    lines = _utf8_lines(path)
+    if lines is None:  # another encoding, or a problem to be told: read whole, as before
+        lines = _text_lines(_read_text(path, CSV_LIMIT))
+    head: list[str] = []
+    for line in lines:  # the first lines, for the sniffer
+        head.append(line)
+        if sum(map(len, head)) >= 4096:
+            break
+    sample = "".join(head)[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     if csv.field_size_limit() < MAX_CELL:
         csv.field_size_limit(MAX_CELL)
-    reader = csv.reader(io.StringIO(text), dialect)
+    # Most sheets hold no control character, and cleaning every cell of a 100 000-row
+    # coding file cost half a second: only a record read from a line that has one is.
+    dirty = [False]
+
+    def looked_at() -> Iterator[str]:
+        for line in itertools.chain(head, lines):
+            if not dirty[0] and strip_controls(line)[1]:
+                dirty[0] = True
+            yield line
+
+    reader = csv.reader(looked_at(), dialect)
     counter = [0]
-    # One look over the whole file: most sheets hold no control character, and cleaning
-    # every cell of a 100 000-row coding file cost half a second.
-    dirty = strip_controls(text)[1] > 0
-    del text
     position = [0]  # the file line the last record ended on
 
     def records() -> Iterator[tuple[int, list[str]]]:
         try:
             for values in reader:
                 yield (position[0] + 1, [_clean(cell, counter) for cell in values]
-                       if dirty else values)
+                       if dirty[0] else values)
+                dirty[0] = False
                 position[0] = reader.line_num  # a quoted cell may span several file lines
+        except UnicodeDecodeError:  # the file changed since it was looked at
+            raise InputFileError(str(path), "the file changed while it was read",
+                                 line=position[0] + 1, hint="import it again") from None
         except csv.Error as exc:
             too_long = "field larger than field limit" in str(exc)
             reason = (f"a cell is longer than {MAX_CELL:,} characters" if too_long

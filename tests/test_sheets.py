@@ -367,3 +367,31 @@ def test_a_coding_file_given_as_an_attributes_sheet_is_refused(tmp_path):
     with pytest.raises(InputFileError, match="this is a coding file.*`qualcode coding "
                                              "import`"):
         read_attribute_sheets([path])
+
+
+_CODINGS = ('transcript;turns;start;end;code;coder;memo\r\n'
+            'nordvik_rektor;4-6;;;LED;anna;"to linjer:\r\nførst, så «sist»"\r\n'
+            + "".join(f"vestbo_rektor;{i};;;RAM.tid;bjørn;\r\n" for i in range(1, 400))
+            + 'vestbo_rektor;;12;40;KOM;anna;"ESC\x1b[31m rødt"\r\n'
+            'vestbo_rektor;2;;;UTB;anna;siste\r\n')
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
+def test_a_coding_file_reads_the_same_line_by_line_or_whole(tmp_path, encoding):
+    """A UTF-8 coding file is read a line at a time (a file of 1.6 million codings is never
+    in memory whole); any other encoding is read whole. Either way: the same rows, the
+    file line each starts on (after a cell over two lines), Norwegian letters, and control
+    characters removed from the one row that has them, and counted."""
+    path = tmp_path / "koder.csv"
+    path.write_bytes(_CODINGS.encode(encoding))
+    warnings: list[str] = []
+    rows = read_coding_file(path, warnings)
+    assert len(rows) == 402
+    assert rows[0] == CodingRow(2, "nordvik_rektor", "LED", "anna", (4, 6), None,
+                                "to linjer:\r\nførst, så «sist»")
+    assert rows[1].line == 4 and rows[1].coder == "bjørn"
+    assert rows[-2] == CodingRow(403, "vestbo_rektor", "KOM", "anna", None, (12, 40),
+                                 "ESC rødt")
+    assert rows[-1].memo == "siste" and rows[-1].line == 404
+    assert warnings == [f"{path}: 1 control character(s) (escape sequences, form feeds, "
+                        "NUL …) were removed from the text"]
