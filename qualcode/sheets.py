@@ -158,9 +158,26 @@ def _text_lines(text: str) -> Iterator[str]:
         start = end
 
 
-def _utf8_lines(path: Path) -> Iterator[str] | None:
-    """The lines of a UTF-8 file (with or without its byte-order mark), read as they are
-    needed; None for any other file, or a file to refuse, which is then read whole and
+def _block_lines(blocks: Iterator[str], dirty: list[bool]) -> Iterator[str]:
+    """The lines of text read in blocks (split at ``\\n`` only). ``dirty`` is set once a
+    block holding a control character has been read: every record from there on is
+    cleaned (one look per block, not per line)."""
+    rest = ""
+    for block in blocks:
+        if not dirty[0] and strip_controls(block)[1]:
+            dirty[0] = True
+        text = rest + block
+        cut = text.rfind("\n") + 1
+        rest = text[cut:]
+        if cut:
+            yield from _text_lines(text[:cut])
+    if rest:
+        yield rest
+
+
+def _utf8_blocks(path: Path) -> Iterator[str] | None:
+    """The text of a UTF-8 file (with or without its byte-order mark) in blocks, read as
+    they are needed; None for any other file, or a file to refuse, which is then read whole and
     judged as every text file is. The file is read through once first, in blocks, to know
     that it is UTF-8 from its first byte to its last."""
     check_regular_file(path, CSV_LIMIT)
@@ -182,11 +199,12 @@ def _utf8_lines(path: Path) -> Iterator[str] | None:
         return None
     encoding = "utf-8-sig" if start.startswith(codecs.BOM_UTF8) else "utf-8"
 
-    def lines() -> Iterator[str]:
+    def blocks() -> Iterator[str]:
         with open(path, encoding=encoding, newline="\n") as handle:
-            yield from handle
+            while block := handle.read(1 << 18):
+                yield block
 
-    return lines()
+    return blocks()
 
 
 _OTHER_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # and UTF-32, which begins alike
@@ -200,9 +218,13 @@ def _csv_stream(path: Path, warnings: list[str] | None = None
     time. Control characters are removed from cells
     (they break Word and Excel exports) and counted in ``warnings`` once the rows are
     read. A problem is raised where the rows reach it: the first in file order."""
-    lines = _utf8_lines(path)
-    if lines is None:  # another encoding, or a problem to be told: read whole, as before
-        lines = _text_lines(_read_text(path, CSV_LIMIT))
+    blocks = _utf8_blocks(path)
+    if blocks is None:  # another encoding, or a problem to be told: read whole, as before
+        blocks = iter([_read_text(path, CSV_LIMIT)])
+    # Most sheets hold no control character, and cleaning every cell of a 100 000-row
+    # coding file cost half a second: only once one is seen are records cleaned.
+    dirty = [False]
+    lines = _block_lines(blocks, dirty)
     head: list[str] = []
     for line in lines:  # the first lines, for the sniffer
         head.append(line)
@@ -215,17 +237,7 @@ def _csv_stream(path: Path, warnings: list[str] | None = None
         dialect = csv.excel
     if csv.field_size_limit() < MAX_CELL:
         csv.field_size_limit(MAX_CELL)
-    # Most sheets hold no control character, and cleaning every cell of a 100 000-row
-    # coding file cost half a second: only a record read from a line that has one is.
-    dirty = [False]
-
-    def looked_at() -> Iterator[str]:
-        for line in itertools.chain(head, lines):
-            if not dirty[0] and strip_controls(line)[1]:
-                dirty[0] = True
-            yield line
-
-    reader = csv.reader(looked_at(), dialect)
+    reader = csv.reader(itertools.chain(head, lines), dialect)
     counter = [0]
     position = [0]  # the file line the last record ended on
 
@@ -234,7 +246,6 @@ def _csv_stream(path: Path, warnings: list[str] | None = None
             for values in reader:
                 yield (position[0] + 1, [_clean(cell, counter) for cell in values]
                        if dirty[0] else values)
-                dirty[0] = False
                 position[0] = reader.line_num  # a quoted cell may span several file lines
         except UnicodeDecodeError:  # the file changed since it was looked at
             raise InputFileError(str(path), "the file changed while it was read",

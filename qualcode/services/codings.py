@@ -12,6 +12,7 @@ back.
 
 from __future__ import annotations
 
+import itertools
 from array import array
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -60,21 +61,18 @@ class _Transcript:
             self.ends.append(end)
 
 
+def _key(coder: int, code: int, start: int, end: int) -> tuple[int, int]:
+    """A coding as its transcript's duplicate check knows it: two 64-bit numbers."""
+    return coder << 32 | code, start << 32 | end
+
+
 def _pack(keys: set) -> array:
     """A transcript's coding keys, 16 bytes each, while the file is elsewhere."""
-    packed = array("q")
-    for coder, code, start, end in keys:
-        packed.append(coder << 32 | code)
-        packed.append(start << 32 | end)
-    return packed
+    return array("q", itertools.chain.from_iterable(keys))
 
 
 def _unpack(packed: array | None) -> set:
-    if not packed:
-        return set()
-    mask = (1 << 32) - 1
-    return {(a >> 32, a & mask, b >> 32, b & mask)
-            for a, b in zip(packed[::2], packed[1::2], strict=True)}
+    return set(zip(packed[::2], packed[1::2], strict=True)) if packed else set()
 
 
 class _Import:
@@ -95,21 +93,25 @@ class _Import:
             packed = self.packed.get(t_pk)
             if packed is None:
                 packed = self.packed[t_pk] = array("q")
-            packed.append(coder << 32 | code)
-            packed.append(start << 32 | end)
+            packed.extend(_key(coder, code, start, end))
         self.held: OrderedDict[int, _Transcript] = OrderedDict()
+        self.last: _Transcript | None = None  # where the file is: usually the last row's
         self.pending: list[tuple] = []
 
     def transcript(self, pk: int, name: str) -> _Transcript:
+        found = self.last
+        if found is not None and found.pk == pk:
+            return found
         found = self.held.get(pk)
         if found is not None:
             self.held.move_to_end(pk)
-            return found
-        if len(self.held) >= _TEXTS_HELD:
-            _, old = self.held.popitem(last=False)
-            self.packed[old.pk] = _pack(old.keys)
-        found = self.held[pk] = _Transcript(self.db, pk, name,
-                                            _unpack(self.packed.pop(pk, None)))
+        else:
+            if len(self.held) >= _TEXTS_HELD:
+                _, old = self.held.popitem(last=False)
+                self.packed[old.pk] = _pack(old.keys)
+            found = self.held[pk] = _Transcript(self.db, pk, name,
+                                                _unpack(self.packed.pop(pk, None)))
+        self.last = found
         return found
 
     def coder_pk(self, name: str) -> int:
@@ -165,7 +167,7 @@ class _Import:
                 hint="the transcript differs from the one the codings were made on: "
                      "import the same version, or drop the text column")
         coder = self.coder_pk(row.coder)
-        key = (coder, code[0], start, end)
+        key = _key(coder, code[0], start, end)
         if key in t.keys:
             report.skipped_duplicates += 1
             return
