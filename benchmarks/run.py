@@ -427,6 +427,69 @@ def bench_qdpx_import(workdir: Path, coded: Path, size: dict, n_codings: int, ru
     return result
 
 
+def bench_imports(workdir: Path, corpus: Path, size: dict, runs: int) -> list[Result]:
+    """The imports as a user runs them, whole processes into fresh projects: the .txt
+    transcripts, the .docx transcripts (when the corpus has them), the limit probe of the
+    .txt import (in-process, one core) and the coding import into a copy of the imported
+    .txt project. Interleaved run by run, each noting its CPU seconds (user + system, the
+    parsing workers included), its peak memory (GNU time) and the load average before it:
+    on a shared machine the wall time says more about the neighbours."""
+    txt, docx, coded = workdir / "txt.db", workdir / "docx.db", workdir / "coded.db"
+    n_codings = _lines(corpus / "codings.csv") - 1
+    steps = [("import_txt", f"import {size['transcripts']} .txt transcripts (whole process)",
+              lambda: fresh_project(workdir, "txt", corpus),
+              lambda: [*qualcode_cmd(), "-p", str(txt), "import", str(corpus / "txt")])]
+    if (corpus / "docx").is_dir():
+        steps.append(("import_docx", f"import {size['transcripts']} .docx transcripts "
+                      "(whole process)", lambda: fresh_project(workdir, "docx", corpus),
+                      lambda: [*qualcode_cmd(), "-p", str(docx), "import",
+                               str(corpus / "docx")]))
+
+    def copy_txt() -> None:
+        for p in workdir.glob("coded.db*"):
+            p.unlink()
+        shutil.copy(txt, coded)
+
+    steps.append(("coding_import", f"coding import, {n_codings} codings (whole process)",
+                  copy_txt, lambda: [*qualcode_cmd(), "-p", str(coded), "coding", "import",
+                                     str(corpus / "codings.csv")]))
+    results = {name: Result(name, what, "s", extra={"cpu_s": [], "load_1min": []})
+               for name, what, _, _ in steps}
+    peaks: dict[str, list] = {name: [] for name, _, _, _ in steps}
+    probe = Result("import_txt_limit", "limit probe: minimal import of the .txt files (read, "
+                   "NFC, hash, turns, sqlite3 insert; in-process)", "s",
+                   extra={"cpu": [], "load_1min": []})
+    for _ in range(runs):
+        for name, _, prepare, command in steps:
+            prepare()
+            load = os.getloadavg()[0]
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            seconds, peak = run_process(command())
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            results[name].runs.append(seconds)
+            results[name].extra["cpu_s"].append(round(after.ru_utime + after.ru_stime
+                                                      - before.ru_utime - before.ru_stime, 2))
+            results[name].extra["load_1min"].append(round(load, 2))
+            peaks[name].append(peak)
+            if name == "import_txt":  # the probe in the same round, right after
+                probe.extra["load_1min"].append(round(os.getloadavg()[0], 2))
+                one = bench_import_limit(workdir, corpus, "txt", 1)
+                probe.runs.extend(one.runs)
+                probe.extra["cpu"].extend(round(c, 2) for c in one.extra["cpu"])
+    for name, result in results.items():
+        if all(p is not None for p in peaks[name]):
+            result.peak_mb = max(peaks[name])
+    ordered = list(results.values())
+    ordered.insert(1, probe)
+    return ordered
+
+
+def _lines(path: Path) -> int:
+    """Line ends in a file, read in blocks (a coding file of 2 000 schools is 90 MB)."""
+    with open(path, "rb") as f:
+        return sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
+
+
 def bench_merge(workdir: Path, transcripts_only: Path, coded: Path, runs: int
                 ) -> list[Result]:
     """`qualcode merge`: the coded project brought into a copy that has the transcripts
@@ -636,8 +699,10 @@ def main() -> None:
                         help="also time a PostgreSQL project on this server (a URL whose "
                              "role may create databases; the database qualcode_bench is "
                              "dropped and made anew)")
-    parser.add_argument("--only", choices=["merge"],
-                        help="time only this (its projects are built first, untimed)")
+    parser.add_argument("--only", choices=["merge", "imports"],
+                        help="time only this (its projects are built first, untimed); "
+                             "imports: the .txt, .docx and coding imports and the limit "
+                             "probe, interleaved run by run, with CPU, peak memory and load")
     args = parser.parse_args()
     if args.smoke:
         args.schools, args.runs, args.writes = 8, 1, 50
@@ -660,6 +725,26 @@ def main() -> None:
         cpu = result.extra.get("cpu_s")
         busy = f" (CPU {statistics.median(cpu):.3f})" if cpu else ""
         print(f"  {result.what}: {result.median:.3f}{busy}", flush=True)
+
+    if args.only == "imports":
+        for result in bench_imports(workdir, corpus, size, args.runs):
+            report(result)
+            extra = result.extra
+            print(f"    CPU s {extra.get('cpu_s', extra.get('cpu'))}, peak MB "
+                  f"{result.peak_mb and round(result.peak_mb)}, load average before each "
+                  f"run {extra['load_1min']}", flush=True)
+        done = {r.name: r for r in results}
+        for run in range(args.runs):
+            cpu = done["import_txt"].extra["cpu_s"][run]
+            probe = done["import_txt_limit"].extra["cpu"][run]
+            line = (f"    round {run + 1}: .txt import / limit probe, CPU {cpu / probe:.2f} "
+                    "(target ≤ 2)")
+            if "import_docx" in done:
+                docx = done["import_docx"].extra["cpu_s"][run]
+                line += f"; .docx / .txt import, CPU {docx / cpu:.2f} (target ≤ 1.5)"
+            print(line, flush=True)
+        finish(results, args, size, workdir)
+        return
 
     if args.only == "merge":
         txt_project, coded = workdir / "txt.db", workdir / "coded.db"
