@@ -219,7 +219,13 @@ def import_codings(store: Store, paths: list[Path], *, origin: str = "imported",
         first_id = db.reserve_ids("coding", at_most)
         run = _Import(db, origin, first_id, db.moment(datetime.now(timezone.utc)))
         refused: InputFileError | None = None
-        with db.indexes_deferred("coding", adding=at_most):
+        with db.indexes_deferred("coding", adding=at_most) as deferred:
+            if deferred and db.dialect == "sqlite":
+                # Rows appended without their indexes need little cache, and the index
+                # builds sort within it: 16 MB took the same time as 64 MB and half the
+                # memory (61 against 110 MB for 161 886 codings, 97 against 195 MB for
+                # 1.6 million).
+                db.execute("PRAGMA cache_size = -16384")
             for path in paths:
                 for row in iter_coding_file(path, report.warnings, coder=coder):
                     if coder is not None:

@@ -127,18 +127,19 @@ class Writer(Snapshot):
                                      left)
 
     @contextmanager
-    def indexes_deferred(self, table: str, *, adding: int) -> Iterator[None]:
+    def indexes_deferred(self, table: str, *, adding: int) -> Iterator[bool]:
         """Insert ``adding`` rows into ``table`` inside the block. When they are at least as
         many as the rows already there, the table's indexes are dropped first and built
         again after it, in this transaction: building an index once costs less than
-        updating it row by row (1.9 s against 2.7 s for 160 000 codings)."""
+        updating it row by row (1.9 s against 2.7 s for 160 000 codings). The block is
+        told whether they were."""
         have = self._connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         indexes = self._connection.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
             "AND sql IS NOT NULL", (table,)).fetchall() if adding >= max(have, 1) else []
         for name, _ in indexes:
             self._connection.execute(f'DROP INDEX "{name}"')
-        yield
+        yield bool(indexes)
         for _, sql in indexes:
             self._connection.execute(sql)
 

@@ -157,8 +157,8 @@ class PostgresWriter(Writer):
                 copy.write_row(row)
 
     @contextmanager
-    def indexes_deferred(self, table: str, *, adding: int) -> Iterator[None]:
-        yield  # COPY keeps PostgreSQL's indexes up to date at about the cost of a rebuild
+    def indexes_deferred(self, table: str, *, adding: int) -> Iterator[bool]:
+        yield False  # COPY keeps PostgreSQL's indexes up to date at about the cost of a rebuild
 
     def reserve_ids(self, table: str, n: int) -> int:
         # Under the writer lock; a sequence never hands an id out twice, even after a
