@@ -416,7 +416,7 @@ def _leave_wal(connection: sqlite3.Connection) -> bool:
 def _return_to_wal(connection: sqlite3.Connection) -> None:
     """Back to the write-ahead log after a bulk transaction (committed or not). A reader
     that opened the project meanwhile may hold it for a moment: the busy timeout waits
-    for it; should it not let go, the next session's connection switches instead."""
+    for it; should it not let go, the next write switches the project back instead."""
     with suppress(sqlite3.OperationalError):
         connection.execute("PRAGMA journal_mode = WAL")
 
