@@ -44,6 +44,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -540,9 +541,8 @@ class _Context:
     def _load_turns(self) -> None:
         """Every turn as arrays sorted by (transcript, start); the columns are the keys that
         have informant turns, each with its spoken words, persons and sites."""
-        rows = self._raw('SELECT transcript_pk, start, "end", coalesce(participation_pk, 0), '
-                         "n_words, idx FROM turn")
-        a = np.array(rows, dtype=np.int64).reshape(-1, 6)
+        a = _int_rows(self.db, 'SELECT transcript_pk, start, "end", '
+                      "coalesce(participation_pk, 0), n_words, idx FROM turn", 6)
         a = a[np.lexsort((a[:, 1], a[:, 0]))]
         self.tt, self.ts, self.te, self.tpart, self.tw, self.tidx = (
             np.ascontiguousarray(a[:, i]) for i in range(6))
@@ -600,10 +600,10 @@ class _Context:
         ``_ORIGIN_CODES``), read once: the coding table is read whole, quotes and all, so
         the layers of one command share one reading of it."""
         if self._codings is None:
-            rows = self._raw('SELECT transcript_pk, code_pk, start, "end", coder_pk, '
-                             "CASE origin WHEN 'manual' THEN 0 WHEN 'imported' THEN 1 "
-                             "ELSE 2 END FROM coding WHERE origin != 'suggested'")
-            self._codings = np.array(rows, dtype=np.int64).reshape(-1, 6)
+            self._codings = _int_rows(
+                self.db, 'SELECT transcript_pk, code_pk, start, "end", coder_pk, '
+                "CASE origin WHEN 'manual' THEN 0 WHEN 'imported' THEN 1 ELSE 2 END "
+                "FROM coding WHERE origin != 'suggested'", 6)
         return self._codings
 
     def _speaker(self, t_pk, person_pk, site_pk, role, attrs) -> tuple:
@@ -791,6 +791,13 @@ class _Context:
         return sentences_within(self._sentences[t_pk], start, end)
 
 
+def _int_rows(db: Snapshot, sql: str, width: int) -> np.ndarray:
+    """Rows of ``width`` whole numbers (no NULL) as one array, packed as the driver hands
+    them over: no list of row tuples is built and then converted."""
+    flat = np.fromiter(chain.from_iterable(db.each(sql)), dtype=np.int64)
+    return flat.reshape(-1, width)
+
+
 def _coding_array(ctx: _Context, layer: Layer, code_pks: set[int]) -> np.ndarray:
     """(transcript, code, start, end) of the layer's codings of these codes."""
     origins, coders = _layer_filter(ctx.db, layer)
@@ -872,12 +879,23 @@ def _pairs(ctx: _Context, st: np.ndarray, ss: np.ndarray, se: np.ndarray) -> dic
     return {"span": span, "turn": turn, "a": a, "b": b}
 
 
+# Up to this many (group, item) pairs are marked in a table of flags rather than sorted.
+_FLAG_TABLE_MAX = 1 << 26
+
+
 def _distinct_count(group: np.ndarray, item: np.ndarray, n_groups: int) -> np.ndarray:
     """How many distinct ``item`` values each group has."""
     if not len(group):
         return np.zeros(n_groups, dtype=np.int64)
     width = int(item.max()) + 1
-    uniq = np.unique(group * width + item)
+    key = group * width + item
+    if n_groups * width <= _FLAG_TABLE_MAX:
+        # ids are small (persons, sites, transcripts): one flag per possible pair, set in a
+        # single pass, costs a fraction of np.unique's hashing or sorting
+        seen = np.zeros(n_groups * width, dtype=bool)
+        seen[key] = True
+        return np.count_nonzero(seen.reshape(n_groups, width), axis=1)
+    uniq = np.unique(key)
     return np.bincount(uniq // width, minlength=n_groups)
 
 
