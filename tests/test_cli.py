@@ -219,6 +219,47 @@ def test_counts_a_user_asks_for_first_do_not_load_the_orm(example, command):
     assert len(rows) > 100
 
 
+@pytest.mark.parametrize("command", [
+    ["frequencies", "--depth", "1", "--coder", "anna", "--format", "CSV"],
+    ["matrix", "--rows", "all", "--cols", "rolle", "--cols", "skoleslag", "-f", "csv"],
+    ["quotes", "LED", "--format", "json"], ["status"], ["codebook", "show", "-f", "csv"]])
+def test_common_command_lines_start_without_pydantic(example, command):
+    """Typer would check each option's value through pydantic (about 0.1 s of every
+    start); text, choices, flags and whole numbers are taken as typer takes them, so
+    a user's everyday command lines never load it."""
+    example.close()
+    out, loaded = _run_and_list_imports(["-p", str(example.path), *command],
+                                        ("pydantic", "sqlmodel"))
+    assert loaded == []
+    assert out.strip()
+
+
+def test_option_values_are_read_as_typer_reads_them(example, cli):
+    """Choices in any case, whole numbers within their bounds, repeated options; a value
+    typer refuses is refused with typer's own message."""
+    example.close()
+    project = example.path
+    code, out, err = cli("frequencies", "--depth", "0", "--coder", "anna", "-f", "CSV",
+                         project=project)
+    assert code == 0, err
+    header, *rows = out.strip().splitlines()
+    assert header == "code,label,depth,layer,references,informants,transcripts,sites,words"
+    assert rows and all(row.split(",")[2] == "0" and row.split(",")[3] == "anna"
+                        for row in rows)
+    code, out, err = cli("matrix", "--rows", "LED", "--cols", "rolle", "--cols",
+                         "skoleslag", "--format", "Json", project=project)
+    assert code == 0, err
+    assert json.loads(out)["dimensions"] == ["rolle", "skoleslag"]
+    code, out, err = cli("frequencies", "-f", "xml", project=project)
+    assert code == 1 and out == ""
+    assert "'xml' is not one of 'table', 'csv', 'json'" in err
+    code, out, err = cli("agreement", "--coders", "anna,bjorn", "--bootstrap", "-5",
+                         project=project)
+    assert code == 1 and "--bootstrap" in err and err.count("\n") == 1
+    code, out, err = cli("frequencies", "--depth", "x", project=project)
+    assert code == 1 and "--depth" in err and "valid integer" in err
+
+
 def test_a_coding_import_writes_without_the_orm(example, tmp_path):
     """100 000 codings go in as plain rows: the import never loads SQLModel."""
     example.close()
