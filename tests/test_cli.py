@@ -6,6 +6,7 @@ import ast
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -258,6 +259,33 @@ def test_option_values_are_read_as_typer_reads_them(example, cli):
     assert code == 1 and "--bootstrap" in err and err.count("\n") == 1
     code, out, err = cli("frequencies", "--depth", "x", project=project)
     assert code == 1 and "--depth" in err and "valid integer" in err
+
+
+def _answer(argv: list[str], *, whole_tree: bool) -> tuple[int, str, str]:
+    """qualcode run with ``argv`` in a fresh interpreter, as the installed command runs
+    (``main``), or with typer making every command first."""
+    run = "app(prog_name='qualcode')" if whole_tree else "main()"
+    probe = ("import sys\nfrom qualcode.cli import app, main\n"
+             f"sys.argv = ['qualcode', *{argv!r}]\n{run}")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ, "COLUMNS": "120"})
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_the_command_named_answers_as_the_whole_command_tree_does(example, tmp_path):
+    """Only the command named is made when a command runs; what it prints, its help, its
+    errors and those of a name that is no command are the same as with every command."""
+    example.close()
+    project = str(example.path)
+    for argv in (["-p", project, "status"], [f"--project={project}", "codebook", "show",
+                                               "-f", "csv"],
+                 ["-p", project, "frequencies", "--depth", "0"], ["frequencies", "--help"],
+                 ["-p", project, "export", "--help"], ["-p", project, "codebook", "diff",
+                                                        "--help"],
+                 ["-p", project, "statu"], ["-p", project, "frequencies", "-f", "xml"],
+                 ["--help"], ["--version"], ["-p", project, "summary", "list"],
+                 ["-p", str(tmp_path / "none.db"), "status"]):
+        assert _answer(argv, whole_tree=False) == _answer(argv, whole_tree=True), argv
 
 
 def test_a_coding_import_writes_without_the_orm(example, tmp_path):
