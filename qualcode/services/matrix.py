@@ -1173,15 +1173,16 @@ def markdown_table(matrix: Matrix, measure: str) -> str:
 # --- frequencies, presence, co-occurrence -----------------------------------------------
 
 def frequencies(store: Store, *, rows: Iterable[str] | None = None, depth: int | None = None,
-                layers: list[Layer] | None = None) -> list[dict]:
+                layers: list[Layer] | None = None, words: bool = True) -> list[dict]:
     """Per code and layer: references (every united span, interviewer-only ones included),
-    informants, transcripts and sites (by the matrix rules). Default layers: each coder and
-    the union of all coders."""
+    informants, transcripts, sites (by the matrix rules) and words coded (None without
+    ``words``: counting the words of spans that cut a turn reads the transcripts' text).
+    Default layers: each coder and the union of all coders."""
     if layers is None:
         layers = [Layer.coder(n) for n in coder_names(store)] + [Layer.union()]
     out = []
     matrices = _build(store, layers, rows=rows, depth=depth, row_defs=None, columns=(),
-                      words=True, quotes=0, quote_order="length", quote_chars=None,
+                      words=words, quotes=0, quote_order="length", quote_chars=None,
                       summaries=False)
     for layer, m in zip(layers, matrices, strict=True):
         name = layer.coders[0] if layer.kind == "coder" else \
