@@ -849,26 +849,34 @@ def _merged_spans(codings: np.ndarray, groups: list[frozenset[int] | None], max_
     """Unite overlapping spans per (group, transcript); a group is a set of code pks (None:
     every coding). Returns (group, transcript, start, end) of the united spans, sorted."""
     order = np.argsort(codings[:, 1], kind="stable")
-    codes_sorted = codings[order, 1]
-    uniq, first, counts = np.unique(codes_sorted, return_index=True, return_counts=True)
+    uniq, first, counts = np.unique(codings[order, 1], return_index=True, return_counts=True)
     by_code = {int(c): order[f:f + n] for c, f, n in zip(uniq, first, counts, strict=True)}
-    parts_group, parts_idx = [], []
-    everything = np.arange(len(codings))
-    for g, codes in enumerate(groups):
-        if codes is None:
-            idx = everything
-        else:
-            found = [by_code[c] for c in codes if c in by_code]
-            idx = np.concatenate(found) if found else everything[:0]
-        parts_idx.append(idx)
-        parts_group.append(np.full(len(idx), g, dtype=np.int64))
-    idx = np.concatenate(parts_idx) if parts_idx else everything[:0]
-    group = np.concatenate(parts_group) if parts_group else everything[:0]
-    key = group * (max_t + 1) + codings[idx, 0]
-    gs = key * _SHIFT + codings[idx, 2]
-    ge = key * _SHIFT + codings[idx, 3]
+    chosen = [None if codes is None else [by_code[c] for c in codes if c in by_code]
+              for codes in groups]
+    sizes = [len(codings) if part is None else sum(len(p) for p in part) for part in chosen]
+    # Every coding once per group it counts in (a code, the codes above it, the totals):
+    # at 2 000 schools millions of entries, so each array is made once and worked on in
+    # place, and dropped when it is no longer needed.
+    idx = np.empty(sum(sizes), dtype=np.int64)
+    at = 0
+    for part, size in zip(chosen, sizes, strict=True):
+        if part is None:
+            idx[at:at + size] = np.arange(size)
+        elif part:
+            np.concatenate(part, out=idx[at:at + size])
+        at += size
+    key = np.repeat(np.arange(len(groups), dtype=np.int64) * (max_t + 1), sizes)
+    key += codings[idx, 0]
+    key *= _SHIFT
+    gs = codings[idx, 2]
+    gs += key
+    ge = codings[idx, 3]
+    ge += key
+    del key, idx
     o = np.argsort(gs, kind="stable")
-    gs, ge = gs[o], ge[o]
+    gs = gs[o]
+    ge = ge[o]
+    del o
     if not len(gs):
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty, empty
@@ -884,20 +892,30 @@ def _merged_spans(codings: np.ndarray, groups: list[frozenset[int] | None], max_
 
 
 def _pairs(ctx: _Context, st: np.ndarray, ss: np.ndarray, se: np.ndarray) -> dict:
-    """Every (span, informant turn) overlap: span index, turn index, and the overlap."""
+    """Every (span, informant turn) overlap: span index and turn index."""
     lo = np.maximum(np.searchsorted(ctx.tg, st * _SHIFT + ss, "right") - 1, 0)
     hi = np.searchsorted(ctx.tg, st * _SHIFT + se, "left")
     cnt = np.maximum(hi - lo, 0)
     total = int(cnt.sum())
     span = np.repeat(np.arange(len(st)), cnt)
-    turn = np.repeat(lo, cnt) + (np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+    # turn = lo of its span + its place among the span's pairs, in one array
+    turn = np.repeat(lo - (np.cumsum(cnt) - cnt), cnt)
+    turn += np.arange(total)
     if total:
-        ok = ((ctx.tt[turn] == st[span]) & (ctx.te[turn] > ss[span])
-              & (ctx.te[turn] > ctx.ts[turn]) & (ctx.tcol[turn] >= 0))
+        ok = ctx.tt[turn] == st[span]
+        ok &= ctx.te[turn] > ss[span]
+        ok &= ctx.te[turn] > ctx.ts[turn]
+        ok &= ctx.tcol[turn] >= 0
         span, turn = span[ok], turn[ok]
-    a = np.maximum(ctx.ts[turn], ss[span])
-    b = np.minimum(ctx.te[turn], se[span])
-    return {"span": span, "turn": turn, "a": a, "b": b}
+        del ok
+    return {"span": span, "turn": turn}
+
+
+def _overlaps(ctx: _Context, pairs: dict, ss: np.ndarray, se: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Where each (span, turn) pair's overlap starts and ends: only words and quotes ask."""
+    span, turn = pairs["span"], pairs["turn"]
+    return np.maximum(ctx.ts[turn], ss[span]), np.minimum(ctx.te[turn], se[span])
 
 
 # Up to this many (group, item) pairs are marked in a table of flags rather than sorted.
@@ -932,9 +950,13 @@ def _compute(ctx: _Context, codings: np.ndarray, row_defs: list[RowDef], *, word
     row = sg[span]
     cell = row * ncols + col
     n_cells = n_rows * ncols
-    chars = pairs["b"] - pairs["a"]
     # references: distinct (span, column); the total counts each span once
-    sc_key, sc_inv = np.unique(span * max(ncols, 1) + col, return_inverse=True)
+    if quotes:
+        sc_key, sc_inv = np.unique(span * max(ncols, 1) + col, return_inverse=True)
+    else:
+        sc_key = np.unique(span * max(ncols, 1) + col)
+    if words or quotes:
+        pairs["a"], pairs["b"] = _overlaps(ctx, pairs, ss, se)
     sc_span, sc_col = sc_key // max(ncols, 1), sc_key % max(ncols, 1)
     refs = np.bincount(sg[sc_span] * ncols + sc_col, minlength=n_cells)
     # One column (frequencies): a cell is its row, so the totals are the cells' counts.
@@ -966,6 +988,7 @@ def _compute(ctx: _Context, codings: np.ndarray, row_defs: list[RowDef], *, word
             np.bincount(row, weights=w, minlength=n_rows).astype(np.int64)
     picked: dict[tuple[int, int], list[dict]] = defaultdict(list)
     if quotes:
+        chars = pairs["b"] - pairs["a"]
         sc_chars = np.bincount(sc_inv, weights=chars, minlength=len(sc_key))
         span_chars = np.bincount(span, weights=chars, minlength=len(st))
         cand_cell = np.concatenate([sg[sc_span] * (ncols + 1) + sc_col,
