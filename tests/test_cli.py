@@ -288,6 +288,18 @@ def test_the_command_named_answers_as_the_whole_command_tree_does(example, tmp_p
         assert _answer(argv, whole_tree=False) == _answer(argv, whole_tree=True), argv
 
 
+def test_numpy_runs_on_one_blas_thread_unless_the_user_says_otherwise():
+    probe = ("import os, sys\nfrom qualcode.cli import main\nsys.argv = ['qualcode', '--version']\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print(os.environ['OPENBLAS_NUM_THREADS'])")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    for given, expected in ((None, "1"), ("2", "2")):
+        run_env = env if given is None else {**env, "OPENBLAS_NUM_THREADS": given}
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                             cwd=ROOT, env=run_env, check=True).stdout
+        assert out.splitlines()[-1] == expected
+
+
 def test_a_coding_import_writes_without_the_orm(example, tmp_path):
     """100 000 codings go in as plain rows: the import never loads SQLModel."""
     example.close()
