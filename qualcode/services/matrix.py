@@ -918,6 +918,19 @@ def _overlaps(ctx: _Context, pairs: dict, ss: np.ndarray, se: np.ndarray
     return np.maximum(ctx.ts[turn], ss[span]), np.minimum(ctx.te[turn], se[span])
 
 
+def _unique(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted: ``np.unique`` by sorting. numpy 2 answers a plain
+    ``np.unique`` by hashing, which took 1 s for the 5 million (span, column) keys of a
+    2 000-school frequency table, against about 0.1 s sorted."""
+    ordered = np.sort(values)
+    if not len(ordered):
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 # Up to this many (group, item) pairs are marked in a table of flags rather than sorted.
 _FLAG_TABLE_MAX = 1 << 26
 
@@ -934,7 +947,7 @@ def _distinct_count(group: np.ndarray, item: np.ndarray, n_groups: int) -> np.nd
         seen = np.zeros(n_groups * width, dtype=bool)
         seen[key] = True
         return np.count_nonzero(seen.reshape(n_groups, width), axis=1)
-    uniq = np.unique(key)
+    uniq = _unique(key)
     return np.bincount(uniq // width, minlength=n_groups)
 
 
@@ -954,14 +967,14 @@ def _compute(ctx: _Context, codings: np.ndarray, row_defs: list[RowDef], *, word
     if quotes:
         sc_key, sc_inv = np.unique(span * max(ncols, 1) + col, return_inverse=True)
     else:
-        sc_key = np.unique(span * max(ncols, 1) + col)
+        sc_key = _unique(span * max(ncols, 1) + col)
     if words or quotes:
         pairs["a"], pairs["b"] = _overlaps(ctx, pairs, ss, se)
     sc_span, sc_col = sc_key // max(ncols, 1), sc_key % max(ncols, 1)
     refs = np.bincount(sg[sc_span] * ncols + sc_col, minlength=n_cells)
     # One column (frequencies): a cell is its row, so the totals are the cells' counts.
     single = ncols == 1
-    attributed = sc_span if single else np.unique(span)
+    attributed = sc_span if single else _unique(span)
     t_refs = refs if single else np.bincount(sg[attributed], minlength=n_rows)
     all_refs = np.bincount(sg, minlength=n_rows)
     person, site, tr = ctx.tperson[turn], ctx.tsite[turn], ctx.tt[turn]
@@ -1321,7 +1334,7 @@ def cooccurrence(store: Store, *, rows: Iterable[str] | None = None, depth: int 
             active.append((e, g, s))
     else:
         pairs = _pairs(ctx, st, ss, se)
-        keys = np.unique(pairs["turn"] * max(n, 1) + sg[pairs["span"]])
+        keys = _unique(pairs["turn"] * max(n, 1) + sg[pairs["span"]])
         turn_of, group_of = keys // max(n, 1), keys % max(n, 1)
         size = np.bincount(group_of, minlength=n).tolist()
         measure = size
