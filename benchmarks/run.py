@@ -50,6 +50,10 @@ TARGETS = {
     "coding_import": 10.0,
     "coding_write_p99": 0.050,
     "quotes_one_code": 1.0,
+    "status": 1.0,
+    "frequencies": 1.0,
+    "codebook_show": 1.0,
+    "cooccur": 1.0,
     "matrix_role_schooltype": 1.0,
     "matrix_in_process": 1.0,
     "word_report": 15.0,
@@ -826,6 +830,13 @@ def main() -> None:
                                   "--format", "json"]))
     report(bench_whole("status", "qualcode status on the coded project (whole process)",
                        args.runs, lambda i: [*qualcode_cmd(), "-p", str(coded), "status"]))
+    # The counts a user asks for first, as the terminal shows them (a table, every layer).
+    report(bench_whole("frequencies", "frequencies of every code, each coder and the union "
+                       "(whole process, table)", args.runs,
+                       lambda i: [*qualcode_cmd(), "-p", str(coded), "frequencies"]))
+    report(bench_whole("codebook_show", "codebook show, the code tree with coding counts "
+                       "(whole process, table)", args.runs,
+                       lambda i: [*qualcode_cmd(), "-p", str(coded), "codebook", "show"]))
     matrix_args = ["matrix", "--rows", "all", "--cols", "rolle", "--cols", "skoleslag",
                    "--format", "csv"]
     report(bench_whole("matrix_role_schooltype", "matrix all codes × rolle × skoleslag, "

@@ -6,6 +6,7 @@ import ast
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -217,6 +218,86 @@ def test_counts_a_user_asks_for_first_do_not_load_the_orm(example, command):
     header, *rows = out.strip().splitlines()
     assert header.startswith(("id,label,parent", "code,label,depth"))
     assert len(rows) > 100
+
+
+@pytest.mark.parametrize("command", [
+    ["frequencies", "--depth", "1", "--coder", "anna", "--format", "CSV"],
+    ["matrix", "--rows", "all", "--cols", "rolle", "--cols", "skoleslag", "-f", "csv"],
+    ["quotes", "LED", "--format", "json"], ["status"], ["codebook", "show", "-f", "csv"]])
+def test_common_command_lines_start_without_pydantic(example, command):
+    """Typer would check each option's value through pydantic (about 0.1 s of every
+    start); text, choices, flags and whole numbers are taken as typer takes them, so
+    a user's everyday command lines never load it."""
+    example.close()
+    out, loaded = _run_and_list_imports(["-p", str(example.path), *command],
+                                        ("pydantic", "sqlmodel"))
+    assert loaded == []
+    assert out.strip()
+
+
+def test_option_values_are_read_as_typer_reads_them(example, cli):
+    """Choices in any case, whole numbers within their bounds, repeated options; a value
+    typer refuses is refused with typer's own message."""
+    example.close()
+    project = example.path
+    code, out, err = cli("frequencies", "--depth", "0", "--coder", "anna", "-f", "CSV",
+                         project=project)
+    assert code == 0, err
+    header, *rows = out.strip().splitlines()
+    assert header == "code,label,depth,layer,references,informants,transcripts,sites,words"
+    assert rows and all(row.split(",")[2] == "0" and row.split(",")[3] == "anna"
+                        for row in rows)
+    code, out, err = cli("matrix", "--rows", "LED", "--cols", "rolle", "--cols",
+                         "skoleslag", "--format", "Json", project=project)
+    assert code == 0, err
+    assert json.loads(out)["dimensions"] == ["rolle", "skoleslag"]
+    code, out, err = cli("frequencies", "-f", "xml", project=project)
+    assert code == 1 and out == ""
+    assert "'xml' is not one of 'table', 'csv', 'json'" in err
+    code, out, err = cli("agreement", "--coders", "anna,bjorn", "--bootstrap", "-5",
+                         project=project)
+    assert code == 1 and "--bootstrap" in err and err.count("\n") == 1
+    code, out, err = cli("frequencies", "--depth", "x", project=project)
+    assert code == 1 and "--depth" in err and "valid integer" in err
+
+
+def _answer(argv: list[str], *, whole_tree: bool) -> tuple[int, str, str]:
+    """qualcode run with ``argv`` in a fresh interpreter, as the installed command runs
+    (``main``), or with typer making every command first."""
+    run = "app(prog_name='qualcode')" if whole_tree else "main()"
+    probe = ("import sys\nfrom qualcode.cli import app, main\n"
+             f"sys.argv = ['qualcode', *{argv!r}]\n{run}")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ, "COLUMNS": "120"})
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_the_command_named_answers_as_the_whole_command_tree_does(example, tmp_path):
+    """Only the command named is made when a command runs; what it prints, its help, its
+    errors and those of a name that is no command are the same as with every command."""
+    example.close()
+    project = str(example.path)
+    for argv in (["-p", project, "status"], [f"--project={project}", "codebook", "show",
+                                               "-f", "csv"],
+                 ["-p", project, "frequencies", "--depth", "0"], ["frequencies", "--help"],
+                 ["-p", project, "export", "--help"], ["-p", project, "codebook", "diff",
+                                                        "--help"],
+                 ["-p", project, "statu"], ["-p", project, "frequencies", "-f", "xml"],
+                 ["--help"], ["--version"], ["-p", project, "summary", "list"],
+                 ["-p", str(tmp_path / "none.db"), "status"]):
+        assert _answer(argv, whole_tree=False) == _answer(argv, whole_tree=True), argv
+
+
+def test_numpy_runs_on_one_blas_thread_unless_the_user_says_otherwise():
+    probe = ("import os, sys\nfrom qualcode.cli import main\nsys.argv = ['qualcode', '--version']\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print(os.environ['OPENBLAS_NUM_THREADS'])")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    for given, expected in ((None, "1"), ("2", "2")):
+        run_env = env if given is None else {**env, "OPENBLAS_NUM_THREADS": given}
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                             cwd=ROOT, env=run_env, check=True).stdout
+        assert out.splitlines()[-1] == expected
 
 
 def test_a_coding_import_writes_without_the_orm(example, tmp_path):

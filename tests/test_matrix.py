@@ -362,6 +362,30 @@ def test_frequencies_per_coder_and_union(study):
     assert {r["layer"] for r in rows} == {"anna", "bjorn", "union"}
 
 
+def test_frequencies_without_words_count_the_same(study):
+    # The terminal's table shows no words, so it skips counting them (a span that cuts a
+    # turn reads the transcript's text for that); every other count stays.
+    with_words = mx.frequencies(study, rows=["all"])
+    without = mx.frequencies(study, rows=["all"], words=False)
+    assert [{k: v for k, v in r.items() if k != "words"} for r in with_words] == \
+        [{k: v for k, v in r.items() if k != "words"} for r in without]
+    assert all(r["words"] is None for r in without)
+    assert any(r["words"] for r in with_words)
+
+
+def test_counts_are_the_same_on_a_project_too_large_for_the_flag_table(study, monkeypatch):
+    # Distinct informants, transcripts and sites are counted with a table of flags on
+    # projects of ordinary size and by sorting beyond it: a national study must get the
+    # numbers a small one gets.
+    small = mx.matrix_json(mx.build_matrix(study, rows=["all"], columns=("rolle", "site")))
+    freq = mx.frequencies(study, rows=["all"])
+    monkeypatch.setattr(mx, "_FLAG_TABLE_MAX", 0)
+    assert mx.matrix_json(mx.build_matrix(study, rows=["all"],
+                                          columns=("rolle", "site"))) == small
+    assert mx.frequencies(study, rows=["all"]) == freq
+    assert any(r["informants"] > 1 for r in freq)
+
+
 def test_presence_persons_by_codes(study):
     headers, records = mx.presence(study, rows=["all"])
     assert headers[:3] == ["person", "site", "rolle"]

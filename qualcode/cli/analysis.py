@@ -441,7 +441,9 @@ def frequencies(
     chosen = None
     if coder or coders or consensus:
         chosen = [_layer(coder, coders, consensus)]
-    data = compute(open_project(ctx), rows=rows or ["all"], depth=depth, layers=chosen)
+    # the table shows no words: they are counted for csv and json only
+    data = compute(open_project(ctx), rows=rows or ["all"], depth=depth, layers=chosen,
+                   words=fmt is not OutputFormat.table)
     if fmt is not OutputFormat.table:
         emit_rows(data, fmt, columns=["code", "label", "depth", "layer", "references",
                                       "informants", "transcripts", "sites", "words"],

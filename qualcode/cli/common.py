@@ -7,6 +7,7 @@ import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -36,11 +37,18 @@ class Group(TyperGroup):
         with one_line_errors():
             return super().make_context(info_name, args, parent=parent, **extra)
 
+    def resolve_command(self, ctx, args):  # type: ignore[override]
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            _plain_values(command, ctx)
+        return name, command, rest
+
     def parse_args(self, ctx, args):  # type: ignore[override]
         # A group named alone shows its help, as --help does, and that is no error.
         if not args and self.no_args_is_help and not ctx.resilient_parsing:
             typer.echo(ctx.get_help())
             raise typer.Exit(0)
+        _plain_values(self, ctx)
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx):  # type: ignore[override]
@@ -49,6 +57,84 @@ class Group(TyperGroup):
 
     def list_commands(self, ctx):  # keep the order in which commands were added
         return list(self.commands)
+
+
+class _PlainValues:
+    """Typer checks every option's value through a pydantic validator it builds on first
+    use; importing pydantic and building them cost about 0.1 s of every command's start.
+    The values a command line almost always holds are taken here as typer would return
+    them: nothing given, text, a flag, a choice typed as one of its names, a whole number
+    within its bounds. Anything else (a path, a decimal number, a misspelt choice, a
+    number out of bounds) goes to typer's own validator, with its messages."""
+
+    def __init__(self, descriptor) -> None:
+        self.descriptor = descriptor
+        self.checked = None  # typer's own, built when a value needs it
+
+    def coerce(self, value, param, ctx):
+        info = self.descriptor.parameter_info
+        kind = self.descriptor.annotation
+        many = param.multiple or param.nargs == -1
+        if value is None:
+            return () if many else None
+        if info.parser is None and self.descriptor.file_annotation is None:
+            if kind in (str, bool) and type(value) is kind and not many:
+                return value
+            if many and isinstance(value, (list, tuple)) and _text_list(kind) \
+                    and all(type(v) is str for v in value):
+                return list(value)
+            if isinstance(kind, type) and issubclass(kind, Enum) and not many \
+                    and ctx.token_normalize_func is None:
+                chosen = _choice(kind, value, info.case_sensitive)
+                if chosen is not None:
+                    return chosen
+            number = int(value) if kind is int and type(value) is str \
+                and _WHOLE_NUMBER.fullmatch(value) else value
+            if kind in (int, float) and type(number) is kind and not many \
+                    and (info.min is None or number >= info.min) \
+                    and (info.max is None or number <= info.max):
+                return number
+        if self.checked is None:
+            from typer._coercion import build_runtime_param
+
+            self.checked = build_runtime_param(self.descriptor)
+        return self.checked.coerce(value, param=param, ctx=ctx)
+
+
+# A whole number as typed on a command line; anything else (" 5", "1_000", "５") is
+# left to typer, whose validator decides.
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
+
+
+def _text_list(kind) -> bool:
+    return getattr(kind, "__origin__", None) is list and kind.__args__ == (str,)
+
+
+def _choice(kind: type[Enum], value, case_sensitive: bool):
+    """The member ``value`` names, compared as typer compares (its value, casefolded
+    unless case-sensitive); None if it names none or the members' values are no text."""
+    if isinstance(value, kind):
+        return value
+    if type(value) is not str or not all(isinstance(m.value, str) for m in kind):
+        return None
+    fold = (lambda text: text) if case_sensitive else str.casefold
+    return next((member for member in kind if fold(member.value) == fold(value)), None)
+
+
+def _plain_values(command, ctx) -> None:
+    """Let ``command``'s options take plain values without typer's validators (see
+    :class:`_PlainValues`); a typer that validates otherwise is left as it is. ``ctx`` is
+    the command's own context or its parent's: the --help option, made on first use, has
+    the same names in both unless the command sets its own."""
+    params = list(getattr(command, "params", ()))
+    if "help_option_names" not in (getattr(command, "context_settings", None) or {}):
+        help_option = command.get_help_option(ctx)
+        if help_option is not None:
+            params.append(help_option)
+    for param in params:
+        descriptor = getattr(param, "type_descriptor", None)
+        if descriptor is not None and getattr(param, "_runtime_param", False) is None:
+            param._runtime_param = _PlainValues(descriptor)
 
 
 @contextmanager

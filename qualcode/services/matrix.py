@@ -44,6 +44,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -540,13 +541,11 @@ class _Context:
     def _load_turns(self) -> None:
         """Every turn as arrays sorted by (transcript, start); the columns are the keys that
         have informant turns, each with its spoken words, persons and sites."""
-        rows = self._raw('SELECT transcript_pk, start, "end", coalesce(participation_pk, 0), '
-                         "n_words, idx FROM turn")
-        a = np.array(rows, dtype=np.int64).reshape(-1, 6)
-        a = a[np.lexsort((a[:, 1], a[:, 0]))]
-        self.tt, self.ts, self.te, self.tpart, self.tw, self.tidx = (
-            np.ascontiguousarray(a[:, i]) for i in range(6))
-        self.tg = self.tt * _SHIFT + self.ts
+        a = _int_rows(self.db, _TURN_SQL, 3)
+        a = a[np.argsort(a[:, 0], kind="stable")]
+        self.tg = np.ascontiguousarray(a[:, 0])
+        (self.tt, self.ts), (self.te, self.tpart), (self.tw, self.tidx) = (
+            _unpair(a[:, i]) for i in range(3))
         max_part = max((k[1] for k in self.speaker if k[1] is not None), default=0)
         combo = self.tt * (max_part + 1) + self.tpart
         uniq, inverse = np.unique(combo, return_inverse=True)
@@ -600,10 +599,9 @@ class _Context:
         ``_ORIGIN_CODES``), read once: the coding table is read whole, quotes and all, so
         the layers of one command share one reading of it."""
         if self._codings is None:
-            rows = self._raw('SELECT transcript_pk, code_pk, start, "end", coder_pk, '
-                             "CASE origin WHEN 'manual' THEN 0 WHEN 'imported' THEN 1 "
-                             "ELSE 2 END FROM coding WHERE origin != 'suggested'")
-            self._codings = np.array(rows, dtype=np.int64).reshape(-1, 6)
+            a = _int_rows(self.db, _CODING_SQL, 3)
+            (tt, ts), (code, te) = _unpair(a[:, 0]), _unpair(a[:, 1])
+            self._codings = np.column_stack((tt, code, ts, te, a[:, 2] >> 2, a[:, 2] & 3))
         return self._codings
 
     def _speaker(self, t_pk, person_pk, site_pk, role, attrs) -> tuple:
@@ -791,6 +789,36 @@ class _Context:
         return sentences_within(self._sentences[t_pk], start, end)
 
 
+def _pair(high: str, low: str) -> str:
+    """SQL for two whole numbers in one, ``low`` below 2**30 (offsets, ids, turn
+    numbers): the driver hands over half as many Python ints, which is most of the cost
+    of reading 180 000 turns."""
+    return f"CAST({high} AS BIGINT) * {_SHIFT} + {low}"
+
+
+def _unpair(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return column >> 30, column & (_SHIFT - 1)
+
+
+# A turn: (transcript, start), (end, participation or 0), (words, number), so the first
+# is the key the turns are sorted and searched by. A coding: (transcript, start),
+# (code, end), coder × 4 + origin (0 manual, 1 imported, 2 consensus).
+_END = '"end"'
+_TURN_SQL = (f"SELECT {_pair('transcript_pk', 'start')}, "
+             f"{_pair(_END, 'coalesce(participation_pk, 0)')}, "
+             f"{_pair('n_words', 'idx')} FROM turn")
+_CODING_SQL = (f"SELECT {_pair('transcript_pk', 'start')}, {_pair('code_pk', _END)}, "
+               "coder_pk * 4 + CASE origin WHEN 'manual' THEN 0 WHEN 'imported' THEN 1 "
+               "ELSE 2 END FROM coding WHERE origin != 'suggested'")
+
+
+def _int_rows(db: Snapshot, sql: str, width: int) -> np.ndarray:
+    """Rows of ``width`` whole numbers (no NULL) as one array, packed as the driver hands
+    them over: no list of row tuples is built and then converted."""
+    flat = np.fromiter(chain.from_iterable(db.each(sql)), dtype=np.int64)
+    return flat.reshape(-1, width)
+
+
 def _coding_array(ctx: _Context, layer: Layer, code_pks: set[int]) -> np.ndarray:
     """(transcript, code, start, end) of the layer's codings of these codes."""
     origins, coders = _layer_filter(ctx.db, layer)
@@ -821,26 +849,34 @@ def _merged_spans(codings: np.ndarray, groups: list[frozenset[int] | None], max_
     """Unite overlapping spans per (group, transcript); a group is a set of code pks (None:
     every coding). Returns (group, transcript, start, end) of the united spans, sorted."""
     order = np.argsort(codings[:, 1], kind="stable")
-    codes_sorted = codings[order, 1]
-    uniq, first, counts = np.unique(codes_sorted, return_index=True, return_counts=True)
+    uniq, first, counts = np.unique(codings[order, 1], return_index=True, return_counts=True)
     by_code = {int(c): order[f:f + n] for c, f, n in zip(uniq, first, counts, strict=True)}
-    parts_group, parts_idx = [], []
-    everything = np.arange(len(codings))
-    for g, codes in enumerate(groups):
-        if codes is None:
-            idx = everything
-        else:
-            found = [by_code[c] for c in codes if c in by_code]
-            idx = np.concatenate(found) if found else everything[:0]
-        parts_idx.append(idx)
-        parts_group.append(np.full(len(idx), g, dtype=np.int64))
-    idx = np.concatenate(parts_idx) if parts_idx else everything[:0]
-    group = np.concatenate(parts_group) if parts_group else everything[:0]
-    key = group * (max_t + 1) + codings[idx, 0]
-    gs = key * _SHIFT + codings[idx, 2]
-    ge = key * _SHIFT + codings[idx, 3]
+    chosen = [None if codes is None else [by_code[c] for c in codes if c in by_code]
+              for codes in groups]
+    sizes = [len(codings) if part is None else sum(len(p) for p in part) for part in chosen]
+    # Every coding once per group it counts in (a code, the codes above it, the totals):
+    # at 2 000 schools millions of entries, so each array is made once and worked on in
+    # place, and dropped when it is no longer needed.
+    idx = np.empty(sum(sizes), dtype=np.int64)
+    at = 0
+    for part, size in zip(chosen, sizes, strict=True):
+        if part is None:
+            idx[at:at + size] = np.arange(size)
+        elif part:
+            np.concatenate(part, out=idx[at:at + size])
+        at += size
+    key = np.repeat(np.arange(len(groups), dtype=np.int64) * (max_t + 1), sizes)
+    key += codings[idx, 0]
+    key *= _SHIFT
+    gs = codings[idx, 2]
+    gs += key
+    ge = codings[idx, 3]
+    ge += key
+    del key, idx
     o = np.argsort(gs, kind="stable")
-    gs, ge = gs[o], ge[o]
+    gs = gs[o]
+    ge = ge[o]
+    del o
     if not len(gs):
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty, empty
@@ -856,20 +892,47 @@ def _merged_spans(codings: np.ndarray, groups: list[frozenset[int] | None], max_
 
 
 def _pairs(ctx: _Context, st: np.ndarray, ss: np.ndarray, se: np.ndarray) -> dict:
-    """Every (span, informant turn) overlap: span index, turn index, and the overlap."""
+    """Every (span, informant turn) overlap: span index and turn index."""
     lo = np.maximum(np.searchsorted(ctx.tg, st * _SHIFT + ss, "right") - 1, 0)
     hi = np.searchsorted(ctx.tg, st * _SHIFT + se, "left")
     cnt = np.maximum(hi - lo, 0)
     total = int(cnt.sum())
     span = np.repeat(np.arange(len(st)), cnt)
-    turn = np.repeat(lo, cnt) + (np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+    # turn = lo of its span + its place among the span's pairs, in one array
+    turn = np.repeat(lo - (np.cumsum(cnt) - cnt), cnt)
+    turn += np.arange(total)
     if total:
-        ok = ((ctx.tt[turn] == st[span]) & (ctx.te[turn] > ss[span])
-              & (ctx.te[turn] > ctx.ts[turn]) & (ctx.tcol[turn] >= 0))
+        ok = ctx.tt[turn] == st[span]
+        ok &= ctx.te[turn] > ss[span]
+        ok &= ctx.te[turn] > ctx.ts[turn]
+        ok &= ctx.tcol[turn] >= 0
         span, turn = span[ok], turn[ok]
-    a = np.maximum(ctx.ts[turn], ss[span])
-    b = np.minimum(ctx.te[turn], se[span])
-    return {"span": span, "turn": turn, "a": a, "b": b}
+        del ok
+    return {"span": span, "turn": turn}
+
+
+def _overlaps(ctx: _Context, pairs: dict, ss: np.ndarray, se: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Where each (span, turn) pair's overlap starts and ends: only words and quotes ask."""
+    span, turn = pairs["span"], pairs["turn"]
+    return np.maximum(ctx.ts[turn], ss[span]), np.minimum(ctx.te[turn], se[span])
+
+
+def _unique(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted: ``np.unique`` by sorting. numpy 2 answers a plain
+    ``np.unique`` by hashing, which took 1 s for the 5 million (span, column) keys of a
+    2 000-school frequency table, against about 0.1 s sorted."""
+    ordered = np.sort(values)
+    if not len(ordered):
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
+# Up to this many (group, item) pairs are marked in a table of flags rather than sorted.
+_FLAG_TABLE_MAX = 1 << 26
 
 
 def _distinct_count(group: np.ndarray, item: np.ndarray, n_groups: int) -> np.ndarray:
@@ -877,7 +940,14 @@ def _distinct_count(group: np.ndarray, item: np.ndarray, n_groups: int) -> np.nd
     if not len(group):
         return np.zeros(n_groups, dtype=np.int64)
     width = int(item.max()) + 1
-    uniq = np.unique(group * width + item)
+    key = group * width + item
+    if n_groups * width <= _FLAG_TABLE_MAX:
+        # ids are small (persons, sites, transcripts): one flag per possible pair, set in a
+        # single pass, costs a fraction of np.unique's hashing or sorting
+        seen = np.zeros(n_groups * width, dtype=bool)
+        seen[key] = True
+        return np.count_nonzero(seen.reshape(n_groups, width), axis=1)
+    uniq = _unique(key)
     return np.bincount(uniq // width, minlength=n_groups)
 
 
@@ -893,14 +963,18 @@ def _compute(ctx: _Context, codings: np.ndarray, row_defs: list[RowDef], *, word
     row = sg[span]
     cell = row * ncols + col
     n_cells = n_rows * ncols
-    chars = pairs["b"] - pairs["a"]
     # references: distinct (span, column); the total counts each span once
-    sc_key, sc_inv = np.unique(span * max(ncols, 1) + col, return_inverse=True)
+    if quotes:
+        sc_key, sc_inv = np.unique(span * max(ncols, 1) + col, return_inverse=True)
+    else:
+        sc_key = _unique(span * max(ncols, 1) + col)
+    if words or quotes:
+        pairs["a"], pairs["b"] = _overlaps(ctx, pairs, ss, se)
     sc_span, sc_col = sc_key // max(ncols, 1), sc_key % max(ncols, 1)
     refs = np.bincount(sg[sc_span] * ncols + sc_col, minlength=n_cells)
     # One column (frequencies): a cell is its row, so the totals are the cells' counts.
     single = ncols == 1
-    attributed = sc_span if single else np.unique(span)
+    attributed = sc_span if single else _unique(span)
     t_refs = refs if single else np.bincount(sg[attributed], minlength=n_rows)
     all_refs = np.bincount(sg, minlength=n_rows)
     person, site, tr = ctx.tperson[turn], ctx.tsite[turn], ctx.tt[turn]
@@ -927,6 +1001,7 @@ def _compute(ctx: _Context, codings: np.ndarray, row_defs: list[RowDef], *, word
             np.bincount(row, weights=w, minlength=n_rows).astype(np.int64)
     picked: dict[tuple[int, int], list[dict]] = defaultdict(list)
     if quotes:
+        chars = pairs["b"] - pairs["a"]
         sc_chars = np.bincount(sc_inv, weights=chars, minlength=len(sc_key))
         span_chars = np.bincount(span, weights=chars, minlength=len(st))
         cand_cell = np.concatenate([sg[sc_span] * (ncols + 1) + sc_col,
@@ -1134,15 +1209,16 @@ def markdown_table(matrix: Matrix, measure: str) -> str:
 # --- frequencies, presence, co-occurrence -----------------------------------------------
 
 def frequencies(store: Store, *, rows: Iterable[str] | None = None, depth: int | None = None,
-                layers: list[Layer] | None = None) -> list[dict]:
+                layers: list[Layer] | None = None, words: bool = True) -> list[dict]:
     """Per code and layer: references (every united span, interviewer-only ones included),
-    informants, transcripts and sites (by the matrix rules). Default layers: each coder and
-    the union of all coders."""
+    informants, transcripts, sites (by the matrix rules) and words coded (None without
+    ``words``: counting the words of spans that cut a turn reads the transcripts' text).
+    Default layers: each coder and the union of all coders."""
     if layers is None:
         layers = [Layer.coder(n) for n in coder_names(store)] + [Layer.union()]
     out = []
     matrices = _build(store, layers, rows=rows, depth=depth, row_defs=None, columns=(),
-                      words=True, quotes=0, quote_order="length", quote_chars=None,
+                      words=words, quotes=0, quote_order="length", quote_chars=None,
                       summaries=False)
     for layer, m in zip(layers, matrices, strict=True):
         name = layer.coders[0] if layer.kind == "coder" else \
@@ -1258,7 +1334,7 @@ def cooccurrence(store: Store, *, rows: Iterable[str] | None = None, depth: int 
             active.append((e, g, s))
     else:
         pairs = _pairs(ctx, st, ss, se)
-        keys = np.unique(pairs["turn"] * max(n, 1) + sg[pairs["span"]])
+        keys = _unique(pairs["turn"] * max(n, 1) + sg[pairs["span"]])
         turn_of, group_of = keys // max(n, 1), keys % max(n, 1)
         size = np.bincount(group_of, minlength=n).tolist()
         measure = size

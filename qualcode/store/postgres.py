@@ -119,6 +119,9 @@ class _FormatSnapshot(Snapshot):
     def column(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         return super().column(_placeholders(sql), params)
 
+    def each(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple]:
+        return super().each(_placeholders(sql), params)
+
 
 def _placeholders(sql: str) -> str:
     # The services' SQL has no literal '?' or '%'; escape % all the same.
@@ -135,6 +138,9 @@ class PostgresWriter(Writer):
 
     def column(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         return super().column(_placeholders(sql), params)
+
+    def each(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple]:
+        return super().each(_placeholders(sql), params)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         return super().execute(_placeholders(sql), params)
