@@ -407,7 +407,7 @@ def test_word_headers_break_where_the_terminals_matrices_do(written):
 
 
 def test_contents_too_long_for_their_page_list_the_chapters_alone(tmp_path):
-    from qualcode.services.word import base_document, table_of_contents
+    from qualcode.reports.docx import base_document, table_of_contents
 
     d, _, _ = base_document("1F4E79", {"Heading 1": 16, "Heading 2": 13})
     d.add_paragraph("Rapport om Nordvik skole", style="Title")

@@ -27,9 +27,7 @@ from qualcode.output import (
 )
 from qualcode.pseudonyms import Key
 from qualcode.quotation import compose
-from qualcode.services import matrix as mx
-from qualcode.services.overview import codebook_info
-from qualcode.services.word import (
+from qualcode.reports.docx import (
     add_paragraph_style,
     add_section,
     base_document,
@@ -44,6 +42,8 @@ from qualcode.services.word import (
     table_of_contents,
     update_fields_on_open,
 )
+from qualcode.services import matrix as mx
+from qualcode.services.overview import codebook_info
 from qualcode.store import Store
 from qualcode.store.models import Transcript, TranscriptAttribute
 
