@@ -502,7 +502,7 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
         doc.add_paragraph(
             "Et utdrag som omfatter replikker fra flere roller, telles én gang for hver rolle; "
             "kolonnen Totalt teller det én gang. Intervjuerens replikker telles ikke. "
-            "– = ingen kodede utdrag.", style="Tabellnote")
+            "– = ingen kodede utdrag." + dropped_note(counts), style="Tabellnote")
         doc.add_heading("Utsagn etter rolle", level=2)
         table_no[0] += 1
         _caption(doc, f"Tabell {table_no[0]}. {area.label}: utvalgte utsagn per kode og rolle.")
@@ -540,8 +540,8 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
             _counts_table(doc, appendix_counts, rows, a_rows[(area.id, "code")],
                           f"{area.label} i alt", _text_width(section))
             stats["tables"] += 1
-        doc.add_paragraph("– = ingen kodede utdrag. Intervjuerens replikker telles ikke.",
-                          style="Tabellnote")
+        doc.add_paragraph("– = ingen kodede utdrag. Intervjuerens replikker telles ikke."
+                          + dropped_note(appendix_counts), style="Tabellnote")
         counts_rows.update(a_rows)
 
     # Appendix: the codebook
@@ -561,7 +561,8 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
         _section(doc, landscape=False)
         stats["memos"] = add_memo_appendix(doc, store, key, identifiable=identifiable)
     keep_notes_with_tables(doc)
-    table_of_contents(doc, method, "Innhold", ACCENT)
+    # Chapters and appendices alone: every area chapter has the same sections.
+    table_of_contents(doc, method, "Innhold", ACCENT, levels=1)
     update_fields_on_open(doc)
     save_document(doc, path)
     return stats
@@ -792,9 +793,21 @@ def _header_text(dimension: str, value: Any) -> str:
 
 
 def _visible_columns(m: mx.Matrix) -> list[int]:
-    """Columns worth a place in a table: someone speaks there, or something was coded."""
-    return [i for i in range(len(m.columns))
-            if m.column_informants[i] or m.total_row.cells[i].references]
+    """Columns worth a place in a table or figure: those not empty in every row (as the
+    terminal's matrices show them)."""
+    empty = set(mx.empty_columns(m))
+    return [i for i in range(len(m.columns)) if i not in empty]
+
+
+def dropped_note(m: mx.Matrix) -> str:
+    """The sentence saying which columns were left out for being empty, or ''."""
+    empty = mx.empty_columns(m)
+    if not empty:
+        return ""
+    names = mx.join_nb([f"«{m.column_label(i)}»" for i in empty])
+    if len(empty) == 1:
+        return f" Kolonnen {names} er utelatt fordi den er tom i alle rader."
+    return f" Kolonnene {names} er utelatt fordi de er tomme i alle rader."
 
 
 def _counts_table(doc, m: mx.Matrix, rows: list[mx.MatrixRow], total_row: mx.MatrixRow,
@@ -956,8 +969,8 @@ def _overview(doc, counts: mx.Matrix, areas: set[str]) -> int:
     _counts_table(doc, counts, rows, counts.total_row, "Alle områdene (sammenslått)",
                   _text_width(doc.sections[-1]))
     doc.add_paragraph("Raden for alle områdene slår sammen overlappende utdrag på tvers av "
-                      "områdene, slik at et utdrag med parallelle koder telles én gang.",
-                      style="Tabellnote")
+                      "områdene, slik at et utdrag med parallelle koder telles én gang."
+                      + dropped_note(counts), style="Tabellnote")
     return 1
 
 
