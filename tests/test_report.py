@@ -12,6 +12,7 @@ import pytest
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 
+from qualcode.reports.matrix import write_matrix_docx
 from qualcode.services import matrix as mx
 from qualcode.services import report
 from tests.test_matrix import build_study
@@ -233,7 +234,7 @@ def test_presence_csv_and_xlsx(study, tmp_path):
 def test_matrix_docx(study, tmp_path):
     m = mx.build_matrix(study, rows=["A"], columns=["rolle"], quotes=1)
     path = tmp_path / "m.docx"
-    report.write_matrix_docx(m, ["references", "quotes"], path)
+    write_matrix_docx(m, ["references", "quotes"], path)
     d = docx.Document(str(path))
     assert len(d.tables) == 2
     first = _rows(d.tables[0])

@@ -549,7 +549,7 @@ def export_matrix(
                      quotes=top if "quotes" in cells else 0, quote_order=quote_order,
                      quote_chars=600, summaries="summaries" in cells, key=ek.key)
     if suffix == ".docx":
-        from qualcode.services.report import write_matrix_docx
+        from qualcode.reports.matrix import write_matrix_docx
 
         write_matrix_docx(m, cells, path)
         console.print(f"Wrote {path} ({len(m.rows)} rows × {len(m.columns)} columns; "

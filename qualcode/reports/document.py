@@ -69,11 +69,13 @@ class Cell:
     align: str = "left"  # left | right
     fill: str | None = None
     span: int = 1  # how many of the table's columns it covers
-    role: str = "cell"  # cell | passage (running text set in a table)
+    # cell | passage (running text set in a table) | quote | source (a quote's attribution)
+    role: str = "cell"
+    more: list[Cell] = field(default_factory=list)  # further paragraphs in the same cell
 
     @property
     def text(self) -> str:
-        return "".join(r.text for r in self.runs)
+        return "\n".join(["".join(r.text for r in self.runs)] + [c.text for c in self.more])
 
 
 def cell(*parts: Inline, align: str = "left", bold: bool = False, italic: bool = False,
@@ -159,6 +161,8 @@ class Theme:
     passage_size: float = 9.5
     note_size: float = 8.0
     note_after: float = 8.0
+    quote_size: float = 9.0
+    source_size: float = 8.0
     subtitle_size: float = 11.5
     running_size: float = 8.0
 
@@ -171,6 +175,8 @@ class Document:
     notice: str | None = None  # a bold warning above the title (identifiable exports)
     comments: str | None = None  # the document property
     subtitle: str | None = None
+    show_title: bool = True  # the title as the first paragraph (else header and properties)
+    landscape: bool = False  # the first section's orientation
     theme: Theme = field(default_factory=Theme)
     blocks: list[Block] = field(default_factory=list)
 

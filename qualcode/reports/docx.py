@@ -337,8 +337,12 @@ def shade(element_pr, fill: str) -> None:
     element_pr.append(oxml("w:shd", val="clear", color="auto", fill=fill))
 
 
+CELL_STYLES = {"cell": "Tabelltekst", "passage": "Passasjetekst", "quote": "Tabellsitat",
+               "source": "Kildehenvisning"}
+
+
 def _styles(doc, styles, normal, theme) -> None:
-    from docx.shared import Pt
+    from docx.shared import Pt, RGBColor
 
     for name, (before, after) in theme.heading_spacing.items():
         styles[name].paragraph_format.space_before = Pt(before)
@@ -354,6 +358,16 @@ def _styles(doc, styles, normal, theme) -> None:
                     after=theme.note_after)
     paragraph_style("Undertittel", theme.subtitle_size, color=theme.grey, after=14)
     paragraph_style("Topptekst", theme.running_size, color=theme.grey)
+    paragraph_style("Tabellsitat", theme.quote_size, italic=True, after=1)
+    paragraph_style("Kildehenvisning", theme.source_size, color=theme.grey, after=5)
+    caption = styles["Caption"]
+    caption.font.size = Pt(9.5)
+    caption.font.bold = True
+    caption.font.italic = False
+    caption.font.color.rgb = RGBColor.from_string("262626")
+    caption.paragraph_format.space_before = Pt(8)
+    caption.paragraph_format.space_after = Pt(4)
+    caption.paragraph_format.keep_with_next = True
 
 
 def _runs(paragraph, runs) -> None:
@@ -394,11 +408,13 @@ def _table(doc, table, theme) -> None:
             fill = c.fill or row.fill or (table.header_fill if row.header else None)
             if fill:
                 shade(target._tc.get_or_add_tcPr(), fill)
-            paragraph = target.paragraphs[0]
-            paragraph._p.style = "Passasjetekst" if c.role == "passage" else "Tabelltekst"
-            if c.align == "right":
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            _runs(paragraph, c.runs)
+            for i, part in enumerate([c, *c.more]):
+                paragraph = target.paragraphs[0] if i == 0 else target.add_paragraph()
+                # The styles' ids are their names: no slow look-up by name per cell.
+                paragraph._p.style = CELL_STYLES[part.role]
+                if part.align == "right":
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                _runs(paragraph, part.runs)
     if table.text_size and table.text_size != theme.cell_size:
         scale = table.text_size / theme.cell_size  # smaller, so that every number fits
         for row in out.rows:
@@ -436,8 +452,15 @@ def build(model):
                                         LOCALES.get(model.language, "nb-NO"))
     _styles(doc, styles, normal, theme)
     section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    side, top, bottom = theme.portrait
+    if model.landscape:
+        from docx.enum.section import WD_ORIENT
+
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+        side, top, bottom = theme.landscape
+    else:
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+        side, top, bottom = theme.portrait
     section.left_margin = section.right_margin = Cm(side)
     section.top_margin, section.bottom_margin = Cm(top), Cm(bottom)
     header = section.header.paragraphs[0]
@@ -452,7 +475,8 @@ def build(model):
         doc.add_paragraph(model.notice).runs[0].bold = True
     if model.comments:
         doc.core_properties.comments = model.comments
-    doc.add_paragraph(model.title, style="Title")
+    if model.show_title:
+        doc.add_paragraph(model.title, style="Title")
     if model.subtitle:
         doc.add_paragraph(model.subtitle, style="Undertittel")
 

@@ -40,6 +40,7 @@ code { font-family: Consolas, "DejaVu Sans Mono", monospace; font-size: 0.9em; }
 blockquote { margin: 10px 28px; font-style: italic; }
 blockquote footer { font-style: normal; color: var(--grey); font-size: 13px; }
 figure { margin: 16px 0; }
+td .source { color: var(--grey); font-size: 12px; }
 figure img { max-width: 100%; height: auto; }
 figcaption { font-weight: 700; font-size: 14px; }
 table.passage { margin: 14px 0 18px; page-break-inside: avoid; table-layout: fixed; }
@@ -86,7 +87,9 @@ def _cell(c: d.Cell, tag: str) -> str:
         attrs += f' colspan="{c.span}"'
     if c.fill:
         attrs += f' style="background:#{c.fill}"'
-    return f"<{tag}{attrs}>{_runs(c.runs)}</{tag}>"
+    parts = [_runs(c.runs)] + [
+        f'<span class="{m.role}">{_runs(m.runs)}</span>' for m in c.more]
+    return f"<{tag}{attrs}>{'<br>'.join(parts)}</{tag}>"
 
 
 def _row(row: d.Row, tag: str) -> str:

@@ -53,10 +53,6 @@ FORMAT_NB = {"individuelt": ("individuelt intervju", "individuelle intervjuer"),
              "parvis": ("parintervju", "parintervjuer"),
              "gruppe": ("gruppeintervju", "gruppeintervjuer"),
              "fokusgruppe": ("fokusgruppe", "fokusgrupper")}
-MEASURE_NB = {"references": "kodede utdrag", "informants": "informanter",
-              "transcripts": "intervjuer", "sites": "skoler", "words": "kodede ord",
-              "coverage": "dekning (prosent av ordene)", "quotes": "sitater",
-              "summaries": "sammendrag"}
 LEAD_INS = ("forteller:", "sier det slik:", "beskriver det slik:", "formulerer det slik:")
 ACCENT = "1F4E79"
 HEADER_FILL = "DCE6F0"
@@ -1076,65 +1072,6 @@ def _codebook_table(doc, area_codes, by_pk, counts_rows) -> None:
 
 
 # --- matrices as files ------------------------------------------------------------------
-
-def write_matrix_docx(m: mx.Matrix, cells: list[str], path: Path) -> None:
-    """A Word document with one landscape table per cell measure."""
-    doc = _new_document("Kodematrise")
-    section = doc.sections[0]
-    from docx.enum.section import WD_ORIENT
-    from docx.shared import Cm
-
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    section.left_margin = section.right_margin = Cm(2.0)
-    section.different_first_page_header_footer = False
-    doc.add_heading("Kodematrise", level=1)
-    doc.add_paragraph(f"Kolonner: {' × '.join(m.dimensions) or 'alle'}. Tallene bygger på "
-                      f"{m.layer_nb or m.layer}.")
-    width = _text_width(section)
-    for n, measure in enumerate(cells, start=1):
-        _caption(doc, f"Tabell {n}. {MEASURE_NB.get(measure, measure).capitalize()}.")
-        ncols = len(m.columns)
-        textual = measure in ("quotes", "summaries")
-        label_w = min(6.0, width * 0.25)
-        total_w = 0 if measure == "summaries" else (1.8 if not textual else
-                                                     (width - label_w) / (ncols + 1))
-        cell_w = (width - label_w - total_w) / max(ncols, 1)
-        widths = [label_w] + [cell_w] * ncols + ([total_w] if total_w else [])
-        table = clean_table(doc, 2 + len(m.rows), widths)
-        _write(table.rows[0].cells[0], "Kode", bold=True)
-        for i in range(ncols):
-            _write(table.rows[0].cells[1 + i], m.column_label(i, "\n"), bold=True,
-                   align=None if textual else "right")
-        if total_w:
-            _write(table.rows[0].cells[-1], "Totalt", bold=True,
-                   align=None if textual else "right")
-        repeat_header(table.rows[0])
-        for cell in table.rows[0].cells:
-            _set_cell_fill(cell, HEADER_FILL)
-        for row, mrow in zip(table.rows[1:], [*m.rows, m.total_row], strict=True):
-            label = "Alle radene (sammenslått)" if mrow.kind == "total" else \
-                ("   " * mrow.depth) + mrow.label
-            _write(row.cells[0], label, bold=mrow.kind == "total" or mrow.depth == 0)
-            values = list(mrow.cells) + ([mrow.total] if total_w else [])
-            for j, cell in enumerate(values):
-                if textual and measure == "quotes":
-                    first = True
-                    for q in cell.quotes:
-                        _write(row.cells[1 + j], q["text"], style="Tabellsitat", first=first)
-                        _write(row.cells[1 + j], f"— {q['attribution']} ({_where(q)})",
-                               style="Kildehenvisning", first=False)
-                        first = False
-                else:
-                    text = mx.cell_text(cell, measure)
-                    _write(row.cells[1 + j], text.replace(".", ",") if measure == "coverage"
-                           else text, align=None if textual else "right")
-        doc.add_paragraph("Et utdrag som omfatter replikker fra flere kolonner, telles i hver "
-                          "av dem; Totalt teller det én gang. Intervjuerens replikker telles "
-                          "ikke.", style="Tabellnote")
-    keep_notes_with_tables(doc)
-    save_document(doc, path)
-
 
 def _xlsx_header(ws, m: mx.Matrix, textual: bool) -> int:
     from openpyxl.styles import Alignment, Font, PatternFill
