@@ -171,13 +171,15 @@ def keep_notes_with_tables(doc, note_style: str = "Tabellnote", rows: int = 2) -
     (Word and LibreOffice then move those rows and the note to the next page together)."""
     from docx.oxml.ns import qn
     from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
+    # By the style's id (the reports' own styles have ids equal to their names): asking a
+    # paragraph for its style by name scans every style of the document when it has none.
+    note_id = note_style.replace(" ", "")
     body = list(doc.element.body.iterchildren())
     for element, following in zip(body, body[1:], strict=False):
         if element.tag != qn("w:tbl") or following.tag != qn("w:p"):
             continue
-        if Paragraph(following, doc).style.name != note_style:
+        if following.style != note_id:
             continue
         table = Table(element, doc)
         for row in table.rows[-rows:]:
@@ -400,10 +402,11 @@ def _table(doc, table, theme) -> None:
         if row.header or row.keep_together:
             cant_split(cells)
         col = 0
+        grid = cells.cells  # once: python-docx walks the row's XML on every call
         for c in row.cells:
-            target = cells.cells[col]
+            target = grid[col]
             if c.span > 1:
-                target = target.merge(cells.cells[col + c.span - 1])
+                target = target.merge(grid[col + c.span - 1])
             col += c.span
             fill = c.fill or row.fill or (table.header_fill if row.header else None)
             if fill:
@@ -429,7 +432,10 @@ def _table(doc, table, theme) -> None:
 def _paragraph(doc, block):
     from docx.shared import Pt
 
-    paragraph = doc.add_paragraph(style=ROLE_STYLES.get(block.role))
+    paragraph = doc.add_paragraph()
+    style = ROLE_STYLES.get(block.role)
+    if style:  # by id (the name without spaces): no look-up by name per paragraph
+        paragraph._p.style = style.replace(" ", "")
     if block.role == "spacer":
         paragraph.paragraph_format.space_after = Pt(4)
     _runs(paragraph, block.runs)
@@ -483,7 +489,9 @@ def build(model):
     contents, before = None, None
     for block in model.blocks:
         if isinstance(block, d.Heading):
-            paragraph = doc.add_heading(block.text, level=block.level)
+            paragraph = doc.add_paragraph()
+            paragraph._p.style = f"Heading{block.level}"
+            paragraph.add_run(block.text)
             if block.page_break_before:
                 paragraph.paragraph_format.page_break_before = True
             if contents is not None and before is None:
