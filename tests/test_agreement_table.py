@@ -11,13 +11,13 @@ import docx
 import pytest
 from docx.shared import Length
 
-from qualcode.services.agreement_report import (
+from qualcode.reports.agreement import (
     TABLE_WIDTH_CM,
-    report_data,
     table_columns,
     write_agreement_report,
 )
-from qualcode.services.word import text_width_cm
+from qualcode.reports.docx import text_width_cm
+from qualcode.services.agreement_report import report_data
 
 CARLITO = Path("/usr/share/fonts/truetype/crosextra")
 MARGINS_CM = 0.38  # Table Grid's left and right cell margins

@@ -9,8 +9,8 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
+from qualcode.reports.agreement import write_agreement_report
 from qualcode.services import report
-from qualcode.services.agreement_report import write_agreement_report
 
 
 def _has_page_field(footer) -> bool:
@@ -135,7 +135,8 @@ def test_the_method_chapter_states_the_coders_agreement_in_plain_words(study, tm
 def test_a_note_every_code_has_is_said_once_above_the_agreement_table(study, tmp_path):
     """When every code is rare (the example study's codes all cover under 5 % of the text),
     the table says so once instead of flagging every row."""
-    from qualcode.services.agreement_report import report_data, shared_flags
+    from qualcode.reports.agreement import shared_flags
+    from qualcode.services.agreement_report import report_data
 
     assert "rare" in shared_flags(report_data(study, bootstrap=20, seed=1))
     path = tmp_path / "agreement.docx"

@@ -15,6 +15,8 @@ import typer
 
 from qualcode.cli.common import (
     FormatOption,
+    Language,
+    LanguageOption,
     RawOption,
     coder_option,
     coders_option,
@@ -484,22 +486,23 @@ def export_agreement(
         "all).", min=1, show_default=False)] = None,
     identifiable: IdentifiableOption = False,
     force: ForceOption = False,
+    language: LanguageOption = Language.nb,
 ) -> None:
-    """The supervisor's agreement report (Norwegian bokmål): what was compared and how, the
-    per-code table, how to read it, and every passage where the coders differ, with both
-    coders' codes side by side. Names are replaced by the project's pseudonym key unless
-    --identifiable (then the report says so at the top)."""
+    """The supervisor's agreement report (Norwegian bokmål, or English with --language en):
+    what was compared and how, the per-code table, how to read it, and every passage where
+    the coders differ, with both coders' codes side by side. Names are replaced by the
+    project's pseudonym key unless --identifiable (then the report says so at the top)."""
     if path.suffix.lower() not in (".docx", ".html", ".htm"):
         raise typer.BadParameter("use a .docx or .html file name", param_hint="PATH")
     from qualcode.cli.pseudonyms import export_key, exported
     from qualcode.output import check_output_path
-    from qualcode.services.agreement_report import write_agreement_report
+    from qualcode.reports.agreement import write_agreement_report
 
     check_output_path(path)  # before the project is opened: a typo costs nothing
     store = open_project(ctx)
     ek = export_key(store, path, identifiable, force)
     info = write_agreement_report(store, path, max_passages=max_passages, key=ek.key,
-                                  identifiable=identifiable,
+                                  identifiable=identifiable, language=language.value,
                                   **_kwargs(coders, transcripts, codes, unit, overlap,
                                             min_share, bootstrap, seed, measure))
     exported(store, "agreement report", path, ek)

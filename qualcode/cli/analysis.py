@@ -237,14 +237,6 @@ def _heat(value: float, top: float) -> str:
     return f"{fg} on rgb({r},{g},{b})"
 
 
-def _empty_columns(m) -> list[int]:
-    """Columns no row has anything in (no coded passage, no summary): an attribute value
-    only the unmapped or the silent have, such as an "Elev" label."""
-    rows = [*m.rows, m.total_row]
-    return [i for i in range(len(m.columns))
-            if not any(r.cells[i].references or r.cells[i].summary for r in rows)]
-
-
 def _wrap_header(text: str, width: int) -> list[str]:
     """``text`` in lines of at most ``width``: between words, and inside a word too long
     for the line at its compound boundary ("videre-" / "gående"), else where it must."""
@@ -277,10 +269,10 @@ def _print_matrix(m, measure: str, *, keep_empty: bool = False) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from qualcode.services.matrix import cell_text, value_display
+    from qualcode.services.matrix import cell_text, empty_columns, value_display
 
     textual = measure in ("quotes", "summaries")
-    dropped = [] if keep_empty else _empty_columns(m)
+    dropped = [] if keep_empty else empty_columns(m)
     shown_cols = [i for i in range(len(m.columns)) if i not in dropped]
     rows = [*m.rows, m.total_row]
     labels = [("  " * r.depth) + r.code for r in m.rows] + ["all rows (united)"]
@@ -559,7 +551,7 @@ def export_matrix(
                      quotes=top if "quotes" in cells else 0, quote_order=quote_order,
                      quote_chars=600, summaries="summaries" in cells, key=ek.key)
     if suffix == ".docx":
-        from qualcode.services.report import write_matrix_docx
+        from qualcode.reports.matrix import write_matrix_docx
 
         write_matrix_docx(m, cells, path)
         console.print(f"Wrote {path} ({len(m.rows)} rows × {len(m.columns)} columns; "

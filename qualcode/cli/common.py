@@ -257,3 +257,13 @@ RawOption = Annotated[bool, typer.Option(
     "--raw", help="CSV: write text exactly as stored. By default text that a spreadsheet "
     "would run as a formula (starting with =, +, -, @, tab or carriage return) gets a "
     "leading apostrophe ('=1+1); use --raw for programs that read the CSV.")]
+
+
+class Language(str, Enum):
+    nb = "nb"
+    en = "en"
+
+
+LanguageOption = Annotated[Language, typer.Option(
+    "--language", help="The report's language: nb (Norwegian bokmål) or en (English). The "
+    "data keep their own words.", case_sensitive=False)]

@@ -189,6 +189,15 @@ def frequency_sentence(parts: list[tuple[str, str]]) -> str:
     return join_nb(phrases)
 
 
+def empty_columns(m: Matrix) -> list[int]:
+    """Columns no row has anything in (no coded passage, no summary): an attribute value
+    only the unmapped or the silent have, such as an "Elev" label. The terminal's matrices
+    and the report's tables and figures leave them out, and say so."""
+    rows = [*m.rows, m.total_row]
+    return [i for i in range(len(m.columns))
+            if not any(r.cells[i].references or r.cells[i].summary for r in rows)]
+
+
 def join_nb(items: list[str]) -> str:
     """"a", "a og b", "a, b og c"."""
     items = [i for i in items if i]

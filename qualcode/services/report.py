@@ -27,9 +27,7 @@ from qualcode.output import (
 )
 from qualcode.pseudonyms import Key
 from qualcode.quotation import compose
-from qualcode.services import matrix as mx
-from qualcode.services.overview import codebook_info
-from qualcode.services.word import (
+from qualcode.reports.docx import (
     add_paragraph_style,
     add_section,
     base_document,
@@ -44,6 +42,8 @@ from qualcode.services.word import (
     table_of_contents,
     update_fields_on_open,
 )
+from qualcode.services import matrix as mx
+from qualcode.services.overview import codebook_info
 from qualcode.store import Store
 from qualcode.store.models import Transcript, TranscriptAttribute
 
@@ -53,10 +53,6 @@ FORMAT_NB = {"individuelt": ("individuelt intervju", "individuelle intervjuer"),
              "parvis": ("parintervju", "parintervjuer"),
              "gruppe": ("gruppeintervju", "gruppeintervjuer"),
              "fokusgruppe": ("fokusgruppe", "fokusgrupper")}
-MEASURE_NB = {"references": "kodede utdrag", "informants": "informanter",
-              "transcripts": "intervjuer", "sites": "skoler", "words": "kodede ord",
-              "coverage": "dekning (prosent av ordene)", "quotes": "sitater",
-              "summaries": "sammendrag"}
 LEAD_INS = ("forteller:", "sier det slik:", "beskriver det slik:", "formulerer det slik:")
 ACCENT = "1F4E79"
 HEADER_FILL = "DCE6F0"
@@ -502,7 +498,7 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
         doc.add_paragraph(
             "Et utdrag som omfatter replikker fra flere roller, telles én gang for hver rolle; "
             "kolonnen Totalt teller det én gang. Intervjuerens replikker telles ikke. "
-            "– = ingen kodede utdrag.", style="Tabellnote")
+            "– = ingen kodede utdrag." + dropped_note(counts), style="Tabellnote")
         doc.add_heading("Utsagn etter rolle", level=2)
         table_no[0] += 1
         _caption(doc, f"Tabell {table_no[0]}. {area.label}: utvalgte utsagn per kode og rolle.")
@@ -540,8 +536,8 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
             _counts_table(doc, appendix_counts, rows, a_rows[(area.id, "code")],
                           f"{area.label} i alt", _text_width(section))
             stats["tables"] += 1
-        doc.add_paragraph("– = ingen kodede utdrag. Intervjuerens replikker telles ikke.",
-                          style="Tabellnote")
+        doc.add_paragraph("– = ingen kodede utdrag. Intervjuerens replikker telles ikke."
+                          + dropped_note(appendix_counts), style="Tabellnote")
         counts_rows.update(a_rows)
 
     # Appendix: the codebook
@@ -561,7 +557,8 @@ def write_report(store: Store, path: Path, *, areas: list[str] | None = None,
         _section(doc, landscape=False)
         stats["memos"] = add_memo_appendix(doc, store, key, identifiable=identifiable)
     keep_notes_with_tables(doc)
-    table_of_contents(doc, method, "Innhold", ACCENT)
+    # Chapters and appendices alone: every area chapter has the same sections.
+    table_of_contents(doc, method, "Innhold", ACCENT, levels=1)
     update_fields_on_open(doc)
     save_document(doc, path)
     return stats
@@ -792,9 +789,21 @@ def _header_text(dimension: str, value: Any) -> str:
 
 
 def _visible_columns(m: mx.Matrix) -> list[int]:
-    """Columns worth a place in a table: someone speaks there, or something was coded."""
-    return [i for i in range(len(m.columns))
-            if m.column_informants[i] or m.total_row.cells[i].references]
+    """Columns worth a place in a table or figure: those not empty in every row (as the
+    terminal's matrices show them)."""
+    empty = set(mx.empty_columns(m))
+    return [i for i in range(len(m.columns)) if i not in empty]
+
+
+def dropped_note(m: mx.Matrix) -> str:
+    """The sentence saying which columns were left out for being empty, or ''."""
+    empty = mx.empty_columns(m)
+    if not empty:
+        return ""
+    names = mx.join_nb([f"«{m.column_label(i)}»" for i in empty])
+    if len(empty) == 1:
+        return f" Kolonnen {names} er utelatt fordi den er tom i alle rader."
+    return f" Kolonnene {names} er utelatt fordi de er tomme i alle rader."
 
 
 def _counts_table(doc, m: mx.Matrix, rows: list[mx.MatrixRow], total_row: mx.MatrixRow,
@@ -956,8 +965,8 @@ def _overview(doc, counts: mx.Matrix, areas: set[str]) -> int:
     _counts_table(doc, counts, rows, counts.total_row, "Alle områdene (sammenslått)",
                   _text_width(doc.sections[-1]))
     doc.add_paragraph("Raden for alle områdene slår sammen overlappende utdrag på tvers av "
-                      "områdene, slik at et utdrag med parallelle koder telles én gang.",
-                      style="Tabellnote")
+                      "områdene, slik at et utdrag med parallelle koder telles én gang."
+                      + dropped_note(counts), style="Tabellnote")
     return 1
 
 
@@ -1063,65 +1072,6 @@ def _codebook_table(doc, area_codes, by_pk, counts_rows) -> None:
 
 
 # --- matrices as files ------------------------------------------------------------------
-
-def write_matrix_docx(m: mx.Matrix, cells: list[str], path: Path) -> None:
-    """A Word document with one landscape table per cell measure."""
-    doc = _new_document("Kodematrise")
-    section = doc.sections[0]
-    from docx.enum.section import WD_ORIENT
-    from docx.shared import Cm
-
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    section.left_margin = section.right_margin = Cm(2.0)
-    section.different_first_page_header_footer = False
-    doc.add_heading("Kodematrise", level=1)
-    doc.add_paragraph(f"Kolonner: {' × '.join(m.dimensions) or 'alle'}. Tallene bygger på "
-                      f"{m.layer_nb or m.layer}.")
-    width = _text_width(section)
-    for n, measure in enumerate(cells, start=1):
-        _caption(doc, f"Tabell {n}. {MEASURE_NB.get(measure, measure).capitalize()}.")
-        ncols = len(m.columns)
-        textual = measure in ("quotes", "summaries")
-        label_w = min(6.0, width * 0.25)
-        total_w = 0 if measure == "summaries" else (1.8 if not textual else
-                                                     (width - label_w) / (ncols + 1))
-        cell_w = (width - label_w - total_w) / max(ncols, 1)
-        widths = [label_w] + [cell_w] * ncols + ([total_w] if total_w else [])
-        table = clean_table(doc, 2 + len(m.rows), widths)
-        _write(table.rows[0].cells[0], "Kode", bold=True)
-        for i in range(ncols):
-            _write(table.rows[0].cells[1 + i], m.column_label(i, "\n"), bold=True,
-                   align=None if textual else "right")
-        if total_w:
-            _write(table.rows[0].cells[-1], "Totalt", bold=True,
-                   align=None if textual else "right")
-        repeat_header(table.rows[0])
-        for cell in table.rows[0].cells:
-            _set_cell_fill(cell, HEADER_FILL)
-        for row, mrow in zip(table.rows[1:], [*m.rows, m.total_row], strict=True):
-            label = "Alle radene (sammenslått)" if mrow.kind == "total" else \
-                ("   " * mrow.depth) + mrow.label
-            _write(row.cells[0], label, bold=mrow.kind == "total" or mrow.depth == 0)
-            values = list(mrow.cells) + ([mrow.total] if total_w else [])
-            for j, cell in enumerate(values):
-                if textual and measure == "quotes":
-                    first = True
-                    for q in cell.quotes:
-                        _write(row.cells[1 + j], q["text"], style="Tabellsitat", first=first)
-                        _write(row.cells[1 + j], f"— {q['attribution']} ({_where(q)})",
-                               style="Kildehenvisning", first=False)
-                        first = False
-                else:
-                    text = mx.cell_text(cell, measure)
-                    _write(row.cells[1 + j], text.replace(".", ",") if measure == "coverage"
-                           else text, align=None if textual else "right")
-        doc.add_paragraph("Et utdrag som omfatter replikker fra flere kolonner, telles i hver "
-                          "av dem; Totalt teller det én gang. Intervjuerens replikker telles "
-                          "ikke.", style="Tabellnote")
-    keep_notes_with_tables(doc)
-    save_document(doc, path)
-
 
 def _xlsx_header(ws, m: mx.Matrix, textual: bool) -> int:
     from openpyxl.styles import Alignment, Font, PatternFill

@@ -35,8 +35,9 @@ def add_overview_figure(doc, counts: mx.Matrix, width_cm: float) -> dict:
     from qualcode.charts import grouped_bars
 
     rows = [r for r in counts.rows if r.kind == "code" and r.depth == 0]
+    empty = set(mx.empty_columns(counts))  # left out, as the table leaves them out
     series = {counts.column_label(j): [float(r.cells[j].references) for r in rows]
-              for j in range(len(counts.columns))}
+              for j in range(len(counts.columns)) if j not in empty}
     caption = ("Figur 1. Kodede utdrag per område, etter "
                f"{' og '.join(counts.dimensions)}.")
     chart = grouped_bars(None, [r.label for r in rows], series,
@@ -44,6 +45,11 @@ def add_overview_figure(doc, counts: mx.Matrix, width_cm: float) -> dict:
                          caption=COUNTED_NB)
     _place(doc, chart.image, chart.size, width_cm)
     doc.add_paragraph(caption, style="Caption")
+    if empty:
+        names = mx.join_nb([f"«{counts.column_label(j)}»" for j in sorted(empty)])
+        doc.add_paragraph(f"{'Kolonnen' if len(empty) == 1 else 'Kolonnene'} {names} er "
+                          f"utelatt fordi {'den er tom' if len(empty) == 1 else 'de er tomme'}"
+                          " i alle rader.", style="Tabellnote")
     return dict(zip(series, chart.plotted, strict=True))
 
 

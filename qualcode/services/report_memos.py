@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from qualcode.domain.times import stored_time
 from qualcode.pseudonyms import Key
+from qualcode.reports.docx import nb_date
 from qualcode.services import matrix as mx
 from qualcode.services.memos import KINDS, PROJECT
-from qualcode.services.word import nb_date
 from qualcode.store import Store
 
 HEADING = "Vedlegg: Memoer"

@@ -139,7 +139,7 @@ def _code_run(paragraph, text: str) -> None:
 
 
 def _count_nb(n: int) -> str:
-    from qualcode.services.word import nb_int
+    from qualcode.reports.docx import nb_int
 
     return f"{nb_int(n)} utdrag"
 
@@ -228,6 +228,7 @@ def _column_order(m: dict) -> list[list[str]]:
 
 
 def _matrix_table(doc, m: dict, width: float, hide) -> None:
+    from qualcode.reports.docx import cant_split, clean_table, repeat_header
     from qualcode.services.report import (
         HEADER_FILL,
         _header_text,
@@ -235,7 +236,6 @@ def _matrix_table(doc, m: dict, width: float, hide) -> None:
         _set_cell_fill,
     )
     from qualcode.services.report import _write as write
-    from qualcode.services.word import cant_split, clean_table, repeat_header
 
     columns = _column_order(m)
     ncols = len(columns)

@@ -117,24 +117,6 @@ def _days_nb(value: float) -> str:
     return _days(value).replace(".", ",").replace("-", "\u2212")
 
 
-def between_text_nb(stability: dict) -> str:
-    """The same in bokmål, for the supervisor's report."""
-    parts = []
-    for step in stability["between"]:
-        if step["median_days"] is None:
-            parts.append(f"{step['from']} og {step['to']} har ikke kodet samme transkripsjon")
-            continue
-        low, high = _days_nb(step["min_days"]), _days_nb(step["max_days"])
-        spread = f"{low} dager" if low == high else f"fra {low} til {high} dager"
-        text = (f"fra {step['from']} til {step['to']}: median {_days_nb(step['median_days'])} "
-                f"dager ({spread}, over {step['transcripts']} transkripsjoner)")
-        if step["later_round_first"]:
-            text += (f"; i {step['later_round_first']} av dem begynte den siste runden før "
-                     "den første var ferdig")
-        parts.append(text)
-    return "; ".join(parts)
-
-
 def recode_sample(store: Store, coder: str, size: int, *, seed: int = 0) -> dict:
     """A random sample of the transcripts ``coder`` has coded (own codings), to code
     again as the coder's next round: the same seed gives the same sample. Returns the coder, the

@@ -1,6 +1,7 @@
-"""Shared building blocks for the Word reports (python-docx, imported lazily): Norwegian
-number and date forms, raw OOXML elements, paragraph styles, page sections, and the clean
-table style both reports use."""
+"""The one Word (.docx) renderer: lays out a :class:`qualcode.reports.document.Document`
+(:func:`write`), with the building blocks it and the reports share (python-docx, imported
+lazily): raw OOXML elements, paragraph styles, page sections, the clean table style, the
+page number and contents fields, and text width estimates."""
 
 from __future__ import annotations
 
@@ -112,10 +113,10 @@ def cant_split(row) -> None:
     row._tr.get_or_add_trPr().append(oxml("w:cantSplit", val="true"))
 
 
-def base_document(accent: str, heading_sizes: dict[str, float]):
-    """A new document in the reports' house style: Calibri 10.5 pt, Norwegian (nb-NO)
-    proofing language, and the given headings in the accent colour (theme fonts removed,
-    so LibreOffice shows Calibri too). Returns (document, styles, Normal style)."""
+def base_document(accent: str, heading_sizes: dict[str, float], locale: str = "nb-NO"):
+    """A new document in the reports' house style: Calibri 10.5 pt, the proofing language
+    (Norwegian, nb-NO, unless told), and the given headings in the accent colour (theme
+    fonts removed, so LibreOffice shows Calibri too). Returns (document, styles, Normal style)."""
     from docx import Document
     from docx.oxml.ns import qn
     from docx.shared import Pt, RGBColor
@@ -125,7 +126,7 @@ def base_document(accent: str, heading_sizes: dict[str, float]):
     normal = styles["Normal"]
     normal.font.name = "Calibri"
     normal.font.size = Pt(10.5)
-    normal.element.get_or_add_rPr().append(oxml("w:lang", val="nb-NO", eastAsia="nb-NO",
+    normal.element.get_or_add_rPr().append(oxml("w:lang", val=locale, eastAsia=locale,
                                                  bidi="ar-SA"))
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.15
@@ -143,7 +144,7 @@ def base_document(accent: str, heading_sizes: dict[str, float]):
     from datetime import datetime, timezone
 
     props = doc.core_properties
-    props.language = "nb-NO"
+    props.language = locale
     props.author = props.last_modified_by = ""
     props.comments = props.keywords = props.category = ""
     props.created = props.modified = datetime.now(timezone.utc).replace(microsecond=0)
@@ -170,13 +171,15 @@ def keep_notes_with_tables(doc, note_style: str = "Tabellnote", rows: int = 2) -
     (Word and LibreOffice then move those rows and the note to the next page together)."""
     from docx.oxml.ns import qn
     from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
+    # By the style's id (the reports' own styles have ids equal to their names): asking a
+    # paragraph for its style by name scans every style of the document when it has none.
+    note_id = note_style.replace(" ", "")
     body = list(doc.element.body.iterchildren())
     for element, following in zip(body, body[1:], strict=False):
         if element.tag != qn("w:tbl") or following.tag != qn("w:p"):
             continue
-        if Paragraph(following, doc).style.name != note_style:
+        if following.style != note_id:
             continue
         table = Table(element, doc)
         for row in table.rows[-rows:]:
@@ -251,14 +254,14 @@ def toc_instruction(levels: int) -> str:
 
 
 def table_of_contents(doc, before, title: str, accent: str, *,
-                      max_entries: int | None = None) -> list[str]:
-    """A TOC field (heading levels 1–2) in front of the paragraph ``before``, listing the
-    headings that follow it. Word recomputes the field (with page numbers) when the document
-    is opened; until then, and in readers that do not update fields, the listed headings
-    are what the field shows, so the contents read right without page numbers. With more
-    than ``max_entries`` headings the contents list the chapters alone (level 1), so they
-    keep to the page they were given. Call it when every heading is written. Returns the
-    listed headings."""
+                      max_entries: int | None = None, levels: int = 2) -> list[str]:
+    """A TOC field (heading levels 1 to ``levels``, at most 2) in front of the paragraph
+    ``before``, listing the headings that follow it. Word recomputes the field (with page
+    numbers) when the document is opened; until then, and in readers that do not update
+    fields, the listed headings are what the field shows, so the contents read right without
+    page numbers. With more than ``max_entries`` headings the contents list the chapters
+    alone (level 1), so they keep to the page they were given. Call it when every heading is
+    written. Returns the listed headings."""
     from docx.enum.style import WD_STYLE_TYPE
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt, RGBColor
@@ -293,9 +296,8 @@ def table_of_contents(doc, before, title: str, accent: str, *,
         if not following:
             continue
         name = Paragraph(element, doc).style.name
-        if name in ("Heading 1", "Heading 2"):
+        if name in ("Heading 1", "Heading 2")[:levels]:
             entries.append((int(name[-1]), Paragraph(element, doc).text))
-    levels = 2
     if max_entries is not None and len(entries) > max_entries:
         levels = 1
         entries = [(level, text) for level, text in entries if level == 1]
@@ -323,3 +325,205 @@ def table_of_contents(doc, before, title: str, accent: str, *,
     closing.append(oxml("w:fldChar", fldCharType="end"))
     last.append(closing)
     return [text for _, text in entries]
+
+
+# --- the renderer ---------------------------------------------------------------------------
+
+LOCALES = {"nb": "nb-NO", "en": "en-GB"}
+# A paragraph role's style; a role not here is Normal.
+ROLE_STYLES = {"note": "Tabellnote", "bullet": "List Bullet", "subtitle": "Undertittel"}
+
+
+def shade(element_pr, fill: str) -> None:
+    """A fill behind a cell (tcPr) or a run's text (rPr)."""
+    element_pr.append(oxml("w:shd", val="clear", color="auto", fill=fill))
+
+
+CELL_STYLES = {"cell": "Tabelltekst", "passage": "Passasjetekst", "quote": "Tabellsitat",
+               "source": "Kildehenvisning"}
+
+
+def _styles(doc, styles, normal, theme) -> None:
+    from docx.shared import Pt, RGBColor
+
+    for name, (before, after) in theme.heading_spacing.items():
+        styles[name].paragraph_format.space_before = Pt(before)
+        styles[name].paragraph_format.space_after = Pt(after)
+
+    def paragraph_style(name: str, size: float, **kw):
+        return add_paragraph_style(styles, normal, name, size, **kw)
+
+    paragraph_style("Tabelltekst", theme.cell_size)
+    paragraph_style("Passasjetekst", theme.passage_size, after=2).paragraph_format \
+        .line_spacing = 1.1
+    paragraph_style("Tabellnote", theme.note_size, italic=True, color=theme.grey, before=3,
+                    after=theme.note_after)
+    paragraph_style("Undertittel", theme.subtitle_size, color=theme.grey, after=14)
+    paragraph_style("Topptekst", theme.running_size, color=theme.grey)
+    paragraph_style("Tabellsitat", theme.quote_size, italic=True, after=1)
+    paragraph_style("Kildehenvisning", theme.source_size, color=theme.grey, after=5)
+    caption = styles["Caption"]
+    caption.font.size = Pt(9.5)
+    caption.font.bold = True
+    caption.font.italic = False
+    caption.font.color.rgb = RGBColor.from_string("262626")
+    caption.paragraph_format.space_before = Pt(8)
+    caption.paragraph_format.space_after = Pt(4)
+    caption.paragraph_format.keep_with_next = True
+
+
+def _runs(paragraph, runs) -> None:
+    from docx.shared import Pt, RGBColor
+
+    for r in runs:
+        run = paragraph.add_run(r.text)
+        run.bold = r.bold or None
+        run.italic = r.italic or None
+        if r.code:
+            run.font.name = "Consolas"
+        if r.size:
+            run.font.size = Pt(r.size)
+        if r.color:
+            run.font.color.rgb = RGBColor.from_string(r.color)
+        if r.fill:
+            shade(run._r.get_or_add_rPr(), r.fill)
+
+
+def _table(doc, table, theme) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    if table.caption:
+        doc.add_paragraph(table.caption, style="Caption")
+    out = clean_table(doc, len(table.rows), table.widths)
+    for row, cells in zip(table.rows, out.rows, strict=True):
+        if row.header:
+            repeat_header(cells)
+        if row.header or row.keep_together:
+            cant_split(cells)
+        col = 0
+        grid = cells.cells  # once: python-docx walks the row's XML on every call
+        for c in row.cells:
+            target = grid[col]
+            if c.span > 1:
+                target = target.merge(grid[col + c.span - 1])
+            col += c.span
+            fill = c.fill or row.fill or (table.header_fill if row.header else None)
+            if fill:
+                shade(target._tc.get_or_add_tcPr(), fill)
+            for i, part in enumerate([c, *c.more]):
+                paragraph = target.paragraphs[0] if i == 0 else target.add_paragraph()
+                # The styles' ids are their names: no slow look-up by name per cell.
+                paragraph._p.style = CELL_STYLES[part.role]
+                if part.align == "right":
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                _runs(paragraph, part.runs)
+    if table.text_size and table.text_size != theme.cell_size:
+        scale = table.text_size / theme.cell_size  # smaller, so that every number fits
+        for row in out.rows:
+            for c in row.cells:
+                for run in (r for p in c.paragraphs for r in p.runs):
+                    size = run.font.size.pt if run.font.size else theme.cell_size
+                    run.font.size = Pt(round(size * scale, 1))
+    for note in table.notes:
+        _paragraph(doc, note)
+
+
+def _paragraph(doc, block):
+    from docx.shared import Pt
+
+    paragraph = doc.add_paragraph()
+    style = ROLE_STYLES.get(block.role)
+    if style:  # by id (the name without spaces): no look-up by name per paragraph
+        paragraph._p.style = style.replace(" ", "")
+    if block.role == "spacer":
+        paragraph.paragraph_format.space_after = Pt(4)
+    _runs(paragraph, block.runs)
+    if block.keep_with_next:
+        paragraph.paragraph_format.keep_with_next = True
+    return paragraph
+
+
+def build(model):
+    """The python-docx document of ``model`` (a :class:`qualcode.reports.document.Document`)."""
+    from io import BytesIO
+
+    from docx.enum.text import WD_BREAK
+    from docx.shared import Cm
+
+    from qualcode.reports import document as d
+
+    theme = model.theme
+    doc, styles, normal = base_document(theme.accent, theme.heading_sizes,
+                                        LOCALES.get(model.language, "nb-NO"))
+    _styles(doc, styles, normal, theme)
+    section = doc.sections[0]
+    if model.landscape:
+        from docx.enum.section import WD_ORIENT
+
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+        side, top, bottom = theme.landscape
+    else:
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+        side, top, bottom = theme.portrait
+    section.left_margin = section.right_margin = Cm(side)
+    section.top_margin, section.bottom_margin = Cm(top), Cm(bottom)
+    header = section.header.paragraphs[0]
+    header.text = model.running_header or model.title
+    header.style = styles["Topptekst"]
+    footer = section.footer.paragraphs[0]
+    footer.alignment = 1
+    footer.style = styles["Topptekst"]
+    page_number_field(footer)
+    doc.core_properties.title = model.running_header or model.title
+    if model.notice:
+        doc.add_paragraph(model.notice).runs[0].bold = True
+    if model.comments:
+        doc.core_properties.comments = model.comments
+    if model.show_title:
+        doc.add_paragraph(model.title, style="Title")
+    if model.subtitle:
+        doc.add_paragraph(model.subtitle, style="Undertittel")
+
+    contents, before = None, None
+    for block in model.blocks:
+        if isinstance(block, d.Heading):
+            paragraph = doc.add_paragraph()
+            paragraph._p.style = f"Heading{block.level}"
+            paragraph.add_run(block.text)
+            if block.page_break_before:
+                paragraph.paragraph_format.page_break_before = True
+            if contents is not None and before is None:
+                before = paragraph
+        elif isinstance(block, d.Paragraph):
+            _paragraph(doc, block)
+        elif isinstance(block, d.Table):
+            _table(doc, block, theme)
+        elif isinstance(block, d.Section):
+            add_section(doc, block.landscape, portrait_margins=theme.portrait,
+                        landscape_margins=theme.landscape)
+        elif isinstance(block, d.Contents):
+            contents = block
+        elif isinstance(block, d.PageBreak):
+            doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        elif isinstance(block, d.Figure):
+            doc.add_picture(BytesIO(block.png), width=Cm(block.width_cm))
+            if block.caption:
+                doc.add_paragraph(block.caption, style="Caption")
+        elif isinstance(block, d.Quote):
+            doc.add_paragraph(block.text, style="Quote")
+            doc.add_paragraph(block.attribution, style="Tabellnote")
+    keep_notes_with_tables(doc)
+    if contents is not None and before is not None:
+        table_of_contents(doc, before, contents.title, theme.accent,
+                          max_entries=contents.max_entries, levels=contents.levels)
+        update_fields_on_open(doc)
+    return doc
+
+
+def write(model, path) -> None:
+    """Write ``model`` to ``path`` as a Word document (whole or not at all)."""
+    from qualcode.output import save_document
+
+    save_document(build(model), path)

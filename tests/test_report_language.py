@@ -1,0 +1,98 @@
+"""The reports' two editions: Norwegian bokmål (the default) and English (--language en).
+Numbers, dates and lists take each language's forms, and an English report carries no
+Norwegian wording: only the data (code labels, quotes, names) keep their own words."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+
+import docx
+import pytest
+
+from qualcode.domain.errors import QualcodeError
+from qualcode.reports.agreement import compose, write_agreement_report
+from qualcode.reports.wording import for_language
+from qualcode.services.agreement_report import report_data
+
+
+def test_numbers_dates_and_lists_per_language():
+    nb, en = for_language("nb"), for_language("en")
+    assert nb.integer(1234) == "1\u00a0234" and en.integer(1234) == "1,234"
+    assert nb.num(0.8712) == "0,87" and en.num(0.8712) == "0.87"
+    assert nb.num(-0.5, 1) == "\u22120,5" and en.num(-0.5, 1) == "\u22120.5"
+    assert nb.num(None) == "udefinert" and en.num(None) == "undefined"
+    assert nb.date(date(2026, 12, 4)) == "4. desember 2026"
+    assert en.date(date(2026, 12, 4)) == "4 December 2026"
+    assert nb.join(["a", "b", "c"]) == "a, b og c" and en.join(["a", "b", "c"]) == "a, b and c"
+    assert nb.join(["å"]) == "å" and en.join([]) == ""
+    with pytest.raises(QualcodeError, match="no report language 'de'"):
+        for_language("de")
+
+
+def _constants(wording) -> set[str]:
+    """Every string the wording object holds: attributes, and the values of its tables."""
+    out: set[str] = set()
+    for name in dir(type(wording)):
+        value = getattr(wording, name)
+        if callable(value) or name.startswith("_"):
+            continue
+        items = [value] if isinstance(value, str) else (
+            list(value.values()) if isinstance(value, dict) else
+            [v[-1] if isinstance(v, tuple) else v for v in value]  # (English, bokmål)
+            if isinstance(value, tuple) else [])
+        out |= {x for x in items if isinstance(x, str)}
+    return out
+
+
+# Names both editions print as they are.
+SHARED_TERMS = {"Brennan–Prediger", "cu-α (2019)", "u-α (2019)", "αU (2004)"}
+
+
+def _norwegian_wording(data: dict) -> set[str]:
+    """The bokmål edition's own sentences for these data, less the names of measures both
+    editions print."""
+    nb = for_language("nb")
+    said = _constants(nb)
+    said |= {text for pair in nb.header_facts(data) + nb.how_to_read(data) for text in pair}
+    said |= set(nb.conventions(data)) | set(nb.settings(data)) | set(nb.legend(data["coders"]))
+    said |= {nb.report_title(data), nb.passages_intro(data["coders"], 3),
+             nb.passages_count(3, 2)}
+    # Symbols and single words (a month, "Segm.") are no sentences: data may hold them.
+    return {s for s in said - SHARED_TERMS if len(s) >= 12 or " " in s.strip()}
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".html"])
+def test_the_english_agreement_report_has_no_norwegian_wording(example, tmp_path, suffix):
+    path = tmp_path / f"agreement{suffix}"
+    write_agreement_report(example, path, language="en", bootstrap=20, seed=1)
+    if suffix == ".docx":
+        document = docx.Document(str(path))
+        text = "\n".join([p.text for p in document.paragraphs]
+                         + [c.text for t in document.tables for r in t.rows for c in r.cells])
+        assert document.core_properties.language == "en-GB"
+        assert [p.text for p in document.paragraphs if p.style.name == "Heading 1"][:4] == [
+            "What was compared", "Agreement per code", "How to read the table",
+            "Disagreements to discuss"]
+    else:
+        page = path.read_text(encoding="utf-8")
+        assert '<html lang="en">' in page
+        text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    data = report_data(example, bootstrap=20, seed=1)
+    wording = _norwegian_wording(data)
+    assert len(wording) > 50  # the check has something to find
+    leaked = sorted(s for s in wording if s in text)
+    assert leaked == []
+    assert "Agreement between coders" in text and "Samsvar mellom kodere" not in text
+
+
+def test_the_norwegian_edition_is_the_default_and_says_so(example):
+    data = report_data(example, bootstrap=0)
+    text = compose(data).text()
+    assert "Rapporten er på norsk (bokmål)" in text
+    english = compose(data, for_language("en")).text()
+    assert "The report is in English" in english
+    # The data keep their own words in both editions.
+    label = data["codes"][0]["label"]
+    assert label in text and label in english
