@@ -343,8 +343,23 @@ CELL_STYLES = {"cell": "Tabelltekst", "passage": "Passasjetekst", "quote": "Tabe
                "source": "Kildehenvisning"}
 
 
-def _styles(doc, styles, normal, theme) -> None:
+def caption_style(styles) -> None:
+    """Figure and table captions: bold, a little smaller than the text, kept with what
+    they caption."""
     from docx.shared import Pt, RGBColor
+
+    caption = styles["Caption"]
+    caption.font.size = Pt(9.5)
+    caption.font.bold = True
+    caption.font.italic = False
+    caption.font.color.rgb = RGBColor.from_string("262626")
+    caption.paragraph_format.space_before = Pt(8)
+    caption.paragraph_format.space_after = Pt(4)
+    caption.paragraph_format.keep_with_next = True
+
+
+def _styles(doc, styles, normal, theme) -> None:
+    from docx.shared import Pt
 
     for name, (before, after) in theme.heading_spacing.items():
         styles[name].paragraph_format.space_before = Pt(before)
@@ -362,14 +377,7 @@ def _styles(doc, styles, normal, theme) -> None:
     paragraph_style("Topptekst", theme.running_size, color=theme.grey)
     paragraph_style("Tabellsitat", theme.quote_size, italic=True, after=1)
     paragraph_style("Kildehenvisning", theme.source_size, color=theme.grey, after=5)
-    caption = styles["Caption"]
-    caption.font.size = Pt(9.5)
-    caption.font.bold = True
-    caption.font.italic = False
-    caption.font.color.rgb = RGBColor.from_string("262626")
-    caption.paragraph_format.space_before = Pt(8)
-    caption.paragraph_format.space_after = Pt(4)
-    caption.paragraph_format.keep_with_next = True
+    caption_style(styles)
 
 
 def _runs(paragraph, runs) -> None:

@@ -32,6 +32,7 @@ from qualcode.reports.docx import (
     add_section,
     base_document,
     cant_split,
+    caption_style,
     clean_table,
     keep_notes_with_tables,
     nb_date,
@@ -169,14 +170,7 @@ def _new_document(title: str):
     quote.paragraph_format.right_indent = Cm(1.0)
     quote.paragraph_format.space_before = Pt(2)
     quote.paragraph_format.space_after = Pt(10)
-    caption = styles["Caption"]
-    caption.font.size = Pt(9.5)
-    caption.font.bold = True
-    caption.font.italic = False
-    caption.font.color.rgb = RGBColor.from_string("262626")
-    caption.paragraph_format.space_before = Pt(8)
-    caption.paragraph_format.space_after = Pt(4)
-    caption.paragraph_format.keep_with_next = True
+    caption_style(styles)
 
     def paragraph_style(name: str, size: float, **kw):
         return add_paragraph_style(styles, normal, name, size, **kw)
