@@ -293,7 +293,7 @@ def list_(
     from qualcode.services.coding_ops import list_codings
 
     rows = list_codings(open_project(ctx), transcript=transcript, code=code, coder=coder,
-                        origin=origin)
+                        origin=origin, known_coder=True)
     if fmt is not OutputFormat.table:
         emit_rows(rows, fmt, raw=raw)
         return

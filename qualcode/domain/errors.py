@@ -6,6 +6,8 @@ it on stderr and exits with status 1. Anything else escaping to the user is a bu
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class QualcodeError(Exception):
     """Base class: a problem the user can act on."""
@@ -56,3 +58,15 @@ class NotFoundError(QualcodeError):
 
 class ConflictError(QualcodeError):
     """The requested change would overwrite or orphan existing work."""
+
+
+def not_found(message: str, name: str, known: Iterable[str], otherwise: str) -> NotFoundError:
+    """The error for a name the user typed that the project lacks: with the closest known
+    name ("did you mean …?", a difference of case first, then a typo), else ``otherwise``
+    (where to look). One rule for codes, transcripts, coders, cases and values alike."""
+    import difflib
+
+    names = sorted(set(known) - {name})
+    same_case = [n for n in names if n.casefold() == name.casefold()]
+    close = same_case or difflib.get_close_matches(name, names, n=1)
+    return NotFoundError(message, hint=f"did you mean '{close[0]}'?" if close else otherwise)

@@ -94,7 +94,7 @@ from qualcode.agreement import (
     u_alpha_2004,
     u_alpha_binary,
 )
-from qualcode.domain.errors import NotFoundError, QualcodeError
+from qualcode.domain.errors import QualcodeError
 from qualcode.domain.user_text import coder_round
 from qualcode.pseudonyms import Key
 from qualcode.services import layers, stability
@@ -320,10 +320,7 @@ def load_scope(store: Store, *, coders: Sequence[str] | str | None = None,
                                         "WHERE origin != 'suggested'"):
             origins[coder_pk].add(origin)
         if names:
-            for name in names:
-                if name not in known:
-                    raise NotFoundError(f"no coder named '{name}'",
-                                        hint=f"coders: {', '.join(sorted(known)) or 'none yet'}")
+            layers.check_coders(known, names)
         else:
             own = layers.own_coders(db)
             names = layers.default_coders(db)

@@ -17,7 +17,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from qualcode import audit, codebook_file
-from qualcode.domain.errors import CodebookError, ConflictError, NotFoundError
+from qualcode.domain.errors import CodebookError, ConflictError, not_found
 from qualcode.output import write_text
 from qualcode.services.codebooks import remember_codebook_file
 from qualcode.services.common import codes_by_id, coding_row, get_meta, now
@@ -35,9 +35,10 @@ class MaintenanceResult:
 
 
 def _code(session: Session, code_id: str) -> Code:
-    found = codes_by_id(session).get(code_id)
+    codes = codes_by_id(session)
+    found = codes.get(code_id)
     if found is None:
-        raise NotFoundError(f"no code '{code_id}'", hint="see `qualcode codebook show`")
+        raise not_found(f"no code '{code_id}'", code_id, codes, "see `qualcode codebook show`")
     return found
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from qualcode import query_language as ql
 from qualcode.agreement import intersect_intervals
-from qualcode.domain.errors import NotFoundError
+from qualcode.domain.errors import NotFoundError, not_found
 from qualcode.services import layers
 from qualcode.services.overview import INTERVIEWER, speakers_of, subtree_pks
 from qualcode.services.retrieval import _fold, case_tables, speaker_profile
@@ -81,6 +81,9 @@ class ProjectView:
     def __init__(self, store: Store, coders: list[str] | None) -> None:
         self.store = store
         self.coders = coders
+        if coders:
+            with store.snapshot() as db:
+                layers.check_coders(db.column("SELECT name FROM coder"), coders)
         self._codings: dict[int, list[tuple[int, int, int]]] = {}  # code pk → codings
         self._spans: dict[str, Spans] = {}  # code id (with the codes below it) → spans
         self._extents: dict | None = None  # see speaking_extents()
@@ -557,10 +560,8 @@ def saved_queries(store: Store) -> list[dict]:
 def saved_query(store: Store, name: str) -> str:
     found = {q["name"]: q["query"] for q in saved_queries(store)}
     if name not in found:
-        close = difflib.get_close_matches(name, sorted(found), n=1)
-        raise NotFoundError(f"no saved query '{name}'",
-                            hint=f"did you mean '{close[0]}'?" if close
-                            else f"saved: {', '.join(sorted(found)) or 'none yet'}")
+        raise not_found(f"no saved query '{name}'", name, found,
+                        f"saved: {', '.join(sorted(found)) or 'none yet'}")
     return found[name]
 
 

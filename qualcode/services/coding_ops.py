@@ -26,8 +26,10 @@ from sqlmodel import Session, select
 
 from qualcode import audit
 from qualcode.domain import user_text
-from qualcode.domain.errors import ConflictError, InputFileError, NotFoundError
+from qualcode.domain.errors import ConflictError, InputFileError, NotFoundError, not_found
 from qualcode.domain.labels import turn_range
+from qualcode.domain.model import CODING_ORIGINS
+from qualcode.services import layers
 from qualcode.services.common import (
     CODING_FIELDS,
     codes_by_id,
@@ -107,11 +109,8 @@ def _same_layer(origin: str) -> tuple[str, ...]:
 def _usable_code(session: Session, code: str) -> Code:
     found = session.exec(select(Code).where(Code.code_id == code)).first()
     if found is None:
-        import difflib
-
-        close = difflib.get_close_matches(code, list(codes_by_id(session)), n=1)
-        raise NotFoundError(f"no code '{code}'", hint=f"did you mean '{close[0]}'?" if close
-                            else "see `qualcode codebook show`")
+        raise not_found(f"no code '{code}'", code, codes_by_id(session),
+                        "see `qualcode codebook show`")
     if found.archived:
         raise ConflictError(f"code '{code}' is archived",
                             hint="un-archive it in the codebook, or use its successor")
@@ -469,8 +468,11 @@ def _undo_import(session: Session, actor: str, event: AuditEvent, *, skip: bool)
 
 
 def list_codings(store: Store, *, transcript: str | None = None, code: str | None = None,
-                 coder: str | None = None, origin: str | None = None) -> list[dict]:
-    """Codings with their code, coder and turn numbers; ``code`` includes its descendants."""
+                 coder: str | None = None, origin: str | None = None,
+                 known_coder: bool = False) -> list[dict]:
+    """Codings with their code, coder and turn numbers; ``code`` includes its descendants.
+    With ``known_coder`` a coder the project lacks is an error (a typo on the command line),
+    not a coder with nothing coded."""
     from qualcode.services.queries import code_with_descendants
 
     with store.read() as session:
@@ -483,8 +485,13 @@ def list_codings(store: Store, *, transcript: str | None = None, code: str | Non
         if code:
             query = query.where(Coding.code_pk.in_(code_with_descendants(session, code)))
         if coder:
+            if known_coder:
+                layers.check_coders(session.exec(select(Coder.name)).all(), [coder])
             query = query.where(Coder.name == coder)
         if origin:
+            if origin not in CODING_ORIGINS:
+                raise not_found(f"no origin '{origin}'", origin, CODING_ORIGINS,
+                                f"origins: {', '.join(CODING_ORIGINS)}")
             query = query.where(Coding.origin == origin)
         rows = session.exec(query.order_by(Transcript.name, Coding.start, Code.code_id,
                                             Coding.pk)).all()

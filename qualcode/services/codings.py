@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from qualcode import audit
-from qualcode.domain.errors import InputFileError, QualcodeError
+from qualcode.domain.errors import InputFileError, QualcodeError, not_found
 from qualcode.domain.user_text import coder_name, memo_text
 from qualcode.sheets import CodingRow, iter_coding_file
 from qualcode.store import Store, Writer
@@ -274,12 +274,10 @@ def export_coder_layer(store: Store, coder: str, path: Path) -> int:
 
     rows = list_codings(store, coder=coder)
     if not rows:
-        from qualcode.domain.errors import NotFoundError
-
         with store.snapshot() as db:
             coders = db.column("SELECT name FROM coder ORDER BY name")
-        raise NotFoundError(f"no codings by '{coder}'",
-                            hint=f"coders: {', '.join(coders) or 'none yet'}")
+        raise not_found(f"no codings by '{coder}'", coder, coders,
+                        f"coders: {', '.join(coders) or 'none yet'}")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from sqlmodel import Session, select
 
-from qualcode.domain.errors import NotFoundError
+from qualcode.domain.errors import not_found
 from qualcode.domain.user_text import coder_name
 from qualcode.store.models import Code, Coder, ProjectMeta, Transcript
 
@@ -41,11 +41,7 @@ def get_transcript(session: Session, ref: str) -> Transcript:
         found = session.get(Transcript, int(ref))
     if found is None:
         names = session.exec(select(Transcript.name)).all()
-        import difflib
-
-        close = difflib.get_close_matches(ref, names, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else "see `qualcode transcripts`"
-        raise NotFoundError(f"no transcript named '{ref}'", hint=hint)
+        raise not_found(f"no transcript named '{ref}'", ref, names, "see `qualcode transcripts`")
     return found
 
 

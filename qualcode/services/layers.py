@@ -14,10 +14,23 @@ path and ORM code (through ``Store.in_session``) share them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from qualcode.domain.errors import not_found
 from qualcode.domain.user_text import later_round
 from qualcode.store import Snapshot
 
 OWN_ORIGINS = "('manual', 'imported')"
+
+
+def check_coders(known: Iterable[str], names: Iterable[str] | None) -> None:
+    """Refuse a coder the project does not have: a typo in ``--coder`` must not read as a
+    coder with nothing coded."""
+    known = sorted(set(known))
+    for name in names or ():
+        if name not in known:
+            raise not_found(f"no coder named '{name}'", name, known,
+                            f"coders: {', '.join(known) or 'none yet'}")
 
 
 def own_coders(db: Snapshot) -> list[str]:

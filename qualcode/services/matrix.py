@@ -49,7 +49,7 @@ from typing import Any
 
 import numpy as np
 
-from qualcode.domain.errors import NotFoundError, QualcodeError
+from qualcode.domain.errors import NotFoundError, QualcodeError, not_found
 from qualcode.pseudonyms import Key
 from qualcode.quotation import shorten
 from qualcode.services import layers
@@ -262,10 +262,7 @@ def _layer_filter(db: Snapshot, layer: Layer) -> tuple[list[int], list[int] | No
     if layer.kind not in ("coder", "union"):
         raise QualcodeError(f"unknown coder layer '{layer.kind}'",
                             hint="use one coder, the union of coders, or consensus")
-    missing = [n for n in layer.coders if n not in coders]
-    if missing:
-        known = ", ".join(sorted(coders)) or "none yet"
-        raise NotFoundError(f"no coder named '{missing[0]}'", hint=f"coders: {known}")
+    layers.check_coders(coders, layer.coders)
     own = [_ORIGIN_CODES["manual"], _ORIGIN_CODES["imported"]]
     if layer.coders:
         return own, [coders[n] for n in layer.coders]
@@ -430,8 +427,10 @@ def resolve_dimensions(db: Snapshot, names: Iterable[str]) -> list[Dimension]:
                 dims.append(Dimension(name, "attribute", owner, name))
                 continue
         listing = "; ".join(f"{o}: {', '.join(available[o]) or '—'}" for o in OWNERS)
-        raise NotFoundError(f"no attribute '{name}'",
-                            hint=f"available: rolle, person, site, transcript; {listing}")
+        known = ["rolle", "person", "site", "transcript",
+                 *(a for o in OWNERS for a in available[o])]
+        raise not_found(f"no attribute '{name}'", name, known,
+                        f"available: rolle, person, site, transcript; {listing}")
     return dims
 
 
@@ -1408,10 +1407,12 @@ def set_summary(store: Store, code: str, *, site: str | None = None,
     kind, case = ("site", site) if site is not None else ("person", person)
     with store.write() as session:
         if session.exec(select(Code.pk).where(Code.code_id == code)).first() is None:
-            raise NotFoundError(f"no code '{code}'", hint="see `qualcode codebook show`")
+            raise not_found(f"no code '{code}'", code, session.exec(select(Code.code_id)).all(),
+                            "see `qualcode codebook show`")
         model, column = (Site, Site.site_id) if kind == "site" else (Person, Person.person_id)
         if session.exec(select(model.pk).where(column == case)).first() is None:
-            raise NotFoundError(f"no {kind} '{case}'", hint="see `qualcode cases`")
+            raise not_found(f"no {kind} '{case}'", case, session.exec(select(column)).all(),
+                            "see `qualcode cases`")
         key = _summary_key(code, kind, case)
         row = session.exec(select(Memo).where(Memo.about_type == SUMMARY,
                                               Memo.about_key == key)).first()

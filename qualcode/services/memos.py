@@ -9,9 +9,7 @@ change is in the audit log.
 
 from __future__ import annotations
 
-import difflib
-
-from qualcode.domain.errors import InputFileError, NotFoundError
+from qualcode.domain.errors import InputFileError, NotFoundError, not_found
 from qualcode.domain.times import stored_time
 from qualcode.domain.user_text import memo_text
 from qualcode.store import Store
@@ -44,9 +42,7 @@ def _check_exists(db, kind: str, key: str) -> None:
     names = db.column(f"SELECT {column} FROM {table}")
     if key in names:
         return
-    close = difflib.get_close_matches(key, names, n=1)
-    raise NotFoundError(f"no {kind} '{key}'",
-                        hint=f"did you mean '{close[0]}'?" if close else f"see `{listing}`")
+    raise not_found(f"no {kind} '{key}'", key, names, f"see `{listing}`")
 
 
 def add_memo(store: Store, about: str, body: str, *, title: str | None = None,

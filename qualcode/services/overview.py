@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qualcode.domain import attributes as attr
-from qualcode.domain.errors import NotFoundError
+from qualcode.domain.errors import not_found
 from qualcode.domain.user_text import later_round
 from qualcode.services import layers
 from qualcode.store import Snapshot, Store
@@ -72,7 +72,8 @@ def subtree_pks(codes: Iterable[tuple[int, str, int | None]], code_id: str) -> l
     codes = list(codes)
     root = next((pk for pk, cid, _ in codes if cid == code_id), None)
     if root is None:
-        raise NotFoundError(f"no code '{code_id}'", hint="see `qualcode codebook show`")
+        raise not_found(f"no code '{code_id}'", code_id, (cid for _, cid, _ in codes),
+                        "see `qualcode codebook show`")
     children: dict[int | None, list[int]] = defaultdict(list)
     for pk, _, parent in codes:
         children[parent].append(pk)

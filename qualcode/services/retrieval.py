@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from qualcode.domain.errors import not_found
 from qualcode.pseudonyms import Key
 from qualcode.segmenter import sentences_within, turn_sentences
 from qualcode.services import layers
@@ -22,6 +23,14 @@ from qualcode.store import Store
 def _marks(values: Sequence) -> str:
     """One ? per value, for an IN (...) list."""
     return ", ".join("?" * len(values))
+
+
+def _check_transcripts(db, names: Sequence[str]) -> None:
+    known = db.column("SELECT name FROM transcript")
+    for name in names:
+        if name not in known:
+            raise not_found(f"no transcript named '{name}'", name, known,
+                            "see `qualcode transcripts`")
 
 
 class TurnSpan(NamedTuple):
@@ -92,6 +101,9 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
                # layer when asked: never both, so `quotes` and `matrix` agree.
                f"WHERE c.origin {LAYER_ORIGINS[consensus]} AND c.code_pk IN ({_marks(pks)})")
         params: list = list(pks)
+        layers.check_coders(db.column("SELECT name FROM coder"), coders)
+        if transcripts:
+            _check_transcripts(db, transcripts)
         if coders:
             sql += f" AND o.name IN ({_marks(coders)})"
             params += coders
@@ -245,7 +257,6 @@ def speaker_profile(speaker, t_site: int | None, person_sites: dict, person_attr
 
 
 def _check_attribute_names(conditions: dict, *attribute_maps: dict) -> None:
-    from qualcode.domain.errors import NotFoundError
 
     known = {"rolle", "site", "transcript"}
     for attrs in attribute_maps:
@@ -253,8 +264,8 @@ def _check_attribute_names(conditions: dict, *attribute_maps: dict) -> None:
             known.update(values)
     unknown = sorted(set(conditions) - known)
     if unknown:
-        raise NotFoundError(f"no attribute named {', '.join(unknown)}",
-                            hint=f"attributes: {', '.join(sorted(known))}")
+        raise not_found(f"no attribute named {', '.join(unknown)}", unknown[0], known,
+                        f"attributes: {', '.join(sorted(known))}")
 
 
 def _known_values(where: list[str] | None, conditions: dict[str, str], speakers: dict,

@@ -26,6 +26,7 @@ from datetime import datetime
 from qualcode.domain.errors import NotFoundError, QualcodeError
 from qualcode.domain.times import stored_time
 from qualcode.domain.user_text import coder_round, round_name
+from qualcode.services import layers
 from qualcode.store import Snapshot, Store
 
 INTER_CODER = "inter-coder"
@@ -130,9 +131,7 @@ def recode_sample(store: Store, coder: str, size: int, *, seed: int = 0) -> dict
         raise QualcodeError(f"a sample needs at least one transcript, not {size}")
     with store.snapshot() as db:
         coders = dict(db.rows("SELECT name, pk FROM coder"))
-        if name not in coders:
-            raise NotFoundError(f"no coder named '{name}'",
-                                hint=f"coders: {', '.join(sorted(coders)) or 'none yet'}")
+        layers.check_coders(coders, [name])
         coded = db.column(
             "SELECT name FROM transcript WHERE pk IN (SELECT transcript_pk FROM coding "
             "WHERE coder_pk = ? AND origin IN ('manual', 'imported')) ORDER BY name",

@@ -20,7 +20,7 @@ from sqlalchemy import insert
 from sqlmodel import select
 
 from qualcode import audit
-from qualcode.domain.errors import NotFoundError
+from qualcode.domain.errors import NotFoundError, not_found
 from qualcode.services.common import (
     coding_row,
     get_or_create_coder,
@@ -110,7 +110,9 @@ def suggest(store: Store, transcripts: list[str], coder: str, *,
 def _suggestions(session, coder: str, ids: list[int] | None, transcript: str | None):
     who = session.exec(select(Coder).where(Coder.name == coder)).first()
     if who is None:
-        raise NotFoundError(f"no coder '{coder}'")
+        names = session.exec(select(Coder.name)).all()
+        raise not_found(f"no coder '{coder}'", coder, names,
+                        f"coders: {', '.join(sorted(names)) or 'none yet'}")
     query = select(Coding).where(Coding.coder_pk == who.pk, Coding.origin == "suggested")
     if ids:
         query = query.where(Coding.pk.in_([i for i in ids if id_fits(session, i)]))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from qualcode.domain.errors import QualcodeError
+from qualcode.domain.errors import QualcodeError, not_found
 from qualcode.pseudonyms import Key
 from qualcode.services.overview import attributes_of
 from qualcode.store import Store
@@ -64,8 +64,8 @@ def export_transcripts(store: Store, directory: Path, *, formats: tuple[str, ...
     if transcripts:
         missing = sorted(set(transcripts) - {r[1] for r in rows})
         if missing:
-            raise QualcodeError(f"no transcript named '{missing[0]}'",
-                                hint="see `qualcode transcripts`")
+            raise not_found(f"no transcript named '{missing[0]}'", missing[0],
+                            (r[1] for r in rows), "see `qualcode transcripts`")
         rows = [r for r in rows if r[1] in transcripts]
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)

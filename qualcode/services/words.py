@@ -12,7 +12,7 @@ import bisect
 import json
 from collections import Counter, defaultdict
 
-from qualcode.domain.errors import QualcodeError
+from qualcode.domain.errors import not_found
 from qualcode.services.code_query import ProjectView, intersect, shown
 from qualcode.services.overview import INTERVIEWER
 from qualcode.store import Store
@@ -74,11 +74,9 @@ def word_frequencies(store: Store, *, by: str | None = None, codes: list[str] | 
 
     view = ProjectView(store, None)
     if by is not None and by not in view.attribute_names:
-        import difflib
-
-        close = difflib.get_close_matches(by, sorted(view.attribute_names), n=1)
-        raise QualcodeError(f"no attribute named '{by}'", hint=f"did you mean '{close[0]}'?"
-                            if close else f"attributes: {', '.join(sorted(view.attribute_names))}")
+        names = sorted(view.attribute_names)
+        raise not_found(f"no attribute named '{by}'", by, names,
+                        f"attributes: {', '.join(names)}")
     stop = norwegian_stop_words() | set(project_stop_words(store))
     code_spans = {c: view.code_spans(ql.Code(c, 0)) for c in codes or []}
     groups: dict[str, Counter] = defaultdict(Counter)
