@@ -9,8 +9,8 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
+from qualcode.reports import study as report
 from qualcode.reports.agreement import write_agreement_report
-from qualcode.services import report
 
 
 def _has_page_field(footer) -> bool:

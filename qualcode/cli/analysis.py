@@ -171,7 +171,7 @@ def _emit_matrix(m, cells: list[str], fmt: MatrixFormat, output: Path | None,
     from qualcode.services import matrix as mx
 
     if fmt is MatrixFormat.xlsx:
-        from qualcode.services.report import write_matrix_xlsx
+        from qualcode.services.exports import write_matrix_xlsx
 
         write_matrix_xlsx(m, cells, output)
         console.print(f"Wrote {output} ({len(cells)} sheet(s), {len(m.rows)} rows × "
@@ -269,7 +269,8 @@ def _print_matrix(m, measure: str, *, keep_empty: bool = False) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from qualcode.services.matrix import cell_text, empty_columns, value_display
+    from qualcode.domain.norwegian import value_display
+    from qualcode.services.matrix import cell_text, empty_columns
 
     textual = measure in ("quotes", "summaries")
     dropped = [] if keep_empty else empty_columns(m)
@@ -605,7 +606,7 @@ def export_report(
                                  param_hint="PATH")
     from qualcode.cli.pseudonyms import export_key, exported
     from qualcode.output import check_output_path
-    from qualcode.services.report import write_report
+    from qualcode.reports.study import write_report
 
     check_output_path(path)  # before the project is opened: a typo costs nothing
     store = open_project(ctx)
@@ -644,8 +645,8 @@ def export_presence(
         raise typer.BadParameter("use a .csv or .xlsx file", param_hint="PATH")
     from qualcode.cli.pseudonyms import export_key, exported
     from qualcode.output import check_output_path
+    from qualcode.services.exports import write_presence
     from qualcode.services.matrix import presence
-    from qualcode.services.report import write_presence
 
     check_output_path(path)  # before the counting: a typo costs nothing
     store = open_project(ctx)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.reports.document import Cell, Document, Heading, Row, Table, Theme, cell, para
+from qualcode.reports.wording import for_language
 
 # The study report's house style (its tables, quotes and notes) on landscape pages.
 MATRIX_THEME = Theme(
@@ -22,11 +23,11 @@ HEADER_FILL = "DCE6F0"
 TEXT_WIDTH_CM = 29.7 - 2 * 2.0  # landscape A4 between the margins
 
 
-def compose_matrix(m: Any, cells: list[str]) -> Document:
+def compose_matrix(m: Any, cells: list[str], w=None) -> Document:
     """One table per cell measure, with what the numbers rest on."""
     from qualcode.services import matrix as mx
-    from qualcode.services.report import _where
 
+    w = w or for_language("nb")
     doc = Document(title="Kodematrise", language="nb", running_header="Kodematrise",
                    show_title=False, landscape=True, theme=MATRIX_THEME)
     doc.add(Heading("Kodematrise", 1),
@@ -55,8 +56,9 @@ def compose_matrix(m: Any, cells: list[str]) -> Document:
                 if textual and measure == "quotes":
                     parts = []
                     for q in value.quotes:
+                        where = w.where(q["transcript"], q["turns"], q.get("time"))
                         parts += [Cell(cell(q["text"]).runs, role="quote"),
-                                  Cell(cell(f"— {q['attribution']} ({_where(q)})").runs,
+                                  Cell(cell(f"— {q['attribution']} ({where})").runs,
                                        role="source")]
                     out.append(Cell(parts[0].runs, role="quote", more=parts[1:]) if parts
                                else cell(""))

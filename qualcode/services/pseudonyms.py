@@ -106,7 +106,7 @@ def _letters() -> Iterable[str]:
 
 
 def _role_display(role: str | None) -> str:
-    from qualcode.services.matrix import role_display
+    from qualcode.domain.norwegian import role_display
 
     shown = role_display(role) if role else "informant"
     return shown[:1].upper() + shown[1:]
