@@ -204,7 +204,8 @@ def _title_page(data, w) -> list[Block]:
 def _method(data, w, chapters: list[Any]) -> list[Block]:
     layer = w.layer(data.layer, data.coders)
     out: list[Block] = [
-        Heading(w.method_heading, 1),
+        # The first chapter on a page of its own, not under the table of contents.
+        Heading(w.method_heading, 1, page_break_before=True),
         para(w.data_sentence(data.facts)),
         para(w.method_sentence(data.codebook, data.coders, layer, data.columns,
                                data.figures, bool(data.memos is not None))),
