@@ -16,6 +16,8 @@ import typer
 from qualcode.cli.common import (
     FormatOption,
     Group,
+    Language,
+    LanguageOption,
     RawOption,
     coder_option,
     coders_option,
@@ -565,7 +567,8 @@ def export_matrix(
 @export_app.command("report")
 def export_report(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="The Word file to write (.docx).")],
+    path: Annotated[Path, typer.Argument(
+        help="The file to write: Word (.docx) or one self-contained HTML page (.html).")],
     rows: Annotated[list[str] | None, typer.Option(
         "--rows", "-r", help="Areas: code ids or a family (default: the kvalitetsmodellen "
         "family if loaded, else every top-level code). One chapter per top-level code.",
@@ -590,20 +593,21 @@ def export_report(
     ] = False,
     figures: Annotated[bool, typer.Option(
         "--figures/--no-figures", help="Draw the overview figure and one figure per area "
-        "chapter (greyscale, captions in Norwegian).")] = True,
+        "chapter (greyscale, captions in the report's language).")] = True,
     queries: Annotated[bool, typer.Option(
         "--queries", help="Give each saved query (`qualcode queries`) a section with its "
         "matrix by role and school type and its longest passages; without it the method "
         "chapter only lists them.")] = False,
     identifiable: IdentifiableOption = False,
     force: ForceOption = False,
+    language: LanguageOption = Language.nb,
 ) -> None:
-    """The Word report: counts by role and school type, quotes per role, co-occurrence and
-    the codebook, one chapter per area. Names in quotes are replaced by the project's
-    pseudonym key unless --identifiable (then the first page says so)."""
-    if path.suffix.lower() != ".docx":
-        raise typer.BadParameter("the report is a Word file: use a .docx name",
-                                 param_hint="PATH")
+    """The study report, in Word or as one HTML page, in Norwegian bokmål or English
+    (--language en): counts by role and school type, quotes per role, co-occurrence and the
+    codebook, one chapter per area. Names in quotes are replaced by the project's pseudonym
+    key unless --identifiable (then the first page says so)."""
+    if path.suffix.lower() not in (".docx", ".html", ".htm"):
+        raise typer.BadParameter("use a .docx or .html file name", param_hint="PATH")
     from qualcode.cli.pseudonyms import export_key, exported
     from qualcode.output import check_output_path
     from qualcode.reports.study import write_report
@@ -615,7 +619,7 @@ def export_report(
                         layer=_layer(coder, coders, consensus), top=top,
                         provenance=provenance, title=title, key=ek.key,
                         identifiable=identifiable, memos=memos, figures=figures,
-                        queries=queries)
+                        queries=queries, language=language.value)
     exported(store, "report", path, ek)
     with_memos = f", {info['memos']} memos" if memos else ""
     console.print(f"Wrote {path}: {info['areas']} chapters, {info['tables']} tables, "

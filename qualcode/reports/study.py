@@ -328,7 +328,7 @@ def _intro_quotes(chapter, data, w) -> list[Block]:
         return []
     out: list[Block] = [Heading(w.quotes_heading, 2)]
     for i, q in enumerate(chapter.intro_quotes):
-        out.append(para(w.lead_in(q["attribution"], i), role="lead"))
+        out.append(para(w.lead_in(w.quote_attribution(q), i), role="lead"))
         quote = para(compose_quote(q["pieces"], 550), role="quote")
         if data.provenance:
             quote.runs.append(Run(f"  ({_where(q, w)})", upright=True, size=8.5, color=GREY))
@@ -364,7 +364,7 @@ def _framework_table(chapter, data, w, width: float, caption: str) -> tuple[Tabl
                 continue
             parts: list[Cell] = []
             for q in quotes:
-                source = f"— {q['attribution']}"
+                source = f"— {w.quote_attribution(q)}"
                 if data.provenance:
                     source += f" ({_where(q, w)})"
                 parts += [cell(compose_quote(q["pieces"], 420), role="quote"),
@@ -574,7 +574,8 @@ def _query_chapter(data, w, table_no: list[int]) -> tuple[list[Block], int]:
                          caption=w.query_caption(table_no[0], hide(q.name), data.columns),
                          notes=[para(w.query_note, role="note")]))
         for p in q.longest:
-            out += [para(f"{hide(p['attribution']) or w.unknown_speaker}:", role="lead"),
+            who = hide(w.passage_attribution(p)) or w.unknown_speaker
+            out += [para(f"{who}:", role="lead"),
                     para(shorten(hide(p["text"]), 550), role="quote")]
     return out, tables
 

@@ -608,6 +608,8 @@ class _Context:
             "role": ordered[0] if len(ordered) == 1 else None, "roles": ordered,
             "skoleslag": skoleslag,
             "attribution": attribution_of([(r, len(roles[r])) for r in ordered], skoleslag),
+            # (role, speakers) behind the attribution, for a report in another language
+            "speaking": [[r, len(roles[r])] for r in ordered],
             "text": text, "time": self.time_at(t_pk, start),
         }
 

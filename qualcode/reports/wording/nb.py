@@ -762,6 +762,14 @@ class Bokmal(Wording):
             where += f" {format_clock(time)}"
         return where
 
+    def quote_attribution(self, q: dict) -> str:
+        """"En rektor på en ungdomsskole": a quote's speakers by role and school type."""
+        return q["attribution"]
+
+    def passage_attribution(self, p: dict) -> str:
+        """"Rådgiver, videregående skole": a query's passage by role and school type."""
+        return p["attribution"]
+
     def lead_in(self, attribution: str, i: int) -> str:
         return f"{attribution} {self.lead_ins[i % len(self.lead_ins)]}"
 
