@@ -187,3 +187,23 @@ def test_the_study_report_is_written_as_html_and_in_english_from_the_command_lin
                        project=study_store.path)
     assert code != 0 and ".docx or .html" in err
 
+
+def test_the_matrix_as_a_word_table_in_english(study_store, tmp_path):
+    from qualcode.reports.matrix import write_matrix_docx
+    from qualcode.services.matrix import build_matrix
+
+    m = build_matrix(study_store, depth=0, columns=["rolle"], quotes=1)
+    for language in ("nb", "en"):
+        write_matrix_docx(m, ["references", "quotes"], tmp_path / f"{language}.docx",
+                          language=language)
+    texts = {}
+    for language in ("nb", "en"):
+        document = docx.Document(str(tmp_path / f"{language}.docx"))
+        texts[language] = "\n".join(
+            [p.text for p in document.paragraphs]
+            + [c.text for t in document.tables for r in t.rows for c in r.cells])
+    assert "Tabell 1. Kodede utdrag." in texts["nb"] and "Alle radene" in texts["nb"]
+    assert "Table 1. Coded passages." in texts["en"] and "All rows (merged)" in texts["en"]
+    nb_only = _lines(texts["nb"]) - _lines(texts["en"])
+    assert [s for s in nb_only if len(s) >= 12 and s in texts["en"]] == []
+    assert "Kodematrise" not in texts["en"] and "Totalt" not in texts["en"]

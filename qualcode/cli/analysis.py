@@ -532,9 +532,11 @@ def export_matrix(
     raw: RawOption = False,
     identifiable: IdentifiableOption = False,
     force: ForceOption = False,
+    language: LanguageOption = Language.nb,
 ) -> None:
     """Write a matrix to a spreadsheet, a Word table, CSV, Markdown or JSON. Quotes,
-    summaries and names are replaced by the project's pseudonym key unless --identifiable."""
+    summaries and names are replaced by the project's pseudonym key unless --identifiable.
+    --language sets the words of the Word table (nb or en)."""
     cells = _check_cells(cell or ["references"])
     suffix = path.suffix.lower()
     formats = {".xlsx": MatrixFormat.xlsx, ".csv": MatrixFormat.csv, ".md": MatrixFormat.md,
@@ -556,7 +558,7 @@ def export_matrix(
     if suffix == ".docx":
         from qualcode.reports.matrix import write_matrix_docx
 
-        write_matrix_docx(m, cells, path)
+        write_matrix_docx(m, cells, path, language=language.value)
         console.print(f"Wrote {path} ({len(m.rows)} rows × {len(m.columns)} columns; "
                       f"{m.layer}).", highlight=False, markup=False)
     else:

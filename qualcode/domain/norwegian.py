@@ -8,6 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 NOT_REPORTED = "—"
+# What an identifiable export says at its top (the exports and the reports' bokmål wording
+# alike); it opens with the mark the leak check looks for.
+IDENTIFIABLE_NOTICE = ("IDENTIFISERBAR: navn og andre opplysninger er ikke erstattet med "
+                       "pseudonymer (eksportert med --identifiable). Skal ikke deles.")
 
 # Norwegian display forms (bokmål) for the report's way of naming informants.
 ROLE_DISPLAY = {"rektor": "rektor", "radgiver": "rådgiver", "laerer": "lærer",

@@ -6,19 +6,6 @@ page number and contents fields, and text width estimates."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
-
-MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
-          "september", "oktober", "november", "desember")
-
-
-def nb_int(n: int | float) -> str:
-    """12 345 with a no-break space, as Norwegian text writes thousands."""
-    return f"{int(n):,}".replace(",", "\u00a0")
-
-
-def nb_date(d: date) -> str:
-    return f"{d.day}. {MONTHS[d.month - 1]} {d.year}"
 
 
 def oxml(tag: str, **attrs: str):

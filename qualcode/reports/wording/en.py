@@ -413,6 +413,23 @@ class English(Wording):
             out.append(f"At most {data['max_passages']} passages per code in the list")
         return out
 
+    # --- the matrix as a Word table ----------------------------------------------------
+
+    matrix_title = "Code matrix"
+    all_rows = "All rows (merged)"
+    matrix_note = ("A passage that covers turns in several columns is counted in each of them; "
+                   "Total counts it once. The interviewer's turns are not counted.")
+    measures = {"references": "coded passages", "informants": "informants",
+                "transcripts": "interviews", "sites": "schools", "words": "coded words",
+                "coverage": "coverage (percent of the words)", "quotes": "quotations",
+                "summaries": "summaries"}
+
+    def matrix_intro(self, dimensions: Sequence[str], m) -> str:
+        return f"Columns: {' × '.join(dimensions) or 'all'}. The numbers rest on the {m.layer}."
+
+    def matrix_caption(self, number: int, measure: str) -> str:
+        return f"Table {number}. {self.measures.get(measure, measure).capitalize()}."
+
     # --- the study report --------------------------------------------------------------
 
     default_title = "Thematic analysis"

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from qualcode.domain import norwegian as no
+from qualcode.domain.norwegian import IDENTIFIABLE_NOTICE
 from qualcode.reports.wording import Wording
 
 
@@ -31,8 +32,7 @@ class Bokmal(Wording):
     # --- shared by both reports --------------------------------------------------------
 
     contents = "Innhold"
-    identifiable = ("IDENTIFISERBAR: navn og andre opplysninger er ikke erstattet med "
-                    "pseudonymer (eksportert med --identifiable). Skal ikke deles.")
+    identifiable = IDENTIFIABLE_NOTICE
 
     # --- the agreement report ----------------------------------------------------------
 
@@ -457,6 +457,24 @@ class Bokmal(Wording):
         if data.get("max_passages"):
             out.append(f"Høyst {data['max_passages']} passasjer per kode i listen")
         return out
+
+    # --- the matrix as a Word table ----------------------------------------------------
+
+    matrix_title = "Kodematrise"
+    all_rows = "Alle radene (sammenslått)"
+    matrix_note = ("Et utdrag som omfatter replikker fra flere kolonner, telles i hver av dem; "
+                   "Totalt teller det én gang. Intervjuerens replikker telles ikke.")
+    measures = {"references": "kodede utdrag", "informants": "informanter",
+                "transcripts": "intervjuer", "sites": "skoler", "words": "kodede ord",
+                "coverage": "dekning (prosent av ordene)", "quotes": "sitater",
+                "summaries": "sammendrag"}
+
+    def matrix_intro(self, dimensions: Sequence[str], m) -> str:
+        return (f"Kolonner: {' × '.join(dimensions) or 'alle'}. Tallene bygger på "
+                f"{m.layer_nb or m.layer}.")
+
+    def matrix_caption(self, number: int, measure: str) -> str:
+        return f"Tabell {number}. {self.measures.get(measure, measure).capitalize()}."
 
     # --- the study report --------------------------------------------------------------
 
