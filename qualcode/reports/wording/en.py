@@ -494,7 +494,7 @@ class English(Wording):
         "their own. The tables show their extent by role and school type.")
     analytic_note = "– = no coded passages. The interviewer's turns are not counted."
     codebook_heading = "Appendix: Codebook"
-    codebook_headers = ("Code", "Description", "Passages", "Infor\u00admants")
+    codebook_headers = ("Code", "Description", "Pas\u00adsages", "Infor\u00admants")
     memos_heading = "Appendix: Memos"
     no_memos = "The project has no memos."
     memo_sections = {"project": "Research journal", "code": "Memos on codes",
@@ -642,29 +642,28 @@ class English(Wording):
         return [
             f"The numbers rest on {layer}. Suggested codings a coder has not accepted are "
             "not counted.",
-            "A row is a code together with the codes under it. Within each interview, "
-            "overlapping codings are merged before they are counted, whoever coded them and "
-            "with whichever subcode. A passage coded with two subcodes, or by two coders, is "
-            "therefore counted once in the row for the area.",
+            "A row is a code with the codes under it. Within each interview, overlapping "
+            "codings are merged before counting, whoever coded them and with whichever "
+            "subcode, so a passage coded with two subcodes, or by two coders, counts once in "
+            "the area's row.",
             "A coded passage is attributed to those who speak in the turns it overlaps, and "
             "through them to their role and their school's school type. A passage from a "
             "focus group that covers both a principal's and a teacher's turn is counted once "
             "for the principal and once for the teacher.",
             "The interviewer's turns are not statements of informants and are not counted.",
-            "Passages are the number of merged coded passages. Informants are the number of "
-            "different persons speaking in the turns the passages cover; a speaker not linked "
-            "to a person (for example a pupil who is present) is not counted as an informant.",
+            "Passages are merged coded passages. Informants are the different persons "
+            "speaking in the turns the passages cover; a speaker not linked to a person (a "
+            "pupil present, say) is not counted as an informant.",
             "Because one passage can be counted in several columns, the columns may add up to "
             "more than the total. The Total column counts each passage and each informant "
             "once.",
-            "Frequencies in the text are given in words: “all” or “both” (every one), "
-            "“most” (more than half), “half”, “some” (fewer than half), “one” and “none”. "
-            "They are out of the number of informants with each role, and the number of "
-            "schools of each type.",
-            "The quotations are the longest coded passages for each code and role, given in "
-            "whole sentences and without opening fillers and transcription marks. No passage "
-            "is quoted twice in the same chapter. The quotations give only what persons with "
-            "the role in question said; turns left out and shortenings are marked […]. "
+            "Frequencies in the text are in words: “all” or “both”, “most” (more than half), "
+            "“half”, “some” (fewer than half), “one” and “none”, out of the informants with "
+            "each role and the schools of each type.",
+            "The quotations are the longest coded passages for each code and role, in whole "
+            "sentences, without opening fillers and transcription marks. No passage is "
+            "quoted twice in a chapter. A quotation gives only what persons with its role "
+            "said; turns left out and shortenings are marked […]. "
             + ("The interview and turn numbers follow each quotation in parentheses."
                if provenance else "The quotations are anonymised to role and school type."),
         ]
