@@ -111,8 +111,8 @@ def test_cli_chart_writes_png_and_svg(study, tmp_path, cli):
 def test_the_report_has_an_overview_figure_of_the_overview_table(study, tmp_path):
     import docx
 
-    from qualcode.services import report
-    from qualcode.services.report_figures import add_overview_figure
+    from qualcode.reports import study as report
+    from qualcode.reports.study import overview_figure
 
     path = tmp_path / "rapport.docx"
     report.write_report(study, path)
@@ -124,7 +124,7 @@ def test_the_report_has_an_overview_figure_of_the_overview_table(study, tmp_path
     top = [r for r in counts.rows if r.kind == "code" and r.depth == 0]
     expected = {counts.column_label(j): [float(r.cells[j].references) for r in top]
                 for j in range(len(counts.columns))}
-    assert add_overview_figure(docx.Document(), counts, 16.0) == expected
+    assert overview_figure(counts, 16.0)[1] == expected
     # by hand: area A has one rektor passage in each school type
     assert expected["rektor / ungdomsskole"][0] == expected["rektor / videregående skole"][0] == 1
 

@@ -31,6 +31,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from qualcode.domain import norwegian as no
 from qualcode.domain.errors import NotFoundError, QualcodeError
 from qualcode.services import coding_ops, codings, ingest
 from qualcode.services import matrix as mx
@@ -330,21 +331,21 @@ def test_quotes_show_only_the_column_speakers_words_with_provenance(study):
 
 
 def test_display_forms_and_frequency_words():
-    assert mx.attribution("radgiver", "videregaende") == "En rådgiver i videregående skole"
-    assert mx.attribution("rektor", "ungdomsskole") == "En rektor på en ungdomsskole"
-    assert mx.attribution("laerer", "ungdomsskole", 2) == "To lærere på en ungdomsskole"
-    assert mx.attribution(None, None) == "En informant"
-    assert mx.attribution_of([("rektor", 1), ("laerer", 2)], "ungdomsskole") == \
+    assert no.attribution("radgiver", "videregaende") == "En rådgiver i videregående skole"
+    assert no.attribution("rektor", "ungdomsskole") == "En rektor på en ungdomsskole"
+    assert no.attribution("laerer", "ungdomsskole", 2) == "To lærere på en ungdomsskole"
+    assert no.attribution(None, None) == "En informant"
+    assert no.attribution_of([("rektor", 1), ("laerer", 2)], "ungdomsskole") == \
         "En rektor og to lærere på en ungdomsskole"
-    assert mx.frequency_phrase(8, 8, "rektor") == "samtlige rektorer"
-    assert mx.frequency_phrase(2, 2, "ungdomsskole") == "begge ungdomsskolene"
-    assert mx.frequency_phrase(3, 4, "radgiver") == "de fleste av rådgiverne"
-    assert mx.frequency_phrase(2, 4, "laerer") == "halvparten av lærerne"
-    assert mx.frequency_phrase(2, 8, "laerer") == "enkelte av lærerne"
-    assert mx.frequency_phrase(1, 4, "videregaende") == "én av de videregående skolene"
-    assert mx.frequency_phrase(0, 3, "elev") == "ingen av elevene"
-    assert mx.frequency_phrase(1, 1, "ungdomsskole") == "ungdomsskolen"
-    assert mx.join_nb(["a", "b", "c"]) == "a, b og c"
+    assert no.frequency_phrase(8, 8, "rektor") == "samtlige rektorer"
+    assert no.frequency_phrase(2, 2, "ungdomsskole") == "begge ungdomsskolene"
+    assert no.frequency_phrase(3, 4, "radgiver") == "de fleste av rådgiverne"
+    assert no.frequency_phrase(2, 4, "laerer") == "halvparten av lærerne"
+    assert no.frequency_phrase(2, 8, "laerer") == "enkelte av lærerne"
+    assert no.frequency_phrase(1, 4, "videregaende") == "én av de videregående skolene"
+    assert no.frequency_phrase(0, 3, "elev") == "ingen av elevene"
+    assert no.frequency_phrase(1, 1, "ungdomsskole") == "ungdomsskolen"
+    assert no.join_nb(["a", "b", "c"]) == "a, b og c"
     assert mx.shorten("en to tre fire fem", 9) == "en to […]"
     long = "a" * 60 + " slutt.\nDet er mer"
     assert mx.shorten(long, len(long) - 2) == "a" * 60 + " slutt […]"

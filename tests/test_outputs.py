@@ -142,7 +142,7 @@ def test_an_export_replaces_the_old_file_whole(example, cli, tmp_path, name, com
 def test_a_failure_while_syncing_leaves_nothing_new(example, tmp_path, monkeypatch):
     """The last moment a write can fail (the disk reports it at fsync): the old file
     stays, the new one is gone."""
-    from qualcode.services.report import write_presence
+    from qualcode.services.exports import write_presence
 
     def no_room(path):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))

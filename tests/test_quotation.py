@@ -9,8 +9,9 @@ import docx
 import pytest
 
 from qualcode.quotation import FILLERS, Piece, compose, is_filler, sentence_window
+from qualcode.reports import study as report
 from qualcode.segmenter import sentence_spans
-from qualcode.services import codebooks, coding_ops, ingest, report
+from qualcode.services import codebooks, coding_ops, ingest
 from qualcode.services.project import init_project
 from tests.conftest import write
 

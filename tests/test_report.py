@@ -12,9 +12,10 @@ import pytest
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 
+from qualcode.reports import study as report
 from qualcode.reports.matrix import write_matrix_docx
+from qualcode.services import exports
 from qualcode.services import matrix as mx
-from qualcode.services import report
 from tests.test_matrix import build_study
 
 
@@ -191,7 +192,7 @@ def test_summaries_appear_in_the_report(study, tmp_path):
 def test_matrix_xlsx_keeps_numbers_as_numbers(study, tmp_path):
     m = mx.build_matrix(study, rows=["fam"], columns=["rolle", "skoleslag"], quotes=1)
     path = tmp_path / "m.xlsx"
-    report.write_matrix_xlsx(m, ["references", "coverage", "quotes"], path)
+    exports.write_matrix_xlsx(m, ["references", "coverage", "quotes"], path)
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["references", "coverage", "quotes", "about"]
     ws = wb["references"]
@@ -216,14 +217,14 @@ def test_matrix_xlsx_keeps_numbers_as_numbers(study, tmp_path):
 def test_presence_csv_and_xlsx(study, tmp_path):
     headers, records = mx.presence(study, rows=["fam"])
     path = tmp_path / "p.csv"
-    report.write_presence(headers, records, path)
+    exports.write_presence(headers, records, path)
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     assert [(r["person"], r["A.y"], r["B"]) for r in rows] == [
         ("nv_radgiver", "0", "0"), ("nv_rektor", "0", "1"), ("su_laerer", "1", "0"),
         ("su_rektor", "1", "1")]
     assert rows[0]["landsdel"] == "nord"
     xlsx = tmp_path / "p.xlsx"
-    report.write_presence(headers, records, xlsx)
+    exports.write_presence(headers, records, xlsx)
     ws = openpyxl.load_workbook(xlsx)["presence"]
     assert [c.value for c in ws[1]][:3] == ["person", "site", "rolle"]
     col = [c.value for c in ws[1]].index("A.x") + 1

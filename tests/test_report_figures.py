@@ -11,8 +11,8 @@ import docx
 import pytest
 from docx.shared import Cm
 
-from qualcode.services import report
-from qualcode.services.report_figures import AREA_FIGURE_MAX_HEIGHT_CM
+from qualcode.reports import study as report
+from qualcode.reports.study import AREA_FIGURE_MAX_HEIGHT_CM
 from tests.test_matrix import build_study
 
 

@@ -96,3 +96,114 @@ def test_the_norwegian_edition_is_the_default_and_says_so(example):
     # The data keep their own words in both editions.
     label = data["codes"][0]["label"]
     assert label in text and label in english
+
+
+# --- the study report ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def study_store(tmp_path_factory):
+    from qualcode.services import code_query
+    from qualcode.services.memos import add_memo
+    from tests.test_matrix import build_study
+
+    store = build_study(tmp_path_factory.mktemp("editions") / "study")
+    code_query.save_query(store, "a_rektor", "A AND rolle = rektor")
+    add_memo(store, "code:A", "Første runde med koding er ferdig; Område B må drøftes.",
+             title="Logg")
+    yield store
+    store.close()
+
+
+STUDY_OPTIONS = {"areas": ["fam"], "memos": True, "queries": True, "today": date(2022, 3, 14)}
+
+
+def _lines(text: str) -> set[str]:
+    return {line.strip() for line in text.split("\n") if line.strip()}
+
+
+def _study_wording(store) -> set[str]:
+    """The bokmål edition's own words for this study: every line of its text that the
+    English edition of the same data does not have (what both have is data: labels,
+    quotes, numbers), and every string the bokmål wording holds."""
+    from qualcode.reports.study import compose as compose_study
+    from qualcode.services.study_report import report_data as study_data
+
+    data = study_data(store, **STUDY_OPTIONS)
+    nb = compose_study(data, for_language("nb"))[0].text()
+    en = compose_study(data, for_language("en"))[0].text()
+    said = (_lines(nb) - _lines(en)) | _constants(for_language("nb"))
+    return {s for s in said - SHARED_TERMS if len(s) >= 12 or " " in s.strip()}
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".html"])
+def test_the_english_study_report_has_no_norwegian_wording(study_store, tmp_path, suffix):
+    from qualcode.reports.study import write_report
+
+    path = tmp_path / f"report{suffix}"
+    info = write_report(study_store, path, language="en", **STUDY_OPTIONS)
+    assert info["areas"] == 2 and info["memos"] == 1
+    if suffix == ".docx":
+        document = docx.Document(str(path))
+        text = "\n".join([p.text for p in document.paragraphs]
+                         + [c.text for t in document.tables for r in t.rows for c in r.cells])
+        assert document.core_properties.language == "en-GB"
+        headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+        assert headings == ["Method and data", "Overview of the areas", "1. Område A",
+                            "2. Område B", "Co-occurrence of codes", "Saved queries",
+                            "Appendix: Codebook", "Appendix: Memos"]
+    else:
+        page = path.read_text(encoding="utf-8")
+        assert '<html lang="en">' in page
+        # self-contained: every figure inside the page, nothing fetched
+        assert page.count('src="data:image/png;base64,') == len(info["figures"]) == 3
+        assert not re.search(r'(src|href)="(https?:)?//', page)
+        text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    wording = _study_wording(study_store)
+    assert len(wording) > 100  # the check has something to find
+    assert "Materialet består av 3 intervjuer med 4 informanter ved 2 skoler" in \
+        "\n".join(wording)
+    leaked = sorted(s for s in wording if s in text)
+    assert leaked == []
+    # the English sentences, and the data in their own words
+    assert "The material consists of 3 interviews with 4 informants at 2 schools" in text
+    assert "Område A is coded in 3 passages from 3 interviews, with 4 informants." in text
+    assert "A principal at an upper secondary school" in text
+    assert "Det er viktig for oss." in text  # a quote stays as it was said
+    assert "14 March 2022" in text
+
+
+def test_the_study_report_is_written_as_html_and_in_english_from_the_command_line(
+        study_store, tmp_path, cli):
+    page = tmp_path / "rapport.html"
+    code, out, err = cli("export", "report", str(page), "--rows", "fam", "--language", "en",
+                         project=study_store.path)
+    assert code == 0, err
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "Method and data" in text
+    code, _, err = cli("export", "report", str(tmp_path / "rapport.docx"), "--rows", "fam",
+                       "--language", "de", project=study_store.path)
+    assert code != 0 and "de" in err
+    code, _, err = cli("export", "report", str(tmp_path / "rapport.pdf"),
+                       project=study_store.path)
+    assert code != 0 and ".docx or .html" in err
+
+
+def test_the_matrix_as_a_word_table_in_english(study_store, tmp_path):
+    from qualcode.reports.matrix import write_matrix_docx
+    from qualcode.services.matrix import build_matrix
+
+    m = build_matrix(study_store, depth=0, columns=["rolle"], quotes=1)
+    for language in ("nb", "en"):
+        write_matrix_docx(m, ["references", "quotes"], tmp_path / f"{language}.docx",
+                          language=language)
+    texts = {}
+    for language in ("nb", "en"):
+        document = docx.Document(str(tmp_path / f"{language}.docx"))
+        texts[language] = "\n".join(
+            [p.text for p in document.paragraphs]
+            + [c.text for t in document.tables for r in t.rows for c in r.cells])
+    assert "Tabell 1. Kodede utdrag." in texts["nb"] and "Alle radene" in texts["nb"]
+    assert "Table 1. Coded passages." in texts["en"] and "All rows (merged)" in texts["en"]
+    nb_only = _lines(texts["nb"]) - _lines(texts["en"])
+    assert [s for s in nb_only if len(s) >= 12 and s in texts["en"]] == []
+    assert "Kodematrise" not in texts["en"] and "Totalt" not in texts["en"]

@@ -9,8 +9,8 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
+from qualcode.reports import study as report
 from qualcode.reports.agreement import write_agreement_report
-from qualcode.services import report
 
 
 def _has_page_field(footer) -> bool:
@@ -163,3 +163,16 @@ def test_the_reports_document_properties_are_their_own(study, tmp_path):
         assert props.title and props.language == "nb-NO"
         assert props.author == "" and "python-docx" not in (props.comments or "")
         assert props.created.date() == datetime.now(timezone.utc).date()
+
+
+def test_the_first_chapter_starts_on_the_page_after_the_contents(study, tmp_path):
+    """The contents fill the page after the title page; the method chapter does not start
+    under them on the same page."""
+    path = tmp_path / "rapport.docx"
+    report.write_report(study, path)
+    document = docx.Document(str(path))
+    first = next(p for p in document.paragraphs if p.style.name == "Heading 1")
+    assert first.text == "Metode og datagrunnlag"
+    assert first.paragraph_format.page_break_before
+    later = [p for p in document.paragraphs if p.style.name == "Heading 1"][1:]
+    assert not any(p.paragraph_format.page_break_before for p in later)  # sections do that

@@ -8,8 +8,9 @@ import docx
 import pytest
 
 from qualcode.pseudonyms import Entry, Key
-from qualcode.services import code_query, report
-from qualcode.services.report_queries import reading_nb
+from qualcode.reports import study as report
+from qualcode.reports.wording.nb import reading_nb
+from qualcode.services import code_query
 from tests.test_matrix import build_study
 
 LABELS = {"LED": "Ledelse", "RAM": "Rammer og organisering", "KOM": "Kompetanse",

@@ -292,7 +292,7 @@ def test_the_word_reports_method_chapter_adds_stability_and_keeps_its_counts(exa
                                                                             tmp_path):
     import docx
 
-    from qualcode.services import report
+    from qualcode.reports import study as report
     from qualcode.services.codings import import_codings
 
     def method_and_tables(path):

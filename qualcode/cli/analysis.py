@@ -16,6 +16,8 @@ import typer
 from qualcode.cli.common import (
     FormatOption,
     Group,
+    Language,
+    LanguageOption,
     RawOption,
     coder_option,
     coders_option,
@@ -171,7 +173,7 @@ def _emit_matrix(m, cells: list[str], fmt: MatrixFormat, output: Path | None,
     from qualcode.services import matrix as mx
 
     if fmt is MatrixFormat.xlsx:
-        from qualcode.services.report import write_matrix_xlsx
+        from qualcode.services.exports import write_matrix_xlsx
 
         write_matrix_xlsx(m, cells, output)
         console.print(f"Wrote {output} ({len(cells)} sheet(s), {len(m.rows)} rows × "
@@ -269,7 +271,8 @@ def _print_matrix(m, measure: str, *, keep_empty: bool = False) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from qualcode.services.matrix import cell_text, empty_columns, value_display
+    from qualcode.domain.norwegian import value_display
+    from qualcode.services.matrix import cell_text, empty_columns
 
     textual = measure in ("quotes", "summaries")
     dropped = [] if keep_empty else empty_columns(m)
@@ -529,9 +532,11 @@ def export_matrix(
     raw: RawOption = False,
     identifiable: IdentifiableOption = False,
     force: ForceOption = False,
+    language: LanguageOption = Language.nb,
 ) -> None:
     """Write a matrix to a spreadsheet, a Word table, CSV, Markdown or JSON. Quotes,
-    summaries and names are replaced by the project's pseudonym key unless --identifiable."""
+    summaries and names are replaced by the project's pseudonym key unless --identifiable.
+    --language sets the words of the Word table (nb or en)."""
     cells = _check_cells(cell or ["references"])
     suffix = path.suffix.lower()
     formats = {".xlsx": MatrixFormat.xlsx, ".csv": MatrixFormat.csv, ".md": MatrixFormat.md,
@@ -553,7 +558,7 @@ def export_matrix(
     if suffix == ".docx":
         from qualcode.reports.matrix import write_matrix_docx
 
-        write_matrix_docx(m, cells, path)
+        write_matrix_docx(m, cells, path, language=language.value)
         console.print(f"Wrote {path} ({len(m.rows)} rows × {len(m.columns)} columns; "
                       f"{m.layer}).", highlight=False, markup=False)
     else:
@@ -564,7 +569,8 @@ def export_matrix(
 @export_app.command("report")
 def export_report(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="The Word file to write (.docx).")],
+    path: Annotated[Path, typer.Argument(
+        help="The file to write: Word (.docx) or one self-contained HTML page (.html).")],
     rows: Annotated[list[str] | None, typer.Option(
         "--rows", "-r", help="Areas: code ids or a family (default: the kvalitetsmodellen "
         "family if loaded, else every top-level code). One chapter per top-level code.",
@@ -589,23 +595,24 @@ def export_report(
     ] = False,
     figures: Annotated[bool, typer.Option(
         "--figures/--no-figures", help="Draw the overview figure and one figure per area "
-        "chapter (greyscale, captions in Norwegian).")] = True,
+        "chapter (greyscale, captions in the report's language).")] = True,
     queries: Annotated[bool, typer.Option(
         "--queries", help="Give each saved query (`qualcode queries`) a section with its "
         "matrix by role and school type and its longest passages; without it the method "
         "chapter only lists them.")] = False,
     identifiable: IdentifiableOption = False,
     force: ForceOption = False,
+    language: LanguageOption = Language.nb,
 ) -> None:
-    """The Word report: counts by role and school type, quotes per role, co-occurrence and
-    the codebook, one chapter per area. Names in quotes are replaced by the project's
-    pseudonym key unless --identifiable (then the first page says so)."""
-    if path.suffix.lower() != ".docx":
-        raise typer.BadParameter("the report is a Word file: use a .docx name",
-                                 param_hint="PATH")
+    """The study report, in Word or as one HTML page, in Norwegian bokmål or English
+    (--language en): counts by role and school type, quotes per role, co-occurrence and the
+    codebook, one chapter per area. Names in quotes are replaced by the project's pseudonym
+    key unless --identifiable (then the first page says so)."""
+    if path.suffix.lower() not in (".docx", ".html", ".htm"):
+        raise typer.BadParameter("use a .docx or .html file name", param_hint="PATH")
     from qualcode.cli.pseudonyms import export_key, exported
     from qualcode.output import check_output_path
-    from qualcode.services.report import write_report
+    from qualcode.reports.study import write_report
 
     check_output_path(path)  # before the project is opened: a typo costs nothing
     store = open_project(ctx)
@@ -614,7 +621,7 @@ def export_report(
                         layer=_layer(coder, coders, consensus), top=top,
                         provenance=provenance, title=title, key=ek.key,
                         identifiable=identifiable, memos=memos, figures=figures,
-                        queries=queries)
+                        queries=queries, language=language.value)
     exported(store, "report", path, ek)
     with_memos = f", {info['memos']} memos" if memos else ""
     console.print(f"Wrote {path}: {info['areas']} chapters, {info['tables']} tables, "
@@ -644,8 +651,8 @@ def export_presence(
         raise typer.BadParameter("use a .csv or .xlsx file", param_hint="PATH")
     from qualcode.cli.pseudonyms import export_key, exported
     from qualcode.output import check_output_path
+    from qualcode.services.exports import write_presence
     from qualcode.services.matrix import presence
-    from qualcode.services.report import write_presence
 
     check_output_path(path)  # before the counting: a typo costs nothing
     store = open_project(ctx)

@@ -21,6 +21,7 @@ class Run:
     fill: str | None = None  # a highlight behind the text
     size: float | None = None  # smaller than the paragraph's
     title: str | None = None  # a hover text (HTML only)
+    upright: bool = False  # not italic inside an italic paragraph (a quote's source)
 
 
 Inline = str | Run
@@ -33,19 +34,25 @@ def runs(*parts: Inline) -> list[Run]:
 @dataclass
 class Paragraph:
     """Running text. ``role``: body, note (under a table, small and grey), bullet, subtitle
-    (under the title), spacer (a little air, no text)."""
+    (under the title), spacer (a little air, no text), lead (the line that introduces a
+    quote), quote (an indented quotation), criterion (a criterion set off by a rule),
+    source (small and grey: where something comes from). ``space_before`` and
+    ``space_after`` (points) set the air around it where the role's is not right."""
 
     runs: list[Run]
     role: str = "body"
     keep_with_next: bool = False
+    space_before: float | None = None
+    space_after: float | None = None
 
     @property
     def text(self) -> str:
         return "".join(r.text for r in self.runs)
 
 
-def para(*parts: Inline, role: str = "body", keep_with_next: bool = False) -> Paragraph:
-    return Paragraph(runs(*parts), role, keep_with_next)
+def para(*parts: Inline, role: str = "body", keep_with_next: bool = False,
+         space_before: float | None = None, space_after: float | None = None) -> Paragraph:
+    return Paragraph(runs(*parts), role, keep_with_next, space_before, space_after)
 
 
 @dataclass
@@ -66,12 +73,14 @@ class Quote:
 @dataclass
 class Cell:
     runs: list[Run]
-    align: str = "left"  # left | right
+    align: str = "left"  # left | center | right
     fill: str | None = None
     span: int = 1  # how many of the table's columns it covers
     # cell | passage (running text set in a table) | quote | source (a quote's attribution)
+    # | facts (a title page's list of facts)
     role: str = "cell"
     more: list[Cell] = field(default_factory=list)  # further paragraphs in the same cell
+    rows: int = 1  # how many rows it covers (a header over two header rows)
 
     @property
     def text(self) -> str:
@@ -79,12 +88,15 @@ class Cell:
 
 
 def cell(*parts: Inline, align: str = "left", bold: bool = False, italic: bool = False,
-         fill: str | None = None, span: int = 1, role: str = "cell") -> Cell:
+         fill: str | None = None, span: int = 1, role: str = "cell",
+         color: str | None = None, size: float | None = None, rows: int = 1) -> Cell:
     out = runs(*parts)
     for r in out:
         r.bold = r.bold or bold
         r.italic = r.italic or italic
-    return Cell(out, align, fill, span, role)
+        r.color = r.color or color
+        r.size = r.size or size
+    return Cell(out, align, fill, span, role, rows=rows)
 
 
 @dataclass
@@ -94,6 +106,7 @@ class Row:
     fill: str | None = None  # behind every cell
     keep_together: bool = False  # never split over two pages
     kind: str = ""  # a name the HTML edition styles by (e.g. "total")
+    rule: str = ""  # a stronger line: "below" (under the header), "above" (over a total)
 
 
 @dataclass
@@ -108,6 +121,7 @@ class Table:
     text_size: float | None = None  # smaller than the table's usual text, to fit
     caption: str | None = None
     notes: list[Paragraph] = field(default_factory=list)
+    lines: bool = True  # False: no rules at all (a layout table, e.g. on a title page)
 
 
 @dataclass
@@ -164,6 +178,7 @@ class Theme:
     quote_size: float = 9.0
     source_size: float = 8.0
     subtitle_size: float = 11.5
+    subtitle_after: float = 14
     running_size: float = 8.0
 
 
@@ -176,6 +191,7 @@ class Document:
     comments: str | None = None  # the document property
     subtitle: str | None = None
     show_title: bool = True  # the title as the first paragraph (else header and properties)
+    title_page: bool = False  # the first page is a title page: no running header or number
     landscape: bool = False  # the first section's orientation
     theme: Theme = field(default_factory=Theme)
     blocks: list[Block] = field(default_factory=list)

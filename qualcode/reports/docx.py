@@ -6,19 +6,6 @@ page number and contents fields, and text width estimates."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
-
-MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
-          "september", "oktober", "november", "desember")
-
-
-def nb_int(n: int | float) -> str:
-    """12 345 with a no-break space, as Norwegian text writes thousands."""
-    return f"{int(n):,}".replace(",", "\u00a0")
-
-
-def nb_date(d: date) -> str:
-    return f"{d.day}. {MONTHS[d.month - 1]} {d.year}"
 
 
 def oxml(tag: str, **attrs: str):
@@ -331,7 +318,9 @@ def table_of_contents(doc, before, title: str, accent: str, *,
 
 LOCALES = {"nb": "nb-NO", "en": "en-GB"}
 # A paragraph role's style; a role not here is Normal.
-ROLE_STYLES = {"note": "Tabellnote", "bullet": "List Bullet", "subtitle": "Undertittel"}
+ROLE_STYLES = {"note": "Tabellnote", "bullet": "List Bullet", "subtitle": "Undertittel",
+               "lead": "Sitatinnledning", "quote": "Quote", "criterion": "Kriterium",
+               "source": "Kildehenvisning"}
 
 
 def shade(element_pr, fill: str) -> None:
@@ -340,7 +329,7 @@ def shade(element_pr, fill: str) -> None:
 
 
 CELL_STYLES = {"cell": "Tabelltekst", "passage": "Passasjetekst", "quote": "Tabellsitat",
-               "source": "Kildehenvisning"}
+               "source": "Kildehenvisning", "facts": "Tittelside"}
 
 
 def caption_style(styles) -> None:
@@ -359,11 +348,18 @@ def caption_style(styles) -> None:
 
 
 def _styles(doc, styles, normal, theme) -> None:
-    from docx.shared import Pt
+    from docx.shared import Cm, Pt, RGBColor
 
     for name, (before, after) in theme.heading_spacing.items():
         styles[name].paragraph_format.space_before = Pt(before)
         styles[name].paragraph_format.space_after = Pt(after)
+    quote = styles["Quote"]
+    quote.font.italic = True
+    quote.font.color.rgb = RGBColor.from_string("262626")
+    quote.paragraph_format.left_indent = Cm(1.0)
+    quote.paragraph_format.right_indent = Cm(1.0)
+    quote.paragraph_format.space_before = Pt(2)
+    quote.paragraph_format.space_after = Pt(10)
 
     def paragraph_style(name: str, size: float, **kw):
         return add_paragraph_style(styles, normal, name, size, **kw)
@@ -373,10 +369,22 @@ def _styles(doc, styles, normal, theme) -> None:
         .line_spacing = 1.1
     paragraph_style("Tabellnote", theme.note_size, italic=True, color=theme.grey, before=3,
                     after=theme.note_after)
-    paragraph_style("Undertittel", theme.subtitle_size, color=theme.grey, after=14)
+    paragraph_style("Undertittel", theme.subtitle_size, color=theme.grey,
+                    after=theme.subtitle_after)
     paragraph_style("Topptekst", theme.running_size, color=theme.grey)
     paragraph_style("Tabellsitat", theme.quote_size, italic=True, after=1)
     paragraph_style("Kildehenvisning", theme.source_size, color=theme.grey, after=5)
+    lead = paragraph_style("Sitatinnledning", 10.5, after=2, before=6)
+    lead.paragraph_format.keep_with_next = True
+    lead.paragraph_format.line_spacing = 1.15
+    criterion = paragraph_style("Kriterium", 10.5, italic=True, color="262626", after=10,
+                                before=4)
+    criterion.paragraph_format.left_indent = Cm(0.4)
+    criterion.paragraph_format.line_spacing = 1.15
+    rule = oxml("w:pBdr")
+    rule.append(oxml("w:left", val="single", sz="18", space="8", color=theme.accent))
+    criterion.element.get_or_add_pPr().append(rule)
+    paragraph_style("Tittelside", 11, after=3).paragraph_format.line_spacing = 1.15
     caption_style(styles)
 
 
@@ -386,7 +394,7 @@ def _runs(paragraph, runs) -> None:
     for r in runs:
         run = paragraph.add_run(r.text)
         run.bold = r.bold or None
-        run.italic = r.italic or None
+        run.italic = False if r.upright else (r.italic or None)
         if r.code:
             run.font.name = "Consolas"
         if r.size:
@@ -397,14 +405,49 @@ def _runs(paragraph, runs) -> None:
             shade(run._r.get_or_add_rPr(), r.fill)
 
 
+def no_lines(table) -> None:
+    """No rules at all: a table that only lays text out in columns."""
+    from docx.oxml.ns import qn
+
+    tbl_pr = table._tbl.tblPr
+    for old in tbl_pr.findall(qn("w:tblBorders")):
+        tbl_pr.remove(old)
+    borders = oxml("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        borders.append(oxml(f"w:{edge}", val="nil"))
+    tbl_pr.append(borders)
+
+
+def rule(tc, edge: str, size: int = 8, color: str = "404040") -> None:
+    """A stronger line on one edge of a cell (under a header, over a total)."""
+    from docx.oxml.ns import qn
+
+    tc_pr = tc.get_or_add_tcPr()
+    borders = tc_pr.find(qn("w:tcBorders"))
+    if borders is None:
+        borders = oxml("w:tcBorders")
+        shd = tc_pr.find(qn("w:shd"))  # the schema puts the borders before the fill
+        if shd is not None:
+            shd.addprevious(borders)
+        else:
+            tc_pr.append(borders)
+    borders.append(oxml(f"w:{edge}", val="single", sz=str(size), space="0", color=color))
+
+
+ALIGNMENTS = {"right": 2, "center": 1}  # WD_ALIGN_PARAGRAPH's values
+
+
 def _table(doc, table, theme) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
     if table.caption:
         doc.add_paragraph(table.caption, style="Caption")
     out = clean_table(doc, len(table.rows), table.widths)
-    for row, cells in zip(table.rows, out.rows, strict=True):
+    if not table.lines:
+        no_lines(out)
+    taken: set[tuple[int, int]] = set()  # grid places covered by a cell from a row above
+    docx_rows = out.rows
+    for r, (row, cells) in enumerate(zip(table.rows, docx_rows, strict=True)):
         if row.header:
             repeat_header(cells)
         if row.header or row.keep_together:
@@ -412,8 +455,14 @@ def _table(doc, table, theme) -> None:
         col = 0
         grid = cells.cells  # once: python-docx walks the row's XML on every call
         for c in row.cells:
+            while (r, col) in taken:
+                col += 1
             target = grid[col]
-            if c.span > 1:
+            if c.rows > 1:
+                target = target.merge(docx_rows[r + c.rows - 1].cells[col + c.span - 1])
+                taken.update((r + i, col + j) for i in range(1, c.rows)
+                             for j in range(c.span))
+            elif c.span > 1:
                 target = target.merge(grid[col + c.span - 1])
             col += c.span
             fill = c.fill or row.fill or (table.header_fill if row.header else None)
@@ -423,9 +472,12 @@ def _table(doc, table, theme) -> None:
                 paragraph = target.paragraphs[0] if i == 0 else target.add_paragraph()
                 # The styles' ids are their names: no slow look-up by name per cell.
                 paragraph._p.style = CELL_STYLES[part.role]
-                if part.align == "right":
-                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                if part.align in ALIGNMENTS:
+                    paragraph.alignment = ALIGNMENTS[part.align]
                 _runs(paragraph, part.runs)
+        if row.rule:
+            for tc in cells._tr.tc_lst:
+                rule(tc, "bottom" if row.rule == "below" else "top")
     if table.text_size and table.text_size != theme.cell_size:
         scale = table.text_size / theme.cell_size  # smaller, so that every number fits
         for row in out.rows:
@@ -446,6 +498,10 @@ def _paragraph(doc, block):
         paragraph._p.style = style.replace(" ", "")
     if block.role == "spacer":
         paragraph.paragraph_format.space_after = Pt(4)
+    if block.space_before is not None:
+        paragraph.paragraph_format.space_before = Pt(block.space_before)
+    if block.space_after is not None:
+        paragraph.paragraph_format.space_after = Pt(block.space_after)
     _runs(paragraph, block.runs)
     if block.keep_with_next:
         paragraph.paragraph_format.keep_with_next = True
@@ -477,6 +533,7 @@ def build(model):
         side, top, bottom = theme.portrait
     section.left_margin = section.right_margin = Cm(side)
     section.top_margin, section.bottom_margin = Cm(top), Cm(bottom)
+    section.different_first_page_header_footer = model.title_page
     header = section.header.paragraphs[0]
     header.text = model.running_header or model.title
     header.style = styles["Topptekst"]
@@ -517,7 +574,8 @@ def build(model):
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         elif isinstance(block, d.Figure):
             doc.add_picture(BytesIO(block.png), width=Cm(block.width_cm))
-            if block.caption:
+            if block.caption:  # on one page with its caption
+                doc.paragraphs[-1].paragraph_format.keep_with_next = True
                 doc.add_paragraph(block.caption, style="Caption")
         elif isinstance(block, d.Quote):
             doc.add_paragraph(block.text, style="Quote")

@@ -34,6 +34,15 @@ th, td { padding: 5px 7px; border-bottom: 1px solid var(--line); vertical-align:
 thead th { background: #dce6f0; border-bottom: 1px solid var(--rule); }
 table.codes thead th { position: sticky; top: 0; }
 .r { text-align: right; white-space: nowrap; }
+.c { text-align: center; }
+table.facts, table.facts td { border: none; width: auto; font-size: 15px; padding: 2px 14px 2px 0; }
+table.facts td:first-child { color: var(--grey); font-weight: 700; }
+p.lead { margin: 14px 0 2px; }
+blockquote.quote { margin: 2px 28px 12px; font-style: italic; }
+p.criterion { font-style: italic; border-left: 3px solid var(--accent); padding-left: 10px; }
+p.source, td .source { color: var(--grey); font-size: 12px; }
+td .quote { font-style: italic; }
+.upright { font-style: normal; }
 tr.total td { font-weight: 700; }
 mark { color: inherit; }
 code { font-family: Consolas, "DejaVu Sans Mono", monospace; font-size: 0.9em; }
@@ -47,7 +56,14 @@ table.passage { margin: 14px 0 18px; page-break-inside: avoid; table-layout: fix
 table.passage thead th { background: #edf2f8; }
 table.passage td.text { white-space: pre-wrap; line-height: 1.6; font-size: 15px; }
 @media print { main { max-width: none; padding: 0; } thead th { position: static; }
-               h2, h3 { page-break-after: avoid; } nav.contents { display: none; } }
+               h2, h3 { page-break-after: avoid; } nav.contents { display: none; }
+               /* Printed, a wide table is never cut off at the page's edge: it wraps
+                  its cells and shrinks its text to the page's width. */
+               .wide { overflow: visible; }
+               .wide table { width: 100%; font-size: 10px; }
+               .wide th, .wide td { padding: 3px 4px; }
+               .wide th:not(.r), .wide td:not(.r) { overflow-wrap: anywhere; }
+               tr { page-break-inside: avoid; } }
 """
 
 
@@ -65,6 +81,8 @@ def _runs(runs: list[d.Run]) -> str:
             text = f"<b>{text}</b>"
         if r.italic:
             text = f"<i>{text}</i>"
+        if r.upright:
+            text = f'<span class="upright">{text}</span>'
         style = []
         if r.color:
             style.append(f"color:#{r.color}")
@@ -80,14 +98,19 @@ def _runs(runs: list[d.Run]) -> str:
 
 
 def _cell(c: d.Cell, tag: str) -> str:
-    classes = [x for x in ("r" if c.align == "right" else "",
+    classes = [x for x in ({"right": "r", "center": "c"}.get(c.align, ""),
                            "text" if c.role == "passage" else "") if x]
     attrs = f' class="{" ".join(classes)}"' if classes else ""
     if c.span > 1:
         attrs += f' colspan="{c.span}"'
+    if c.rows > 1:
+        attrs += f' rowspan="{c.rows}"'
     if c.fill:
         attrs += f' style="background:#{c.fill}"'
-    parts = [_runs(c.runs)] + [
+    first = _runs(c.runs)
+    if c.role in ("quote", "source"):
+        first = f'<span class="{c.role}">{first}</span>'
+    parts = [first] + [
         f'<span class="{m.role}">{_runs(m.runs)}</span>' for m in c.more]
     return f"<{tag}{attrs}>{'<br>'.join(parts)}</{tag}>"
 
@@ -118,7 +141,10 @@ def _table(t: d.Table) -> list[str]:
 def _paragraph(p: d.Paragraph) -> str:
     if p.role == "spacer":
         return ""
-    cls = {"note": ' class="note"', "subtitle": ' class="subtitle"'}.get(p.role, "")
+    if p.role == "quote":
+        return f'<blockquote class="quote"><p>{_runs(p.runs)}</p></blockquote>'
+    cls = f' class="{p.role}"' if p.role in ("note", "subtitle", "lead", "criterion",
+                                             "source") else ""
     return f"<p{cls}>{_runs(p.runs)}</p>"
 
 

@@ -22,8 +22,6 @@ from qualcode.store import Snapshot, Store
 NO_KEY_NOTICE = ("nothing was pseudonymised: the project has no pseudonym key — propose one "
                  "with `qualcode pseudonyms scan --into pseudonyms.yaml`, edit it, then "
                  "`qualcode pseudonyms import pseudonyms.yaml`")
-IDENTIFIABLE_NOTICE = ("IDENTIFISERBAR: navn og andre opplysninger er ikke erstattet med "
-                       "pseudonymer (eksportert med --identifiable). Skal ikke deles.")
 # Words of a school's name that say what it is, not which one it is.
 _GENERIC = {"skole", "skolen", "ungdomsskole", "barneskole", "videregående", "vgs",
             "videregaende", "grunnskole", "oppvekstsenter", "kommune", "fylkeskommune",
@@ -106,7 +104,7 @@ def _letters() -> Iterable[str]:
 
 
 def _role_display(role: str | None) -> str:
-    from qualcode.services.matrix import role_display
+    from qualcode.domain.norwegian import role_display
 
     shown = role_display(role) if role else "informant"
     return shown[:1].upper() + shown[1:]

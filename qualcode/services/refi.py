@@ -476,7 +476,7 @@ class _Writer:
         codebook = self.study.codebook
         description = []
         if self.study.identifiable:
-            from qualcode.services.pseudonyms import IDENTIFIABLE_NOTICE
+            from qualcode.domain.norwegian import IDENTIFIABLE_NOTICE
 
             description.append(IDENTIFIABLE_NOTICE)
         if codebook:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from qualcode.domain.errors import not_found
+from qualcode.domain.norwegian import fold as _fold
 from qualcode.pseudonyms import Key
 from qualcode.segmenter import sentences_within, turn_sentences
 from qualcode.services import layers
@@ -38,16 +39,6 @@ class TurnSpan(NamedTuple):
     start: int
     end: int
     participation_pk: int | None
-
-
-def _fold(value: object) -> str:
-    """Compare attribute values loosely: case, and the usual ASCII spellings of æøå
-    (videregående, videregaaende and videregaende are the same value)."""
-    from qualcode.domain.text import nfc
-
-    text = nfc(str(value)).strip().casefold()
-    text = text.replace("æ", "ae").replace("ø", "o").replace("å", "a")
-    return text.replace("aa", "a")
 
 
 def parse_where(conditions: list[str] | None) -> dict[str, str]:

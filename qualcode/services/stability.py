@@ -114,10 +114,6 @@ def between_text(stability: dict) -> str:
     return "; ".join(parts)
 
 
-def _days_nb(value: float) -> str:
-    return _days(value).replace(".", ",").replace("-", "\u2212")
-
-
 def recode_sample(store: Store, coder: str, size: int, *, seed: int = 0) -> dict:
     """A random sample of the transcripts ``coder`` has coded (own codings), to code
     again as the coder's next round: the same seed gives the same sample. Returns the coder, the
@@ -148,14 +144,14 @@ def recode_sample(store: Store, coder: str, size: int, *, seed: int = 0) -> dict
             "coded": len(coded), "transcripts": chosen}
 
 
-def stability_sentences_nb(store: Store) -> str | None:
-    """The method chapter's words on stability, when a coder recoded a sample: per coder
-    with later rounds, how many transcripts she coded again, how long after, and pooled
-    Krippendorff's alpha between the rounds (by character, as the chapter's inter-coder
-    agreement)."""
+def stability_rounds(store: Store) -> list[dict]:
+    """What the study report says on stability, when a coder recoded a sample: per coder
+    with later rounds, how many transcripts she coded again (``transcripts``), the later
+    rounds (``later``: name and round), the median days after the first round (or None)
+    and pooled Krippendorff's alpha between the rounds (by character, as the report's
+    inter-coder agreement)."""
     from qualcode.services.agreement_report import agreement
     from qualcode.services.layers import own_coders
-    from qualcode.services.matrix import join_nb
 
     with store.snapshot() as db:
         names = own_coders(db)
@@ -174,13 +170,7 @@ def stability_sentences_nb(store: Store) -> str | None:
         if alpha is None:
             continue
         step = result["stability"]["between"][-1]
-        later = join_nb([f"{n} (runde {coder_round(n)[1]})" for n in coders[1:]])
-        when = (f", median {_days_nb(step['median_days'])} dager etter første runde"
-                if step["median_days"] is not None else "")
-        out.append(f"For å måle stabiliteten kodet {base} {len(result['transcripts'])} av "
-                   f"intervjuene på nytt som {later}{when}. Krippendorffs alfa mellom "
-                   f"rundene er {f'{alpha:.2f}'.replace('.', ',')}; det er samsvar med seg "
-                   "selv over tid (stabilitet, Krippendorff 2004), ikke mellom kodere, og "
-                   "den nye runden inngår ikke i rapportens tall.")
-    return " ".join(out) or None
-
+        out.append({"coder": base, "transcripts": len(result["transcripts"]),
+                    "later": [(n, coder_round(n)[1]) for n in coders[1:]],
+                    "median_days": step["median_days"], "alpha": alpha})
+    return out

@@ -89,7 +89,7 @@ def export_transcripts(store: Store, directory: Path, *, formats: tuple[str, ...
                                 for label, person in labels.items()}
         meta["pseudonymised"] = key is not None
         if identifiable:
-            from qualcode.services.pseudonyms import IDENTIFIABLE_NOTICE
+            from qualcode.domain.norwegian import IDENTIFIABLE_NOTICE
 
             meta["identifiable"] = IDENTIFIABLE_NOTICE
         meta["exported"] = {"by": f"qualcode {__version__}", "date": date.today().isoformat()}
