@@ -113,3 +113,22 @@ def test_a_note_every_code_has_is_said_once_above_the_html_table(study, tmp_path
     assert "sjelden" not in table
     assert len(re.findall("<tr", table)) == len(data["codes"]) + 2  # header, codes, pooled
     assert len(table_columns(data)) == len(re.findall(r"<th[ >]", table))
+
+
+def test_the_html_table_keeps_the_word_editions_column_shares(study, tmp_path):
+    """Printed from a browser, the per-code table is laid out in the widths fitted for the
+    Word edition (as shares of the page), so no code id squeezes the numbers and no
+    number is broken over two lines."""
+    from qualcode.reports.agreement import fitted_widths
+
+    data = report_data(study, bootstrap=20, seed=1)
+    path = tmp_path / "agreement.html"
+    write_agreement_report(study, path, bootstrap=20, seed=1)
+    page = path.read_text(encoding="utf-8")
+    table = page[page.index('<table class="codes">'):]
+    shares = [float(s) for s in re.findall(r'<col style="width:([\d.]+)%">',
+                                           table[:table.index("</colgroup>")])]
+    _, widths = fitted_widths(data, table_columns(data))
+    assert len(shares) == len(widths)
+    assert shares == pytest.approx([100 * w / sum(widths) for w in widths], abs=0.06)
+    assert "table-layout: fixed" in page  # in print, the shares hold

@@ -58,11 +58,16 @@ table.passage td.text { white-space: pre-wrap; line-height: 1.6; font-size: 15px
 @media print { main { max-width: none; padding: 0; } thead th { position: static; }
                h2, h3 { page-break-after: avoid; } nav.contents { display: none; }
                /* Printed, a wide table is never cut off at the page's edge: it wraps
-                  its cells and shrinks its text to the page's width. */
+                  its cells and shrinks its text to the page's width, its columns in
+                  the shares the Word layout gave them. */
                .wide { overflow: visible; }
-               .wide table { width: 100%; font-size: 10px; }
+               .wide table { width: 100%; font-size: 10px; table-layout: fixed; }
+               .wide table.codes { font-size: 8.5px; }  /* fifteen columns */
+               .wide .r { white-space: normal; overflow-wrap: normal; }
+               .wide td, .wide th { overflow-wrap: break-word; }
                .wide th, .wide td { padding: 3px 4px; }
-               .wide th:not(.r), .wide td:not(.r) { overflow-wrap: anywhere; }
+               /* Words stay whole; a code id (one long word) breaks where it must. */
+               .wide td:first-child { overflow-wrap: anywhere; }
                tr { page-break-inside: avoid; } }
 """
 
@@ -129,8 +134,12 @@ def _table(t: d.Table) -> list[str]:
     head = [r for r in t.rows if r.header]
     body = [r for r in t.rows if not r.header]
     out.append(f'<div class="wide"><table class="{_h(t.kind)}">')
-    if t.kind == "passage":  # fixed layout: the columns share the width
-        out.append("<colgroup>" + "".join("<col>" for _ in t.widths) + "</colgroup>")
+    if t.lines and t.widths:
+        # The columns keep the shares the Word layout gave them: a code's label column
+        # stays readable when a wide table is printed and its text may wrap anywhere.
+        whole = sum(t.widths)
+        out.append("<colgroup>" + "".join(f'<col style="width:{100 * w / whole:.1f}%">'
+                                          for w in t.widths) + "</colgroup>")
     if head:
         out.append("<thead>" + "".join(_row(r, "th") for r in head) + "</thead>")
     out.append("<tbody>" + "".join(_row(r, "td") for r in body) + "</tbody></table></div>")
