@@ -170,6 +170,10 @@ def test_the_english_study_report_has_no_norwegian_wording(study_store, tmp_path
     assert "A principal at an upper secondary school" in text
     assert "Det er viktig for oss." in text  # a quote stays as it was said
     assert "14 March 2022" in text
+    # the study's attributes by their English names, an English percent sign
+    assert "Extent by role and school type" in text
+    assert "by rolle" not in text and "skoleslag" not in text
+    assert not re.search(r"\d %", text)
 
 
 def test_the_study_report_is_written_as_html_and_in_english_from_the_command_line(

@@ -27,6 +27,14 @@ class English(Wording):
     def days(self, value: float) -> str:
         return self.num(value, 0 if abs(value) >= 10 else 1)
 
+    # The study's own attributes by their English names; any other attribute keeps its own.
+    attribute_names = {"rolle": "role", "skoleslag": "school type", "site": "school",
+                       "person": "informant", "transcript": "interview",
+                       "landsdel": "region", "kommune": "municipality", "format": "format"}
+
+    def columns(self, columns: Sequence[str]) -> str:
+        return " and ".join(self.attribute_names.get(c, c) for c in columns)
+
     # --- shared by both reports --------------------------------------------------------
 
     contents = "Contents"
@@ -141,14 +149,14 @@ class English(Wording):
             share = data["min_share"] or 0
             rule = ("when the coder's codings with the code touch it" if share == 0 else
                     f"when the coder's codings with the code cover at least "
-                    f"{self.num(100 * share, 0)} % of its characters")
+                    f"{self.num(100 * share, 0)}% of its characters")
             return f"The unit is the {what}: every {what} is a unit, and counts as coded {rule}."
         if unit == "document":
             return ("The unit is the document: every transcript is a unit, and counts as coded "
                     "with a code when the coder used the code anywhere in it (presence).")
         return ("The unit is the segment, as in MAXQDA: every segment a coder coded is a unit. "
                 "Another coder agrees on the segment when one of their segments with the same "
-                f"code overlaps at least {self.num(100 * data['overlap'], 0)} % of it. There "
+                f"code overlaps at least {self.num(100 * data['overlap'], 0)}% of it. There "
                 "are no units nobody coded, so only percent agreement and |u-alpha can be "
                 "computed.")
 
@@ -182,7 +190,7 @@ class English(Wording):
         kappa = "Cohen's kappa" if len(coders) == 2 else "Fleiss' kappa"
         measure = data["measure"]
         boot = data["bootstrap"]
-        interval = (f"95 % bootstrap interval for {self.measure_names[measure]}: "
+        interval = (f"95% bootstrap interval for {self.measure_names[measure]}: "
                     f"{self.integer(boot['resamples'])} resamples of the transcripts with "
                     f"replacement, seed {boot['seed']}."
                     if boot["resamples"] and measure != "ualpha" else
@@ -240,8 +248,8 @@ class English(Wording):
                 f"(number of {self.unit_names[data['unit']]})")
 
     def area_headers(self, symbol: str) -> tuple[str, ...]:
-        return ("Family", "Codes", f"United {symbol}", "95 % CI", "Reading",
-                f"Pooled {symbol}", "95 % CI", "Reading")
+        return ("Family", "Codes", f"United {symbol}", "95% CI", "Reading",
+                f"Pooled {symbol}", "95% CI", "Reading")
 
     def conventions(self, data: dict) -> list[str]:
         out = [
@@ -295,7 +303,7 @@ class English(Wording):
                    "from disagreement."),
             ("|uα", "Krippendorff's |u-alpha compares the stretches of text themselves: whether "
                     "the coders coded the same stretches, with where they begin and end."),
-            ("95 % CI", "Bootstrap interval: the transcripts are drawn again with replacement "
+            ("95% CI", "Bootstrap interval: the transcripts are drawn again with replacement "
                         "many times. A wide interval means the number rests on few "
                         "transcripts and may change a lot with new data."),
             ("Reading", "The band of the chosen measure, with its source. The bands are "
@@ -340,7 +348,7 @@ class English(Wording):
                 f"{self.num(value, 3 if measure != 'percent' else 1)}")
         iv = pooled.get("interval")
         if iv and iv["low"] is not None:
-            text += f" (95 % CI {self.interval_text(pooled)})"
+            text += f" (95% CI {self.interval_text(pooled)})"
         if pooled.get("band"):
             text += (f", which after {pooled['band_source']} is "
                      f"“{self.bands[pooled['band']]}”")
@@ -399,7 +407,7 @@ class English(Wording):
         out = [f"Unit: {data['unit']}",
                f"Measure for interval, reading and --fail-under: {data['measure']}",
                f"Bootstrap: {boot['resamples']} resamples, seed {boot['seed']}, confidence "
-               f"level {self.num(100 * boot['confidence'], 0)} %, resampling transcripts"]
+               f"level {self.num(100 * boot['confidence'], 0)}%, resampling transcripts"]
         if data["overlap"] is not None:
             out.append(f"Overlap for segments: {self.num(data['overlap'], 2)}")
         if data["min_share"] is not None:
@@ -567,7 +575,7 @@ class English(Wording):
 
     def chapters_sentence(self, columns: Sequence[str], figures: bool) -> str:
         """What each area chapter holds, as this report was written."""
-        by = " and ".join(columns)
+        by = self.columns(columns)
         text = ("The report has a chapter for each area: first the criterion from the "
                 "codebook, a summary and selected quotations, then "
                 + ("a figure and " if figures else "") + f"a table of the extent by {by} "
@@ -612,7 +620,7 @@ class English(Wording):
                 f"Agreement is measured character by character over {a['label']}: "
                 f"Krippendorff's alpha is {self.num(a['alpha'])}")
         if interval.get("low") is not None:
-            text += (f" (95 % confidence interval {self.num(interval['low'])}–"
+            text += (f" (95% confidence interval {self.num(interval['low'])}–"
                      f"{self.num(interval['high'])}, "
                      f"{self.integer(interval['resamples_used'])} bootstrap resamples of the "
                      "interviews)")
@@ -687,12 +695,12 @@ class English(Wording):
 
     def query_chapter_intro(self, columns: Sequence[str]) -> str:
         return ("The chapter shows what each saved query finds: the passages by "
-                f"{' and '.join(columns)} (number of informants in parentheses) and the "
+                f"{self.columns(columns)} (number of informants in parentheses) and the "
                 "longest passages. A passage covering turns in several columns is counted in "
                 "each of them.")
 
     def query_caption(self, number: int, name: str, columns: Sequence[str]) -> str:
-        return (f"Table {number}. The query “{name}”: passages by {' and '.join(columns)} "
+        return (f"Table {number}. The query “{name}”: passages by {self.columns(columns)} "
                 "(number of informants in parentheses).")
 
     def dropped_columns(self, labels: Sequence[str]) -> str:
@@ -702,7 +710,7 @@ class English(Wording):
         return f" The columns {names} are left out because they are empty in every row."
 
     def overview_figure_caption(self, dimensions: Sequence[str]) -> str:
-        return f"Figure 1. Coded passages per area, by {' and '.join(dimensions)}."
+        return f"Figure 1. Coded passages per area, by {self.columns(dimensions)}."
 
     def area_figure_title(self, label: str) -> str:
         return f"{label}: coded passages"
@@ -710,7 +718,7 @@ class English(Wording):
     def area_figure_caption(self, number: int, label: str, dimensions: Sequence[str],
                             table: int) -> str:
         return (f"Figure {number}. {label}: coded passages per code, by "
-                f"{' and '.join(dimensions)} (the numbers in table {table}).")
+                f"{self.columns(dimensions)} (the numbers in table {table}).")
 
     def where(self, transcript: str, turns: Sequence[int], time: float | None) -> str:
         from qualcode.media import format_clock
@@ -756,7 +764,7 @@ class English(Wording):
         return f"{label} in all"
 
     def extent_heading(self, columns: Sequence[str]) -> str:
-        return f"Extent by {' and '.join(columns)}"
+        return f"Extent by {self.columns(columns)}"
 
     def counts_caption(self, number: int, label: str) -> str:
         return (f"Table {number}. {label}: number of coded passages (number of informants in "
