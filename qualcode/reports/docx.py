@@ -236,20 +236,36 @@ def update_fields_on_open(doc) -> None:
     settings.append(flag)
 
 
-def toc_instruction(levels: int) -> str:
-    return f' TOC \\o "1-{levels}" \\h \\z \\u '
+def field_runs(instruction: str, shown: str = "") -> list:
+    """The runs of a complex field: its instruction, and what it shows until a reader
+    computes it."""
+    runs = []
+    instr = oxml("w:instrText")
+    instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    instr.text = instruction
+    shown_text = oxml("w:t")
+    shown_text.text = shown
+    for part in (oxml("w:fldChar", fldCharType="begin", dirty="true"), instr,
+                 oxml("w:fldChar", fldCharType="separate"), *([shown_text] if shown else []),
+                 oxml("w:fldChar", fldCharType="end")):
+        run = oxml("w:r")
+        run.append(part)
+        runs.append(run)
+    return runs
 
 
 def table_of_contents(doc, before, title: str, accent: str, *,
                       max_entries: int | None = None, levels: int = 2) -> list[str]:
-    """A TOC field (heading levels 1 to ``levels``, at most 2) in front of the paragraph
-    ``before``, listing the headings that follow it. Word recomputes the field (with page
-    numbers) when the document is opened; until then, and in readers that do not update
-    fields, the listed headings are what the field shows, so the contents read right without
-    page numbers. With more than ``max_entries`` headings the contents list the chapters
-    alone (level 1), so they keep to the page they were given. Call it when every heading is
-    written. Returns the listed headings."""
+    """The contents (heading levels 1 to ``levels``, at most 2) in front of the paragraph
+    ``before``: one line per heading that follows it, a link to the heading with its page
+    number as a PAGEREF field to a bookmark on the heading. LibreOffice computes such a
+    field when it lays the pages out, Word when it updates the fields on opening (see
+    :func:`update_fields_on_open`); a TOC field would show its page numbers in Word alone.
+    With more than ``max_entries`` headings the contents list the chapters alone (level
+    1), so they keep to the page they were given. Call it when every heading is written.
+    Returns the listed headings."""
     from docx.enum.style import WD_STYLE_TYPE
+    from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt, RGBColor
     from docx.text.paragraph import Paragraph
@@ -264,6 +280,8 @@ def table_of_contents(doc, before, title: str, accent: str, *,
         head.font.color.rgb = RGBColor.from_string(accent)
         head.paragraph_format.space_after = Pt(10)
         head.paragraph_format.keep_with_next = True
+    section = doc.sections[0]
+    text_width = section.page_width - section.left_margin - section.right_margin
     for level in (1, 2):
         if f"toc {level}" not in names:  # Word's own names: its update keeps the look
             style = styles.add_style(f"toc {level}", WD_STYLE_TYPE.PARAGRAPH)
@@ -277,41 +295,46 @@ def table_of_contents(doc, before, title: str, accent: str, *,
 
     body = doc.element.body
     following = False
-    entries: list[tuple[int, str]] = []
+    entries: list[tuple[int, str, object]] = []
     for element in body.iterchildren(qn("w:p")):
         following = following or element is before._p
         if not following:
             continue
         name = Paragraph(element, doc).style.name
         if name in ("Heading 1", "Heading 2")[:levels]:
-            entries.append((int(name[-1]), Paragraph(element, doc).text))
+            entries.append((int(name[-1]), Paragraph(element, doc).text, element))
     if max_entries is not None and len(entries) > max_entries:
-        levels = 1
-        entries = [(level, text) for level, text in entries if level == 1]
+        entries = [entry for entry in entries if entry[0] == 1]
 
     before.insert_paragraph_before(title, style="Innholdstittel")
-    lines = [before.insert_paragraph_before(text, style=f"toc {level}")
-             for level, text in entries] or [before.insert_paragraph_before()]
-    first, last = lines[0]._p, lines[-1]._p
-    instr = oxml("w:instrText")
-    instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    instr.text = toc_instruction(levels)
-    opening = []
-    for part in (oxml("w:fldChar", fldCharType="begin", dirty="true"), instr,
-                 oxml("w:fldChar", fldCharType="separate")):
-        run = oxml("w:r")
-        run.append(part)
-        opening.append(run)
-    anchor = first.find(qn("w:pPr"))
-    for run in reversed(opening):
-        if anchor is not None:
-            anchor.addnext(run)
+    taken = [int(b.get(qn("w:id"))) for b in body.iter(qn("w:bookmarkStart"))]
+    for number, (level, text, heading) in enumerate(entries, start=max(taken, default=0) + 1):
+        # "_Toc…": Word keeps bookmarks whose names start with "_" out of the user's list.
+        mark = f"_Toc{number:08d}"
+        start = oxml("w:bookmarkStart", id=str(number), name=mark)
+        properties = heading.find(qn("w:pPr"))
+        if properties is not None:
+            properties.addnext(start)
         else:
-            first.insert(0, run)
-    closing = oxml("w:r")
-    closing.append(oxml("w:fldChar", fldCharType="end"))
-    last.append(closing)
-    return [text for _, text in entries]
+            heading.insert(0, start)
+        heading.append(oxml("w:bookmarkEnd", id=str(number)))
+        line = before.insert_paragraph_before(style=f"toc {level}")
+        line.paragraph_format.tab_stops.add_tab_stop(text_width, WD_TAB_ALIGNMENT.RIGHT,
+                                                     WD_TAB_LEADER.DOTS)
+        link = oxml("w:hyperlink", anchor=mark, history="1")
+        run = oxml("w:r")
+        label = oxml("w:t")
+        label.text = text
+        label.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        run.append(label)
+        tab = oxml("w:r")
+        tab.append(oxml("w:tab"))
+        link.append(run)
+        link.append(tab)
+        for part in field_runs(f" PAGEREF {mark} \\h "):
+            link.append(part)
+        line._p.append(link)
+    return [text for _, text, _ in entries]
 
 
 # --- the renderer ---------------------------------------------------------------------------
