@@ -50,4 +50,9 @@ for ((i = 2; i <= pages; i++)); do
     [ "$(grep -c '[^[:space:]]' <<<"$text")" -ge 6 ] || sparse+=("$i")
 done
 echo "pages without a number: ${unnumbered[*]:-none}; nearly empty pages: ${sparse[*]:-none}"
-[ ${#unnumbered[@]} -eq 0 ] && [ ${#sparse[@]} -eq 0 ]
+# Every line of the contents (a title, dot leaders, a page number) shows its page.
+contents=$(pdftotext -layout -f 1 -l 3 "$pdf" - | grep -E '\.{5,}' || true)
+unpaged=$(grep -cvE '\.{5,}[[:space:]]*[0-9]+[[:space:]]*$' <<<"$contents" || true)
+[ -n "$contents" ] || unpaged=0
+echo "contents lines: $(grep -c . <<<"$contents"), without a page number: $unpaged"
+[ ${#unnumbered[@]} -eq 0 ] && [ ${#sparse[@]} -eq 0 ] && [ "$unpaged" -eq 0 ]
