@@ -821,6 +821,10 @@ def test_span_cells_merge_each_coders_spans_as_merge_intervals_does():
     assert cells.get((99, 1)) is None and (99, 1) not in cells and (1, 1) in cells
     assert cells.codes() == sorted({code for code, _ in expected})
     assert cells.of_code(3) == {t: cell for (c, t), cell in expected.items() if c == 3}
+    t_pk, starts, ends = cells.code_arrays(3)
+    assert sorted(zip(t_pk.tolist(), starts.tolist(), ends.tolist(), strict=True)) == sorted(
+        (t, s, e) for (c, t), cell in expected.items() if c == 3 for spans in cell
+        for s, e in spans)
     code, transcript, coder, start, end = cells.arrays()
     again = ar.SpanCells.build(m, code, transcript, coder, start, end)
     assert dict(again.items()) == expected
@@ -834,3 +838,38 @@ def test_pooled_u_alpha_is_the_codes_continua_laid_end_to_end(example):
     length, spans = ar._continuum(scope, [c.pk for c in scope.codes], per_code=True)
     assert result["pooled"]["u_alpha"] == stats.u_alpha_binary(
         length, dict(zip(scope.coders, spans, strict=True)))
+
+
+def test_code_tallies_are_the_tallies_of_each_codes_continuum(example, tmp_path):
+    # Every code's |u-alpha tally is computed from the segment arrays, all codes in one
+    # sweep; it must be the tally of the code's continuum as _continuum lays it out, on
+    # the example study, and on random codings of three coders with spans that overlap,
+    # touch, run to a transcript's end, and a transcript that only two coders coded.
+    def by_continuum(scope):
+        tallies = []
+        for code in scope.codes:
+            length, spans = ar._continuum(scope, [code.pk])
+            tallies.append(stats.binary_tally(length, dict(zip(scope.coders, spans,
+                                                                strict=True))))
+        return tallies
+
+    scope = ar.load_scope(example)
+    assert ar.code_tallies(scope, [c.pk for c in scope.codes]) == by_continuum(scope)
+
+    rng = random.Random(3)
+    texts = {f"t{i}": TEXT_100 for i in range(4)}
+    codings = []
+    for name in texts:
+        for coder in ("anna", "bjorn", "carl"):
+            if name == "t3" and coder == "carl":
+                continue
+            for _ in range(rng.randint(1, 6)):
+                start = rng.choice([0, rng.randrange(100)])
+                end = rng.choice([100, rng.randint(start + 1, 100)])
+                codings.append((name, rng.choice(["A", "B", "G.x"]), coder, start, end))
+    store = make_project(tmp_path, texts, codings)
+    scope = ar.load_scope(store, coders="anna,bjorn,carl")
+    assert scope.raters  # t3: carl's ratings are missing
+    for part in (scope, scope.complete()):
+        assert ar.code_tallies(part, [c.pk for c in part.codes]) == by_continuum(part)
+    store.close()

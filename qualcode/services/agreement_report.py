@@ -98,7 +98,6 @@ from qualcode.agreement import (
     u_alpha_binary,
     u_alpha_binary_of_tallies,
 )
-from qualcode.agreement import binary_tally as _binary_tally
 from qualcode.domain.errors import NotFoundError, QualcodeError
 from qualcode.domain.user_text import coder_round
 from qualcode.pseudonyms import Key
@@ -238,8 +237,30 @@ class SpanCells(Mapping):
         self._keys = keys  # code pk << 32 | transcript pk, sorted, one per cell
         self._starts, self._ends = starts, ends  # merged segments, by cell, coder, start
         self._bounds = bounds  # cell i, coder j: segments bounds[i*m+j] to bounds[i*m+j+1]
-        self._index = {int(k): i for i, k in enumerate(keys.tolist())}
         self._codes = keys >> 32
+        # Where each cell is: a table code pk × transcript pk of row numbers (ids are
+        # small), or a dict where that table would be large.
+        import numpy as np
+
+        shape = ((int(self._codes.max()) + 1, int((keys & 0xFFFFFFFF).max()) + 1)
+                 if len(keys) else (0, 0))
+        self._table = self._index = None
+        if shape[0] * shape[1] <= 16_000_000:
+            self._table = np.full(shape, -1, dtype=np.int32)
+            self._table[self._codes, keys & 0xFFFFFFFF] = np.arange(len(keys))
+        else:
+            self._index = {k: i for i, k in enumerate(keys.tolist())}
+
+    def _find(self, key: Any) -> int | None:
+        if not isinstance(key, tuple) or len(key) != 2:
+            return None
+        code_pk, t_pk = key
+        if self._table is None:
+            return self._index.get((code_pk << 32) | t_pk)
+        if 0 <= code_pk < self._table.shape[0] and 0 <= t_pk < self._table.shape[1]:
+            i = int(self._table[code_pk, t_pk])
+            return i if i >= 0 else None
+        return None
 
     @classmethod
     def build(cls, m: int, code: Any, transcript: Any, coder: Any, start: Any, end: Any
@@ -292,6 +313,16 @@ class SpanCells(Mapping):
         cell = self._keys[group // self.m]
         return (cell >> 32, cell & 0xFFFFFFFF, group % self.m, self._starts, self._ends)
 
+    def code_arrays(self, code_pk: int) -> tuple[Any, Any, Any]:
+        """One code's merged segments, every coder's: (transcript pk, start, end)."""
+        import numpy as np
+
+        lo, hi = np.searchsorted(self._codes, [code_pk, code_pk + 1]).tolist()
+        first, last = int(self._bounds[lo * self.m]), int(self._bounds[hi * self.m])
+        per_cell = np.diff(self._bounds[lo * self.m:hi * self.m + 1:self.m])
+        t_pk = np.repeat(self._keys[lo:hi] & 0xFFFFFFFF, per_cell)
+        return t_pk, self._starts[first:last], self._ends[first:last]
+
     def _cell(self, i: int) -> list[list[Interval]]:
         b = self._bounds[i * self.m:(i + 1) * self.m + 1].tolist()
         starts = self._starts[b[0]:b[-1]].tolist()
@@ -301,17 +332,17 @@ class SpanCells(Mapping):
                 for lo, hi in zip(b, b[1:], strict=False)]
 
     def __getitem__(self, key: tuple[int, int]) -> list[list[Interval]]:
-        i = self._index.get((key[0] << 32) | key[1])
+        i = self._find(key)
         if i is None:
             raise KeyError(key)
         return self._cell(i)
 
     def get(self, key: tuple[int, int], default: Any = None) -> Any:
-        i = self._index.get((key[0] << 32) | key[1])
+        i = self._find(key)
         return default if i is None else self._cell(i)
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, tuple) and (key[0] << 32) | key[1] in self._index
+        return self._find(key) is not None
 
     def __iter__(self):
         for k in self._keys.tolist():
@@ -528,7 +559,8 @@ def load_scope(store: Store, *, coders: Sequence[str] | str | None = None,
                                  "`qualcode coding list --coder NAME`")
     t_refs = sorted((TranscriptRef(pk, *all_transcripts[pk]) for pk in chosen),
                     key=lambda t: t.name)
-    rows = rows[np.isin(rows[:, 2], np.array(chosen, dtype=np.int64))]
+    if not {t_pk for t_pk, who in coded_by.items() if who} <= chosen_set:
+        rows = rows[np.isin(rows[:, 2], np.array(chosen, dtype=np.int64))]
     index = np.zeros(max(pks) + 1, dtype=np.int64)
     index[pks] = np.arange(len(pks))
     spans = SpanCells.build(len(pks), rows[:, 1], rows[:, 2], index[rows[:, 0]], rows[:, 3],
@@ -948,8 +980,57 @@ def _unitizing(fn, length: int | list[BinaryTally], spans: list[list[tuple]] | N
         return None, str(exc)
 
 
-def binary_tally(length: int, spans: list[list[tuple]], coders: list[str]) -> BinaryTally:
-    return _binary_tally(length, dict(zip(coders, spans, strict=True)))
+def code_tallies(scope: Scope, code_pks: Sequence[int]) -> list[BinaryTally]:
+    """Each code's :func:`qualcode.agreement.binary_tally` over its continuum (the
+    scope's transcripts laid end to end), computed from the segment arrays one code at a
+    time: the same whole numbers as the tally of :func:`_continuum`'s spans, without a
+    tuple per span. A coder's merged segments are already disjoint and do not touch
+    within a transcript, and a segment never crosses into the next transcript, so they
+    are the units ``binary_tally`` would make of them."""
+    import numpy as np
+
+    m = scope.m
+    pairs = m * (m - 1)
+    length = sum(t.length for t in scope.transcripts)
+    spans = _as_cells(scope.spans, m)
+    offset = np.full(max([t.pk for t in scope.transcripts], default=0) + 1, -1,
+                     dtype=np.int64)
+    at = 0
+    for t in scope.transcripts:
+        offset[t.pk] = at
+        at += t.length
+    out = []
+    for code_pk in code_pks:
+        t_pk, start, end = spans.code_arrays(code_pk)
+        inside_scope = t_pk < len(offset)
+        inside_scope[inside_scope] = offset[t_pk[inside_scope]] >= 0
+        begin = offset[t_pk[inside_scope]] + start[inside_scope]
+        sizes = end[inside_scope] - start[inside_scope]
+        # One sweep over the code's continuum: how many coders are inside a unit on each
+        # stretch between two boundaries. Stretches inside no unit are gap pairs whole.
+        where = np.concatenate([begin, begin + sizes])
+        order = np.argsort(where, kind="stable")
+        step = np.where(order < len(begin), 1, -1)
+        inside = np.cumsum(step)[:-1]
+        stretch = np.diff(where[order])
+        unit_pairs = int((stretch * inside * (inside - 1)).sum())
+        taken = int((stretch * (pairs - (m - inside) * (m - inside - 1))).sum())
+        out.append(BinaryTally(m, length, int(sizes.sum()), int((sizes * sizes).sum()),
+                               unit_pairs, length * pairs - taken))
+    return out
+
+
+def _as_cells(spans: Mapping[tuple[int, int], list[list[Interval]]], m: int) -> SpanCells:
+    """The segments as a SpanCells (a dict in the same shape is made into one)."""
+    import numpy as np
+
+    if isinstance(spans, SpanCells):
+        return spans
+    rows = [(code_pk, t_pk, i, s, e) for (code_pk, t_pk), cell in spans.items()
+            for i, coder_spans in enumerate(cell) for s, e in coder_spans]
+    columns = ([np.array(c, dtype=np.int64) for c in zip(*rows, strict=True)] if rows
+               else [np.zeros(0, dtype=np.int64)] * 5)
+    return SpanCells.build(m, *columns)
 
 
 def _split_hist(hist: Sequence[int], m: int) -> tuple[list[int], dict[int, list[int]]]:
@@ -1024,8 +1105,8 @@ def _resample_weights(n_t: int, n: int, seed: int) -> Any:
     import numpy as np
 
     # Each resample's counts go into its row as it is drawn: the draws themselves (n
-    # lists of n_t transcripts) are not kept.
-    weights = np.zeros((n, n_t))
+    # lists of n_t transcripts) are not kept, and the counts as small whole numbers.
+    weights = np.zeros((n, n_t), dtype=np.uint16 if n_t < 2**16 else np.int64)
     drawn = 0
 
     def record(resample: list[int]) -> float:
@@ -1063,7 +1144,13 @@ def _bootstrap(tables: Tables, n_codes: int, measure: str, n: int, seed: int,
         per[:, n_codes + 1 + j] = per[:, list(pool)].sum(axis=1)
     weights = _resample_weights(n_t, n, seed)
     columns = n_codes + 1 + len(pools)
-    sums = (weights @ per.reshape(n_t, -1)).reshape(n, columns, size)
+    # The counts are whole numbers, so every order of adding them up gives the same
+    # sums: a block of resamples at a time as floating point for the product.
+    per = per.reshape(n_t, -1)
+    sums = np.empty((n, per.shape[1]))
+    for block in range(0, n, 100):
+        sums[block:block + 100] = weights[block:block + 100].astype(float) @ per
+    sums = sums.reshape(n, columns, size)
     values = vector_values(measure, sums, m)
     out = []
     for column in range(columns):
@@ -1332,13 +1419,12 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
     code_rows = []
     # Each code's continuum is summed up once (its tally); the pooled row adds the tallies
     # up instead of laying every code's continuum end to end again.
-    tallies = []
+    tallies = code_tallies(whole, [code.pk for code in scope.codes])
     for ci, code in enumerate(scope.codes):
         row = {"code": code.code_id, "label": code.label, "depth": code.depth}
         row.update(_row(scope, per_code_hist[ci], per_code_cov[ci], unit, present[ci],
                         per_code_seg[ci], per_code_fewer[ci], rated))
-        tallies.append(binary_tally(*_continuum(whole, [code.pk]), scope.coders))
-        code_rows.append(finish(row, ci, [tallies[-1]]))
+        code_rows.append(finish(row, ci, [tallies[ci]]))
     def pooled_row(code: str, label: str, members: Sequence[int], index: int,
                    family: bool = False) -> dict:
         """The count tables of ``members`` (code indexes) added up: each code x unit pair
@@ -1424,14 +1510,7 @@ def _united_families(store: Store, scope: Scope, roots: Sequence[CodeRef], **opt
     import numpy as np
 
     selected = {c.pk for c in scope.codes}
-    spans = scope.spans
-    if not isinstance(spans, SpanCells):
-        rows = [(code_pk, t_pk, i, s, e) for (code_pk, t_pk), cell in spans.items()
-                for i, coder_spans in enumerate(cell) for s, e in coder_spans]
-        spans = SpanCells.build(scope.m, *(np.array(c, dtype=np.int64).reshape(-1)
-                                           for c in zip(*rows, strict=True)) if rows
-                                else [np.zeros(0, dtype=np.int64)] * 5)
-    code, t_pk, coder, start, end = spans.arrays()
+    code, t_pk, coder, start, end = _as_cells(scope.spans, scope.m).arrays()
     root = np.full(max(scope.all_codes) + 1, -1, dtype=np.int64)
     for pk in selected:
         root[pk] = _root(scope, scope.all_codes[pk]).pk
