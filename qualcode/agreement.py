@@ -82,6 +82,7 @@ from fractions import Fraction
 from typing import Any, NamedTuple, TypeVar
 
 __all__ = [
+    "BinaryTally",
     "BootstrapInterval",
     "CharAgreement",
     "UndefinedCoefficient",
@@ -105,6 +106,8 @@ __all__ = [
     "u_alpha",
     "u_alpha_2004",
     "u_alpha_binary",
+    "u_alpha_binary_of_tallies",
+    "binary_tally",
 ]
 
 Ratings = Sequence[Sequence[Hashable | None]]
@@ -791,7 +794,50 @@ def u_alpha_binary(length: int, spans_by_coder: SpansByCoder, category: Any = _A
         coders = _units_per_coder(length, spans_by_coder, "union")
     else:
         coders = _units_per_coder(length, spans_by_coder, "one", category)
-    t = _tally(length, coders)
+    return _binary_alpha(_tally(length, coders))
+
+
+class BinaryTally(NamedTuple):
+    """What |u-alpha needs of one continuum: coders, length, the coded length and the
+    sum of squared unit lengths, and the ordered pairs of different coders both inside
+    a unit and both in a gap. Continua laid end to end add up field by field."""
+
+    coders: int
+    length: int
+    total: int
+    squares: int
+    unit_pairs: int
+    gap_pairs: int
+
+
+def binary_tally(length: int, spans_by_coder: SpansByCoder) -> BinaryTally:
+    """The sufficient statistics of :func:`u_alpha_binary` (every span, whatever its
+    category) for one continuum; see :func:`u_alpha_binary_of_tallies`."""
+    length = _check_length(length)
+    t = _tally(length, _units_per_coder(length, spans_by_coder, "union"))
+    return BinaryTally(t.coders, t.length, sum(t.total.values()), sum(t.squares.values()),
+                       t.unit_pairs, t.gap_pairs)
+
+
+def u_alpha_binary_of_tallies(tallies: Iterable[BinaryTally]) -> float:
+    """|u-alpha of several continua laid end to end (each one's spans inside it), from
+    their :func:`binary_tally`: equal to :func:`u_alpha_binary` of the joined continuum,
+    which is never built. A span cannot cross from one continuum into the next, so
+    every sum is the sum of the parts."""
+    tallies = list(tallies)
+    if not tallies:
+        raise ValueError("no continuum to compute |u-alpha over")
+    coders = {t.coders for t in tallies}
+    if len(coders) != 1:
+        raise ValueError("the continua must have the same coders")
+    t = _Tally(coders.pop(), sum(t.length for t in tallies),
+               {True: sum(t.total for t in tallies)},
+               {True: sum(t.squares for t in tallies)}, {},
+               sum(t.unit_pairs for t in tallies), sum(t.gap_pairs for t in tallies), {}, {})
+    return _binary_alpha(t)
+
+
+def _binary_alpha(t: _Tally) -> float:
     l_all, denominator, gap_expected = _full_matrix_parts(t)
     observed = Fraction(t.unit_pairs + t.gap_pairs, t.coders - 1)
     l_units = sum(t.total.values())

@@ -14,6 +14,7 @@ import pytest
 from qualcode.agreement import (
     CharAgreement,
     UndefinedCoefficient,
+    binary_tally,
     bootstrap_interval,
     brennan_prediger,
     char_agreement,
@@ -34,6 +35,7 @@ from qualcode.agreement import (
     u_alpha,
     u_alpha_2004,
     u_alpha_binary,
+    u_alpha_binary_of_tallies,
 )
 
 N = None
@@ -797,3 +799,54 @@ def test_continuum_confusion_by_hand():
         100, [(0, 40)], [(20, 60)]).percent_agreement
     with pytest.raises(ValueError, match="overlap"):
         continuum_confusion(100, [(0, 40, "x"), (30, 50, "y")], [])
+
+
+def test_binary_alpha_of_continua_laid_end_to_end_is_the_sum_of_their_tallies():
+    # |u-alpha over codes' continua laid end to end (the pooled row) is computed from each
+    # continuum's tally; it must equal |u-alpha of the joined continuum, exactly. Spans
+    # overlap within a coder, touch each other and the ends of their continuum, and one
+    # coder leaves a whole continuum uncoded.
+    import random
+
+    rng = random.Random(11)
+    for m in (2, 3):
+        blocks = []
+        for _ in range(6):
+            length = rng.randint(20, 80)
+            coders = []
+            for c in range(m):
+                spans = []
+                for _ in range(0 if c == m - 1 and len(blocks) == 2 else rng.randint(0, 5)):
+                    start = rng.choice([0, rng.randrange(length)])
+                    end = rng.choice([length, rng.randint(start + 1, length)])
+                    spans.append((start, end))
+                coders.append(spans)
+            blocks.append((length, coders))
+        joined = [[] for _ in range(m)]
+        base = 0
+        for length, coders in blocks:
+            for c, spans in enumerate(coders):
+                joined[c] += [(base + s, base + e) for s, e in spans]
+            base += length
+        whole = u_alpha_binary(base, joined)
+        parts = u_alpha_binary_of_tallies(binary_tally(n, coders) for n, coders in blocks)
+        assert parts == whole
+        for block in blocks:
+            assert _value_or_reason(u_alpha_binary_of_tallies, [binary_tally(*block)]) == \
+                _value_or_reason(u_alpha_binary, *block)
+
+
+def _value_or_reason(fn, *args):
+    try:
+        return fn(*args)
+    except UndefinedCoefficient as exc:
+        return str(exc)
+
+
+def test_binary_alpha_of_tallies_is_undefined_where_the_joined_one_is():
+    nothing = [binary_tally(10, [[], []]), binary_tally(5, [[], []])]
+    with pytest.raises(UndefinedCoefficient) as joined:
+        u_alpha_binary(15, [[], []])
+    with pytest.raises(UndefinedCoefficient) as parts:
+        u_alpha_binary_of_tallies(nothing)
+    assert str(parts.value) == str(joined.value)

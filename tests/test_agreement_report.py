@@ -793,3 +793,84 @@ def test_the_word_report_lists_its_chapters_after_the_title(hand, tmp_path):
         < texts.index("Hva er sammenlignet")
     flag = doc.settings.element.find(qn("w:updateFields"))
     assert flag is not None and flag.get(qn("w:val")) == "true"
+
+
+def test_span_cells_merge_each_coders_spans_as_merge_intervals_does():
+    # The scope holds every coder's segments as arrays; each cell must read back exactly
+    # as the spans merged one cell at a time (overlapping and touching spans merged, a
+    # span inside another, duplicates, a coder without spans in a cell).
+    import numpy as np
+
+    rng = random.Random(5)
+    m = 3
+    rows = []
+    for _ in range(2_000):
+        code, transcript, coder = rng.randint(1, 6), rng.randint(1, 40), rng.randrange(m)
+        start = rng.randrange(0, 5_000)
+        rows.append((code, transcript, coder, start, start + rng.randint(1, 300)))
+    rows += [(1, 1, 0, 10, 20), (1, 1, 0, 20, 30), (1, 1, 0, 12, 14), (1, 1, 0, 10, 20)]
+    expected: dict[tuple[int, int], list[list[tuple[int, int]]]] = {}
+    for code, transcript, coder, start, end in rows:
+        expected.setdefault((code, transcript), [[] for _ in range(m)])[coder].append(
+            (start, end))
+    expected = {key: [ar.merge_intervals(spans) for spans in cell]
+                for key, cell in expected.items()}
+    cells = ar.SpanCells.build(m, *(np.array(column) for column in zip(*rows, strict=True)))
+    assert dict(cells.items()) == expected
+    assert list(cells) == sorted(expected) and len(cells) == len(expected)
+    assert cells[1, 1][0][0] == (10, 30)
+    assert cells.get((99, 1)) is None and (99, 1) not in cells and (1, 1) in cells
+    assert cells.codes() == sorted({code for code, _ in expected})
+    assert cells.of_code(3) == {t: cell for (c, t), cell in expected.items() if c == 3}
+    t_pk, starts, ends = cells.code_arrays(3)
+    assert sorted(zip(t_pk.tolist(), starts.tolist(), ends.tolist(), strict=True)) == sorted(
+        (t, s, e) for (c, t), cell in expected.items() if c == 3 for spans in cell
+        for s, e in spans)
+    code, transcript, coder, start, end = cells.arrays()
+    again = ar.SpanCells.build(m, code, transcript, coder, start, end)
+    assert dict(again.items()) == expected
+
+
+def test_pooled_u_alpha_is_the_codes_continua_laid_end_to_end(example):
+    # The pooled |u-alpha adds up each code's tally; by definition it is |u-alpha over
+    # the codes' continua laid end to end.
+    scope = ar.load_scope(example)
+    result = ar.agreement(example, scope=scope, bootstrap=0)
+    length, spans = ar._continuum(scope, [c.pk for c in scope.codes], per_code=True)
+    assert result["pooled"]["u_alpha"] == stats.u_alpha_binary(
+        length, dict(zip(scope.coders, spans, strict=True)))
+
+
+def test_code_tallies_are_the_tallies_of_each_codes_continuum(example, tmp_path):
+    # Every code's |u-alpha tally is computed from the segment arrays, all codes in one
+    # sweep; it must be the tally of the code's continuum as _continuum lays it out, on
+    # the example study, and on random codings of three coders with spans that overlap,
+    # touch, run to a transcript's end, and a transcript that only two coders coded.
+    def by_continuum(scope):
+        tallies = []
+        for code in scope.codes:
+            length, spans = ar._continuum(scope, [code.pk])
+            tallies.append(stats.binary_tally(length, dict(zip(scope.coders, spans,
+                                                                strict=True))))
+        return tallies
+
+    scope = ar.load_scope(example)
+    assert ar.code_tallies(scope, [c.pk for c in scope.codes]) == by_continuum(scope)
+
+    rng = random.Random(3)
+    texts = {f"t{i}": TEXT_100 for i in range(4)}
+    codings = []
+    for name in texts:
+        for coder in ("anna", "bjorn", "carl"):
+            if name == "t3" and coder == "carl":
+                continue
+            for _ in range(rng.randint(1, 6)):
+                start = rng.choice([0, rng.randrange(100)])
+                end = rng.choice([100, rng.randint(start + 1, 100)])
+                codings.append((name, rng.choice(["A", "B", "G.x"]), coder, start, end))
+    store = make_project(tmp_path, texts, codings)
+    scope = ar.load_scope(store, coders="anna,bjorn,carl")
+    assert scope.raters  # t3: carl's ratings are missing
+    for part in (scope, scope.complete()):
+        assert ar.code_tallies(part, [c.pk for c in part.codes]) == by_continuum(part)
+    store.close()

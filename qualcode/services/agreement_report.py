@@ -72,15 +72,18 @@ Flags
 from __future__ import annotations
 
 import math
+from array import array
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 from qualcode.agreement import (
+    BinaryTally,
     CharAgreement,
     UndefinedCoefficient,
     bootstrap_interval,
@@ -93,6 +96,7 @@ from qualcode.agreement import (
     u_alpha,
     u_alpha_2004,
     u_alpha_binary,
+    u_alpha_binary_of_tallies,
 )
 from qualcode.domain.errors import QualcodeError
 from qualcode.domain.user_text import coder_round
@@ -216,6 +220,156 @@ def clusters(per_coder: Sequence[Sequence[Interval]]) -> list[Cluster]:
     return out
 
 
+# --- every coder's merged segments, held compactly ---------------------------------------
+
+class SpanCells(Mapping):
+    """Every coder's merged segments per (code pk, transcript pk), as a read-only mapping
+    to one list of ``(start, end)`` per coder (empty for a coder who did not use the code
+    there), ordered by code and transcript.
+
+    The segments are held as two arrays of whole numbers, and each cell's lists are made
+    when it is asked for: a national project has a million and a half codings, which as
+    Python tuples in lists in a dict took over half a gigabyte before anything was
+    counted."""
+
+    def __init__(self, m: int, keys: Any, starts: Any, ends: Any, bounds: Any) -> None:
+        self.m = m
+        self._keys = keys  # code pk << 32 | transcript pk, sorted, one per cell
+        self._starts, self._ends = starts, ends  # merged segments, by cell, coder, start
+        self._bounds = bounds  # cell i, coder j: segments bounds[i*m+j] to bounds[i*m+j+1]
+        self._codes = keys >> 32
+        # Where each cell is: a table code pk × transcript pk of row numbers (ids are
+        # small), or a dict where that table would be large.
+        import numpy as np
+
+        shape = ((int(self._codes.max()) + 1, int((keys & 0xFFFFFFFF).max()) + 1)
+                 if len(keys) else (0, 0))
+        self._table = self._index = None
+        if shape[0] * shape[1] <= 16_000_000:
+            self._table = np.full(shape, -1, dtype=np.int32)
+            self._table[self._codes, keys & 0xFFFFFFFF] = np.arange(len(keys))
+        else:
+            self._index = {k: i for i, k in enumerate(keys.tolist())}
+
+    def _find(self, key: Any) -> int | None:
+        if not isinstance(key, tuple) or len(key) != 2:
+            return None
+        code_pk, t_pk = key
+        if self._table is None:
+            return self._index.get((code_pk << 32) | t_pk)
+        if 0 <= code_pk < self._table.shape[0] and 0 <= t_pk < self._table.shape[1]:
+            i = int(self._table[code_pk, t_pk])
+            return i if i >= 0 else None
+        return None
+
+    @classmethod
+    def build(cls, m: int, code: Any, transcript: Any, coder: Any, start: Any, end: Any
+              ) -> SpanCells:
+        """From one row per coding (arrays; ``coder`` is the coder's index, 0 to m-1):
+        each coder's spans of one code in one transcript sorted and merged where they
+        overlap or touch, as :func:`merge_intervals` does."""
+        import numpy as np
+
+        cell = (np.asarray(code, dtype=np.int64) << 32) | np.asarray(transcript, dtype=np.int64)
+        coder = np.asarray(coder, dtype=np.int64)
+        start = np.asarray(start, dtype=np.int64)
+        end = np.asarray(end, dtype=np.int64)
+        if not len(cell):
+            empty = np.zeros(0, dtype=np.int64)
+            return cls(m, empty, empty, empty, np.zeros(1, dtype=np.int64))
+        order = np.lexsort((end, start, coder, cell))
+        cell, coder, start, end = cell[order], coder[order], start[order], end[order]
+        del order
+        first = np.empty(len(cell), dtype=bool)
+        first[0] = True
+        np.not_equal(cell[1:], cell[:-1], out=first[1:])
+        keys = cell[first]
+        group = (np.cumsum(first) - 1) * m + coder  # (cell, coder), ascending
+        del cell, coder, first
+        # Each group's spans on a line of their own (group × width): one running maximum
+        # of the ends merges every group's spans at once, never across groups.
+        width = int(end.max()) + 1
+        offset = group * width
+        reach = np.maximum.accumulate(end + offset)
+        opens = np.empty(len(start), dtype=bool)
+        opens[0] = True
+        np.greater(start[1:] + offset[1:], reach[:-1], out=opens[1:])
+        at = np.flatnonzero(opens)
+        last = np.empty_like(at)
+        last[:-1] = at[1:] - 1
+        last[-1] = len(start) - 1
+        merged_group = group[at]
+        starts = start[at]
+        ends = reach[last] - offset[at]
+        bounds = np.searchsorted(merged_group, np.arange(len(keys) * m + 1))
+        return cls(m, keys, starts, ends, bounds)
+
+    def arrays(self) -> tuple[Any, Any, Any, Any, Any]:
+        """One row per merged segment: (code pk, transcript pk, coder index, start, end)."""
+        import numpy as np
+
+        counts = np.diff(self._bounds)
+        group = np.repeat(np.arange(len(counts)), counts)
+        cell = self._keys[group // self.m]
+        return (cell >> 32, cell & 0xFFFFFFFF, group % self.m, self._starts, self._ends)
+
+    def code_arrays(self, code_pk: int) -> tuple[Any, Any, Any]:
+        """One code's merged segments, every coder's: (transcript pk, start, end)."""
+        import numpy as np
+
+        lo, hi = np.searchsorted(self._codes, [code_pk, code_pk + 1]).tolist()
+        first, last = int(self._bounds[lo * self.m]), int(self._bounds[hi * self.m])
+        per_cell = np.diff(self._bounds[lo * self.m:hi * self.m + 1:self.m])
+        t_pk = np.repeat(self._keys[lo:hi] & 0xFFFFFFFF, per_cell)
+        return t_pk, self._starts[first:last], self._ends[first:last]
+
+    def _cell(self, i: int) -> list[list[Interval]]:
+        b = self._bounds[i * self.m:(i + 1) * self.m + 1].tolist()
+        starts = self._starts[b[0]:b[-1]].tolist()
+        ends = self._ends[b[0]:b[-1]].tolist()
+        base = b[0]
+        return [list(zip(starts[lo - base:hi - base], ends[lo - base:hi - base], strict=True))
+                for lo, hi in zip(b, b[1:], strict=False)]
+
+    def __getitem__(self, key: tuple[int, int]) -> list[list[Interval]]:
+        i = self._find(key)
+        if i is None:
+            raise KeyError(key)
+        return self._cell(i)
+
+    def get(self, key: tuple[int, int], default: Any = None) -> Any:
+        i = self._find(key)
+        return default if i is None else self._cell(i)
+
+    def __contains__(self, key: object) -> bool:
+        return self._find(key) is not None
+
+    def __iter__(self):
+        for k in self._keys.tolist():
+            yield (k >> 32, k & 0xFFFFFFFF)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def items(self):
+        for i, k in enumerate(self._keys.tolist()):
+            yield (k >> 32, k & 0xFFFFFFFF), self._cell(i)
+
+    def codes(self) -> list[int]:
+        """The codes with any segment."""
+        import numpy as np
+
+        return np.unique(self._codes).tolist()
+
+    def of_code(self, code_pk: int) -> dict[int, list[list[Interval]]]:
+        """Transcript pk -> the cell, for one code's cells."""
+        import numpy as np
+
+        lo, hi = np.searchsorted(self._codes, [code_pk, code_pk + 1]).tolist()
+        return {k & 0xFFFFFFFF: self._cell(i)
+                for i, k in enumerate(self._keys[lo:hi].tolist(), start=lo)}
+
+
 # --- the scope: coders, transcripts, codes, segments --------------------------------------
 
 @dataclass
@@ -247,7 +401,8 @@ class Scope:
     left_out: list[dict]
     codes: list[CodeRef]  # selected codes with codings, in codebook order
     all_codes: dict[int, CodeRef]
-    spans: dict[tuple[int, int], list[list[Interval]]]  # (code pk, transcript pk) → per coder
+    # (code pk, transcript pk) → per coder: a SpanCells, or a dict in the same shape
+    spans: Mapping[tuple[int, int], list[list[Interval]]]
     notes: list[str] = field(default_factory=list)
     selection: list[str] | None = None
     # transcript pk -> indexes of the coders who coded it, for transcripts that only some
@@ -306,6 +461,7 @@ def load_scope(store: Store, *, coders: Sequence[str] | str | None = None,
     """Resolve coders, transcripts and codes, and load every coder's merged segments.
     Plain reads through one snapshot: a national project has a hundred thousand codings,
     and the ORM would cost more to load than the rows."""
+    import numpy as np
     names = list(dict.fromkeys(split_names(coders)))
     notes: list[str] = []
     if transcripts:
@@ -356,13 +512,15 @@ def load_scope(store: Store, *, coders: Sequence[str] | str | None = None,
                 selected.update(subtree_pks(code_rows, code_id))
         all_transcripts = {pk: (name, length) for pk, name, length in db.rows(
             "SELECT pk, name, length(text) FROM transcript")}
-        rows = db.rows('SELECT coder_pk, code_pk, transcript_pk, start, "end" FROM coding '
-                       f"WHERE origin != 'suggested' AND coder_pk IN ({', '.join('?' * len(pks))})",
-                       pks)
+        # One array of the codings, no tuple per row: (coder, code, transcript, start, end).
+        rows = np.fromiter(chain.from_iterable(db.each(
+            'SELECT coder_pk, code_pk, transcript_pk, start, "end" FROM coding '
+            f"WHERE origin != 'suggested' AND coder_pk IN ({', '.join('?' * len(pks))})",
+            pks)), dtype=np.int64).reshape(-1, 5)
         coded_by: dict[int, set[int]] = defaultdict(set)
         raters: dict[int, tuple[int, ...]] = {}
-        for coder_pk, _code, t_pk, _s, _e in rows:
-            coded_by[t_pk].add(coder_pk)
+        for pair in np.unique((rows[:, 2] << 32) | rows[:, 0]).tolist():
+            coded_by[pair >> 32].add(pair & 0xFFFFFFFF)
         if transcripts:
             for t_pk in chosen:
                 missing = [n for n, pk in zip(names, pks, strict=True) if pk not in coded_by[t_pk]]
@@ -398,17 +556,14 @@ def load_scope(store: Store, *, coders: Sequence[str] | str | None = None,
                                  "`qualcode coding list --coder NAME`")
     t_refs = sorted((TranscriptRef(pk, *all_transcripts[pk]) for pk in chosen),
                     key=lambda t: t.name)
-    index = {pk: i for i, pk in enumerate(pks)}
-    raw: dict[tuple[int, int], list[list[Interval]]] = {}
-    for coder_pk, code_pk, t_pk, start, end in rows:
-        if t_pk not in chosen_set:
-            continue
-        cell = raw.get((code_pk, t_pk))
-        if cell is None:
-            cell = raw[code_pk, t_pk] = [[] for _ in pks]
-        cell[index[coder_pk]].append((start, end))
-    spans = {key: [merge_intervals(c) for c in cell] for key, cell in raw.items()}
-    with_codings = {code_pk for code_pk, _ in spans}
+    if not {t_pk for t_pk, who in coded_by.items() if who} <= chosen_set:
+        rows = rows[np.isin(rows[:, 2], np.array(chosen, dtype=np.int64))]
+    index = np.zeros(max(pks) + 1, dtype=np.int64)
+    index[pks] = np.arange(len(pks))
+    spans = SpanCells.build(len(pks), rows[:, 1], rows[:, 2], index[rows[:, 0]], rows[:, 3],
+                            rows[:, 4])
+    del rows
+    with_codings = set(spans.codes())
     chosen_codes = [tree[pk] for pk in with_codings if selected is None or pk in selected]
     if not chosen_codes:
         what = "the chosen codes" if selected is not None else "any code"
@@ -440,15 +595,29 @@ class Tables:
     """Per (code, transcript) with any coding: units coded by exactly k of the transcript's
     r coders (k = 0…r; r = m unless some coders did not code the transcript) and units
     coded by each coder (0 for a coder who did not code it). A transcript where nobody
-    used a code adds ``n_units[t]`` units that no coder coded."""
+    used a code adds ``n_units[t]`` units that no coder coded.
+
+    One row per cell, in arrays (a national project has some 400 000 cells): ``code`` and
+    ``transcript`` (indexes into the scope's codes and transcripts), ``r`` (the coders
+    who rated the transcript), ``hist`` (k = 0…r, then zeros up to m), ``cov`` and
+    ``segments`` (the merged segments), one column per coder of the scope."""
 
     unit: str
     m: int
     n_units: list[int]
-    cells: dict[tuple[int, int], tuple[tuple[int, ...], tuple[int, ...]]]
-    segments: dict[tuple[int, int], tuple[int, ...]]  # merged segments per coder
+    code: Any
+    transcript: Any
+    r: Any
+    hist: Any
+    cov: Any
+    segments: Any
     unit_spans: dict[int, list[Interval]] = field(default_factory=dict)  # sentences, turns
     raters: list[tuple[int, ...]] = field(default_factory=list)  # per transcript
+
+    def cell(self, row: int) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+        """(hist with its r + 1 counts, cov, segments) of one row, as whole numbers."""
+        hist = self.hist[row, :int(self.r[row]) + 1].tolist()
+        return tuple(hist), tuple(self.cov[row].tolist()), tuple(self.segments[row].tolist())
 
 
 def _hist_from_flags(flags: list[list[bool]], m: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -528,24 +697,28 @@ def count_tables(store: Store, scope: Scope, unit: str = "char", *, overlap: flo
         n_units = [1] * len(scope.transcripts)
     else:
         n_units = [0] * len(scope.transcripts)
-    cells: dict[tuple[int, int], tuple[tuple[int, ...], tuple[int, ...]]] = {}
-    segments: dict[tuple[int, int], tuple[int, ...]] = {}
+    import numpy as np
+
     raters = [scope.raters_of(t.pk) for t in scope.transcripts]
+    # Each cell's numbers go into flat arrays of whole numbers as they are counted:
+    # code, transcript, r, hist (m + 1), cov (m), segments (m).
+    width = 3 + 3 * m + 1
+    flat = array("q")
     for (code_pk, t_pk), all_coders in scope.spans.items():
         if code_pk not in c_index:
             continue
-        key = (c_index[code_pk], t_index[t_pk])
-        who = raters[key[1]]
+        ci, ti = c_index[code_pk], t_index[t_pk]
+        who = raters[ti]
         per_coder = [all_coders[i] for i in who]
-        m = len(who)
-        segments[key] = tuple(len(s) for s in per_coder)
+        r = len(who)
+        segments = tuple(len(s) for s in per_coder)
         if unit == "char":
-            cells[key] = _char_cell(scope.transcripts[key[1]].length, per_coder)
+            hist, cov = _char_cell(scope.transcripts[ti].length, per_coder)
         elif unit == "document":
             flags = [[bool(spans)] for spans in per_coder]
-            cells[key] = _hist_from_flags(flags, m)
+            hist, cov = _hist_from_flags(flags, r)
         elif unit == "segment":
-            cells[key] = _segment_cell(per_coder, overlap)
+            hist, cov = _segment_cell(per_coder, overlap)
         else:
             unit_list = units.get(t_pk, [])
             lengths = [e - s for s, e in unit_list]
@@ -554,19 +727,22 @@ def count_tables(store: Store, scope: Scope, unit: str = "char", *, overlap: flo
                 covered = _covered(unit_list, spans)
                 flags.append([c > 0 and c >= min_share * n for c, n in zip(covered, lengths,
                                                                           strict=True)])
-            cells[key] = _hist_from_flags(flags, m)
-    if scope.raters:
-        # Back to one column per coder of the scope; absent coders coded nothing here.
-        for key, (hist, cov) in cells.items():
-            full = [0] * scope.m
-            for i, c in zip(raters[key[1]], cov, strict=True):
-                full[i] = c
-            cells[key] = (hist, tuple(full))
-            seg = [0] * scope.m
-            for i, c in zip(raters[key[1]], segments[key], strict=True):
-                seg[i] = c
-            segments[key] = tuple(seg)
-    return Tables(unit, scope.m, n_units, cells, segments, units, raters)
+            hist, cov = _hist_from_flags(flags, r)
+        flat.extend((ci, ti, r))
+        flat.extend(hist)
+        if r < m:  # back to one column per coder of the scope; absent coders coded nothing
+            flat.extend([0] * (m - r))
+            full_cov, full_seg = [0] * m, [0] * m
+            for i, c, n in zip(who, cov, segments, strict=True):
+                full_cov[i], full_seg[i] = c, n
+            cov, segments = full_cov, full_seg
+        flat.extend(cov)
+        flat.extend(segments)
+    table = np.frombuffer(flat, dtype=np.int64).reshape(-1, width) if flat else \
+        np.zeros((0, width), dtype=np.int64)
+    return Tables(unit, m, n_units, table[:, 0], table[:, 1], table[:, 2],
+                  table[:, 3:m + 4], table[:, m + 4:2 * m + 4], table[:, 2 * m + 4:], units,
+                  raters)
 
 
 # --- coefficients from counts -------------------------------------------------------------
@@ -773,8 +949,11 @@ def _continuum(scope: Scope, code_pks: Sequence[int], *, per_code: bool = False,
     spans: list[list[tuple]] = [[] for _ in scope.coders]
     for block, code_pk in enumerate(code_pks):
         base = block * total if per_code else 0
+        # One code's cells at a time (a SpanCells makes a cell's lists when asked)
+        cells = (scope.spans.of_code(code_pk) if isinstance(scope.spans, SpanCells)
+                 else {t_pk: scope.spans.get((code_pk, t_pk)) for t_pk, _ in offsets})
         for t_pk, offset in offsets:
-            cell = scope.spans.get((code_pk, t_pk))
+            cell = cells.get(t_pk)
             if cell is None:
                 continue
             for i, coder_spans in enumerate(cell):
@@ -786,12 +965,69 @@ def _continuum(scope: Scope, code_pks: Sequence[int], *, per_code: bool = False,
     return (total * len(code_pks) if per_code else total), spans
 
 
-def _unitizing(fn, length: int, spans: list[list[tuple]], coders: list[str], **kw
-               ) -> tuple[float | None, str | None]:
+def _unitizing(fn, length: int | list[BinaryTally], spans: list[list[tuple]] | None = None,
+               coders: list[str] | None = None, **kw) -> tuple[float | None, str | None]:
+    """``fn(length, spans by coder)``, or ``fn(tallies)``; None and the reason when it is
+    undefined."""
     try:
+        if spans is None:
+            return fn(length), None
         return fn(length, dict(zip(coders, spans, strict=True)), **kw), None
     except UndefinedCoefficient as exc:
         return None, str(exc)
+
+
+def code_tallies(scope: Scope, code_pks: Sequence[int]) -> list[BinaryTally]:
+    """Each code's :func:`qualcode.agreement.binary_tally` over its continuum (the
+    scope's transcripts laid end to end), computed from the segment arrays one code at a
+    time: the same whole numbers as the tally of :func:`_continuum`'s spans, without a
+    tuple per span. A coder's merged segments are already disjoint and do not touch
+    within a transcript, and a segment never crosses into the next transcript, so they
+    are the units ``binary_tally`` would make of them."""
+    import numpy as np
+
+    m = scope.m
+    pairs = m * (m - 1)
+    length = sum(t.length for t in scope.transcripts)
+    spans = _as_cells(scope.spans, m)
+    offset = np.full(max([t.pk for t in scope.transcripts], default=0) + 1, -1,
+                     dtype=np.int64)
+    at = 0
+    for t in scope.transcripts:
+        offset[t.pk] = at
+        at += t.length
+    out = []
+    for code_pk in code_pks:
+        t_pk, start, end = spans.code_arrays(code_pk)
+        inside_scope = t_pk < len(offset)
+        inside_scope[inside_scope] = offset[t_pk[inside_scope]] >= 0
+        begin = offset[t_pk[inside_scope]] + start[inside_scope]
+        sizes = end[inside_scope] - start[inside_scope]
+        # One sweep over the code's continuum: how many coders are inside a unit on each
+        # stretch between two boundaries. Stretches inside no unit are gap pairs whole.
+        where = np.concatenate([begin, begin + sizes])
+        order = np.argsort(where, kind="stable")
+        step = np.where(order < len(begin), 1, -1)
+        inside = np.cumsum(step)[:-1]
+        stretch = np.diff(where[order])
+        unit_pairs = int((stretch * inside * (inside - 1)).sum())
+        taken = int((stretch * (pairs - (m - inside) * (m - inside - 1))).sum())
+        out.append(BinaryTally(m, length, int(sizes.sum()), int((sizes * sizes).sum()),
+                               unit_pairs, length * pairs - taken))
+    return out
+
+
+def _as_cells(spans: Mapping[tuple[int, int], list[list[Interval]]], m: int) -> SpanCells:
+    """The segments as a SpanCells (a dict in the same shape is made into one)."""
+    import numpy as np
+
+    if isinstance(spans, SpanCells):
+        return spans
+    rows = [(code_pk, t_pk, i, s, e) for (code_pk, t_pk), cell in spans.items()
+            for i, coder_spans in enumerate(cell) for s, e in coder_spans]
+    columns = ([np.array(c, dtype=np.int64) for c in zip(*rows, strict=True)] if rows
+               else [np.zeros(0, dtype=np.int64)] * 5)
+    return SpanCells.build(m, *columns)
 
 
 def _split_hist(hist: Sequence[int], m: int) -> tuple[list[int], dict[int, list[int]]]:
@@ -865,14 +1101,18 @@ def _resample_weights(n_t: int, n: int, seed: int) -> Any:
     intervals); kept, since the codes and the code families resample alike."""
     import numpy as np
 
-    draws: list[list[int]] = []
+    # Each resample's counts go into its row as it is drawn: the draws themselves (n
+    # lists of n_t transcripts) are not kept, and the counts as small whole numbers.
+    weights = np.zeros((n, n_t), dtype=np.uint16 if n_t < 2**16 else np.int64)
+    drawn = 0
 
     def record(resample: list[int]) -> float:
-        draws.append(resample)
+        nonlocal drawn
+        weights[drawn] = np.bincount(resample, minlength=n_t)
+        drawn += 1
         return 0.0
 
     bootstrap_interval(record, list(range(n_t)), n=n, seed=seed)
-    weights = np.stack([np.bincount(d, minlength=n_t) for d in draws]).astype(float)
     weights.flags.writeable = False
     return weights
 
@@ -892,15 +1132,22 @@ def _bootstrap(tables: Tables, n_codes: int, measure: str, n: int, seed: int,
     for ti, (n_units, raters) in enumerate(zip(tables.n_units, tables.raters, strict=True)):
         # Units of codes nobody used in this transcript: rated, and coded by none.
         per[ti, :n_codes, layout[len(raters)].start] = n_units
-    for (ci, ti), (hist, cov) in tables.cells.items():
-        per[ti, ci, layout[len(hist) - 1]] = hist
-        per[ti, ci, m + 1:2 * m + 1] = cov
+    for r in np.unique(tables.r).tolist():
+        rows = tables.r == r
+        per[tables.transcript[rows], tables.code[rows], layout[r]] = tables.hist[rows, :r + 1]
+    per[tables.transcript, tables.code, m + 1:2 * m + 1] = tables.cov
     per[:, n_codes] = per[:, :n_codes].sum(axis=1)
     for j, pool in enumerate(pools):
         per[:, n_codes + 1 + j] = per[:, list(pool)].sum(axis=1)
     weights = _resample_weights(n_t, n, seed)
     columns = n_codes + 1 + len(pools)
-    sums = (weights @ per.reshape(n_t, -1)).reshape(n, columns, size)
+    # The counts are whole numbers, so every order of adding them up gives the same
+    # sums: a block of resamples at a time as floating point for the product.
+    per = per.reshape(n_t, -1)
+    sums = np.empty((n, per.shape[1]))
+    for block in range(0, n, 100):
+        sums[block:block + 100] = weights[block:block + 100].astype(float) @ per
+    sums = sums.reshape(n, columns, size)
     values = vector_values(measure, sums, m)
     out = []
     for column in range(columns):
@@ -1081,31 +1328,40 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
     measure_key = MEASURE_KEY[measure]
     keys = COEFFICIENTS
 
-    per_code_hist = [[0] * (m + 1) for _ in range(n_codes)]
-    per_code_cov = [[0] * m for _ in range(n_codes)]
-    per_code_seg = [[0] * m for _ in range(n_codes)]
-    present = [0] * n_codes
-    covered = [0] * n_codes
+    import numpy as np
+
+    def per_code(values: Any, rows: Any = None) -> list[list[int]]:
+        """``values`` (one row per cell) added up per code, as whole numbers."""
+        codes = tables.code if rows is None else tables.code[rows]
+        out = np.zeros((n_codes, values.shape[1]), dtype=np.int64)
+        np.add.at(out, codes, values)
+        return out.tolist()
+
+    per_code_hist = per_code(tables.hist[:, :m + 1] * (tables.r == m)[:, None])
+    per_code_cov = per_code(tables.cov)
+    per_code_seg = per_code(tables.segments)
+    present = np.bincount(tables.code, minlength=n_codes).tolist()
     # Units rated by fewer than m coders (missing ratings), per code: r -> count table.
     per_code_fewer: list[dict[int, list[int]]] = [
         {r: [0] * (r + 1) for r in range(2, m)} if scope.raters else {} for _ in range(n_codes)]
     units_by_raters: dict[int, int] = defaultdict(int)
     for ti, raters in enumerate(tables.raters):
         units_by_raters[len(raters)] += tables.n_units[ti]
-    covered_by_raters: list[dict[int, int]] = [defaultdict(int) for _ in range(n_codes)]
     rated = [sum(n for n, raters in zip(tables.n_units, tables.raters, strict=True)
                  if i in raters) for i in range(m)]
-    for (ci, _ti), (hist, cov) in tables.cells.items():
-        present[ci] += 1
-        covered[ci] += tables.n_units[_ti]
-        covered_by_raters[ci][len(hist) - 1] += tables.n_units[_ti]
-        target = per_code_hist[ci] if len(hist) == m + 1 else per_code_fewer[ci][len(hist) - 1]
-        for k, h in enumerate(hist):
-            target[k] += h
-        for i, c in enumerate(cov):
-            per_code_cov[ci][i] += c
-        for i, s in enumerate(tables.segments[ci, _ti]):
-            per_code_seg[ci][i] += s
+    # Per code and r: the units of the transcripts r coders rated where the code is used.
+    n_units = np.array(tables.n_units, dtype=np.int64)
+    cell_units = n_units[tables.transcript] if len(n_units) else np.zeros(0, dtype=np.int64)
+    covered_by_raters: list[dict[int, int]] = [defaultdict(int) for _ in range(n_codes)]
+    for r in np.unique(tables.r).tolist():
+        rows = tables.r == r
+        for ci, n in enumerate(per_code(cell_units[rows][:, None], rows)):
+            if n[0]:
+                covered_by_raters[ci][r] += n[0]
+        if r < m:
+            for ci, table in enumerate(per_code(tables.hist[rows, :r + 1], rows)):
+                if per_code_fewer[ci]:
+                    per_code_fewer[ci][r] = table
     total_units = sum(tables.n_units)
     for ci in range(n_codes):
         per_code_hist[ci][0] += units_by_raters[m] - covered_by_raters[ci][m]
@@ -1130,12 +1386,11 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
     elif bootstrap:
         interval_reason = "no bootstrap interval: fewer than two transcripts to resample"
 
-    def finish(row: dict, index: int, length_spans: tuple[int, list[list[tuple]]] | str
-               ) -> dict:
-        if isinstance(length_spans, str):  # why |u-alpha is not given for this row
-            row["u_alpha"], why = None, length_spans
+    def finish(row: dict, index: int, unitizing: list[BinaryTally] | str) -> dict:
+        if isinstance(unitizing, str):  # why |u-alpha is not given for this row
+            row["u_alpha"], why = None, unitizing
         else:
-            row["u_alpha"], why = _unitizing(u_alpha_binary, *length_spans, scope.coders)
+            row["u_alpha"], why = _unitizing(u_alpha_binary_of_tallies, unitizing)
         if why:
             row["undefined"]["u_alpha"] = why
         if intervals is not None:
@@ -1159,11 +1414,14 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
     # every coder coded.
     whole = scope.complete()
     code_rows = []
+    # Each code's continuum is summed up once (its tally); the pooled row adds the tallies
+    # up instead of laying every code's continuum end to end again.
+    tallies = code_tallies(whole, [code.pk for code in scope.codes])
     for ci, code in enumerate(scope.codes):
         row = {"code": code.code_id, "label": code.label, "depth": code.depth}
         row.update(_row(scope, per_code_hist[ci], per_code_cov[ci], unit, present[ci],
                         per_code_seg[ci], per_code_fewer[ci], rated))
-        code_rows.append(finish(row, ci, _continuum(whole, [code.pk])))
+        code_rows.append(finish(row, ci, [tallies[ci]]))
     def pooled_row(code: str, label: str, members: Sequence[int], index: int,
                    family: bool = False) -> dict:
         """The count tables of ``members`` (code indexes) added up: each code x unit pair
@@ -1173,7 +1431,7 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
         row.update(_row(
             scope, [sum(per_code_hist[ci][k] for ci in members) for k in range(m + 1)],
             [sum(per_code_cov[ci][i] for ci in members) for i in range(m)], unit,
-            len({ti for ci, ti in tables.cells if ci in chosen}),
+            len(np.unique(tables.transcript[np.isin(tables.code, list(chosen))])),
             [sum(per_code_seg[ci][i] for ci in members) for i in range(m)],
             {r: [sum(per_code_fewer[ci][r][k] for ci in members) for k in range(r + 1)]
              for r in (per_code_fewer[0] if per_code_fewer else {})},
@@ -1181,8 +1439,7 @@ def agreement(store: Store, *, coders: Sequence[str] | str | None = None,
         # A family's |u-alpha is on its united row; pooling its codes' continua once more
         # would cost as much as every code's |u-alpha again.
         row = finish(row, index, FAMILY_UNITIZING_REASON if family or not pooled_u_alpha
-                     else _continuum(whole, [scope.codes[ci].pk for ci in members],
-                                     per_code=True))
+                     else [tallies[ci] for ci in members])
         row["flags"] = [f for f in row["flags"] if f == "undefined"]
         return row
 
@@ -1247,16 +1504,17 @@ def _united_families(store: Store, scope: Scope, roots: Sequence[CodeRef], **opt
 
     if not roots:
         return []
+    import numpy as np
+
     selected = {c.pk for c in scope.codes}
-    united: dict[tuple[int, int], list[list[Interval]]] = {}
-    for (code_pk, t_pk), cell in scope.spans.items():
-        if code_pk not in selected:
-            continue
-        key = (_root(scope, scope.all_codes[code_pk]).pk, t_pk)
-        target = united.setdefault(key, [[] for _ in scope.coders])
-        for i, spans in enumerate(cell):
-            target[i].extend(spans)
-    united = {key: [merge_intervals(c) for c in cell] for key, cell in united.items()}
+    code, t_pk, coder, start, end = _as_cells(scope.spans, scope.m).arrays()
+    root = np.full(max(scope.all_codes) + 1, -1, dtype=np.int64)
+    for pk in selected:
+        root[pk] = _root(scope, scope.all_codes[pk]).pk
+    family = root[code]
+    keep = family >= 0
+    united = SpanCells.build(scope.m, family[keep], t_pk[keep], coder[keep], start[keep],
+                             end[keep])
     result = agreement(store, scope=replace(scope, codes=list(roots), spans=united),
                        pooled_u_alpha=False, **options)
     return [{**row, "label": root.label} for root, row in zip(roots, result["codes"],
@@ -1264,12 +1522,16 @@ def _united_families(store: Store, scope: Scope, roots: Sequence[CodeRef], **opt
 
 
 def _by_transcript(scope: Scope, tables: Tables, unit: str) -> list[dict]:
+    import numpy as np
+
     rows = []
-    for (ci, ti), (hist, cov) in sorted(tables.cells.items()):
+    for at in np.lexsort((tables.transcript, tables.code)).tolist():
+        ci, ti = int(tables.code[at]), int(tables.transcript[at])
+        hist, cov, segments = tables.cell(at)
         code, t = scope.codes[ci], scope.transcripts[ti]
         row = {"code": code.code_id, "transcript": t.name}
         full, fewer = _split_hist(hist, scope.m)
-        row.update(_row(scope, full, cov, unit, 1, tables.segments[ci, ti], fewer,
+        row.update(_row(scope, full, cov, unit, 1, segments, fewer,
                         [tables.n_units[ti] if i in tables.raters[ti] else 0
                          for i in range(scope.m)]))
         del row["transcripts_with_code"]
