@@ -133,6 +133,19 @@ def frequency_sentence(parts: list[tuple[str, str]]) -> str:
     return join_nb(phrases)
 
 
+def layer_phrase(kind: str, names: list[str]) -> str:
+    """Which codings the numbers rest on, in plain words: one coder's, the consensus, or
+    several coders' united ("the union of the layers": a passage any of them coded, once).
+    ``names``: the coders of the layer (every coder when none is named)."""
+    if kind == "consensus":
+        return "konsensuskodingene"
+    if len(names) == 1:
+        return f"kodingene til {names[0]}"
+    joined = ", ".join(names[:-1]) + " og " + names[-1] if names else "alle kodere"
+    return (f"kodingene til {joined} slått sammen (det minst én av dem har kodet, "
+            "telt én gang)")
+
+
 def join_nb(items: list[str]) -> str:
     """"a", "a og b", "a, b og c"."""
     items = [i for i in items if i]

@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 
 from qualcode.domain.errors import NotFoundError, QualcodeError, not_found
-from qualcode.domain.norwegian import NOT_REPORTED, attribution_of, value_display
+from qualcode.domain.norwegian import NOT_REPORTED, attribution_of, layer_phrase, value_display
 from qualcode.pseudonyms import Key
 from qualcode.quotation import shorten
 from qualcode.services import layers
@@ -108,17 +108,8 @@ class Layer:
         return "union of " + (", ".join(names) if names else "all coders")
 
     def describe_nb(self, all_coders: list[str] | None = None) -> str:
-        if self.kind == "coder":
-            return f"kodingene til {self.coders[0]}"
-        if self.kind == "consensus":
-            return "konsensuskodingene"
         names = list(self.coders) or list(all_coders or [])
-        if len(names) == 1:
-            return f"kodingene til {names[0]}"
-        joined = ", ".join(names[:-1]) + " og " + names[-1] if names else "alle kodere"
-        # Plain words for "the union of the layers": a passage any of them coded, once.
-        return (f"kodingene til {joined} slått sammen (det minst én av dem har kodet, "
-                "telt én gang)")
+        return layer_phrase(self.kind, names[:1] if self.kind == "coder" else names)
 
 
 _ORIGIN_CODES = {"manual": 0, "imported": 1, "consensus": 2}  # suggestions never count

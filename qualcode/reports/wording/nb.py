@@ -562,17 +562,8 @@ class Bokmal(Wording):
 
     def layer(self, layer, coders: Sequence[str]) -> str:
         """Which codings the numbers rest on, as a phrase."""
-        if layer.kind == "coder":
-            return f"kodingene til {layer.coders[0]}"
-        if layer.kind == "consensus":
-            return "konsensuskodingene"
         names = list(layer.coders) or list(coders or [])
-        if len(names) == 1:
-            return f"kodingene til {names[0]}"
-        joined = ", ".join(names[:-1]) + " og " + names[-1] if names else "alle kodere"
-        # Plain words for "the union of the layers": a passage any of them coded, once.
-        return (f"kodingene til {joined} slått sammen (det minst én av dem har kodet, "
-                "telt én gang)")
+        return no.layer_phrase(layer.kind, names[:1] if layer.kind == "coder" else names)
 
     def codebook_line(self, info: dict, n_codes: int) -> str:
         if not info:
