@@ -50,26 +50,12 @@ def _stats():
 def write_agreement_report(store: Any, path: Path, *, language: str = "nb",
                            **options: Any) -> dict:
     """Write the report as Word (.docx) or one self-contained HTML file (.html)."""
-    from qualcode.domain.errors import QualcodeError
-    from qualcode.output import check_output_path, write_text
+    from qualcode.reports.files import checked_path, write_document
 
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".docx", ".html", ".htm"):
-        raise QualcodeError(f"cannot write the agreement report as '{suffix or path.name}'",
-                            hint="use a .docx or .html file name")
     wording = for_language(language)  # before the statistics: a typo costs nothing
-    check_output_path(path)
+    path = checked_path(path, "the agreement report")
     data = _stats().report_data(store, **options)
-    model = compose(data, wording)
-    if suffix == ".docx":
-        from qualcode.reports import docx
-
-        docx.write(model, path)
-    else:
-        from qualcode.reports import html
-
-        write_text(path, html.render(model))
+    write_document(compose(data, wording), path)
     return {"path": str(path), "codes": len(data["codes"]),
             "transcripts": len(data["transcripts"]),
             "passages": sum(len(g["passages"]) for g in data["passages"]),

@@ -59,27 +59,14 @@ def write_report(store: Any, path: Path, *, language: str = "nb", **options: Any
     returns what it holds (areas, tables, quotes, layer, the figures with the numbers each
     drew, and the memos when asked for). ``options``: those of
     :func:`qualcode.services.study_report.report_data`."""
-    from qualcode.domain.errors import QualcodeError
-    from qualcode.output import check_output_path, write_text
+    from qualcode.reports.files import checked_path, write_document
     from qualcode.services.study_report import report_data
 
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".docx", ".html", ".htm"):
-        raise QualcodeError(f"cannot write the report as '{suffix or path.name}'",
-                            hint="use a .docx or .html file name")
     w = for_language(language)  # before the counting: a typo costs nothing
-    check_output_path(path)
+    path = checked_path(path, "the report")
     data = report_data(store, **options)
     model, stats = compose(data, w)
-    if suffix == ".docx":
-        from qualcode.reports import docx
-
-        docx.write(model, path)
-    else:
-        from qualcode.reports import html
-
-        write_text(path, html.render(model))
+    write_document(model, path)
     return stats
 
 

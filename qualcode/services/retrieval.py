@@ -92,7 +92,8 @@ def quotes(store: Store, code_id: str, *, descendants: bool = True,
                # layer when asked: never both, so `quotes` and `matrix` agree.
                f"WHERE c.origin {LAYER_ORIGINS[consensus]} AND c.code_pk IN ({_marks(pks)})")
         params: list = list(pks)
-        layers.check_coders(db.column("SELECT name FROM coder"), coders)
+        if coders:
+            layers.check_coders(db.column("SELECT name FROM coder"), coders)
         if transcripts:
             _check_transcripts(db, transcripts)
         if coders:
