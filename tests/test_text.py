@@ -5,8 +5,17 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from qualcode.domain.text import ascii_fold, count_words, decode_bytes, normalise_text
+import qualcode.domain.text as text_module
+from qualcode.domain.text import (
+    ascii_fold,
+    count_words,
+    count_words_in,
+    decode_bytes,
+    normalise_text,
+)
 
 SENTENCE = "Rådgiver på skolen ærlig"
 
@@ -120,6 +129,38 @@ def test_count_words_hyphens_and_apostrophes_join():
 def test_count_words_empty_and_punctuation_only():
     assert count_words("") == 0
     assert count_words("  … – «» ") == 0
+
+
+def test_count_words_in_spans_of_a_turn_text():
+    """The counts an import stores per turn: words cut by a span's edge count, a joined
+    word counts once unless the span cuts it at its hyphen, an empty span holds none."""
+    text = "Rektor: Skole-hjem-samarbeid er viktig.\nRådgiver: Ja – it’s «alt»."
+    spans = [(8, 39), (50, len(text)), (8, 13), (14, 39), (13, 20), (14, 14), (60, 50),
+             (0, len(text))]
+    assert count_words_in(text, spans) == [3, 3, 1, 3, 1, 0, 0, 8]
+
+
+TEXT_PIECES = ["Rådgiver", "skole", "-", "'", "’", " ", "\n", "30", "_", "…", "e\u0301",
+               "😀", "Ωmega", "«", "."]
+
+
+@given(st.lists(st.sampled_from(TEXT_PIECES), max_size=40),
+       st.lists(st.tuples(st.integers(0, 120), st.integers(0, 120)), max_size=12),
+       st.sampled_from([2, 7, 1 << 20]))
+@settings(max_examples=300, deadline=None)
+def test_count_words_in_counts_as_the_pattern_does(pieces, spans, block):
+    """Counted by arrays in passes of ``block`` characters, each span holds the words
+    ``count_words`` finds in it: whatever the characters, the joiners at a span's edge, and
+    spans longer than a pass."""
+    text = "".join(pieces)
+    spans = [(min(start, len(text)), min(end, len(text))) for start, end in spans]
+    usual = text_module._WORDS_BLOCK
+    text_module._WORDS_BLOCK = block
+    try:
+        counted = count_words_in(text, spans)
+    finally:
+        text_module._WORDS_BLOCK = usual
+    assert counted == [count_words(text[start:end]) for start, end in spans]
 
 
 # --- ascii_fold ------------------------------------------------------------------------

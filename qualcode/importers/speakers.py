@@ -39,9 +39,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import repeat
 
 from qualcode.domain.model import ParsedTurn
-from qualcode.domain.text import ascii_fold, count_words
+from qualcode.domain.text import ascii_fold, count_words, count_words_in
 
 
 class LazyPattern:
@@ -255,8 +256,9 @@ def read_turns(text: str, mapped_labels: set[str] | frozenset[str] = frozenset()
     begins on the next line.
     """
     known = {normalise_label(x) for x in mapped_labels | extra_labels}
-    accepted = _colon_labels(text, known) + _bracket_labels(text, known)
-    layout = _speaker_lines(text, known)
+    lines = _lines_with_colon(text)
+    accepted = _colon_labels(text, lines, known) + _bracket_labels(text, known)
+    layout = _speaker_lines(text, lines, known)
     accepted += layout
     if layout:
         accepted += [_Candidate(m.start(), m.end(), None, m.group().strip())
@@ -265,6 +267,7 @@ def read_turns(text: str, mapped_labels: set[str] | frozenset[str] = frozenset()
     accepted.sort(key=lambda c: c.line_start)
     turns: list[ParsedTurn] = []
     reading = TurnReading(turns)
+    found: list[tuple[str | None, int, int, float | None]] = []  # label, start, end, time
     for i, cand in enumerate(accepted):
         limit = accepted[i + 1].line_start if i + 1 < len(accepted) else len(text)
         if cand.ends_only:
@@ -288,21 +291,43 @@ def read_turns(text: str, mapped_labels: set[str] | frozenset[str] = frozenset()
             continue  # a time with nothing said after it
         label = cand.label.rstrip(".") if cand.label else None
         t_start = clock_seconds(cand.time) if cand.time else None
-        turns.append(ParsedTurn(index=len(turns) + 1, label=label, start=start, end=end,
-                                n_words=count_words(text[start:end]), t_start=t_start))
-        if len(turns) == 1:
+        found.append((label, start, end, t_start))
+        if len(found) == 1:
             reading.lead_end = cand.line_start
         if label is None:
             reading.unnamed.append(text.count("\n", 0, cand.line_start) + 1)
+    words = count_words_in(text, [(start, end) for _, start, end, _ in found])
+    turns.extend(ParsedTurn(index=i, label=label, start=start, end=end, n_words=n_words,
+                            t_start=t_start)
+                 for i, ((label, start, end, t_start), n_words)
+                 in enumerate(zip(found, words, strict=True), start=1))
     _note_labels_used_once(text, accepted, known, reading)
     return reading
 
 
-def _colon_labels(text: str, known: set[str]) -> list[_Candidate]:
+def _lines_with_colon(text: str) -> list[int]:
+    """Where each line holding a colon starts. A colon label and a speaker line's time both
+    hold one, and a match of either lies within one line: trying the patterns at these
+    starts finds what a search through the whole text finds, at a fraction of its cost."""
+    starts = []
+    colon = text.find(":")
+    while colon >= 0:
+        starts.append(text.rfind("\n", 0, colon) + 1)
+        line_end = text.find("\n", colon)
+        if line_end < 0:
+            break
+        colon = text.find(":", line_end)
+    return starts
+
+
+def _colon_labels(text: str, lines: list[int], known: set[str]) -> list[_Candidate]:
     """``Rektor: …`` lines accepted by the rules in the module docstring; section markers
     (``**Break:**``) end the running turn instead."""
     candidates = []
-    for m in _LABEL_LINE.finditer(text):
+    for line_start in lines:
+        m = _LABEL_LINE.match(text, line_start)
+        if m is None:
+            continue
         content = m.end()
         time = m.group("t1") or m.group("t2")
         if text.startswith(("[", "("), content):
@@ -364,13 +389,13 @@ def _bracket_labels(text: str, known: set[str]) -> list[_Candidate]:
     return [c for c, ok in zip(candidates, by_rule, strict=True) if ok or shaped(c.label)]
 
 
-def _speaker_lines(text: str, known: set[str]) -> list[_Candidate]:
+def _speaker_lines(text: str, lines: list[int], known: set[str]) -> list[_Candidate]:
     """Speaker lines (``Ola Nordmann   0:08``). They are counted on their own, so colon
     labels are accepted exactly as before whatever else the transcript holds."""
     candidates = [
         _Candidate(m.start(), m.end(), m.group("bracketed") or m.group("plain"),
                    m.group("lead") or m.group("trail"))
-        for m in _SPEAKER_LINE.finditer(text)
+        for m in map(_SPEAKER_LINE.match, repeat(text), lines) if m is not None
     ]
     if not candidates:
         return []
