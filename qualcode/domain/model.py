@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 INTERVIEW_FORMATS = ("individuelt", "parvis", "gruppe", "fokusgruppe")
@@ -49,3 +49,19 @@ class ParsedTranscript:
 
     def turn_text(self, turn: ParsedTurn) -> str:
         return self.text[turn.start:turn.end]
+
+    def __reduce__(self):
+        # A parsing worker sends each transcript to the import through a pipe. Its turns go
+        # as plain tuples: pickling and unpickling a dataclass per turn cost the import about
+        # half a second of CPU at 178 000 turns, tuples a tenth of that.
+        state = {name: getattr(self, name) for name in _TRANSCRIPT_FIELDS if name != "turns"}
+        rows = [(t.index, t.label, t.start, t.end, t.n_words, t.t_start, t.t_end)
+                for t in self.turns]
+        return _transcript_from_rows, (state, rows)
+
+
+def _transcript_from_rows(state: dict, rows: list[tuple]) -> ParsedTranscript:
+    return ParsedTranscript(turns=[ParsedTurn(*row) for row in rows], **state)
+
+
+_TRANSCRIPT_FIELDS = tuple(f.name for f in fields(ParsedTranscript))
