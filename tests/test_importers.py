@@ -528,3 +528,22 @@ def test_example_transcript_parses(path):
 def test_example_study_is_present():
     """The example study ships transcripts in all three formats."""
     assert {p.suffix for p in EXAMPLE_TRANSCRIPTS} == {".txt", ".md", ".docx"}
+
+
+def test_a_parsed_transcript_arrives_from_a_parsing_worker_unchanged(tmp_path):
+    """A big batch is parsed in worker processes and each transcript is pickled to the
+    import: it must arrive whole, with its turns' labels, offsets, words and times, the
+    unattributed turns and the warnings."""
+    import pickle
+
+    path = tmp_path / "intervju.txt"
+    path.write_text("---\nsite: nv\nspeakers:\n  Lærer: ola\n---\nOverskrift\n"
+                    "[00:00:05] Rektor: Hei, og velkommen.\n"
+                    "Rådgiver: Takk – [00:01:10] skole-hjem-samarbeid.\n00:02:00\n"
+                    "Rektor: Ja.\nKari: Én gang.\n", encoding="utf-8")
+    parsed = read_transcript(path)
+    assert len(parsed.turns) >= 3 and parsed.sync_points and parsed.warnings
+    assert any(turn.t_start is not None for turn in parsed.turns)
+    arrived = pickle.loads(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+    assert arrived == parsed
+    assert [type(turn) for turn in arrived.turns] == [type(turn) for turn in parsed.turns]
