@@ -8,7 +8,7 @@ import shutil
 import pytest
 from sqlmodel import func, select
 
-from qualcode.domain.errors import ConflictError, InputFileError, NotFoundError
+from qualcode.domain.errors import ConflictError, InputFileError, NotFoundError, QualcodeError
 from qualcode.services import codings, ingest, overview, queries
 from qualcode.store.models import AuditEvent, Coding, Participation, Person, Transcript, Turn
 from tests.conftest import CODEBOOK, write
@@ -259,7 +259,14 @@ def _many(folder, n: int) -> None:
               f"Intervjuer: Spørsmål {i}?\nRektor: Svar nummer {i}, med æøå.\n")
 
 
-def test_large_batch_is_parsed_in_parallel_and_kept_in_order(store, tmp_path):
+@pytest.fixture
+def two_workers(monkeypatch):
+    """Large batches parsed by two worker processes, whatever the machine's cores."""
+    monkeypatch.setenv(ingest.WORKERS_SETTING, "2")
+    assert ingest.parsing_workers(ingest.PARALLEL_MIN_FILES) == 2
+
+
+def test_large_batch_is_parsed_in_parallel_and_kept_in_order(store, tmp_path, two_workers):
     folder = tmp_path / "many"
     folder.mkdir()
     _many(folder, ingest.PARALLEL_MIN_FILES + 6)
@@ -271,7 +278,8 @@ def test_large_batch_is_parsed_in_parallel_and_kept_in_order(store, tmp_path):
     assert turns[1]["text"] == "Svar nummer 17, med æøå."
 
 
-def test_a_large_batch_written_as_it_is_read_tells_its_problems_in_the_old_order(small):
+def test_a_large_batch_written_as_it_is_read_tells_its_problems_in_the_old_order(small,
+                                                                                two_workers):
     """Transcripts go in while later files are still being parsed: a problem far down the
     batch still leaves the project as it was, and of several problems the one told is the
     one told before files were written as they came: an unreadable file before an unknown
@@ -305,7 +313,8 @@ def test_a_large_batch_written_as_it_is_read_tells_its_problems_in_the_old_order
     assert turns[1]["text"] == "Svar nummer 63, med æøå."
 
 
-def test_a_batch_parsed_by_the_workers_stores_what_files_read_one_by_one_store(tmp_path):
+def test_a_batch_parsed_by_the_workers_stores_what_files_read_one_by_one_store(tmp_path,
+                                                                               two_workers):
     """Transcripts come back from the parsing workers as columns of turns: times, labels,
     unattributed openings and Norwegian text arrive as the reader made them."""
     from qualcode.services.project import init_project
@@ -337,7 +346,8 @@ def test_a_batch_parsed_by_the_workers_stores_what_files_read_one_by_one_store(t
         one_by_one.close()
 
 
-def test_large_batch_with_one_broken_file_names_it_and_writes_nothing(store, tmp_path):
+def test_large_batch_with_one_broken_file_names_it_and_writes_nothing(store, tmp_path,
+                                                                      two_workers):
     folder = tmp_path / "many"
     folder.mkdir()
     _many(folder, ingest.PARALLEL_MIN_FILES + 6)
@@ -345,3 +355,26 @@ def test_large_batch_with_one_broken_file_names_it_and_writes_nothing(store, tmp
     with pytest.raises(InputFileError, match=r"intervju_11\.docx: not a valid \.docx"):
         ingest.import_transcripts(store, [folder])
     assert _count(store, Transcript) == 0
+
+
+def test_parsing_workers_leave_the_writer_a_core(monkeypatch):
+    """A large batch is parsed by one process fewer than the machine has cores, at most 8;
+    with only one core to spare, the import parses it itself. A small batch never starts
+    workers. The setting overrides the cores, and a mistyped one is refused in one line."""
+    big = ingest.PARALLEL_MIN_FILES
+    monkeypatch.delenv(ingest.WORKERS_SETTING, raising=False)
+    for cores, workers in [(1, 0), (2, 0), (3, 2), (4, 3), (16, 8)]:
+        monkeypatch.setattr(ingest.os, "cpu_count", lambda cores=cores: cores)
+        assert ingest.parsing_workers(big) == workers, cores
+        assert ingest.parsing_workers(big - 1) == 0
+    monkeypatch.setenv(ingest.WORKERS_SETTING, "0")
+    assert ingest.parsing_workers(1000) == 0
+    monkeypatch.setenv(ingest.WORKERS_SETTING, " 3 ")
+    assert ingest.parsing_workers(1000) == 3
+    monkeypatch.setenv(ingest.WORKERS_SETTING, "64")
+    assert ingest.parsing_workers(1000) == 8
+    for wrong in ["to", "-1", "1.5", "²"]:
+        monkeypatch.setenv(ingest.WORKERS_SETTING, wrong)
+        with pytest.raises(QualcodeError, match="QUALCODE_IMPORT_WORKERS=.* is not a number "
+                                                "of processes — set it to 0"):
+            ingest.parsing_workers(1000)

@@ -876,3 +876,39 @@ def test_a_round_in_qualcodes_own_export_stays_a_round(cli, tmp_path):
     assert code == 0, err
     assert sorted({c["coder"] for c in codings_of(project)}) == ["Kari-1", "Per", "Per@2"]
     assert "Per@2 →" not in err and "Kari@1 → Kari-1" in err
+
+
+def test_a_large_qdpx_parsed_by_workers_is_what_one_process_reads(tmp_path, monkeypatch):
+    """A project of many texts has its speakers read by worker processes: every turn,
+    label, time and Norwegian letter comes out as when the import reads them itself."""
+    from qualcode.services import ingest, queries
+    from qualcode.services.refi_import import import_qdpx
+
+    folder = tmp_path / "mange"
+    folder.mkdir()
+    names = [f"samtale_{i:02d}" for i in range(ingest.PARALLEL_MIN_FILES + 3)]
+    for i, name in enumerate(names):
+        (folder / f"{name}.txt").write_text(
+            f"Intervjuer: [00:00:0{i % 9}] Hva gjør rådgiveren, nummer {i}?\n"
+            f"Rådgiver: Karrieresamtaler på Røros – skole-hjem-samarbeid.\nLærer 2: Ja.\n",
+            encoding="utf-8")
+    source = init_project(tmp_path / "kilde.db")
+    try:
+        ingest.import_transcripts(source, [folder])
+        qdpx = write_qdpx(source, tmp_path / "mange.qdpx").path
+    finally:
+        source.close()
+    shown = {}
+    for workers in ("0", "2"):
+        monkeypatch.setenv(ingest.WORKERS_SETTING, workers)
+        assert ingest.parsing_workers(len(names)) == int(workers)
+        store = init_project(tmp_path / f"ny_{workers}.db")
+        try:
+            import_qdpx(store, qdpx)
+            shown[workers] = [queries.transcript_turns(store, name) for name in names]
+        finally:
+            store.close()
+    assert shown["0"] == shown["2"]
+    assert shown["2"][7]["turns"][1]["speaker"] == "Rådgiver"
+    assert shown["2"][7]["turns"][0]["time"] == 7.0
+    assert shown["2"][7]["words"] == 10  # 5 + 4 ("skole-hjem-samarbeid" is one) + 1

@@ -83,10 +83,10 @@ from qualcode.importers.refi_reader import (
 from qualcode.services.codebooks import existing_codes, sync_codebook
 from qualcode.services.common import codes_by_id, get_or_create_coder, now
 from qualcode.services.ingest import (
-    PARALLEL_MIN_FILES,
     ImportReport,
     _ids,
     _write_transcript,
+    parsing_workers,
     write_attributes,
 )
 from qualcode.services.refi import (
@@ -469,13 +469,13 @@ def _parse_all(texts: list[_Text], cases: _Cases, path: Path) -> None:
         source_format, source_file = item.file or ("qdpx", f"{path.name}:{item.source.name}")
         jobs.append((item.name, source_format, source_file, item.text, item.metadata,
                      item.raw_sha))
-    if len(jobs) >= PARALLEL_MIN_FILES and (os.cpu_count() or 1) > 1:
+    workers = parsing_workers(len(jobs))
+    if workers:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 8),
-                                 mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             results = list(pool.map(_parse_one, jobs, chunksize=8))
     else:
         results = [_parse_one(job) for job in jobs]
