@@ -431,13 +431,16 @@ def bench_qdpx_import(workdir: Path, coded: Path, size: dict, n_codings: int, ru
     return result
 
 
-def bench_imports(workdir: Path, corpus: Path, size: dict, runs: int) -> list[Result]:
+def bench_imports(workdir: Path, corpus: Path, size: dict, runs: int,
+                  qualcoder: tuple[str, str] | None = None) -> list[Result]:
     """The imports as a user runs them, whole processes into fresh projects: the .txt
     transcripts, the .docx transcripts (when the corpus has them), the limit probe of the
     .txt import (in-process, one core) and the coding import into a copy of the imported
     .txt project. Interleaved run by run, each noting its CPU seconds (user + system, the
     parsing workers included), its peak memory (GNU time) and the load average before it:
-    on a shared machine the wall time says more about the neighbours."""
+    on a shared machine the wall time says more about the neighbours. With ``qualcoder``
+    (its interpreter and source folder), QualCoder's own import of the same .txt files
+    runs in each round too, right after the probe (``peers/qualcoder_import.py``)."""
     txt, docx, coded = workdir / "txt.db", workdir / "docx.db", workdir / "coded.db"
     n_codings = _lines(corpus / "codings.csv") - 1
     steps = [("import_txt", f"import {size['transcripts']} .txt transcripts (whole process)",
@@ -463,6 +466,10 @@ def bench_imports(workdir: Path, corpus: Path, size: dict, runs: int) -> list[Re
     probe = Result("import_txt_limit", "limit probe: minimal import of the .txt files (read, "
                    "NFC, hash, turns, sqlite3 insert; in-process)", "s",
                    extra={"cpu": [], "load_1min": []})
+    peer = Result("qualcoder_import_txt", f"QualCoder: import {size['transcripts']} .txt "
+                  "transcripts (whole process: start, then the file manager's import)", "s",
+                  extra={"cpu_s": [], "start_cpu": [], "import_cpu": [], "import_wall": [],
+                         "load_1min": []})
     for _ in range(runs):
         for name, _, prepare, command in steps:
             prepare()
@@ -480,12 +487,38 @@ def bench_imports(workdir: Path, corpus: Path, size: dict, runs: int) -> list[Re
                 one = bench_import_limit(workdir, corpus, "txt", 1)
                 probe.runs.extend(one.runs)
                 probe.extra["cpu"].extend(round(c, 2) for c in one.extra["cpu"])
+                if qualcoder:
+                    bench_qualcoder_import(workdir, corpus, qualcoder, peer)
     for name, result in results.items():
         if all(p is not None for p in peaks[name]):
             result.peak_mb = max(peaks[name])
     ordered = list(results.values())
     ordered.insert(1, probe)
+    if qualcoder:
+        ordered.insert(2, peer)
     return ordered
+
+
+def bench_qualcoder_import(workdir: Path, corpus: Path, qualcoder: tuple[str, str],
+                          peer: Result) -> None:
+    """One run of QualCoder's import of the corpus's .txt files, as a whole process: its
+    CPU seconds, and the start's and the import's parts as the driver reports them."""
+    python, source = qualcoder
+    peer.extra["load_1min"].append(round(os.getloadavg()[0], 2))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run([python, str(HERE / "peers" / "qualcoder_import.py"), source,
+                           str(corpus / "txt"), str(workdir / "qualcoder")],
+                          capture_output=True, text=True)
+    peer.runs.append(time.perf_counter() - start)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"QualCoder's import failed:\n{proc.stderr}")
+    found = json.loads(proc.stdout.strip().splitlines()[-1])
+    peer.extra["cpu_s"].append(round(after.ru_utime + after.ru_stime - before.ru_utime
+                                     - before.ru_stime, 2))
+    for key in ("start_cpu", "import_cpu", "import_wall"):
+        peer.extra[key].append(found[key])
 
 
 def _lines(path: Path) -> int:
@@ -703,6 +736,10 @@ def main() -> None:
                         help="also time a PostgreSQL project on this server (a URL whose "
                              "role may create databases; the database qualcode_bench is "
                              "dropped and made anew)")
+    parser.add_argument("--qualcoder", nargs=2, metavar=("PYTHON", "SOURCE"),
+                        help="with --only imports: also time QualCoder's import of the "
+                             "same .txt files, run by PYTHON (with QualCoder's requirements) "
+                             "from SOURCE (the folder holding its qualcoder package)")
     parser.add_argument("--only", choices=["merge", "imports"],
                         help="time only this (its projects are built first, untimed); "
                              "imports: the .txt, .docx and coding imports and the limit "
@@ -731,7 +768,7 @@ def main() -> None:
         print(f"  {result.what}: {result.median:.3f}{busy}", flush=True)
 
     if args.only == "imports":
-        for result in bench_imports(workdir, corpus, size, args.runs):
+        for result in bench_imports(workdir, corpus, size, args.runs, args.qualcoder):
             report(result)
             extra = result.extra
             print(f"    CPU s {extra.get('cpu_s', extra.get('cpu'))}, peak MB "
@@ -746,6 +783,11 @@ def main() -> None:
             if "import_docx" in done:
                 docx = done["import_docx"].extra["cpu_s"][run]
                 line += f"; .docx / .txt import, CPU {docx / cpu:.2f} (target ≤ 1.5)"
+            if "qualcoder_import_txt" in done:
+                peer = done["qualcoder_import_txt"].extra
+                line += (f"; .txt import / QualCoder's, CPU {cpu / peer['cpu_s'][run]:.2f} "
+                         f"(target ≤ 0.5), / QualCoder's import alone (its start left out) "
+                         f"{cpu / peer['import_cpu'][run]:.2f}")
             print(line, flush=True)
         finish(results, args, size, workdir)
         return
