@@ -300,6 +300,20 @@ def test_numpy_runs_on_one_blas_thread_unless_the_user_says_otherwise():
         assert out.splitlines()[-1] == expected
 
 
+def test_numpy_asks_for_ordinary_pages_unless_the_user_says_otherwise():
+    """Huge pages made the kernel clear 2 MB for each fresh large array: qualcode's
+    commands ask numpy for ordinary pages, and a user's own setting is kept."""
+    probe = ("import sys\nfrom qualcode.cli import main\nsys.argv = ['qualcode', '--version']\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "import numpy\nprint(numpy._core.multiarray._get_madvise_hugepage())")
+    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
+    for given, expected in ((None, "False"), ("1", "True")):
+        run_env = env if given is None else {**env, "NUMPY_MADVISE_HUGEPAGE": given}
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                             cwd=ROOT, env=run_env, check=True).stdout
+        assert out.splitlines()[-1] == expected
+
+
 def test_a_coding_import_writes_without_the_orm(example, tmp_path):
     """100 000 codings go in as plain rows: the import never loads SQLModel."""
     example.close()
