@@ -288,27 +288,24 @@ def test_the_command_named_answers_as_the_whole_command_tree_does(example, tmp_p
         assert _answer(argv, whole_tree=False) == _answer(argv, whole_tree=True), argv
 
 
-def test_numpy_runs_on_one_blas_thread_unless_the_user_says_otherwise():
-    probe = ("import os, sys\nfrom qualcode.cli import main\nsys.argv = ['qualcode', '--version']\n"
-             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "print(os.environ['OPENBLAS_NUM_THREADS'])")
-    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
-    for given, expected in ((None, "1"), ("2", "2")):
-        run_env = env if given is None else {**env, "OPENBLAS_NUM_THREADS": given}
-        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                             cwd=ROOT, env=run_env, check=True).stdout
-        assert out.splitlines()[-1] == expected
-
-
-def test_numpy_asks_for_ordinary_pages_unless_the_user_says_otherwise():
-    """Huge pages made the kernel clear 2 MB for each fresh large array: qualcode's
-    commands ask numpy for ordinary pages, and a user's own setting is kept."""
+@pytest.mark.parametrize("variable, shown, default, chosen", [
+    # one OpenBLAS thread: qualcode's arrays gained nothing from more
+    ("OPENBLAS_NUM_THREADS", "import os\nprint(os.environ['OPENBLAS_NUM_THREADS'])",
+     ("1",), ("2", "2")),
+    # ordinary pages: huge ones made the kernel clear 2 MB for each fresh large array
+    ("NUMPY_MADVISE_HUGEPAGE",
+     "import numpy\nprint(numpy._core.multiarray._get_madvise_hugepage())",
+     ("False",), ("1", "True")),
+])
+def test_numpy_settings_have_qualcodes_default_unless_the_user_says_otherwise(
+        variable, shown, default, chosen):
+    """A command sets numpy's environment before numpy loads; a user's own setting is
+    kept."""
     probe = ("import sys\nfrom qualcode.cli import main\nsys.argv = ['qualcode', '--version']\n"
-             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "import numpy\nprint(numpy._core.multiarray._get_madvise_hugepage())")
-    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
-    for given, expected in ((None, "False"), ("1", "True")):
-        run_env = env if given is None else {**env, "NUMPY_MADVISE_HUGEPAGE": given}
+             "try:\n    main()\nexcept SystemExit:\n    pass\n" + shown)
+    env = {k: v for k, v in os.environ.items() if k != variable}
+    for given, expected in ((None, *default), chosen):
+        run_env = env if given is None else {**env, variable: given}
         out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                              cwd=ROOT, env=run_env, check=True).stdout
         assert out.splitlines()[-1] == expected
