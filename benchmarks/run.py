@@ -825,8 +825,12 @@ def main() -> None:
     report(bench_import_in_process(workdir, corpus, "txt", args.runs))
     report(bench_import_limit(workdir, corpus, "txt", args.runs))
     done = {r.name: r.median for r in results}
-    ratio = done["import_txt"] / done["import_txt_limit"]
-    print(f"    .txt import (whole process) / limit probe: {ratio:.2f} (target ≤ 2)",
+    # Like with like: the probe runs in this process, so the import's ratio is taken
+    # in-process too; the whole command adds the interpreter's start and its modules
+    # (about 0.5 s), which outweigh a small corpus's import.
+    ratio = done["import_txt_in_process"] / done["import_txt_limit"]
+    print(f"    .txt import (in-process) / limit probe: {ratio:.2f} (target ≤ 2); whole "
+          f"process / limit probe: {done['import_txt'] / done['import_txt_limit']:.2f}",
           flush=True)
 
     cb_project = workdir / "codebook.db"
