@@ -315,7 +315,7 @@ def test_a_large_batch_written_as_it_is_read_tells_its_problems_in_the_old_order
 
 def test_a_batch_parsed_by_the_workers_stores_what_files_read_one_by_one_store(tmp_path,
                                                                                two_workers):
-    """Transcripts come back from the parsing workers as columns of turns: times, labels,
+    """Transcripts come back from the parsing workers with their turns as rows: times, labels,
     unattributed openings and Norwegian text arrive as the reader made them."""
     from qualcode.services.project import init_project
 
