@@ -139,7 +139,7 @@ def layer_phrase(kind: str, names: list[str]) -> str:
     ``names``: the coders of the layer (every coder when none is named)."""
     if kind == "consensus":
         return "konsensuskodingene"
-    if len(names) == 1:
+    if kind == "coder" or len(names) == 1:
         return f"kodingene til {names[0]}"
     joined = ", ".join(names[:-1]) + " og " + names[-1] if names else "alle kodere"
     return (f"kodingene til {joined} slått sammen (det minst én av dem har kodet, "

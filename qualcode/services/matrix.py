@@ -108,8 +108,7 @@ class Layer:
         return "union of " + (", ".join(names) if names else "all coders")
 
     def describe_nb(self, all_coders: list[str] | None = None) -> str:
-        names = list(self.coders) or list(all_coders or [])
-        return layer_phrase(self.kind, names[:1] if self.kind == "coder" else names)
+        return layer_phrase(self.kind, list(self.coders) or list(all_coders or []))
 
 
 _ORIGIN_CODES = {"manual": 0, "imported": 1, "consensus": 2}  # suggestions never count

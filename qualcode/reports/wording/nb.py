@@ -562,8 +562,7 @@ class Bokmal(Wording):
 
     def layer(self, layer, coders: Sequence[str]) -> str:
         """Which codings the numbers rest on, as a phrase."""
-        names = list(layer.coders) or list(coders or [])
-        return no.layer_phrase(layer.kind, names[:1] if layer.kind == "coder" else names)
+        return no.layer_phrase(layer.kind, list(layer.coders) or list(coders or []))
 
     def codebook_line(self, info: dict, n_codes: int) -> str:
         if not info:
