@@ -313,11 +313,18 @@ class SpanCells(Mapping):
         cell = self._keys[group // self.m]
         return (cell >> 32, cell & 0xFFFFFFFF, group % self.m, self._starts, self._ends)
 
+    def _cells_of(self, code_pk: int) -> tuple[int, int]:
+        """The rows of one code's cells (the cells are sorted by code)."""
+        import numpy as np
+
+        lo, hi = np.searchsorted(self._codes, [code_pk, code_pk + 1]).tolist()
+        return lo, hi
+
     def code_arrays(self, code_pk: int) -> tuple[Any, Any, Any]:
         """One code's merged segments, every coder's: (transcript pk, start, end)."""
         import numpy as np
 
-        lo, hi = np.searchsorted(self._codes, [code_pk, code_pk + 1]).tolist()
+        lo, hi = self._cells_of(code_pk)
         first, last = int(self._bounds[lo * self.m]), int(self._bounds[hi * self.m])
         per_cell = np.diff(self._bounds[lo * self.m:hi * self.m + 1:self.m])
         t_pk = np.repeat(self._keys[lo:hi] & 0xFFFFFFFF, per_cell)
@@ -363,9 +370,7 @@ class SpanCells(Mapping):
 
     def of_code(self, code_pk: int) -> dict[int, list[list[Interval]]]:
         """Transcript pk -> the cell, for one code's cells."""
-        import numpy as np
-
-        lo, hi = np.searchsorted(self._codes, [code_pk, code_pk + 1]).tolist()
+        lo, hi = self._cells_of(code_pk)
         return {k & 0xFFFFFFFF: self._cell(i)
                 for i, k in enumerate(self._keys[lo:hi].tolist(), start=lo)}
 
